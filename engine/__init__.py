@@ -1,0 +1,1 @@
+"""councilflow engine: domain and use cases. Knows nothing of the web."""

@@ -1,0 +1,257 @@
+"""Turns an upload (BPMN, DMN and form files) into validated, versionable process candidates.
+
+Pure: no database. The registry supplies what is already deployed and stores the result.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import dialects, forms, lint
+from .errors import Problem
+from .runtime import spec_to_dict
+from .types import Dialect
+from .xmlsafe import parse_xml
+
+BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
+
+
+@dataclass
+class Candidate:
+    """One executable process from the upload, ready to become a version."""
+
+    key: str
+    name: str
+    dialect: Dialect
+    spec: dict[str, Any]
+    files: dict[str, str]
+    user_tasks: dict[str, dict[str, Any]]
+    content_hash: str
+
+
+@dataclass
+class Bundle:
+    problems: list[Problem] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    forms: dict[str, str] = field(default_factory=dict)
+    decisions: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # file -> (text, ids)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class Deployed:
+    """Lookups into what is already deployed (supplied by the registry)."""
+
+    forms: Callable[[str], str | None]
+    decision_files: Callable[[], dict[str, tuple[str, list[str]]]]
+    process_file: Callable[[str], tuple[str, str] | None]
+    process_keys: set[str]
+
+
+def _is_bpmn_name(name: str) -> bool:
+    return name.lower().endswith(BPMN_SUFFIXES)
+
+
+def _element_line(root: etree._Element, element_id: str | None) -> int | None:
+    if not element_id:
+        return None
+    found = root.xpath("//*[@id=$i]", i=element_id)
+    return found[0].sourceline if found else None
+
+
+def _spiff_problem(err: Exception, roots: dict[str, etree._Element], default_file: str) -> Problem:
+    file = getattr(err, "file_name", None) or default_file
+    element = getattr(err, "id", None) or None
+    line = getattr(err, "line_number", None) or _element_line(roots.get(file, roots[default_file]), element)
+    message = str(err).split(". [tag=")[0].rstrip(".")
+    return Problem(file, line or None, element, message[:1].lower() + message[1:] if message else "invalid")
+
+
+class _Loader:
+    def __init__(self, files: dict[str, bytes], deployed: Deployed) -> None:
+        self.files, self.deployed, self.bundle = files, deployed, Bundle()
+        self.bpmn: dict[str, etree._Element] = {}
+        self.dmn: dict[str, etree._Element] = {}
+
+    def load(self) -> None:
+        for name, content in sorted(self.files.items()):
+            lower = name.lower()
+            if lower.endswith(".json"):
+                self._load_form(name, content)
+            elif lower.endswith(".dmn") or _is_bpmn_name(name):
+                root, problems = parse_xml(name, content)
+                self.bundle.problems += problems
+                if root is not None:
+                    (self.dmn if dialects.is_dmn(root) else self.bpmn)[name] = root
+            else:
+                self.bundle.problems.append(Problem(name, None, None,
+                                                    "unsupported file type: upload .bpmn, .dmn or form .json files"))
+        for name, root in self.dmn.items():
+            ids = [d.get("id") for d in root.iter() if etree.QName(d).localname == "decision"]
+            self.bundle.decisions[name] = (etree.tostring(root, encoding="unicode"), ids)
+
+    def _load_form(self, name: str, content: bytes) -> None:
+        try:
+            text = content.decode("utf-8")
+            forms.load_schema(text)
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            self.bundle.problems.append(Problem(name, getattr(err, "lineno", None), None,
+                                                f"the form is not valid JSON: {err}"))
+            return
+        except Exception as err:  # jsonschema's SchemaError
+            self.bundle.problems.append(Problem(name, None, None,
+                                                f"the form is not a valid JSON Schema: {getattr(err, 'message', err)}"))
+            return
+        self.bundle.forms[name] = text
+
+    def references(self, operations: set[str] | None) -> lint.References:
+        refs = lint.References(operations=operations)
+        refs.forms = set(self.bundle.forms) | {n for n in self._form_names() if self.form_text(n) is not None}
+        refs.decisions = {i for _, ids in self.bundle.decisions.values() for i in ids}
+        refs.decisions |= {i for _, ids in self.deployed.decision_files().values() for i in ids}
+        refs.processes = set(self.deployed.process_keys)
+        for root in self.bpmn.values():
+            refs.processes |= {p.get("id") for p in root.iterfind("bpmn:process", dialects.NS)}
+        return refs
+
+    def _form_names(self) -> set[str]:
+        return {p.get("value") for root in self.bpmn.values()
+                for p in root.iterfind(".//spiffworkflow:property", dialects.NS) if p.get("value")}
+
+    def form_text(self, name: str) -> str | None:
+        return self.bundle.forms.get(name) or self.deployed.forms(name)
+
+
+def _hash(files: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _route(meta: dict[str, Any]) -> str | None:
+    return meta["lane"] or (meta["candidate_groups"][0] if meta["candidate_groups"] else None)
+
+
+class _Builder:
+    """Parses the validated files with SpiffWorkflow and assembles one candidate per process."""
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader, self.bundle = loader, loader.bundle
+
+    def build(self) -> None:
+        for name, root in self.loader.bpmn.items():
+            dialect = dialects.detect_dialect(root)
+            parser = self._parser(dialect, name)
+            if parser is None:
+                continue
+            for process in root.iterfind("bpmn:process[@isExecutable='true']", dialects.NS):
+                self._candidate(parser, dialect, name, root, process)
+
+    def _parser(self, dialect: Dialect, main: str):  # type: ignore[no-untyped-def]
+        parser = dialects.new_parser(dialect)
+        try:
+            for text, _ in self.bundle.decisions.values():
+                parser.add_dmn_xml(etree.fromstring(text.encode()), filename="decision.dmn")
+            for text, _ in self.loader.deployed.decision_files().values():
+                parser.add_dmn_xml(etree.fromstring(text.encode()), filename="decision.dmn")
+            for name, root in self.loader.bpmn.items():
+                parser.add_bpmn_xml(root, filename=name)
+            self._add_called(parser, self.loader.bpmn[main])
+        except (ValidationException, SpiffWorkflowException) as err:
+            self.bundle.problems.append(_spiff_problem(err, self.loader.bpmn, main))
+            return None
+        return parser
+
+    def _add_called(self, parser, root: etree._Element, seen: set[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+        seen = seen if seen is not None else set(parser.get_process_ids())
+        for call in root.iterfind(".//bpmn:callActivity", dialects.NS):
+            key = call.get("calledElement")
+            if not key or key in seen:
+                continue
+            found = self.loader.deployed.process_file(key)
+            if found is not None:
+                called = etree.fromstring(found[1].encode())
+                parser.add_bpmn_xml(called, filename=found[0])
+                seen |= set(parser.get_process_ids())
+                self._add_called(parser, called, seen)
+
+    def _candidate(self, parser, dialect: Dialect, name: str, root: etree._Element,  # type: ignore[no-untyped-def]
+                   process: etree._Element) -> None:
+        key = process.get("id")
+        try:
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        except (ValidationException, SpiffWorkflowException) as err:
+            self.bundle.problems.append(_spiff_problem(err, self.loader.bpmn, name))
+            return
+        files = {name: etree.tostring(root, encoding="unicode")}
+        user_tasks = dialects.human_tasks(root, key)
+        for sub_key in subprocess_specs:
+            sub_file = next((n for n, r in self.loader.bpmn.items()
+                             if r.find(f"bpmn:process[@id='{sub_key}']", dialects.NS) is not None), None)
+            if sub_file is not None:
+                files.setdefault(sub_file, etree.tostring(self.loader.bpmn[sub_file], encoding="unicode"))
+                user_tasks = {**dialects.human_tasks(self.loader.bpmn[sub_file], sub_key), **user_tasks}
+            elif (deployed := self.loader.deployed.process_file(sub_key)) is not None:
+                files.setdefault(deployed[0], deployed[1])
+                user_tasks = {**dialects.human_tasks(etree.fromstring(deployed[1].encode()), sub_key),
+                              **user_tasks}
+        for file, (text, _) in {**self.loader.deployed.decision_files(), **self.bundle.decisions}.items():
+            files[file] = text
+        for task_id, meta in user_tasks.items():
+            meta["team_source"] = _route(meta)
+            meta["form"] = self._form(files, task_id, meta)
+        self.bundle.candidates.append(Candidate(
+            key=key, name=process.get("name") or spec.description or key, dialect=dialect,
+            spec=spec_to_dict(dialect, spec, subprocess_specs), files=files, user_tasks=user_tasks,
+            content_hash=_hash(files)))
+
+    def _form(self, files: dict[str, str], task_id: str, meta: dict[str, Any]) -> str | None:
+        for ref in (meta["form_schema"], meta["form_ui_schema"]):
+            if ref and (text := self.loader.form_text(ref)) is not None:
+                files[ref] = text
+        if meta["form_schema"]:
+            return meta["form_schema"]
+        if meta["camunda_fields"]:
+            generated = f"{task_id}.camunda-form.json"
+            files[generated] = json.dumps(forms.camunda_schema(meta["name"], meta["camunda_fields"]), indent=1)
+            return generated
+        return None
+
+
+def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,
+                operations: set[str] | None = None) -> Bundle:
+    """Validate and lint an upload; on success the bundle holds one candidate per executable process."""
+    loader = _Loader(files, deployed)
+    loader.load()
+    bundle = loader.bundle
+    if not loader.bpmn and not bundle.errors and not bundle.forms and not bundle.decisions:
+        bundle.problems.append(Problem("(upload)", None, None, "the upload holds no BPMN, DMN or form file"))
+    refs = loader.references(operations)
+    for name, root in loader.bpmn.items():
+        dialect = dialects.detect_dialect(root)
+        try:
+            dialects.validator(dialect).validate(root, filename=name)
+        except ValidationException as err:
+            bundle.problems.append(Problem(name, getattr(err, "line_number", None) or None, None,
+                                           f"the file is not valid BPMN 2.0: {err}"))
+            continue
+        bundle.problems += lint.lint_bpmn(name, root, refs, default_team)
+    if not bundle.errors:
+        _Builder(loader).build()
+    return bundle

@@ -1,0 +1,239 @@
+"""Use cases on cases and tasks: start, claim, assign, complete, cancel, retry. One transaction each.
+
+Every write locks the case row first (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite)
+and the case row carries a version column, so two people acting on the same case at the same
+moment are serialised: one succeeds, the other is told who got there first.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import forms, registry, users
+from .context import Context
+from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, StepFailed, TaskAlreadyCompleted,
+                     TaskClaimedByOther, TaskNotFound, UserError)
+from .persistence.tables import Case, CaseState, Customer, Event, Task, Team, User
+from .projection import Projector
+from .runtime import StepFailure
+from .types import CaseStatus, Channel, EventKind, TaskStatus
+from .views import CaseDetail, CaseView, EventView, TaskView, iso
+
+
+def _actor(session: Session, email: str | None) -> User | None:
+    return users.get_user(session, email) if email else None
+
+
+def _name(user: User | None) -> str:
+    return user.email if user is not None else users.SYSTEM_ACTOR
+
+
+def _open_tasks(session: Session, case: Case) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
+                                .order_by(Task.id)))
+
+
+def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
+    if customer_id is None:
+        return {}
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise UserError(f"There is no customer with id {customer_id}")
+    return {"customer_name": customer.name, "customer_email": customer.email,
+            "customer_phone": customer.phone, "address": customer.address, "postcode": customer.postcode}
+
+
+def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
+               channel: Channel | str = Channel.PHONE, customer_id: int | None = None,
+               actor: str | None = None) -> CaseView:
+    try:
+        channel = Channel(channel)
+    except ValueError:
+        raise UserError(f"'{channel}' is not a channel; use one of: {', '.join(c.value for c in Channel)}") from None
+    if data is not None and not isinstance(data, dict):
+        raise UserError("Case data must be a JSON object")
+    with ctx.db.transaction() as session:
+        user = _actor(session, actor)
+        version = registry.get_version(session, process_key)
+        loaded = registry.loaded_spec(ctx, version)
+        initial = {**_customer_data(session, customer_id), **(data or {})}
+        now = ctx.clock.now()
+        case = Case(process_version_id=version.id, process_key=version.process_key, status=CaseStatus.OPEN,
+                    channel=channel, customer_id=customer_id, data=initial, created_by=_name(user),
+                    created_at=now, updated_at=now)
+        session.add(case)
+        session.flush()
+        case.reference = f"CF-{case.id:06d}"
+        session.add(Event(case_id=case.id, actor=_name(user), at=now, kind=EventKind.CASE_STARTED,
+                          detail={"process": version.process_key, "version": version.version,
+                                  "channel": channel.value, "data": initial}))
+        workflow = ctx.runtime.new(loaded, initial)
+        projector = Projector(ctx, session, case, loaded, _name(user))
+        failure = _run(lambda: ctx.runtime.advance(workflow))
+        projector.save(workflow, failure, state_row=None)
+        return CaseView.of(case, _open_tasks(session, case))
+
+
+def _run(step) -> StepFailure | None:  # type: ignore[no-untyped-def]
+    try:
+        step()
+    except StepFailure as failure:
+        return failure
+    return None
+
+
+def _lock_case_of_task(session: Session, task_id: int) -> tuple[Case, Task]:
+    case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
+    if case_id is None:
+        raise TaskNotFound(f"There is no task {task_id}")
+    case = session.get_one(Case, case_id, with_for_update=True, populate_existing=True)
+    task = session.get_one(Task, task_id, populate_existing=True)
+    return case, task
+
+
+def _require_open(task: Task) -> None:
+    if task.status == TaskStatus.COMPLETED:
+        raise TaskAlreadyCompleted(f"Task {task.id} ({task.name}) was already completed by "
+                                   f"{task.completed_by or 'someone else'}")
+    if task.status != TaskStatus.OPEN:
+        raise TaskAlreadyCompleted(f"Task {task.id} ({task.name}) is no longer open ({task.status})")
+
+
+def _event(session: Session, case: Case, actor: str, kind: EventKind, task: Task | None = None,
+           **detail: Any) -> None:
+    session.add(Event(case_id=case.id, task_id=task.id if task else None, actor=actor,
+                      at=case.updated_at, kind=kind, detail=detail))
+
+
+def claim_task(ctx: Context, task_id: int, user_email: str) -> TaskView:
+    return assign_task(ctx, task_id, user_email, actor=user_email, claim=True)
+
+
+def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | None = None,
+                claim: bool = False) -> TaskView:
+    """Give the task to ``assignee`` (None: back to the team's queue)."""
+    with ctx.db.transaction() as session:
+        case, task = _lock_case_of_task(session, task_id)
+        _require_open(task)
+        who = _actor(session, actor)
+        target = users.get_user(session, assignee) if assignee else None
+        if claim and task.assignee_id not in (None, target.id if target else None):
+            raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
+        previous = task.assignee.email if task.assignee else None
+        task.assignee_id = target.id if target else None
+        case.updated_at = ctx.clock.now()
+        kind = EventKind.TASK_CLAIMED if claim else (
+            EventKind.TASK_ASSIGNED if target else EventKind.TASK_UNCLAIMED)
+        _event(session, case, _name(who), kind, task, task_name=task.name, previous=previous,
+               assignee=target.email if target else None)
+        session.flush()
+        session.refresh(task)
+        return TaskView.of(task, case.reference or "")
+
+
+def unclaim_task(ctx: Context, task_id: int, actor: str | None = None) -> TaskView:
+    return assign_task(ctx, task_id, None, actor=actor)
+
+
+def task_schema(ctx: Context, session: Session, case: Case, task: Task) -> dict[str, Any] | None:
+    if not task.form:
+        return None
+    text = case.version.files.get(task.form)
+    return forms.load_schema(text) if text else None
+
+
+def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None,
+                  actor: str | None = None) -> CaseView:
+    if data is not None and not isinstance(data, dict):
+        raise UserError("Task data must be a JSON object")
+    data = data or {}
+    try:
+        with ctx.db.transaction() as session:
+            case, task = _lock_case_of_task(session, task_id)
+            _require_open(task)
+            who = _actor(session, actor)
+            if who is not None and task.assignee_id not in (None, who.id):
+                raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
+                                         f"ask them or a team lead to reassign it")
+            forms.validate(task_schema(ctx, session, case, task), data)
+            loaded = registry.loaded_spec(ctx, case.version)
+            state = session.get_one(CaseState, case.id)
+            workflow = ctx.runtime.load(loaded, state.state)
+            projector = Projector(ctx, session, case, loaded, _name(who))
+            projector.finish_task(task, data)
+            failure = _run(lambda: ctx.runtime.complete(workflow, task.spiff_id, data))
+            projector.save(workflow, failure, state_row=state)
+            return CaseView.of(case, _open_tasks(session, case))
+    except StaleDataError:
+        raise ConcurrentUpdate("The case was changed by someone else at the same moment; "
+                               "reload it and try again") from None
+
+
+def _locked_case(session: Session, reference: str) -> Case:
+    case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
+    if case is None:
+        raise CaseNotFound(f"There is no case {reference}")
+    return case
+
+
+def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: str = "") -> CaseView:
+    with ctx.db.transaction() as session:
+        case = _locked_case(session, reference)
+        if case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
+            raise CaseNotOpen(f"Case {reference} is already {case.status}")
+        who = _actor(session, actor)
+        loaded = registry.loaded_spec(ctx, case.version)
+        state = session.get_one(CaseState, case.id)
+        workflow = ctx.runtime.load(loaded, state.state)
+        ctx.runtime.cancel(workflow)
+        projector = Projector(ctx, session, case, loaded, _name(who))
+        projector.save(workflow, None, state_row=state, cancelled=True, reason=reason)
+        return CaseView.of(case, [])
+
+
+def retry_case(ctx: Context, reference: str, actor: str | None = None) -> CaseView:
+    """Run a failed case's failed step again (after the cause, e.g. an adapter, was fixed)."""
+    with ctx.db.transaction() as session:
+        case = _locked_case(session, reference)
+        if case.status != CaseStatus.FAILED:
+            raise CaseNotOpen(f"Case {reference} has not failed (it is {case.status})")
+        who = _actor(session, actor)
+        loaded = registry.loaded_spec(ctx, case.version)
+        state = session.get_one(CaseState, case.id)
+        workflow = ctx.runtime.load(loaded, state.state)
+        projector = Projector(ctx, session, case, loaded, _name(who))
+        _event(session, case, _name(who), EventKind.CASE_RETRIED, previous_error=case.error)
+        failure = _run(lambda: ctx.runtime.retry(workflow))
+        projector.save(workflow, failure, state_row=state)
+        return CaseView.of(case, _open_tasks(session, case))
+
+
+def show_case(ctx: Context, reference: str) -> CaseDetail:
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        if case is None:
+            raise CaseNotFound(f"There is no case {reference}")
+        events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
+        return CaseDetail(CaseView.of(case, _open_tasks(session, case)), case.data,
+                          [EventView.of(e) for e in events], iso(case.created_at), iso(case.completed_at))
+
+
+def list_tasks(ctx: Context, team: str | None = None, case: str | None = None,
+               assignee: str | None = None, status: TaskStatus = TaskStatus.OPEN,
+               limit: int = 500, offset: int = 0) -> list[TaskView]:
+    with ctx.db.transaction(readonly=True) as session:
+        query = select(Task, Case.reference).join(Case, Case.id == Task.case_id).where(Task.status == status)
+        if team is not None:
+            team_row = session.scalar(select(Team).where(Team.name == team))
+            if team_row is None:
+                raise UserError(f"There is no team called '{team}'")
+            query = query.where(Task.team_id == team_row.id)
+        if case is not None:
+            query = query.where(Case.reference == case)
+        if assignee is not None:
+            query = query.where(Task.assignee_id == users.get_user(session, assignee).id)
+        query = query.order_by(Task.created_at, Task.id).limit(limit).offset(offset)
+        return [TaskView.of(task, ref) for task, ref in session.execute(query)]

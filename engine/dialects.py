@@ -1,0 +1,123 @@
+"""The two BPMN dialects we accept (SpiffArena and Camunda Modeler) and what we read from each.
+
+SpiffWorkflow's CamundaParser ignores ``camunda:candidateGroups`` and ``camunda:assignee``, so
+routing facts (lane, candidate groups, assignee, form) are read from the XML here, for both
+dialects alike.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from .types import Dialect
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
+HUMAN_TASKS = ("userTask", "manualTask")
+
+
+def is_dmn(root: etree._Element) -> bool:
+    return etree.QName(root).namespace.startswith(DMN_NAMESPACES)
+
+
+def detect_dialect(root: etree._Element) -> Dialect:
+    """Camunda when the file uses Camunda's extension namespace and not SpiffWorkflow's."""
+    uses = set()
+    for element in root.iter(etree.Element):
+        uses.add(etree.QName(element).namespace)
+        uses.update(etree.QName(name).namespace for name in element.attrib)
+    return Dialect.CAMUNDA if CAMUNDA_NS in uses and SPIFF_NS not in uses else Dialect.SPIFF
+
+
+def new_parser(dialect: Dialect) -> BpmnDmnParser:
+    # Validation against the XSD is done by the linter beforehand, where errors get line numbers.
+    return CamundaParser() if dialect is Dialect.CAMUNDA else SpiffBpmnParser()
+
+
+@lru_cache(maxsize=2)
+def validator(dialect: Dialect) -> BpmnValidator:
+    return BpmnValidator() if dialect is Dialect.CAMUNDA else SPIFF_VALIDATOR
+
+
+def _lanes(process: etree._Element) -> dict[str, str]:
+    """Element id -> name of the innermost lane holding it."""
+    found: dict[str, str] = {}
+    for lane in process.iterfind(".//bpmn:lane", NS):  # document order: parents before children
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            if ref.text:
+                found[ref.text.strip()] = (lane.get("name") or lane.get("id") or "").strip()
+    return found
+
+
+def _lane_of(element: etree._Element, lanes: dict[str, str]) -> str | None:
+    # A task inside an embedded subprocess sits in the lane of the subprocess that holds it.
+    node = element
+    while node is not None:
+        if node.get("id") in lanes:
+            return lanes[node.get("id")]
+        node = node.getparent()
+    return None
+
+
+def _spiff_properties(element: etree._Element) -> dict[str, str]:
+    return {p.get("name"): p.get("value") for p in
+            element.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS)}
+
+
+def _text(element: etree._Element, path: str) -> str | None:
+    found = element.find(path, NS)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _camunda_fields(element: etree._Element) -> list[dict[str, Any]]:
+    fields = []
+    for field in element.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS):
+        fields.append({
+            "id": field.get("id"),
+            "label": field.get("label") or field.get("id"),
+            "type": field.get("type") or "string",
+            "default": field.get("defaultValue"),
+            "values": [{"id": v.get("id"), "name": v.get("name") or v.get("id")}
+                       for v in field.iterfind("camunda:value", NS)],
+            "constraints": {c.get("name"): c.get("config")
+                            for c in field.iterfind("camunda:validation/camunda:constraint", NS)},
+        })
+    return fields
+
+
+def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:
+    """Routing and form facts for every user/manual task of one process (incl. embedded subprocesses)."""
+    process = root.find(f"bpmn:process[@id='{process_id}']", NS)
+    if process is None:
+        return {}
+    lanes = _lanes(process)
+    tasks: dict[str, dict[str, Any]] = {}
+    for kind in HUMAN_TASKS:
+        for element in process.iterfind(f".//bpmn:{kind}", NS):
+            props = _spiff_properties(element)
+            groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")
+                      if g.strip()]
+            tasks[element.get("id")] = {
+                "name": element.get("name") or element.get("id"),
+                "kind": kind,
+                "line": element.sourceline,
+                "lane": _lane_of(element, lanes),
+                "candidate_groups": groups,
+                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee"),
+                "form_schema": props.get("formJsonSchemaFilename"),
+                "form_ui_schema": props.get("formUiSchemaFilename"),
+                "camunda_fields": _camunda_fields(element),
+                "instructions": _text(element, "bpmn:extensionElements/spiffworkflow:instructionsForEndUser")
+                or _text(element, "bpmn:documentation"),
+            }
+    return tasks

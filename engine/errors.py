@@ -1,0 +1,128 @@
+"""The engine's exception tree.
+
+Every error a person can cause (bad BPMN, invalid form data, an unknown user, a task someone else
+just completed) is an ``EngineError`` subclass with a plain-English message. Interfaces (CLI, web,
+API) map them to exit codes and pages; the engine itself knows no HTTP codes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class EngineError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict:
+        return {"message": self.message}
+
+
+class UserError(EngineError):
+    """Caused by the caller's input; the interfaces report it and exit 2 / answer 4xx."""
+
+
+class NotFound(UserError):
+    """Something named by the caller does not exist."""
+
+
+class ProcessNotFound(NotFound):
+    pass
+
+
+class CaseNotFound(NotFound):
+    pass
+
+
+class TaskNotFound(NotFound):
+    pass
+
+
+class UserNotFound(NotFound):
+    pass
+
+
+class TeamNotFound(NotFound):
+    pass
+
+
+class Conflict(UserError):
+    """The action clashes with the current state (usually someone else acted first)."""
+
+
+class TaskAlreadyCompleted(Conflict):
+    pass
+
+
+class TaskClaimedByOther(Conflict):
+    pass
+
+
+class CaseNotOpen(Conflict):
+    pass
+
+
+class ConcurrentUpdate(Conflict):
+    """Another writer changed the case between our read and our write."""
+
+
+@dataclass
+class Problem:
+    """One finding of the linter: where it is and what is wrong, in plain English."""
+
+    file: str
+    line: int | None
+    element: str | None
+    message: str
+    severity: str = "error"
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "element": self.element, "message": self.message}
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        element = f" [{self.element}]" if self.element else ""
+        return f"{where}{element}: {self.message}"
+
+
+@dataclass
+class DeploymentRejected(UserError):
+    """A BPMN/DMN/form upload failed validation; nothing was deployed."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        summary = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"The upload was refused: {summary}{more}")
+
+    def to_dict(self) -> dict:
+        return {"message": self.message, "errors": [p.to_dict() for p in self.problems]}
+
+
+class FormInvalid(UserError):
+    """Submitted task data does not satisfy the task's form; ``errors`` maps field to message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("There is a problem with the form: " + "; ".join(errors.values()))
+
+    def to_dict(self) -> dict:
+        return {"message": self.message, "errors": self.errors}
+
+
+class ScriptError(EngineError):
+    """A script, condition or expression in a map failed or broke the sandbox's rules."""
+
+
+class StepFailed(EngineError):
+    """The engine could not advance a case; the case is kept, marked failed, and can be retried."""
+
+    def __init__(self, reference: str, element: str | None, reason: str) -> None:
+        self.reference, self.element, self.reason = reference, element, reason
+        super().__init__(f"Case {reference} stopped at {element or 'an engine step'}: {reason}")
+
+    def to_dict(self) -> dict:
+        return {"message": self.message, "case": self.reference, "element": self.element}

@@ -1,0 +1,123 @@
+"""Task forms as JSON Schema: loading, Camunda ``formField`` conversion, and validation with
+plain-English messages per field (the same rules for the web, the API and the CLI)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import FormInvalid
+
+_CAMUNDA_TYPES = {"string": {"type": "string"}, "long": {"type": "integer"},
+                  "boolean": {"type": "boolean"}, "date": {"type": "string", "format": "date"}}
+
+
+def camunda_schema(task_name: str, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON Schema equivalent of a Camunda Modeler generated form."""
+    properties: dict[str, Any] = {}
+    required = []
+    for field in fields:
+        if field["type"] == "enum":
+            prop: dict[str, Any] = {"oneOf": [{"const": v["id"], "title": v["name"]} for v in field["values"]]}
+        else:
+            prop = dict(_CAMUNDA_TYPES.get(field["type"], {"type": "string"}))
+        prop["title"] = field["label"]
+        if field.get("default") not in (None, ""):
+            prop["default"] = _coerce_default(prop, field["default"])
+        constraints = field.get("constraints") or {}
+        if "required" in constraints:
+            required.append(field["id"])
+        for name, keyword in (("minlength", "minLength"), ("maxlength", "maxLength"),
+                              ("min", "minimum"), ("max", "maximum")):
+            if constraints.get(name) not in (None, ""):
+                prop[keyword] = float(constraints[name]) if keyword in ("minimum", "maximum") \
+                    else int(constraints[name])
+        properties[field["id"]] = prop
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": task_name,
+            "type": "object", "properties": properties, "required": required}
+
+
+def _coerce_default(prop: dict[str, Any], value: str) -> Any:
+    if prop.get("type") == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if prop.get("type") == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def load_schema(text: str) -> dict[str, Any]:
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _field(error: ValidationError) -> str:
+    if error.validator == "required":
+        return error.message.split("'")[1]
+    return ".".join(str(p) for p in error.absolute_path) or "_form"
+
+
+def _label(schema: dict[str, Any], field: str) -> str:
+    prop = schema.get("properties", {}).get(field.split(".")[0], {})
+    return prop.get("title") or field.replace("_", " ")
+
+
+def _is_choice(prop: dict[str, Any]) -> bool:
+    return "enum" in prop or "oneOf" in prop or prop.get("type") in ("boolean", "array")
+
+
+def _message(schema: dict[str, Any], error: ValidationError) -> str:
+    field = _field(error)
+    prop = schema.get("properties", {}).get(field.split(".")[0], {})
+    custom = prop.get("x-error-messages", {}).get(error.validator)
+    if custom:
+        return custom
+    label = _label(schema, field)
+    lower = label[0].lower() + label[1:] if label else label
+    keyword, limit = error.validator, error.validator_value
+    if keyword == "required":
+        return f"Select {lower}" if _is_choice(prop) else f"Enter {lower}"
+    if keyword in ("enum", "oneOf", "const"):
+        return f"Select {lower} from the list"
+    if keyword == "format" and limit == "date":
+        return f"{label} must be a real date"
+    if keyword == "format" and limit == "email":
+        return "Enter an email address in the correct format, like name@example.com"
+    if keyword == "type":
+        kinds = {"integer": "a whole number", "number": "a number", "boolean": "yes or no",
+                 "string": "text", "array": "a list", "object": "a group of answers"}
+        return f"{label} must be {kinds.get(str(limit), str(limit))}"
+    if keyword == "maxLength":
+        return f"{label} must be {limit} characters or fewer"
+    if keyword == "minLength":
+        return f"Enter {lower}" if limit == 1 else f"{label} must be {limit} characters or more"
+    if keyword in ("minimum", "exclusiveMinimum"):
+        return f"{label} must be {limit} or more"
+    if keyword in ("maximum", "exclusiveMaximum"):
+        return f"{label} must be {limit} or less"
+    if keyword == "pattern":
+        return f"Enter {lower} in the correct format"
+    return f"{label}: {error.message}"
+
+
+def errors_for(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """Field name -> plain-English message, first problem per field, in the form's order."""
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: e.path):
+        errors.setdefault(_field(error), _message(schema, error))
+    order = list(schema.get("properties", {}))
+    return dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+
+
+def validate(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
+    if schema is None:
+        return
+    errors = errors_for(schema, data)
+    if errors:
+        raise FormInvalid(errors)

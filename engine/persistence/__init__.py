@@ -1,0 +1,1 @@
+"""Relational storage: tables, the database handle and the workflow-state serializer."""

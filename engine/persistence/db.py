@@ -1,0 +1,74 @@
+"""The database handle: engine, sessions, and the backend quirks kept in one place."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFAULT_SQLITE = Path("instance") / "councilflow.sqlite3"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: explicit, else ``COUNCILFLOW_DATABASE_URL``, else the embedded SQLite file."""
+    url = explicit or os.environ.get("COUNCILFLOW_DATABASE_URL")
+    if url:
+        return url
+    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # WAL lets readers work while a case is being written; the busy timeout makes a second
+        # writer wait for the first instead of failing at once.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        # Take the write lock at the start of every transaction so two writers to the same case
+        # queue up instead of deadlocking on a read-to-write upgrade.
+        # Read-only units of work use a deferred BEGIN so they never queue behind writers.
+        deferred = connection.get_execution_options().get("sqlite_deferred", False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+class Database:
+    """Owns the SQLAlchemy engine and hands out one session per unit of work."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        kwargs: dict = {"future": True}
+        if not self.is_sqlite:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self, readonly: bool = False) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        session = (self._read_sessions if readonly else self._sessions)()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

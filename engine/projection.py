@@ -1,0 +1,104 @@
+"""Writes what people query (case row, task rows, history) from the workflow, in the same
+transaction as the workflow state itself."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from . import routing, users
+from .context import Context
+from .persistence.tables import Case, CaseState, Event, Task, Timer
+from .runtime import SERIALIZER_VERSION, LoadedSpec, StepFailure
+from .types import CaseStatus, EventKind, TaskStatus
+
+_MISSING = object()
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Keys whose value changed (removed keys map to None)."""
+    out = {k: v for k, v in after.items() if before.get(k, _MISSING) != v}
+    out.update({k: None for k in before if k not in after})
+    return out
+
+
+class Projector:
+    def __init__(self, ctx: Context, session: Session, case: Case, loaded: LoadedSpec, actor: str) -> None:
+        self.ctx, self.session, self.case, self.loaded, self.actor = ctx, session, case, loaded, actor
+        self.now = ctx.clock.now()
+        self._completion: Event | None = None
+
+    def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
+        event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
+                      at=self.now, kind=kind, detail=detail)
+        self.session.add(event)
+        return event
+
+    def finish_task(self, task: Task, data: dict[str, Any]) -> None:
+        task.status, task.completed_at, task.completed_by = TaskStatus.COMPLETED, self.now, self.actor
+        self._completion = self._event(EventKind.TASK_COMPLETED, task, task_name=task.name, data=data)
+
+    def save(self, workflow: BpmnWorkflow, failure: StepFailure | None, state_row: CaseState | None,
+             cancelled: bool = False, reason: str = "") -> None:
+        case, runtime = self.case, self.ctx.runtime
+        data = runtime.data(workflow)
+        changed = changes(case.data or {}, data)
+        if self._completion is not None:
+            self._completion.detail = {**self._completion.detail, "changes": changed}
+        case.data, case.updated_at = data, self.now
+        if cancelled:
+            case.status, case.completed_at = CaseStatus.CANCELLED, self.now
+            self._event(EventKind.CASE_CANCELLED, reason=reason)
+        elif failure is not None:
+            case.status = CaseStatus.FAILED
+            case.error = f"{failure.element}: {failure.reason}" if failure.element else failure.reason
+            self._event(EventKind.STEP_FAILED, element=failure.element, reason=failure.reason)
+        elif runtime.is_completed(workflow):
+            case.status, case.completed_at, case.error = CaseStatus.COMPLETED, self.now, None
+        else:
+            case.status, case.error = CaseStatus.OPEN, None
+        self._sync_tasks(workflow, keep_none=cancelled)
+        self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
+        if case.status == CaseStatus.COMPLETED:
+            self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
+        text = runtime.dump(self.loaded, workflow)
+        if state_row is None:
+            self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
+        else:
+            state_row.state, state_row.serializer_version = text, SERIALIZER_VERSION
+
+    def _sync_tasks(self, workflow: BpmnWorkflow, keep_none: bool) -> None:
+        ready = {} if keep_none else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
+        open_rows = {t.spiff_id: t for t in self.session.scalars(
+            select(Task).where(Task.case_id == self.case.id, Task.status == TaskStatus.OPEN))}
+        for spiff_id, row in open_rows.items():
+            if spiff_id not in ready:
+                row.status, row.completed_at = TaskStatus.CANCELLED, self.now
+                self._event(EventKind.TASK_CANCELLED, row, task_name=row.name)
+        for spiff_id, item in ready.items():
+            if spiff_id not in open_rows:
+                self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
+
+    def _sync_timers(self, workflow: BpmnWorkflow, keep_none: bool) -> None:
+        self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
+        if keep_none:
+            return
+        for timer in self.ctx.runtime.waiting_timers(workflow):
+            self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,
+                                   due_at=timer.due_at))
+
+    def _create_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> None:
+        meta = self.case.version.user_tasks.get(bpmn_id, {})
+        source = meta.get("team_source") or lane
+        team = routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
+        assignee = users.find_user(self.session, meta["assignee"]) if meta.get("assignee") else None
+        task = Task(case_id=self.case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, name=meta.get("name") or name,
+                    process_key=self.case.process_key, team_id=team.id,
+                    assignee_id=assignee.id if assignee else None, form=meta.get("form"),
+                    status=TaskStatus.OPEN, created_at=self.now)
+        self.session.add(task)
+        self.session.flush()
+        self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=team.name,
+                    assignee=assignee.email if assignee else None)

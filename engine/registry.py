@@ -1,0 +1,177 @@
+"""The process registry: check, deploy and version BPMN maps (with their DMN and forms).
+
+Process key = BPMN process id. Deploying changed content creates version n+1; identical content is
+a no-op. A version's spec is stored once; cases refer to it and stay on the version they began on.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import routing
+from .bundle import BPMN_SUFFIXES, Bundle, Deployed, load_bundle
+from .context import Context
+from .errors import DeploymentRejected, Problem, ProcessNotFound, UserError
+from .persistence.tables import Artifact, Event, Process, ProcessVersion
+from .runtime import LoadedSpec, spec_from_dict
+from .types import Dialect, EventKind
+
+UPLOAD_SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json")
+
+
+@dataclass
+class DeployedProcess:
+    process: str
+    version: int
+    name: str
+    changed: bool
+
+    def to_dict(self) -> dict:
+        return {"process": self.process, "version": self.version, "name": self.name, "changed": self.changed}
+
+
+@dataclass
+class Deployment:
+    deployed: list[DeployedProcess] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"deployed": [d.to_dict() for d in self.deployed],
+                "warnings": [w.to_dict() for w in self.warnings]}
+
+
+def read_paths(paths: list[str | Path]) -> dict[str, bytes]:
+    """Files to upload from files and folders (process-model tests and notes are skipped)."""
+    files: dict[str, bytes] = {}
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UserError(f"No such file or folder: {path}")
+        candidates = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in candidates:
+            if file.is_file() and file.name.lower().endswith(UPLOAD_SUFFIXES) and \
+                    not (file.name.startswith("test_") and file.suffix == ".json"):
+                files[file.name] = file.read_bytes()
+    if not files:
+        raise UserError("No .bpmn, .dmn or form .json files found in " + ", ".join(map(str, paths)))
+    return files
+
+
+def _deployed(ctx: Context, session: Session) -> Deployed:
+    def form(name: str) -> str | None:
+        artifact = session.get(Artifact, name)
+        if artifact is not None:
+            return artifact.content
+        folder = ctx.settings.forms_dir
+        if folder is not None and (folder / name).is_file() and "/" not in name and "\\" not in name:
+            return (folder / name).read_text(encoding="utf-8")
+        return None
+
+    def decision_files() -> dict[str, tuple[str, list[str]]]:
+        rows = session.scalars(select(Artifact).where(Artifact.kind == "dmn"))
+        return {row.name: (row.content, list(row.provides)) for row in rows}
+
+    def process_file(key: str) -> tuple[str, str] | None:
+        version = find_version(session, key)
+        if version is None:
+            return None
+        return next(((n, t) for n, t in version.files.items() if n.lower().endswith(BPMN_SUFFIXES)
+                     and f'id="{key}"' in t), None)
+
+    keys = set(session.scalars(select(Process.key)))
+    return Deployed(form, decision_files, process_file, keys)
+
+
+def check(ctx: Context, files: dict[str, bytes]) -> Bundle:
+    with ctx.db.transaction(readonly=True) as session:
+        return load_bundle(files, _deployed(ctx, session), ctx.settings.default_team, ctx.operations)
+
+
+def deploy(ctx: Context, files: dict[str, bytes], actor: str = "system") -> Deployment:
+    """Validate, lint and store; raises DeploymentRejected (nothing stored) if any file has errors."""
+    with ctx.db.transaction() as session:
+        bundle = load_bundle(files, _deployed(ctx, session), ctx.settings.default_team, ctx.operations)
+        if bundle.errors:
+            raise DeploymentRejected(bundle.errors)
+        now = ctx.clock.now()
+        _store_artifacts(session, bundle, actor, now)
+        result = Deployment(warnings=bundle.warnings)
+        for candidate in bundle.candidates:
+            result.deployed.append(_store_version(session, candidate, actor, now))
+            for meta in candidate.user_tasks.values():
+                if meta["team_source"]:
+                    routing.ensure_mapping(session, meta["team_source"], now)
+        return result
+
+
+def _store_artifacts(session: Session, bundle: Bundle, actor: str, now) -> None:  # type: ignore[no-untyped-def]
+    items = [(name, "form", text, []) for name, text in bundle.forms.items()]
+    items += [(name, "dmn", text, ids) for name, (text, ids) in bundle.decisions.items()]
+    for name, kind, text, provides in items:
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        row = session.get(Artifact, name)
+        if row is None:
+            session.add(Artifact(name=name, kind=kind, content=text, content_hash=digest, provides=provides,
+                                 deployed_by=actor, deployed_at=now))
+        elif row.content_hash != digest:
+            row.content, row.content_hash, row.provides = text, digest, provides
+            row.deployed_by, row.deployed_at = actor, now
+
+
+def _store_version(session: Session, candidate, actor: str, now) -> DeployedProcess:  # type: ignore[no-untyped-def]
+    process = session.get(Process, candidate.key, with_for_update=True)
+    if process is not None:
+        latest = get_version(session, candidate.key)
+        if latest.content_hash == candidate.content_hash:
+            return DeployedProcess(candidate.key, latest.version, latest.name, False)
+        process.latest_version += 1
+        process.name = candidate.name
+    else:
+        process = Process(key=candidate.key, name=candidate.name, latest_version=1)
+        session.add(process)
+        session.flush()
+    version = ProcessVersion(
+        process_key=candidate.key, version=process.latest_version, name=candidate.name,
+        content_hash=candidate.content_hash, dialect=candidate.dialect.value, spec=candidate.spec,
+        files=candidate.files, user_tasks=candidate.user_tasks, deployed_by=actor, deployed_at=now)
+    session.add(version)
+    session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.PROCESS_DEPLOYED,
+                      detail={"process": candidate.key, "version": version.version}))
+    return DeployedProcess(candidate.key, version.version, candidate.name, True)
+
+
+def find_version(session: Session, key: str, version: int | None = None) -> ProcessVersion | None:
+    query = select(ProcessVersion).where(ProcessVersion.process_key == key)
+    if version is None:
+        query = query.order_by(ProcessVersion.version.desc()).limit(1)
+    else:
+        query = query.where(ProcessVersion.version == version)
+    return session.scalar(query)
+
+
+def get_version(session: Session, key: str, version: int | None = None) -> ProcessVersion:
+    found = find_version(session, key, version)
+    if found is None:
+        what = f"version {version} of " if version else ""
+        raise ProcessNotFound(f"There is no {what}process '{key}' deployed")
+    return found
+
+
+def loaded_spec(ctx: Context, version: ProcessVersion) -> LoadedSpec:
+    """The parsed spec of a version, restored once per process and then shared."""
+    cached = ctx.spec_cache.get(version.id)
+    if cached is None:
+        cached = spec_from_dict(Dialect(version.dialect), version.spec)
+        ctx.spec_cache[version.id] = cached
+    return cached
+
+
+def list_processes(session: Session) -> list[tuple[Process, int]]:
+    """Every process with its number of versions."""
+    counts = select(ProcessVersion.process_key, func.count().label("n")).group_by(ProcessVersion.process_key)
+    rows = {k: n for k, n in session.execute(counts)}
+    return [(p, rows.get(p.key, 0)) for p in session.scalars(select(Process).order_by(Process.key))]

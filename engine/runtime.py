@@ -1,0 +1,238 @@
+"""The only module that touches SpiffWorkflow's BpmnWorkflow: create, advance, inspect, save, load.
+
+State is saved without the process spec (that lives once per process version) so a case's saved
+document holds only its own tasks and data.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from . import compaction
+from .scripting import SandboxScriptEngine, ServiceHandler
+from .types import Dialect
+
+# Our document format: SpiffWorkflow's serializer format plus "spec stored by reference".
+SERIALIZER_VERSION = f"spiff-{SPIFF_FORMAT}+cf1"
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A process version's parsed spec, shared read-only by every case on that version."""
+
+    dialect: Dialect
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    spiff_id: str
+    bpmn_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    spiff_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+
+
+class StepFailure(Exception):
+    """SpiffWorkflow could not run an element; carries the element and a readable reason."""
+
+    def __init__(self, element: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.element, self.reason = element, reason
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    """Leaves the spec out of saved state and takes it from the caller on restore."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+        dct = super().to_dict(workflow)
+        dct.pop("spec")
+        dct.pop("subprocess_specs")
+        return dct
+
+    def from_dict(self, dct: dict, loaded: LoadedSpec | None = None) -> BpmnWorkflow:  # type: ignore[override]
+        if loaded is None:  # a full document, e.g. from SpiffWorkflow's own tools
+            return super().from_dict(dct)
+        workflow = self.target_class(loaded.spec, loaded.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _serializer(config: dict) -> BpmnWorkflowSerializer:
+    registry = BpmnWorkflowSerializer.configure(config)
+    _SpecByReference(BpmnWorkflow, registry)
+    return BpmnWorkflowSerializer(registry)
+
+
+_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
+
+
+def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec, subprocess_specs: dict) -> dict:
+    registry = _SERIALIZERS[dialect].registry
+    return {"spec": registry.convert(spec),
+            "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}}
+
+
+def spec_from_dict(dialect: Dialect, dct: dict) -> LoadedSpec:
+    registry = _SERIALIZERS[dialect].registry
+    return LoadedSpec(dialect, registry.restore(dct["spec"]),
+                      {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()})
+
+
+def _all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
+    # Walk the task dictionaries, not the tree: SpiffWorkflow's tree iterator stops at depth 1000
+    # and would hide a READY task at the bottom of a long hand-off loop.
+    yield from workflow.tasks.values()
+    for sub in workflow.subprocesses.values():
+        yield from sub.tasks.values()
+
+
+def _element(task: SpiffTask | None) -> str | None:
+    return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name if task else None
+
+
+class Runtime:
+    """Runs SpiffWorkflow with our sandboxed script engine."""
+
+    def __init__(self, services: ServiceHandler | None = None, script_time_limit_s: float = 2.0) -> None:
+        self.script_engine = SandboxScriptEngine(services, script_time_limit_s)
+
+    def new(self, loaded: LoadedSpec, data: dict[str, Any]) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=self.script_engine)
+        start = workflow.task_tree
+        start.data.update(data)
+        for child in start.children:
+            child.data.update(data)
+        return workflow
+
+    def load(self, loaded: LoadedSpec, text: str) -> BpmnWorkflow:
+        serializer = _SERIALIZERS[loaded.dialect]
+        workflow = serializer.registry.restore(json.loads(text), loaded=loaded)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def dump(self, loaded: LoadedSpec, workflow: BpmnWorkflow) -> str:
+        serializer = _SERIALIZERS[loaded.dialect]
+        serializer.registry._encoder_mode = True  # as SpiffWorkflow's serialize_json does
+        try:
+            return json.dumps(serializer.to_dict(workflow), cls=serializer._encoder_cls)
+        finally:
+            serializer.registry._encoder_mode = False
+
+    def advance(self, workflow: BpmnWorkflow) -> None:
+        """Run every engine step that is ready; raise StepFailure if one of them fails."""
+        try:
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as err:
+            raise StepFailure(_element(getattr(err, "task", None)), _reason(err)) from err
+        except RecursionError as err:
+            raise StepFailure(None, "the case's history is too deep to run") from err
+        finally:
+            compaction.compact(workflow)
+
+    def ready_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
+        return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                          t.task_spec.lane)
+                for t in _all_tasks(workflow)
+                if t.state == TaskState.READY and t.task_spec.manual]
+
+    def waiting_timers(self, workflow: BpmnWorkflow) -> list[WaitingTimer]:
+        """Timers the case waits on, with the instant each is due."""
+        found = []
+        for task in _all_tasks(workflow):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or not isinstance(definition, TimerEventDefinition):
+                continue
+            due = _timer_due(task.internal_data.get("event_value"))
+            if due is not None:
+                found.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, due))
+        return found
+
+    def fire_timers(self, workflow: BpmnWorkflow) -> None:
+        """Let due timers fire and run whatever follows them."""
+        workflow.refresh_timers()
+        self.advance(workflow)
+
+    def failed_tasks(self, workflow: BpmnWorkflow) -> list[SpiffTask]:
+        return [t for t in _all_tasks(workflow) if t.state == TaskState.ERROR]
+
+    def complete(self, workflow: BpmnWorkflow, spiff_id: str, data: dict[str, Any]) -> None:
+        task = workflow.get_task_from_id(UUID(spiff_id))
+        task.data.update(data)
+        try:
+            task.run()
+        except SpiffWorkflowException as err:
+            raise StepFailure(_element(task), _reason(err)) from err
+        self.advance(workflow)
+
+    def retry(self, workflow: BpmnWorkflow) -> None:
+        """Put failed elements back to READY and run again (after the cause has been fixed)."""
+        for task in self.failed_tasks(workflow):
+            task._set_state(TaskState.READY)
+        self.advance(workflow)
+
+    def cancel(self, workflow: BpmnWorkflow) -> None:
+        workflow.cancel()
+
+    def is_completed(self, workflow: BpmnWorkflow) -> bool:
+        return workflow.is_completed()
+
+    def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        """The case data people see: the latest data a finished step left behind."""
+        if workflow.is_completed() and workflow.data:
+            source = dict(workflow.data)
+        else:
+            last = workflow.last_task
+            source = dict(last.data) if last is not None else {}
+            for task in _all_tasks(workflow):
+                if task.state == TaskState.READY:
+                    source.update(task.data)
+        source.pop("data_objects", None)
+        return json.loads(json.dumps(source, default=str))
+
+
+def _timer_due(value: Any) -> datetime | None:
+    if isinstance(value, dict):  # a cycle: the next firing
+        value = value.get("next")
+    if not isinstance(value, str):
+        return None
+    try:
+        due = TimerEventDefinition.get_datetime(value)
+    except (ValueError, TypeError):
+        return None
+    return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
+
+
+def _reason(err: Exception) -> str:
+    text = str(err)
+    inner = getattr(err, "exception", None)
+    if inner is not None and str(inner) and str(inner) not in text:
+        text = f"{text}: {inner}"
+    return text.replace("\n", " ")

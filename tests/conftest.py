@@ -1,0 +1,92 @@
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL started for the session)."""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from click.testing import CliRunner
+
+from engine.context import Context, Settings
+from engine.persistence.db import Database
+from engine.persistence.schema import upgrade
+
+from . import pgserver
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _backends() -> list[str]:
+    wanted = os.environ.get("COUNCILFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    return [b for b in wanted if b == "sqlite" or (b == "postgresql" and pgserver.available())]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = pgserver.PostgresServer().start()
+    pgserver.wait_for(server.url())
+    template = sqlalchemy.create_engine(server.url(), isolation_level="AUTOCOMMIT")
+    with template.connect() as conn:
+        conn.exec_driver_sql("CREATE DATABASE cf_template")
+    db = Database(server.url("cf_template"))
+    upgrade(db)
+    db.dispose()
+    yield server, template
+    template.dispose()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()
+    return path
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(params=_backends())
+def database_url(request, tmp_path) -> str:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "councilflow.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    server, admin = request.getfixturevalue("postgres")
+    name = f"cf_test_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE cf_template")
+    return server.url(name)
+
+
+@pytest.fixture
+def ctx(database_url) -> Context:
+    context = Context(Database(database_url), settings=Settings(forms_dir=FORMS))
+    yield context
+    context.db.dispose()
+
+
+@pytest.fixture
+def cli(database_url, monkeypatch):
+    """Runs ``councilflow`` commands against this test's database; returns click's Result
+    (``exit_code``, ``stdout``, ``stderr``, and ``json()`` for the parsed standard output)."""
+    from webui.cli import main
+    monkeypatch.setenv("COUNCILFLOW_DATABASE_URL", database_url)
+    monkeypatch.setenv("COUNCILFLOW_FORMS_DIR", str(FORMS))
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        result.json = lambda: json.loads(result.stdout)
+        return result
+
+    return run

@@ -1,0 +1,1 @@
+"""councilflow's interfaces: the web app, the REST API and the command line."""

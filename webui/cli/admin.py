@@ -1,0 +1,82 @@
+"""``users`` and ``teams`` commands for admins."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from engine import routing, users
+from engine.types import Role
+
+from . import Output, context, json_option, main
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage the people who use councilflow."""
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part of the email before @).")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--team", "teams", multiple=True, help="Team the user works in (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@json_option
+def add(email: str, name: str | None, roles: tuple[str, ...], teams: tuple[str, ...], password_stdin: bool,
+        out: Output) -> None:
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    ctx = context()
+    with ctx.db.transaction() as session:
+        user = users.add_user(session, email, name or email.split("@")[0], [Role(r) for r in roles],
+                              ctx.clock.now(), list(teams), password)
+        payload = {"email": user.email, "name": user.name, "roles": user.roles, "teams": list(teams)}
+    out.result(payload, f"Added {payload['email']}")
+
+
+@main.group("teams")
+def teams_group() -> None:
+    """List teams and map BPMN lanes / candidate groups to them."""
+
+
+@teams_group.command("list")
+@json_option
+def list_teams(out: Output) -> None:
+    ctx = context()
+    with ctx.db.transaction(readonly=True) as session:
+        rows = [{"id": t.id, "name": t.name} for t in routing.list_teams(session)]
+    out.result(rows, lambda r: "\n".join(t["name"] for t in r))
+
+
+@teams_group.command("map")
+@click.argument("lane")
+@click.argument("team")
+@json_option
+def map_lane(lane: str, team: str, out: Output) -> None:
+    """Send tasks from LANE (a lane name or candidate group) to TEAM."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        routing.map_lane(session, lane, team)
+    out.result({"lane": lane, "team": team}, f"Tasks from '{lane}' now go to '{team}'")
+
+
+@teams_group.command("add")
+@click.argument("name")
+@json_option
+def add_team(name: str, out: Output) -> None:
+    ctx = context()
+    with ctx.db.transaction() as session:
+        team = routing.ensure_team(session, name, ctx.clock.now())
+        payload = {"id": team.id, "name": team.name}
+    out.result(payload, f"Team '{name}' ready")
+
+
+@teams_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@json_option
+def rename(old: str, new: str, out: Output) -> None:
+    ctx = context()
+    with ctx.db.transaction() as session:
+        routing.rename_team(session, old, new)
+    out.result({"old": old, "new": new}, f"Team '{old}' is now '{new}'")
