@@ -159,7 +159,7 @@ class _Builder:
             parser = self._parser(dialect, name)
             if parser is None:
                 continue
-            for process in root.iterfind("bpmn:process[@isExecutable='true']", dialects.NS):
+            for process in dialects.executable_processes(root):
                 self._candidate(parser, dialect, name, root, process)
 
     def _parser(self, dialect: Dialect, main: str):  # type: ignore[no-untyped-def]

@@ -1,34 +1,30 @@
-"""Prune finished history from SpiffWorkflow task trees so looping cases stay shallow.
+"""Prune finished history from SpiffWorkflow task trees so that looping cases stay shallow.
 
-Why: SpiffWorkflow 3.2 never forgets. Every pass through a loop (back office -> front office ->
-back office ...) appends about 4-5 levels to the task tree. Several library routines recurse
-over ancestors (``Task.is_descendant_of``, ``find_ancestor``), so a case with a boundary event
-hits ``RecursionError`` after roughly 250 round trips. With a higher recursion limit it is
-worse: ``TaskIterator`` stops at ``max_depth=1000``, so the READY task becomes invisible.
+Why: SpiffWorkflow 3.2 keeps every task it has ever run. Each pass through a loop (back office ->
+front office -> back office ...) adds 4-5 levels to the tree. Library code recurses over
+ancestors (``is_descendant_of``, ``find_ancestor``), so a case hits ``RecursionError`` after a
+few hundred passes. With a higher recursion limit, ``TaskIterator`` (``max_depth=1000``) stops
+seeing the READY task.
 
-What: ``compact`` removes the finished tasks that nothing can consult any more and re-parents
-each surviving task under its nearest surviving ancestor. Only the "finished zone" is touched:
-tasks that are COMPLETED or CANCELLED *and* have only COMPLETED/CANCELLED ancestors. Nothing
-below an unfinished (or ERROR) task changes. Removing tasks and re-parenting a task to one of
-its original ancestors never makes X a descendant of Y unless it was one before. A finished
-task is kept when:
+How: only the "finished zone" changes. That is every COMPLETED/CANCELLED task whose ancestors
+are all COMPLETED/CANCELLED. Zone tasks are removed unless something may still read them, and
+each survivor is re-parented to its nearest surviving ancestor, so ancestry only ever shrinks.
+A zone task survives if it:
 
-* it is the root, or the parent of a task outside the zone (unfinished tasks keep the parent
-  they inherit data from);
-* it is the nearest ancestor named in some spec's ``split_task`` (``BoundaryEventSplit``,
-  ``StartEventSplit``, ...) for some unfinished task, or a child of such a split. Structured
-  joins find their split with ``find_ancestor`` and then look at its children;
-* it owns a subprocess that has not completed;
-* it is a finished unstructured-join instance (parallel, inclusive or end join) that a future
-  instance of the same join could still see. Those joins check other instances that are not
-  their ancestors, and their parents' state and data. Such an instance is kept unless it is an
-  ancestor of every unfinished task that can reach the join, or an instance that is such an
-  ancestor completed at the same time or later (its token was consumed). Every kept join also
-  keeps its parent.
+* is the root, or the parent of a task outside the zone (unfinished or ERROR tasks keep the
+  parent they inherit data from);
+* is, for some task outside the zone, the nearest task whose name a structured join's
+  ``split_task`` gives (``BoundaryEventSplit``, ...), or a child of that task. Such joins
+  call ``find_ancestor`` and then inspect the split's children;
+* owns a subprocess that has not completed;
+* is a finished instance of an unstructured join (parallel, inclusive, end) that a future
+  instance of it could still inspect (those look at non-ancestor instances and their parents),
+  unless it is an ancestor of every unfinished task that can reach the join, or such an
+  ancestor instance completed at the same time or later (its token was consumed); or
+* is the parent of a surviving join.
 
-Completed subprocesses owned by removed tasks are dropped from ``workflow.subprocesses``.
-``workflow.last_task`` moves to the nearest surviving ancestor. Workflow data is not touched.
-The cost is that you can no longer reset a case to a pruned task.
+Completed subprocesses of removed tasks are dropped, ``last_task`` moves to the nearest
+survivor, and workflow data is untouched. After pruning, a case cannot be reset to a pruned task.
 """
 from __future__ import annotations
 
@@ -61,20 +57,25 @@ def compact(workflow: BpmnWorkflow) -> int:
 
 def _compact_tree(wf: BpmnBaseWorkflow, top: BpmnWorkflow) -> int:
     root: Task = wf.task_tree
-    zone: list[Task] = []
+    zone: list[Task] = []  # finished tasks with only finished ancestors
+    frontier: list[Task] = []  # tasks outside the zone whose parent is in it
     stack = [root] if root.has_state(_DONE) else []
     while stack:
         task = stack.pop()
         zone.append(task)
-        stack.extend(c for c in task.children if c.has_state(_DONE))
+        for child_id in task._children:
+            child = wf.tasks.get(child_id)
+            if child is None:
+                return 0  # dangling child id: the tree is inconsistent, leave it alone
+            (stack if child.has_state(_DONE) else frontier).append(child)
     unfinished = [t for t in wf.tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
     if len(zone) < 2 or not unfinished:
         return 0
     zone_ids = {t.id for t in zone}
 
     keep: set[UUID] = {root.id}
-    keep.update(t.id for t in zone if any(c not in zone_ids for c in t._children))
-    keep.update(_needed_splits(wf, unfinished))
+    keep.update(t._parent for t in frontier)
+    keep.update(_needed_splits(wf, frontier))
     keep.update(_visible_join_instances(wf, zone, unfinished))
     keep.update(t.id for t in zone if t.id in top.subprocesses
                 and not all(top.subprocesses[s].completed for s in _subprocess_ids(top, t.id)))
@@ -87,10 +88,11 @@ def _compact_tree(wf: BpmnBaseWorkflow, top: BpmnWorkflow) -> int:
     removed = [t for t in zone if t.id not in keep]
     if not removed:
         return 0
-    new_children: dict[UUID, list[UUID]] = {}
+    new_children: dict[UUID, list[UUID]] = {}  # each survivor's children, removed tasks spliced out
     for task in zone:
         if task.id in keep:
-            kids, pending = [], list(reversed(task._children))
+            kids: list[UUID] = []
+            pending = list(reversed(task._children))
             while pending:
                 child_id = pending.pop()
                 if child_id in keep or child_id not in zone_ids:
@@ -128,13 +130,12 @@ def _subprocess_ids(top: BpmnWorkflow, owner_id: UUID) -> list[UUID]:
     return found
 
 
-def _needed_splits(wf: BpmnBaseWorkflow, unfinished: list[Task]) -> set[UUID]:
-    """For each unfinished task, the nearest ancestor of every split a structured join names,
-    with its children."""
+def _needed_splits(wf: BpmnBaseWorkflow, frontier: list[Task]) -> set[UUID]:
+    """Nearest split of each name at or above each frontier task, with the split's children."""
     names = {s.split_task for s in wf.spec.task_specs.values() if getattr(s, "split_task", None)}
     needed: set[UUID] = set()
-    for task in unfinished:
-        missing, node = set(names), task.parent
+    for task in frontier:
+        missing, node = set(names), task
         while node is not None and missing:
             if node.task_spec.name in missing:
                 missing.discard(node.task_spec.name)
@@ -171,18 +172,12 @@ def _visible_join_instances(wf: BpmnBaseWorkflow, zone: list[Task], unfinished: 
 
 
 def _common_ancestors(tasks: list[Task]) -> set[UUID]:
-    """Ids of tasks that are ancestors of (or equal to) every task given."""
-    chain: list[UUID] = []
-    node: Task | None = tasks[0]
-    while node is not None:
-        chain.append(node.id)
-        node = node.parent
-    chain.reverse()
-    depth = {task_id: i for i, task_id in enumerate(chain)}
-    lowest = len(chain) - 1
-    for task in tasks[1:]:
-        node = task
-        while node.id not in depth:
+    """Ids of the tasks that are ancestors of (or equal to) every task given."""
+    common: set[UUID] | None = None
+    for task in tasks:
+        line, node = set(), task
+        while node is not None:
+            line.add(node.id)
             node = node.parent
-        lowest = min(lowest, depth[node.id])
-    return set(chain[:lowest + 1])
+        common = line if common is None else common & line
+    return common or set()

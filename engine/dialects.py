@@ -39,6 +39,13 @@ def detect_dialect(root: etree._Element) -> Dialect:
     return Dialect.CAMUNDA if CAMUNDA_NS in uses and SPIFF_NS not in uses else Dialect.SPIFF
 
 
+def executable_processes(root: etree._Element) -> list[etree._Element]:
+    """The processes SpiffWorkflow will run: ``isExecutable`` is optional in BPMN 2.0 and, as in
+    SpiffWorkflow, a process without it counts as executable; only ``isExecutable="false"`` (or any
+    value other than ``true``) opts out."""
+    return [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "true") == "true"]
+
+
 def new_parser(dialect: Dialect) -> BpmnDmnParser:
     # Validation against the XSD is done by the linter beforehand, where errors get line numbers.
     return CamundaParser() if dialect is Dialect.CAMUNDA else SpiffBpmnParser()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .dialects import CAMUNDA_NS, NS
+from .dialects import CAMUNDA_NS, NS, executable_processes
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
 
@@ -74,7 +74,7 @@ def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, st
 def _check_expressions(root: etree._Element, found: _Findings) -> None:
     for element, source, mode, what in _expressions(root):
         text = source.strip()
-        if not text and what != "script":
+        if not text and mode != "exec":  # an empty script (or pre-/post-script) does nothing
             found.add(element, f"the {what} is empty")
             continue
         if mode == "timer":
@@ -174,7 +174,7 @@ def _check_reachability(root: etree._Element, found: _Findings) -> None:
 
 def lint_bpmn(filename: str, root: etree._Element, refs: References, default_team: str) -> list[Problem]:
     found = _Findings(filename)
-    if root.find("bpmn:process[@isExecutable='true']", NS) is None:
+    if not executable_processes(root):
         found.add(root, "the file has no executable process: set isExecutable=\"true\" on the process "
                         "that should run")
         return found.items
