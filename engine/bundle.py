@@ -244,12 +244,9 @@ def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,
         bundle.problems.append(Problem("(upload)", None, None, "the upload holds no BPMN, DMN or form file"))
     refs = loader.references(operations)
     for name, root in loader.bpmn.items():
-        dialect = dialects.detect_dialect(root)
-        try:
-            dialects.validator(dialect).validate(root, filename=name)
-        except ValidationException as err:
-            bundle.problems.append(Problem(name, getattr(err, "line_number", None) or None, None,
-                                           f"the file is not valid BPMN 2.0: {err}"))
+        schema = lint.check_schema(name, root)
+        bundle.problems += schema
+        if any(p.severity == "error" for p in schema):
             continue
         bundle.problems += lint.lint_bpmn(name, root, refs, default_team)
     if not bundle.errors:

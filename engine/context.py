@@ -34,7 +34,7 @@ class Context:
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.runtime = Runtime(self.services, self.settings.script_time_limit_s)
+        self.runtime = Runtime(self.services, self.settings.script_time_limit_s, self.clock)
 
     @classmethod
     def from_env(cls, database_url: str | None = None, clock: Clock | None = None) -> "Context":

@@ -5,12 +5,15 @@ Each finding is a ``Problem`` naming the file, line, element id and the reason i
 """
 from __future__ import annotations
 
+import ast
+import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .dialects import CAMUNDA_NS, NS, executable_processes
+from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
 
@@ -44,9 +47,78 @@ class _Findings:
         self.filename = filename
         self.items: list[Problem] = []
 
-    def add(self, element: etree._Element, message: str, severity: str = "error") -> None:
+    def add(self, element: etree._Element, message: str, severity: str = "error", line: int | None = None) -> None:
         owner = _owner(element)
-        self.items.append(Problem(self.filename, element.sourceline, owner.get("id"), message, severity))
+        self.items.append(Problem(self.filename, line or element.sourceline, owner.get("id"), message, severity))
+
+
+# One XMLSchema object per dialect is shared, and its error log belongs to the object, not the call.
+_SCHEMA_LOCK = threading.Lock()
+_PREFIXES = {uri: prefix for prefix, uri in NS.items()}
+_REPORTED = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
+_UNKNOWN_ATTRIBUTE = re.compile(r"attribute '([^']+)': The attribute '[^']+' is not allowed")
+_BAD_ID = re.compile(r"attribute '([^']+)': '(.*)' is not a valid value of the atomic type 'xs:(ID|IDREF)'")
+_NCNAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _reported_element(root: etree._Element, line: int, message: str) -> etree._Element | None:
+    match = _REPORTED.match(message)
+    for element in root.iter(etree.Element):
+        if element.sourceline == line and (match is None or etree.QName(element).localname == match.group(1)):
+            return element
+    return None
+
+
+def _schema_finding(root: etree._Element, element: etree._Element, message: str) -> tuple[str, str]:
+    """(plain-English message, severity) for one XSD violation.
+
+    Violations SpiffWorkflow ignores, and which bpmn-js and SpiffArena are known to write, are
+    warnings: attributes BPMN does not define, ids that are not XML names or that repeat an
+    identical declaration, and a sequence flow drawn from nowhere. Anything else is an error.
+    """
+    kind = etree.QName(element).localname
+    if unknown := _UNKNOWN_ATTRIBUTE.search(message):
+        return f"'{unknown.group(1)}' is not a BPMN 2.0 attribute of {kind}; it is ignored", "warning"
+    if bad := _BAD_ID.search(message):
+        attribute, value, datatype = bad.groups()
+        same = root.xpath("//*[@id=$v]", v=value)
+        if len(same) > 1 and len({etree.tostring(e, with_tail=False) for e in same}) > 1:
+            lines = ", ".join(str(e.sourceline) for e in same)
+            return f"the id '{value}' is used by {len(same)} different elements (lines {lines}); " \
+                   f"each element needs an id of its own", "error"
+        if datatype == "IDREF" and not same:
+            return f"{attribute} '{value}' refers to no element of this file", "error"
+        if not _NCNAME.fullmatch(value):
+            return f"'{value}' is not a valid XML id (an id starts with a letter or underscore and has " \
+                   f"no spaces); other BPMN tools may refuse the file", "warning"
+        return f"{kind} '{value}' is declared {len(same)} times; the copies are identical and are read " \
+               f"as one", "warning"
+    if kind == "sequenceFlow" and "'sourceRef' is required but missing" in message:
+        return f"the sequence flow '{element.get('id')}' starts from no element, so it can never be " \
+               f"taken", "warning"
+    for uri, prefix in _PREFIXES.items():
+        message = message.replace(f"{{{uri}}}", f"{prefix}:")
+    return f"the file is not valid BPMN 2.0: {message.rstrip('.')}", "error"
+
+
+def check_schema(filename: str, root: etree._Element) -> list[Problem]:
+    """The file against the BPMN 2.0 schema (with SpiffWorkflow's extensions), every violation
+    reported with its line and the id of the element it is about."""
+    schema = validator(detect_dialect(root))
+    with _SCHEMA_LOCK:
+        schema.preprocess(root)
+        if schema.validator.validate(root):
+            return []
+        entries = [(entry.line, entry.message) for entry in schema.validator.error_log]
+    problems = []
+    for line, message in entries:
+        element = _reported_element(root, line, message)
+        if element is None:
+            problems.append(Problem(filename, line or None, None, f"the file is not valid BPMN 2.0: {message}"))
+            continue
+        text, severity = _schema_finding(root, element, message)
+        problems.append(Problem(filename, line or None, _owner(element).get("id"), text, severity))
+    return problems
 
 
 def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, str, str]]:
@@ -71,6 +143,37 @@ def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, st
         yield param, param.get("value") or "", "eval", "service parameter"
 
 
+# Python built-ins the sandbox leaves out on purpose. RestrictedPython compiles calls to them (and
+# import statements) and only fails when the script runs; the linter refuses them at upload.
+_WITHHELD = {
+    "open": "scripts cannot read or write files", "input": "scripts cannot read or write files",
+    "exec": "scripts cannot run code they build", "eval": "scripts cannot run code they build",
+    "compile": "scripts cannot run code they build", "breakpoint": "scripts cannot start a debugger",
+    "getattr": "scripts cannot look up attributes by name", "globals": "scripts cannot inspect the engine",
+    "locals": "scripts cannot inspect the engine", "vars": "scripts cannot inspect the engine",
+    "dir": "scripts cannot inspect the engine", "type": "scripts cannot inspect the engine",
+    "object": "scripts cannot inspect the engine", "super": "scripts cannot inspect the engine",
+    "help": "scripts cannot inspect the engine", "exit": "scripts cannot stop the server",
+    "quit": "scripts cannot stop the server",
+}
+
+
+def _withheld_use(source: str, mode: str) -> tuple[int, str] | None:
+    """(line within the script, reason) of the first import or withheld built-in the script uses."""
+    tree = ast.parse(source, mode=mode)
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.arg))}
+    bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+            return node.lineno, f"imports are not allowed in scripts (it imports '{module}')"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WITHHELD \
+                and node.func.id not in bound:
+            return node.lineno, f"'{node.func.id}' is not available in scripts: {_WITHHELD[node.func.id]}"
+    return None
+
+
 def _check_expressions(root: etree._Element, found: _Findings) -> None:
     for element, source, mode, what in _expressions(root):
         text = source.strip()
@@ -83,6 +186,12 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
             mode = "eval"
         language = (element.getparent().get("scriptFormat") or "").lower() if what == "script" else ""
         reason = sandbox_problem(text, mode) if text else None
+        if reason is None and text and language in _PYTHON:
+            withheld = _withheld_use(source if mode == "exec" else text, mode)
+            if withheld is not None:
+                offset, why = withheld
+                found.add(element, f"the {what} cannot be used: {why}", line=_script_line(element, source, offset))
+            continue
         if reason is None:
             continue
         if language not in _PYTHON:
@@ -92,6 +201,20 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
                                f"e.g. {text[2:-1].strip()}")
         else:
             found.add(element, f"the {what} '{_short(text)}' cannot be used: {reason}")
+
+
+def _script_line(element: etree._Element, source: str, offset: int) -> int | None:
+    """The file line of line ``offset`` of a script that starts on the element's line."""
+    if element.sourceline is None:
+        return None
+    return element.sourceline + source.count("\n", 0, _nth_line_start(source, offset))
+
+
+def _nth_line_start(source: str, n: int) -> int:
+    start = 0
+    for _ in range(n - 1):
+        start = source.find("\n", start) + 1
+    return start
 
 
 def _short(text: str) -> str:

@@ -24,7 +24,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction
+from . import compaction, timeshift
+from .clock import Clock, SystemClock
 from .scripting import SandboxScriptEngine, ServiceHandler
 from .types import Dialect
 
@@ -121,8 +122,10 @@ def _element(task: SpiffTask | None) -> str | None:
 class Runtime:
     """Runs SpiffWorkflow with our sandboxed script engine."""
 
-    def __init__(self, services: ServiceHandler | None = None, script_time_limit_s: float = 2.0) -> None:
+    def __init__(self, services: ServiceHandler | None = None, script_time_limit_s: float = 2.0,
+                 clock: Clock | None = None) -> None:
         self.script_engine = SandboxScriptEngine(services, script_time_limit_s)
+        self.clock = clock or SystemClock()
 
     def new(self, loaded: LoadedSpec, data: dict[str, Any]) -> BpmnWorkflow:
         workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=self.script_engine)
@@ -149,7 +152,8 @@ class Runtime:
     def advance(self, workflow: BpmnWorkflow) -> None:
         """Run every engine step that is ready; raise StepFailure if one of them fails."""
         try:
-            workflow.do_engine_steps()
+            with timeshift.using(self.clock):
+                workflow.do_engine_steps()
         except SpiffWorkflowException as err:
             raise StepFailure(_element(getattr(err, "task", None)), _reason(err)) from err
         except RecursionError as err:
@@ -177,7 +181,8 @@ class Runtime:
 
     def fire_timers(self, workflow: BpmnWorkflow) -> None:
         """Let due timers fire and run whatever follows them."""
-        workflow.refresh_timers()
+        with timeshift.using(self.clock):
+            workflow.refresh_timers()
         self.advance(workflow)
 
     def failed_tasks(self, workflow: BpmnWorkflow) -> list[SpiffTask]:
@@ -187,7 +192,8 @@ class Runtime:
         task = workflow.get_task_from_id(UUID(spiff_id))
         task.data.update(data)
         try:
-            task.run()
+            with timeshift.using(self.clock):
+                task.run()
         except SpiffWorkflowException as err:
             raise StepFailure(_element(task), _reason(err)) from err
         self.advance(workflow)

@@ -7,6 +7,7 @@ SpiffWorkflow 3.2's ``NameError: name 'script' is not defined``.
 """
 from __future__ import annotations
 
+import ast
 import datetime as _dt
 import json
 import math
@@ -95,6 +96,9 @@ _GUARDS: dict[str, Any] = {
 def compile_sandboxed(source: str, mode: str) -> CodeType:
     """Compile under the sandbox's rules; raises ScriptError with the reason in plain English."""
     try:
+        tree = ast.parse(source, mode=mode)
+        if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
+            raise ScriptError("imports are not allowed in scripts")
         return compile_restricted(source, filename="<script>", mode=mode)
     except SyntaxError as err:
         reason = str(err.msg if hasattr(err, "msg") else err)
