@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,12 +74,32 @@ def _element_line(root: etree._Element, element_id: str | None) -> int | None:
     return found[0].sourceline if found else None
 
 
+_ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+_DATA_STORE = re.compile(r"Data Store with name (.+?) has no implementation")
+
+
+def _located(err: Exception, roots: dict[str, etree._Element], file: str) -> tuple[str | None, int | None]:
+    """The element id and line an error is about, when SpiffWorkflow did not say."""
+    element = getattr(err, "id", None) or None
+    line = getattr(err, "line_number", None) or None
+    root = roots.get(file)
+    if element is None and root is not None and (store := _DATA_STORE.search(str(err))):
+        found = root.xpath("//*[local-name()='dataStore' or local-name()='dataStoreReference'][@name=$n]",
+                           n=store.group(1))
+        element = found[0].get("id") if found else None
+    if line is None and root is not None:
+        line = _element_line(root, element)
+    return element, line
+
+
 def _spiff_problem(err: Exception, roots: dict[str, etree._Element], default_file: str) -> Problem:
     file = getattr(err, "file_name", None) or default_file
-    element = getattr(err, "id", None) or None
-    line = getattr(err, "line_number", None) or _element_line(roots.get(file, roots[default_file]), element)
-    message = str(err).split(". [tag=")[0].rstrip(".")
-    return Problem(file, line or None, element, message[:1].lower() + message[1:] if message else "invalid")
+    element, line = _located(err, roots, file if file in roots else default_file)
+    message = str(err).split(" [tag=")[0].rstrip(". ")
+    message = _ELEMENT_REPR.sub(lambda m: f"its {m.group(1)}", message)
+    if _DATA_STORE.search(message):
+        message += " (councilflow has no data store adapters; use a service task instead)"
+    return Problem(file, line, element, message[:1].lower() + message[1:] if message else "invalid")
 
 
 class _Loader:

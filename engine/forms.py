@@ -32,11 +32,15 @@ def camunda_schema(task_name: str, fields: list[dict[str, Any]]) -> dict[str, An
         for name, keyword in (("minlength", "minLength"), ("maxlength", "maxLength"),
                               ("min", "minimum"), ("max", "maximum")):
             if constraints.get(name) not in (None, ""):
-                prop[keyword] = float(constraints[name]) if keyword in ("minimum", "maximum") \
-                    else int(constraints[name])
+                prop[keyword] = _number(constraints[name])
         properties[field["id"]] = prop
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": task_name,
             "type": "object", "properties": properties, "required": required}
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _coerce_default(prop: dict[str, Any], value: str) -> Any:

@@ -143,8 +143,8 @@ def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, st
         yield param, param.get("value") or "", "eval", "service parameter"
 
 
-# Python built-ins the sandbox leaves out on purpose. RestrictedPython compiles calls to them (and
-# import statements) and only fails when the script runs; the linter refuses them at upload.
+# Python built-ins the sandbox leaves out on purpose. RestrictedPython compiles calls to them and
+# only fails when the script runs; the linter refuses them at upload.
 _WITHHELD = {
     "open": "scripts cannot read or write files", "input": "scripts cannot read or write files",
     "exec": "scripts cannot run code they build", "eval": "scripts cannot run code they build",
@@ -159,19 +159,21 @@ _WITHHELD = {
 
 
 def _withheld_use(source: str, mode: str) -> tuple[int, str] | None:
-    """(line within the script, reason) of the first import or withheld built-in the script uses."""
-    tree = ast.parse(source, mode=mode)
-    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.arg))}
-    bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
-            return node.lineno, f"imports are not allowed in scripts (it imports '{module}')"
+    """(line within the script, reason) of the first withheld built-in the script calls."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError:
+        return None  # the sandbox compiled it, so this cannot happen; the sandbox has the last word
+    nodes = list(ast.walk(tree))
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    found = []
+    for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WITHHELD \
                 and node.func.id not in bound:
-            return node.lineno, f"'{node.func.id}' is not available in scripts: {_WITHHELD[node.func.id]}"
-    return None
+            found.append((node.lineno, f"'{node.func.id}' is not available in scripts: {_WITHHELD[node.func.id]}"))
+    return min(found) if found else None
 
 
 def _check_expressions(root: etree._Element, found: _Findings) -> None:
@@ -187,7 +189,7 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
         language = (element.getparent().get("scriptFormat") or "").lower() if what == "script" else ""
         reason = sandbox_problem(text, mode) if text else None
         if reason is None and text and language in _PYTHON:
-            withheld = _withheld_use(source if mode == "exec" else text, mode)
+            withheld = _withheld_use(text, mode)
             if withheld is not None:
                 offset, why = withheld
                 found.add(element, f"the {what} cannot be used: {why}", line=_script_line(element, source, offset))
@@ -204,17 +206,11 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
 
 
 def _script_line(element: etree._Element, source: str, offset: int) -> int | None:
-    """The file line of line ``offset`` of a script that starts on the element's line."""
+    """The file line of line ``offset`` of the stripped script (the text starts on the element's line)."""
     if element.sourceline is None:
         return None
-    return element.sourceline + source.count("\n", 0, _nth_line_start(source, offset))
-
-
-def _nth_line_start(source: str, n: int) -> int:
-    start = 0
-    for _ in range(n - 1):
-        start = source.find("\n", start) + 1
-    return start
+    skipped = source[: len(source) - len(source.lstrip())].count("\n")
+    return element.sourceline + skipped + offset - 1
 
 
 def _short(text: str) -> str:

@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.compaction import compact
 
+DEPTH_BOUND = 16  # compacted trees measure at most 11; plain Spiff adds about 4 levels per pass
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 _SPECS: dict[str, tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
 
@@ -44,7 +45,6 @@ class _SpecByReference(BpmnWorkflowConverter):
 
 _BY_REFERENCE = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 _SpecByReference(BpmnWorkflow, _BY_REFERENCE.registry)
-DEPTH_BOUND = 16  # compacted trees measure at most 11; plain Spiff adds about 4 levels per pass
 
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -267,6 +267,7 @@ def test_1000_round_trips_stay_shallow_and_finish_correctly(variant: str, interr
 
 
 def test_plain_spiff_exceeds_the_bound() -> None:
+    """Plain 3.2 deepens by about 4 levels per pass; /tmp/repro.py shows it breaking near pass 250."""
     pid, bpmn = _loop_bpmn("simple", False)
     plain, compacted = Case(pid, bpmn, compaction=False), Case(pid, bpmn)
     depths = []
@@ -359,3 +360,16 @@ def test_compact_returns_removed_count_and_keeps_last_task_valid() -> None:
     assert all(t.parent is None or t.id in t.parent._children for t in workflow.tasks.values())
     assert all(c in workflow.tasks for t in workflow.tasks.values() for c in t._children)
     assert compact(workflow) == 0  # idempotent
+
+
+def test_already_deep_case_is_rescued() -> None:
+    """A case that was saved deep before compaction existed is pruned in one go and runs on."""
+    case = Case(*_loop_bpmn("simple", False), compaction=False)
+    for _ in range(30):
+        case.step("back_office_review", needs_info=True)
+        case.step("front_office_get_info", _bump)
+    assert case.max_depth > 100
+    case.compaction, case.max_depth = True, 0
+    workflow = _run_loop(case, 10)
+    assert case.max_depth <= DEPTH_BOUND
+    assert workflow.completed and workflow.data["info_rounds"] == 40 and workflow.data["outcome"] == "decided"
