@@ -147,7 +147,23 @@ class _Loader:
         refs.processes = set(self.deployed.process_keys)
         for root in self.bpmn.values():
             refs.processes |= {p.get("id") for p in root.iterfind("bpmn:process", dialects.NS)}
+            refs.calls.update(lint.calls_by_process(root))
+        self._deployed_calls(refs.calls)
         return refs
+
+    def _deployed_calls(self, calls: dict[str, set[str]]) -> None:
+        """Adds the calls of every deployed process the upload reaches, so call cycles are seen."""
+        pending = [key for called in calls.values() for key in called]
+        while pending:
+            key = pending.pop()
+            if key in calls:
+                continue
+            calls[key] = set()
+            found = self.deployed.process_file(key)
+            if found is not None:
+                root, _ = parse_xml(found[0], found[1].encode())
+                calls[key] = lint.calls_by_process(root).get(key, set()) if root is not None else set()
+                pending.extend(calls[key])
 
     def _form_names(self) -> set[str]:
         return {p.get("value") for root in self.bpmn.values()

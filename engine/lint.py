@@ -32,6 +32,27 @@ class References:
     decisions: set[str] = field(default_factory=set)
     processes: set[str] = field(default_factory=set)
     operations: set[str] | None = None  # None: service operations are not checked
+    calls: dict[str, set[str]] = field(default_factory=dict)  # process -> processes it calls
+
+
+def calls_by_process(root: etree._Element) -> dict[str, set[str]]:
+    """Process id -> the processes its call activities (at any depth) call."""
+    return {process.get("id"): {c.get("calledElement") for c in process.iterfind(".//bpmn:callActivity", NS)
+                                if c.get("calledElement")}
+            for process in root.iterfind("bpmn:process", NS)}
+
+
+def _call_path(start: str, goal: str, calls: dict[str, set[str]]) -> list[str] | None:
+    """A chain of calls from ``start`` to ``goal``, if there is one."""
+    stack, seen = [[start]], set()
+    while stack:
+        path = stack.pop()
+        if path[-1] == goal:
+            return path
+        if path[-1] not in seen:
+            seen.add(path[-1])
+            stack.extend([*path, nxt] for nxt in sorted(calls.get(path[-1], ()), reverse=True))
+    return None
 
 
 def _owner(element: etree._Element) -> etree._Element:
@@ -223,6 +244,14 @@ def _check_references(root: etree._Element, refs: References, found: _Findings) 
         called = call.get("calledElement")
         if called and called not in refs.processes:
             found.add(call, f"it calls the process '{called}', which is neither in this upload nor deployed")
+            continue
+        caller = next((a.get("id") for a in call.iterancestors(f"{{{NS['bpmn']}}}process")), None)
+        cycle = _call_path(called, caller, refs.calls) if called and caller else None
+        if cycle is not None:
+            # SpiffWorkflow expands a call at once, so a process that calls itself never stops.
+            found.add(call, f"it calls the process '{called}', which leads back to '{caller}' "
+                            f"({' -> '.join([caller, *cycle])}); a process may not call itself, directly "
+                            f"or through other processes, because its cases would never stop")
     for task in root.iterfind(".//bpmn:businessRuleTask", NS):
         decision = (task.findtext("bpmn:extensionElements/spiffworkflow:calledDecisionId", None, NS)
                     or task.get(f"{{{CAMUNDA_NS}}}decisionRef"))
