@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export COUNCILFLOW_FORMS_DIR ?= $(CURDIR)/forms
 
+NODE_STAMP := node_modules/.installed
+
 .PHONY: run test setup demo clean bench
 
 $(STAMP): setup.cfg pyproject.toml
@@ -13,7 +15,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# GOV.UK Frontend (and axe-core for the accessibility tests) from the npm registry, as locked.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 demo: setup
 	$(BIN)/councilflow init
@@ -31,4 +38,4 @@ bench: setup
 	$(BIN)/python benchmarks/inbox.py --tasks 100000
 
 clean:
-	rm -rf $(VENV) instance *.egg-info
+	rm -rf $(VENV) instance *.egg-info node_modules

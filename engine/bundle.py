@@ -116,8 +116,17 @@ class _Loader:
             elif lower.endswith(".dmn") or _is_bpmn_name(name):
                 root, problems = parse_xml(name, content)
                 self.bundle.problems += problems
-                if root is not None:
-                    (self.dmn if dialects.is_dmn(root) else self.bpmn)[name] = root
+                if root is None:
+                    continue
+                if dialects.is_dmn(root):
+                    self.dmn[name] = root
+                elif dialects.is_bpmn(root):
+                    self.bpmn[name] = root
+                else:
+                    self.bundle.problems.append(Problem(
+                        name, root.sourceline, root.get("id"),
+                        f"the file is neither BPMN 2.0 nor DMN: it starts with <{etree.QName(root).localname}> "
+                        f"where a BPMN file starts with <bpmn:definitions>"))
             else:
                 self.bundle.problems.append(Problem(name, None, None,
                                                     "unsupported file type: upload .bpmn, .dmn or form .json files"))
@@ -281,9 +290,12 @@ def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,
         bundle.problems.append(Problem("(upload)", None, None, "the upload holds no BPMN, DMN or form file"))
     refs = loader.references(operations)
     for name, root in loader.bpmn.items():
-        schema = lint.check_schema(name, root)
+        # A diagram nobody meant to run: say so, rather than list its schema quirks.
+        nothing_to_run = lint.check_executable(name, root)
+        bundle.problems += nothing_to_run
+        schema = [] if nothing_to_run else lint.check_schema(name, root)
         bundle.problems += schema
-        if any(p.severity == "error" for p in schema):
+        if nothing_to_run or any(p.severity == "error" for p in schema):
             continue
         bundle.problems += lint.lint_bpmn(name, root, refs, default_team)
     if not bundle.errors:

@@ -27,7 +27,11 @@ HUMAN_TASKS = ("userTask", "manualTask")
 
 
 def is_dmn(root: etree._Element) -> bool:
-    return etree.QName(root).namespace.startswith(DMN_NAMESPACES)
+    return (etree.QName(root).namespace or "").startswith(DMN_NAMESPACES)
+
+
+def is_bpmn(root: etree._Element) -> bool:
+    return root.tag == f"{{{BPMN_NS}}}definitions"
 
 
 def detect_dialect(root: etree._Element) -> Dialect:

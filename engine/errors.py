@@ -48,6 +48,10 @@ class TeamNotFound(NotFound):
     pass
 
 
+class SignInFailed(UserError):
+    """Wrong email or password, or a locked account; the message never says which exists."""
+
+
 class Conflict(UserError):
     """The action clashes with the current state (usually someone else acted first)."""
 

@@ -320,12 +320,18 @@ def _check_reachability(root: etree._Element, found: _Findings) -> None:
                                    f"start event leads to it", "warning")
 
 
+def check_executable(filename: str, root: etree._Element) -> list[Problem]:
+    """A file with nothing to run (a diagram, or a collaboration of non-executable pools)."""
+    if executable_processes(root):
+        return []
+    found = _Findings(filename)
+    found.add(root, "the file has no executable process: set isExecutable=\"true\" on the process "
+                    "that should run")
+    return found.items
+
+
 def lint_bpmn(filename: str, root: etree._Element, refs: References, default_team: str) -> list[Problem]:
     found = _Findings(filename)
-    if not executable_processes(root):
-        found.add(root, "the file has no executable process: set isExecutable=\"true\" on the process "
-                        "that should run")
-        return found.items
     _check_expressions(root, found)
     _check_references(root, refs, found)
     _check_routing(root, default_team, found)

@@ -1,40 +1,93 @@
-"""The Flask application factory."""
+"""The Flask application factory: configuration, security defaults, and every blueprint
+registered together with its access rule."""
 from __future__ import annotations
 
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string
-from sqlalchemy import text
+from flask import Blueprint, Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import select, text
 
 from engine.context import Context
 from engine.persistence import tables
 from engine.persistence.schema import current_revision
 
-_HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>councilflow</title></head>
-<body><main><h1>councilflow</h1><p>Status: running. Processes deployed: {{ processes|length }}.</p>
-<ul>{% for p in processes %}<li>{{ p.key }} &ndash; {{ p.name }} (version {{ p.latest_version }})</li>{% endfor %}</ul>
-</main></body></html>"""
+from . import access, assets, auth
+
+csrf = CSRFProtect()
+health = Blueprint("health", __name__)
+home = Blueprint("home", __name__)
+
+
+@health.get("/healthz")
+def healthz() -> Any:
+    from flask import current_app
+    ctx = current_app.extensions["councilflow"]
+    with ctx.db.transaction(readonly=True) as session:
+        session.execute(text("SELECT 1"))
+    return jsonify(status="ok", schema=current_revision(ctx.db))
+
+
+@home.get("/")
+def index() -> Any:
+    from flask import current_app
+    ctx = current_app.extensions["councilflow"]
+    with ctx.db.transaction(readonly=True) as session:
+        processes = list(session.scalars(select(tables.Process).order_by(tables.Process.key)))
+    return render_template("home.html", processes=processes)
+
+
+def _secret_key(instance: Path) -> str:
+    configured = os.environ.get("COUNCILFLOW_SECRET_KEY")
+    if configured:
+        return configured
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.from_mapping(DATABASE_URL=None)
+    app = Flask(__name__, static_folder=None, instance_path=str(Path("instance").resolve()))
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        COUNCIL_NAME=os.environ.get("COUNCILFLOW_COUNCIL_NAME", "Anytown Borough Council"),
+        COUNCIL_COLOUR=os.environ.get("COUNCILFLOW_COUNCIL_COLOUR", "#0b4f6c"),
+        COUNCIL_LOGO=os.environ.get("COUNCILFLOW_COUNCIL_LOGO"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("COUNCILFLOW_INSECURE_COOKIES") != "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=9),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     ctx = app.config.get("CONTEXT") or Context.from_env(app.config["DATABASE_URL"])
     app.extensions["councilflow"] = ctx
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
+                                     PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    csrf.init_app(app)
+    app.before_request(access.load_user)
+    app.before_request(access.enforce)
 
-    @app.get("/healthz")
-    def health() -> Any:
-        with ctx.db.transaction(readonly=True) as session:
-            session.execute(text("SELECT 1"))
-        return jsonify(status="ok", schema=current_revision(ctx.db))
+    access.register(app, assets.bp, access.PUBLIC)
+    access.register(app, health, access.PUBLIC)
+    access.register(app, auth.bp, access.PUBLIC)
+    access.register(app, home, access.SIGNED_IN)
 
-    @app.get("/")
-    def home() -> Any:
-        from sqlalchemy import select
-        with ctx.db.transaction(readonly=True) as session:
-            processes = list(session.scalars(select(tables.Process).order_by(tables.Process.key)))
-        return render_template_string(_HOME, processes=processes)
+    @app.context_processor
+    def branding() -> dict[str, Any]:
+        return {"council_name": app.config["COUNCIL_NAME"], "council_colour": app.config["COUNCIL_COLOUR"],
+                "council_logo": app.config["COUNCIL_LOGO"]}
 
     return app

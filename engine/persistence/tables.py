@@ -56,6 +56,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     roles: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:40:58.052268
+Create Date: 2026-11-22 10:53:50.771142
 """
 from alembic import op
 import sqlalchemy as sa
@@ -24,6 +24,8 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=300), nullable=True),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('failed_sign_ins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')

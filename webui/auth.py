@@ -1,0 +1,50 @@
+"""Signing in and out: hashed passwords, CSRF-protected forms, lock-out after repeated failures."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import InputRequired
+
+from engine import users
+from engine.errors import SignInFailed
+
+bp = Blueprint("auth", __name__)
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password")])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never an open redirect to another site.
+    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    form = SignInForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            user_id = users.sign_in(current_app.extensions["councilflow"], form.email.data, form.password.data)
+        except SignInFailed as err:
+            problem = err.message
+        else:
+            session.clear()
+            session["user_id"] = user_id
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/sign_in.html", form=form, problem=problem), (400 if problem else 200)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Any:
+    session.clear()
+    return redirect(url_for("auth.sign_in"))
