@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
@@ -197,6 +198,32 @@ def _withheld_use(source: str, mode: str) -> tuple[int, str] | None:
     return min(found) if found else None
 
 
+_TIMER_KINDS = {
+    "timeDuration": ("duration", "P5D or PT4H", TimerEventDefinition.parse_iso_duration),
+    "timeDate": ("date and time", "2026-01-05T09:00:00Z", TimerEventDefinition.get_datetime),
+    "timeCycle": ("repeating interval", "R3/PT1H", TimerEventDefinition.parse_iso_recurring_interval),
+}
+
+
+def _string_literal(text: str) -> str | None:
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    return tree.body.value if isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str) else None
+
+
+def _timer_problem(tag: str, value: str) -> str | None:
+    """Why SpiffWorkflow could not read a fixed timer value, checked with its own parsers (which
+    otherwise fail only when a case reaches the timer)."""
+    kind, example, parse = _TIMER_KINDS[tag]
+    try:
+        parse(value.strip())
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception, ValueError, AttributeError
+        return f"the timer expression '{_short(value)}' is not an ISO 8601 {kind} (for example {example})"
+    return None
+
+
 def _check_expressions(root: etree._Element, found: _Findings) -> None:
     for element, source, mode, what in _expressions(root):
         text = source.strip()
@@ -204,7 +231,10 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
             found.add(element, f"the {what} is empty")
             continue
         if mode == "timer":
-            if iso8601_literal(text) is not None:
+            literal = iso8601_literal(text) or _string_literal(text)
+            if literal is not None:
+                if (wrong := _timer_problem(etree.QName(element).localname, literal)) is not None:
+                    found.add(element, wrong)
                 continue
             mode = "eval"
         language = (element.getparent().get("scriptFormat") or "").lower() if what == "script" else ""

@@ -110,3 +110,17 @@ def test_process_model_tests_run_from_the_cli(cli):
     result = cli("test", str(PROCESSES), "--json")
     assert result.exit_code == 0, result.output
     assert result.json()["failed"] == 0 and result.json()["passed"] >= 20
+
+
+def test_admin_creates_users_and_api_tokens_from_the_cli(cli, ctx):
+    added = cli("users", "add", "officer@example.gov.uk", "--role", "back_office", "--team", "Waste Services",
+                "--password-stdin", "--json", input="s3cret-passphrase\n")
+    assert added.exit_code == 0 and added.json()["roles"] == ["back_office"]
+    created = cli("tokens", "create", "officer@example.gov.uk", "--json")
+    token = created.json()["token"]
+    assert token.startswith("cf_") and len(token) > 30
+    from engine import tokens
+    with ctx.db.transaction() as session:
+        assert tokens.user_for_token(session, token, ctx.clock.now()).email == "officer@example.gov.uk"
+    assert cli("tokens", "create", "ghost@example.gov.uk", "--json").exit_code == 2
+    assert cli("users", "add", "officer@example.gov.uk", "--role", "admin", "--json").exit_code == 2

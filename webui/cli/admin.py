@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from engine import routing, users
+from engine import routing, tokens, users
 from engine.types import Role
 
 from . import Output, context, json_option, main
@@ -80,3 +80,31 @@ def rename(old: str, new: str, out: Output) -> None:
     with ctx.db.transaction() as session:
         routing.rename_team(session, old, new)
     out.result({"old": old, "new": new}, f"Team '{old}' is now '{new}'")
+
+
+@main.group("tokens")
+def tokens_group() -> None:
+    """API tokens for scripts and integrations."""
+
+
+@tokens_group.command("create")
+@click.argument("email")
+@click.option("--label", default="api", help="What the token is for.")
+@json_option
+def create_token(email: str, label: str, out: Output) -> None:
+    """Create an API token for EMAIL and print it (it is shown only this once)."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        token = tokens.create_token(session, email, ctx.clock.now(), label)
+    out.result({"email": email.lower(), "token": token}, token)
+
+
+@tokens_group.command("revoke")
+@click.argument("email")
+@json_option
+def revoke_tokens(email: str, out: Output) -> None:
+    """Revoke every API token of EMAIL."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        count = tokens.revoke_tokens(session, email, ctx.clock.now())
+    out.result({"email": email.lower(), "revoked": count}, f"Revoked {count} token(s)")

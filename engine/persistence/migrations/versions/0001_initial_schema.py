@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:53:50.771142
+Create Date: 2026-11-22 10:55:30.448824
 """
 from alembic import op
 import sqlalchemy as sa
@@ -66,6 +66,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('label', sa.String(length=200), nullable=False),
+    sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
     op.create_table('lane_mapping',
     sa.Column('source', sa.String(length=200), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
@@ -213,6 +228,10 @@ def downgrade() -> None:
     op.drop_table('process_version')
     op.drop_table('membership')
     op.drop_table('lane_mapping')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
     op.drop_table('team')
     op.drop_table('process')
     with op.batch_alter_table('customer', schema=None) as batch_op:
