@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import forms, registry, users
+from . import forms, permissions, registry, users
 from .context import Context
 from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, StepFailed, TaskAlreadyCompleted,
                      TaskClaimedByOther, TaskNotFound, UserError)
@@ -119,7 +119,10 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
         case, task = _lock_case_of_task(session, task_id)
         _require_open(task)
         who = _actor(session, actor)
+        permissions.require_team_member(session, who, task)
         target = users.get_user(session, assignee) if assignee else None
+        if target is not None and target is not who:
+            permissions.require_team_member(session, target, task)
         if claim and task.assignee_id not in (None, target.id if target else None):
             raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
         previous = task.assignee.email if task.assignee else None
@@ -155,6 +158,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
             case, task = _lock_case_of_task(session, task_id)
             _require_open(task)
             who = _actor(session, actor)
+            permissions.require_team_member(session, who, task)
             if who is not None and task.assignee_id not in (None, who.id):
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
                                          f"ask them or a team lead to reassign it")

@@ -52,6 +52,10 @@ class SignInFailed(UserError):
     """Wrong email or password, or a locked account; the message never says which exists."""
 
 
+class Forbidden(UserError):
+    """The person may not do this (e.g. act on another team's task)."""
+
+
 class Conflict(UserError):
     """The action clashes with the current state (usually someone else acted first)."""
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from engine import cases, registry, routing, users
-from engine.errors import (CaseNotOpen, ConcurrentUpdate, FormInvalid, TaskAlreadyCompleted,
+from engine.errors import (CaseNotOpen, ConcurrentUpdate, Forbidden, FormInvalid, TaskAlreadyCompleted,
                            TaskClaimedByOther, UserError, UserNotFound)
 from engine.types import Role
 from tests.engine.helpers import complete, deploy_library, deploy_text, task_for
@@ -70,7 +70,7 @@ def test_every_action_is_in_the_history_with_who_and_what_changed(ctx):
 def test_two_people_completing_the_same_task_at_once_exactly_one_succeeds(ctx):
     with ctx.db.transaction() as s:
         for who in ("a", "b"):
-            users.add_user(s, f"{who}@example.gov.uk", who, [Role.FRONT_OFFICE], ctx.clock.now())
+            users.add_user(s, f"{who}@example.gov.uk", who, [Role.FRONT_OFFICE], ctx.clock.now(), ["Customer Hub"])
     view = _start_missed_bin(ctx)
     task_id = task_for(view, "record_missed_collection").id
     barrier, outcomes = threading.Barrier(2), {}
@@ -108,8 +108,9 @@ def test_completing_with_invalid_data_keeps_the_task_open_and_reports_each_field
 
 def test_claim_assign_and_unclaim(ctx):
     with ctx.db.transaction() as s:
-        users.add_user(s, "a@example.gov.uk", "A", [Role.BACK_OFFICE], ctx.clock.now())
-        users.add_user(s, "b@example.gov.uk", "B", [Role.BACK_OFFICE], ctx.clock.now())
+        users.add_user(s, "a@example.gov.uk", "A", [Role.BACK_OFFICE], ctx.clock.now(), ["Customer Hub"])
+        users.add_user(s, "b@example.gov.uk", "B", [Role.BACK_OFFICE], ctx.clock.now(), ["Customer Hub"])
+        users.add_user(s, "w@example.gov.uk", "W", [Role.BACK_OFFICE], ctx.clock.now(), ["Waste Services"])
     view = _start_missed_bin(ctx)
     task = task_for(view, "record_missed_collection")
     assert cases.claim_task(ctx, task.id, "a@example.gov.uk").assignee == "a@example.gov.uk"
@@ -120,6 +121,10 @@ def test_claim_assign_and_unclaim(ctx):
     assert cases.unclaim_task(ctx, task.id, actor="b@example.gov.uk").assignee is None
     with pytest.raises(UserNotFound):
         cases.assign_task(ctx, task.id, "ghost@example.gov.uk")
+    with pytest.raises(Forbidden, match="belongs to Customer Hub"):
+        cases.claim_task(ctx, task.id, "w@example.gov.uk")
+    with pytest.raises(Forbidden):
+        cases.assign_task(ctx, task.id, "w@example.gov.uk", actor="a@example.gov.uk")
     kinds = [e.kind for e in cases.show_case(ctx, view.reference).history]
     assert kinds.count("task_claimed") == 1 and "task_assigned" in kinds and "task_unclaimed" in kinds
 

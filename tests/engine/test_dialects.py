@@ -63,7 +63,7 @@ def test_camunda_form_fields_validate_like_json_schema_forms(ctx):
 
 def test_camunda_assignee_assigns_the_task_when_the_user_exists(ctx):
     with ctx.db.transaction() as s:
-        users.add_user(s, "officer@example.gov.uk", "Olu", [Role.BACK_OFFICE], ctx.clock.now())
+        users.add_user(s, "officer@example.gov.uk", "Olu", [Role.BACK_OFFICE], ctx.clock.now(), ["Customer Hub"])
     deploy_text(ctx, "noise.bpmn", CAMUNDA)
     view = cases.start_case(ctx, "noise_complaint")
     view = cases.complete_task(ctx, view.tasks[0].id, {"noise_source": "music", "nights": 1})
