@@ -274,7 +274,7 @@ class _Builder:
         if meta["form_schema"]:
             return meta["form_schema"]
         if meta["camunda_fields"]:
-            generated = f"{task_id}.camunda-form.json"
+            generated = f"{task_id}{forms.CAMUNDA_SUFFIX}"
             files[generated] = json.dumps(forms.camunda_schema(meta["name"], meta["camunda_fields"]), indent=1)
             return generated
         return None

@@ -162,7 +162,11 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
             if who is not None and task.assignee_id not in (None, who.id):
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
                                          f"ask them or a team lead to reassign it")
-            forms.validate(task_schema(ctx, session, case, task), data)
+            schema = task_schema(ctx, session, case, task)
+            forms.validate(schema, data)
+            if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
+                # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
+                data = {**{name: None for name in schema.get("properties", {})}, **data}
             loaded = registry.loaded_spec(ctx, case.version)
             state = session.get_one(CaseState, case.id)
             workflow = ctx.runtime.load(loaded, state.state)

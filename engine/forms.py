@@ -10,6 +10,8 @@ from jsonschema.exceptions import ValidationError
 
 from .errors import FormInvalid
 
+CAMUNDA_SUFFIX = ".camunda-form.json"  # file name of a form generated from camunda:formField
+
 _CAMUNDA_TYPES = {"string": {"type": "string"}, "long": {"type": "integer"},
                   "boolean": {"type": "boolean"}, "date": {"type": "string", "format": "date"}}
 
@@ -19,7 +21,7 @@ def camunda_schema(task_name: str, fields: list[dict[str, Any]]) -> dict[str, An
     properties: dict[str, Any] = {}
     required = []
     for field in fields:
-        if field["type"] == "enum":
+        if field["type"] == "enum" and field["values"]:
             prop: dict[str, Any] = {"oneOf": [{"const": v["id"], "title": v["name"]} for v in field["values"]]}
         else:
             prop = dict(_CAMUNDA_TYPES.get(field["type"], {"type": "string"}))
@@ -67,8 +69,10 @@ def _field(error: ValidationError) -> str:
 
 
 def _label(schema: dict[str, Any], field: str) -> str:
+    """The field's title as the subject of a sentence: a question's "?" is dropped, so "Which bin
+    was missed?" gives "Select which bin was missed"."""
     prop = schema.get("properties", {}).get(field.split(".")[0], {})
-    return prop.get("title") or field.replace("_", " ")
+    return (prop.get("title") or field.replace("_", " ")).strip().rstrip("?:").strip()
 
 
 def _is_choice(prop: dict[str, Any]) -> bool:
@@ -82,11 +86,13 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
     if custom:
         return custom
     label = _label(schema, field)
-    lower = label[0].lower() + label[1:] if label else label
+    lower = label if label[1:2].isupper() else label[:1].lower() + label[1:]  # keep "DVLA", "NI"
     keyword, limit = error.validator, error.validator_value
     if keyword == "required":
         return f"Select {lower}" if _is_choice(prop) else f"Enter {lower}"
-    if keyword in ("enum", "oneOf", "const"):
+    if keyword == "const" and limit is True:
+        return f"Confirm that {lower}"
+    if keyword in ("enum", "oneOf", "anyOf", "const"):
         return f"Select {lower} from the list"
     if keyword == "format" and limit == "date":
         return f"{label} must be a real date"
@@ -100,6 +106,14 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
         return f"{label} must be {limit} characters or fewer"
     if keyword == "minLength":
         return f"Enter {lower}" if limit == 1 else f"{label} must be {limit} characters or more"
+    if keyword in ("minimum", "maximum") and "minimum" in prop and "maximum" in prop:
+        return f"{label} must be between {prop['minimum']} and {prop['maximum']}"
+    if keyword == "minItems":
+        return f"Select {lower}" if limit == 1 else f"Select at least {limit} options for {lower}"
+    if keyword == "maxItems":
+        return f"Select no more than {limit} options for {lower}"
+    if keyword == "uniqueItems":
+        return f"Select each option for {lower} only once"
     if keyword in ("minimum", "exclusiveMinimum"):
         return f"{label} must be {limit} or more"
     if keyword in ("maximum", "exclusiveMaximum"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,9 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -57,12 +59,27 @@ class ReadyTask:
     lane: str | None
 
 
+MAX_STEPS = 2_500  # engine steps without a wait state before we call it an endless loop
+_FAILED_FROM = "councilflow_failed_from_state"
+
+
 class StepFailure(Exception):
     """SpiffWorkflow could not run an element; carries the element and a readable reason."""
 
     def __init__(self, element: str | None, reason: str) -> None:
         super().__init__(reason)
         self.element, self.reason = element, reason
+
+
+class _StepBudget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self, task: SpiffTask) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise StepFailure(_element(task), f"the case ran {MAX_STEPS:,} steps without waiting for anyone; "
+                                              "the map probably loops forever")
 
 
 class _SpecByReference(BpmnWorkflowConverter):
@@ -117,6 +134,12 @@ def _all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
         yield from sub.tasks.values()
 
 
+def _message_catchers(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return [t for t in _all_tasks(workflow)
+            if t.state == TaskState.WAITING
+            and isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)]
+
+
 def _element(task: SpiffTask | None) -> str | None:
     return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name if task else None
 
@@ -152,14 +175,34 @@ class Runtime:
             serializer.registry._encoder_mode = False
 
     def advance(self, workflow: BpmnWorkflow) -> None:
-        """Run every engine step that is ready; raise StepFailure if one of them fails."""
+        """Run every engine step that is ready; raise StepFailure if one of them fails, or if the
+        map runs MAX_STEPS steps without waiting (an endless loop of scripts and gateways)."""
+        budget = _StepBudget(MAX_STEPS)
+        while True:
+            self._guarded(workflow, lambda: workflow.do_engine_steps(will_complete_task=budget.spend))
+            # SpiffWorkflow looks for READY tasks with a depth-limited iterator: a long run of
+            # engine steps can leave one out of its sight. Compaction (done by _guarded) brings
+            # it back into view, so go round again until nothing is left to run.
+            if not any(t.state == TaskState.READY and not t.task_spec.manual for t in _all_tasks(workflow)):
+                return
+
+    def _guarded(self, workflow: BpmnWorkflow, action: Callable[[], Any]) -> None:
+        """Run ``action`` on the clock; any failure becomes a StepFailure naming the element."""
         try:
             with timeshift.using(self.clock):
-                workflow.do_engine_steps()
-        except SpiffWorkflowException as err:
-            raise StepFailure(_element(getattr(err, "task", None)), _reason(err)) from err
+                action()
+        except StepFailure:
+            raise
         except RecursionError as err:
             raise StepFailure(None, "the case's history is too deep to run") from err
+        except Exception as err:  # a failing map must fail its case, never the request
+            task = getattr(err, "task", None) or _failing_task(err)
+            if task is not None and not task.has_state(TaskState.FINISHED_MASK | TaskState.ERROR):
+                # Failed while being updated (e.g. a timer's value), not while running: remember
+                # the state so that a retry updates it again rather than running it.
+                task.internal_data[_FAILED_FROM] = int(task.state)
+                task._set_state(TaskState.ERROR)
+            raise StepFailure(_element(task), _reason(err)) from err
         finally:
             compaction.compact(workflow)
 
@@ -187,6 +230,34 @@ class Runtime:
             workflow.refresh_timers()
         self.advance(workflow)
 
+    def waiting_messages(self, workflow: BpmnWorkflow) -> list[str]:
+        """Names of the BPMN messages the case is waiting for."""
+        return sorted({t.task_spec.event_definition.name for t in _message_catchers(workflow)})
+
+    def deliver(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any] | None) -> bool:
+        """Deliver message ``name`` and run what follows; False if nothing waits for it.
+
+        The payload reaches the process data as the catch event says: SpiffArena's
+        ``messageVariable`` (or, without one, merged into the data); Camunda's result variable."""
+        catchers = [t for t in _message_catchers(workflow) if t.task_spec.event_definition.name == name]
+        if not catchers:
+            return False
+        definition = catchers[0].task_spec.event_definition
+        if hasattr(definition, "result_var"):  # Camunda's definition wraps the payload
+            value: Any = {"payload": payload or {}, "result_var": definition.result_var}
+        else:
+            value = payload or {}
+            if getattr(definition, "message_var", None) is None:
+                for task in catchers:
+                    task.data.update(value)
+        try:
+            with timeshift.using(self.clock):
+                workflow.catch(BpmnEvent(definition, value))
+        except SpiffWorkflowException as err:
+            raise StepFailure(_element(catchers[0]), _reason(err)) from err
+        self.advance(workflow)
+        return True
+
     def failed_tasks(self, workflow: BpmnWorkflow) -> list[SpiffTask]:
         return [t for t in _all_tasks(workflow) if t.state == TaskState.ERROR]
 
@@ -196,14 +267,21 @@ class Runtime:
         try:
             with timeshift.using(self.clock):
                 task.run()
-        except SpiffWorkflowException as err:
+        except Exception as err:  # a failing map must fail its case, never the request
             raise StepFailure(_element(task), _reason(err)) from err
         self.advance(workflow)
 
     def retry(self, workflow: BpmnWorkflow) -> None:
-        """Put failed elements back to READY and run again (after the cause has been fixed)."""
-        for task in self.failed_tasks(workflow):
-            task._set_state(TaskState.READY)
+        """Run failed elements again (after the cause has been fixed)."""
+        def again() -> None:
+            for task in self.failed_tasks(workflow):
+                previous = task.internal_data.pop(_FAILED_FROM, None)
+                if previous is None:
+                    task._set_state(TaskState.READY)
+                else:
+                    task._set_state(previous)
+                    task.task_spec._update(task)
+        self._guarded(workflow, again)
         self.advance(workflow)
 
     def cancel(self, workflow: BpmnWorkflow) -> None:
@@ -238,8 +316,20 @@ def _timer_due(value: Any) -> datetime | None:
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)
 
 
+def _failing_task(err: Exception) -> SpiffTask | None:
+    """The task SpiffWorkflow was working on when a plain exception escaped it (SpiffWorkflow's
+    own errors carry the task; a bare Exception from, say, a timer does not)."""
+    found, tb = None, err.__traceback__
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("my_task")
+        if isinstance(candidate, SpiffTask):
+            found = candidate
+        tb = tb.tb_next
+    return found
+
+
 def _reason(err: Exception) -> str:
-    text = str(err)
+    text = str(err) if isinstance(err, SpiffWorkflowException) else f"{type(err).__name__}: {err}"
     inner = getattr(err, "exception", None)
     if inner is not None and str(inner) and str(inner) not in text:
         text = f"{text}: {inner}"

@@ -101,7 +101,9 @@ def compile_sandboxed(source: str, mode: str) -> CodeType:
             raise ScriptError("imports are not allowed in scripts")
         return compile_restricted(source, filename="<script>", mode=mode)
     except SyntaxError as err:
-        reason = str(err.msg if hasattr(err, "msg") else err)
+        raw = err.msg if hasattr(err, "msg") else err
+        # RestrictedPython reports its refusals as a tuple of messages.
+        reason = "; ".join(map(str, raw)) if isinstance(raw, (tuple, list)) else str(raw)
         raise ScriptError(_explain(reason)) from None
 
 

@@ -110,21 +110,12 @@ KNOWN = {
     "spiff-tests/tests/SpiffWorkflow/spiff/data/correlation_two_conversations.bpmn": pytest.mark.xfail(
         raises=SandboxPolicyRefusal, strict=True,
         reason="by design: scripts run 'import time'; scripts may not import modules"),
-    "spiff-tests/tests/SpiffWorkflow/bpmn/data/Test-Workflows/Parallel.camunda.bpmn20.xml": pytest.mark.xfail(
-        raises=SchemaError, strict=True,
-        reason="engine/forms.py camunda_schema turns an enum formField with no <camunda:value> into "
-               "{'oneOf': []}, an invalid JSON Schema, so completing the task raises SchemaError"),
-    "spiff-tests/tests/SpiffWorkflow/bpmn/data/gateway_loop_input.bpmn": pytest.mark.xfail(
+        "spiff-tests/tests/SpiffWorkflow/bpmn/data/gateway_loop_input.bpmn": pytest.mark.xfail(
         raises=AssertionError, strict=True,
         reason="engine/compaction.py prunes the finished first instance of parallel gateway 'parallel', "
                "which the loop comes back to; its second instance then never fires and the case stays "
                "open with no task (it completes with compaction switched off, as in plain SpiffWorkflow)"),
-    "spiff-tests/tests/SpiffWorkflow/camunda/data/call_activity_with_message.bpmn": pytest.mark.xfail(
-        raises=AssertionError, strict=True,
-        reason="a Camunda formField submitted empty is left out of the case data (Camunda's Tasklist "
-               "sets it to null), so the message expression 'plan_details' fails: cases.complete_task "
-               "should set absent fields of a generated Camunda form to None"),
-}
+    }
 
 
 def _params(*tiers: str) -> list:

@@ -201,3 +201,26 @@ def test_hand_back_loop_with_boundary_timer_survives_250_round_trips(ctx):
     view = complete(ctx, view, "arrange_recollection", COLLECTED)
     assert view.status == "completed"
     assert cases.show_case(ctx, view.reference).data["outcome"] == "recollected"
+
+
+ENDLESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="spin" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="count" name="Count"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>back</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing><bpmn:script>n = n + 1 if "n" in dir() else 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="more" default="back"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>back</bpmn:outgoing>
+      <bpmn:outgoing>out</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>out</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="count" />
+    <bpmn:sequenceFlow id="f2" sourceRef="count" targetRef="more" />
+    <bpmn:sequenceFlow id="back" sourceRef="more" targetRef="count" />
+    <bpmn:sequenceFlow id="out" sourceRef="more" targetRef="end"><bpmn:conditionExpression>False</bpmn:conditionExpression></bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_map_that_loops_forever_without_waiting_fails_its_case_instead_of_hanging(ctx):
+    deploy_text(ctx, "spin.bpmn", ENDLESS.replace('n = n + 1 if "n" in dir() else 1', "counter = 1"))
+    view = cases.start_case(ctx, "spin")
+    assert view.status == "failed" and "loops forever" in view.error

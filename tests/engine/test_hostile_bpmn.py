@@ -120,10 +120,6 @@ REFUSED = {
 }
 
 
-RESTRICTED_PYTHON_TUPLE = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine/scripting.py compile_sandboxed formats RestrictedPython's SyntaxError.msg, a tuple of "
-    "messages, with str(), so the reason reads (('Line 1: ...',)); it should join the messages"))
-TUPLE_REASONS = {"__import__", "dunder attributes", "exec", "eval"}
 
 
 def _lines_for(content: str | bytes, element: str | None) -> int | None:
@@ -147,7 +143,7 @@ def _nothing_deployed(ctx: Context) -> bool:
 
 
 @pytest.mark.parametrize("name,content,line,element,reason", [
-    pytest.param(*case, id=label, marks=[RESTRICTED_PYTHON_TUPLE] if label in TUPLE_REASONS else [])
+    pytest.param(*case, id=label)
     for label, case in REFUSED.items()])
 def test_hostile_upload_is_refused_with_file_line_element_and_reason(ctx, name, content, line, element, reason):
     files = {name: content if isinstance(content, bytes) else content.encode()}
@@ -242,10 +238,6 @@ def test_condition_on_an_undefined_variable_fails_the_case_with_a_clear_error(ct
     _fails_and_stays_failed(ctx, view.reference, "appeal_lodged", "step")
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason=(
-    "engine/runtime.py Runtime.advance catches only SpiffWorkflowException, and SpiffWorkflow's timer "
-    "raises a bare Exception('Invalid duration') when a timer expression evaluates to a bad value at run "
-    "time, so start_case raises instead of failing the case"))
 def test_timer_that_evaluates_to_an_invalid_duration_fails_the_case(ctx):
     registry.deploy(ctx, {"timer.bpmn": timer("wait_for").encode()})
     view = cases.start_case(ctx, "hostile", {"wait_for": "next tuesday"})
