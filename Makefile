@@ -20,15 +20,23 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
-setup: $(STAMP) $(NODE_STAMP)
+# GOV.UK Frontend's Sass compiled with the council's font: GDS Transport is for GOV.UK only.
+GOVUK_CSS := webui/static/build/govuk-frontend.css
+$(GOVUK_CSS): webui/static/scss/govuk-frontend.scss $(NODE_STAMP)
+	node_modules/.bin/sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps $< $@
+
+setup: $(STAMP) $(NODE_STAMP) $(GOVUK_CSS)
+
+# The shipped maps call back-office systems, so `demo` and `run` start fake ones beside councilflow
+# (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends.
+WITH_BACKOFFICE := $(BIN)/python examples/with_backoffice.py --
 
 demo: setup
-	$(BIN)/councilflow init
-	$(BIN)/councilflow deploy processes/ forms/
-	$(BIN)/python examples/demo_data.py
+	$(WITH_BACKOFFICE) sh -c '$(BIN)/councilflow init && $(BIN)/councilflow deploy processes/ forms/ && \
+		$(BIN)/python examples/demo_data.py'
 
 run: demo
-	$(BIN)/councilflow serve --host 127.0.0.1 --port 5000
+	$(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

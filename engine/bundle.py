@@ -22,6 +22,7 @@ from .types import Dialect
 from .xmlsafe import parse_xml
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
+MAX_KEY, MAX_NAME = 200, 300  # the process table's column sizes
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Candidate:
     files: dict[str, str]
     user_tasks: dict[str, dict[str, Any]]
     content_hash: str
+    service_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -239,6 +241,12 @@ class _Builder:
     def _candidate(self, parser, dialect: Dialect, name: str, root: etree._Element,  # type: ignore[no-untyped-def]
                    process: etree._Element) -> None:
         key = process.get("id")
+        title = process.get("name") or key
+        if len(key) > MAX_KEY or len(title) > MAX_NAME:
+            self.bundle.problems.append(Problem(
+                name, process.sourceline, key[:60],
+                f"the process id must be at most {MAX_KEY} characters and its name at most {MAX_NAME}"))
+            return
         try:
             spec = parser.get_spec(key)
             subprocess_specs = parser.get_subprocess_specs(key)
@@ -247,12 +255,14 @@ class _Builder:
             return
         files = {name: etree.tostring(root, encoding="unicode")}
         user_tasks = dialects.human_tasks(root, key)
+        service_tasks = dialects.service_tasks(root, key)
         for sub_key in subprocess_specs:
             sub_file = next((n for n, r in self.loader.bpmn.items()
                              if r.find(f"bpmn:process[@id='{sub_key}']", dialects.NS) is not None), None)
             if sub_file is not None:
                 files.setdefault(sub_file, etree.tostring(self.loader.bpmn[sub_file], encoding="unicode"))
                 user_tasks = {**dialects.human_tasks(self.loader.bpmn[sub_file], sub_key), **user_tasks}
+                service_tasks = {**dialects.service_tasks(self.loader.bpmn[sub_file], sub_key), **service_tasks}
             elif (deployed := self.loader.deployed.process_file(sub_key)) is not None:
                 files.setdefault(deployed[0], deployed[1])
                 user_tasks = {**dialects.human_tasks(etree.fromstring(deployed[1].encode()), sub_key),
@@ -265,7 +275,7 @@ class _Builder:
         self.bundle.candidates.append(Candidate(
             key=key, name=process.get("name") or spec.description or key, dialect=dialect,
             spec=spec_to_dict(dialect, spec, subprocess_specs), files=files, user_tasks=user_tasks,
-            content_hash=_hash(files)))
+            content_hash=_hash(files), service_tasks=service_tasks))
 
     def _form(self, files: dict[str, str], task_id: str, meta: dict[str, Any]) -> str | None:
         for ref in (meta["form_schema"], meta["form_ui_schema"]):

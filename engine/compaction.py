@@ -17,10 +17,24 @@ A zone task survives if it:
   ``split_task`` gives (``BoundaryEventSplit``, ...), or a child of that task. Such joins
   call ``find_ancestor`` and then inspect the split's children;
 * owns a subprocess that has not completed;
-* is a finished instance of an unstructured join (parallel, inclusive, end) that a future
-  instance of it could still inspect (those look at non-ancestor instances and their parents),
-  unless it is an ancestor of every unfinished task that can reach the join, or such an
-  ancestor instance completed at the same time or later (its token was consumed); or
+* is, for some task outside the zone, the nearest task of each name that feeds a parallel gateway
+  a future instance of which could still be created ("live"). A parallel gateway instance walks
+  up from its own predicted instance below it and ticks off the first ancestor that is a still
+  awaited input: when a loop re-enters the gateway, that is how the input from before the loop
+  is found (keeping only the nearest of each name leaves the walk's answer unchanged);
+* is a finished instance of a live unstructured join (parallel, inclusive, end) that a future
+  instance reads: one that is not its ancestor (the gateway ticks off that instance's parent's
+  spec, and every such join merges that parent's data). Instances above every unfinished task
+  that can reach the join are never read; of the others, those with the same state, parent
+  spec, parent state and frontier below them are read by the same future instances, so the
+  first in tree order and the latest changed are kept. An earlier instance's token is never
+  consumed in SpiffWorkflow: a parallel gateway fed before a loop by two flows finds one of them
+  only through the instance that did not fire;
+* is an instance of a live inclusive gateway or end join with no instance of the same spec
+  above it, if it is above a task outside the zone (those joins scan the tree from the root but
+  not below an instance of themselves, so it hides what is under it), or is the first or latest
+  of the other such instances with its state, parent spec and parent state; or is such a top
+  instance above a surviving instance; or
 * is the parent of a surviving join.
 
 Completed subprocesses of removed tasks are dropped, ``last_task`` moves to the nearest
@@ -30,6 +44,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -57,13 +72,13 @@ def compact(workflow: BpmnWorkflow) -> int:
 
 def _compact_tree(wf: BpmnBaseWorkflow, top: BpmnWorkflow) -> int:
     root: Task = wf.task_tree
-    zone: list[Task] = []  # finished tasks with only finished ancestors
+    zone: list[Task] = []  # finished tasks with only finished ancestors, in tree (depth-first) order
     frontier: list[Task] = []  # tasks outside the zone whose parent is in it
     stack = [root] if root.has_state(_DONE) else []
     while stack:
         task = stack.pop()
         zone.append(task)
-        for child_id in task._children:
+        for child_id in reversed(task._children):
             child = wf.tasks.get(child_id)
             if child is None:
                 return 0  # dangling child id: the tree is inconsistent, leave it alone
@@ -76,14 +91,29 @@ def _compact_tree(wf: BpmnBaseWorkflow, top: BpmnWorkflow) -> int:
     keep: set[UUID] = {root.id}
     keep.update(t._parent for t in frontier)
     keep.update(_needed_splits(wf, frontier))
-    keep.update(_visible_join_instances(wf, zone, unfinished))
+    joins = _live_joins(wf, unfinished)
+    keep.update(_nearest_ancestors(frontier, {i.name for spec, _ in joins
+                                              if isinstance(spec, ParallelGateway) for i in spec.inputs}))
+    keep.update(_join_instances(zone, frontier, joins))
     keep.update(t.id for t in zone if t.id in top.subprocesses
                 and not all(top.subprocesses[s].completed for s in _subprocess_ids(top, t.id)))
-    for task in zone:
-        node = task
-        while node.id in keep and isinstance(node.task_spec, Join) and node.parent is not None:
-            keep.add(node._parent)
-            node = node.parent
+    scanned = {spec.name for spec, _ in joins if not isinstance(spec, ParallelGateway)}
+    pending = list(keep)
+    while pending:  # close over "parent of a kept join" and "top instance above a kept scanned join"
+        task = wf.tasks.get(pending.pop())
+        if task is None or task.id not in zone_ids:
+            continue
+        more = []
+        if isinstance(task.task_spec, Join) and task.parent is not None:
+            more.append(task._parent)
+        if task.task_spec.name in scanned:
+            above = _top_instance(task.parent, task.task_spec.name)
+            if above is not None:
+                more.extend((above.id, above._parent))
+        for task_id in more:
+            if task_id not in keep:
+                keep.add(task_id)
+                pending.append(task_id)
 
     removed = [t for t in zone if t.id not in keep]
     if not removed:
@@ -145,30 +175,105 @@ def _needed_splits(wf: BpmnBaseWorkflow, frontier: list[Task]) -> set[UUID]:
     return needed
 
 
-def _visible_join_instances(wf: BpmnBaseWorkflow, zone: list[Task], unfinished: list[Task]) -> set[UUID]:
-    """Finished unstructured-join instances, and their parents, that a future instance could see."""
+def _nearest_ancestors(frontier: list[Task], names: set[str]) -> set[UUID]:
+    """Nearest task of each name at or above each frontier task."""
+    needed: set[UUID] = set()
+    for task in frontier:
+        missing, node = set(names), task
+        while node is not None and missing:
+            if node.task_spec.name in missing:
+                missing.discard(node.task_spec.name)
+                needed.add(node.id)
+            node = node.parent
+    return needed
+
+
+def _live_joins(wf: BpmnBaseWorkflow, unfinished: list[Task]) -> list[tuple[UnstructuredJoin, list[Task]]]:
+    """Each unstructured join of which a future instance could still be created or updated, with
+    the unfinished tasks that could lead to it (a future instance lies at or below one of them)."""
+    joins = []
+    for spec in wf.spec.task_specs.values():
+        if not isinstance(spec, UnstructuredJoin):
+            continue
+        feeders, pending = {spec.name}, [spec]
+        while pending:
+            for source in pending.pop().inputs:
+                if source.name not in feeders:
+                    feeders.add(source.name)
+                    pending.append(source)
+        live = [t for t in unfinished if t.task_spec.name in feeders]
+        if live:
+            joins.append((spec, live))
+    return joins
+
+
+def _join_instances(zone: list[Task], frontier: list[Task],
+                    joins: list[tuple[UnstructuredJoin, list[Task]]]) -> set[UUID]:
+    """Finished instances of live unstructured joins, and their parents, that a future instance reads.
+
+    A future instance J lies at or below some frontier task. A finished instance T that is not an
+    ancestor of J counts for J: a parallel gateway ticks off T's parent's spec as an arrived input
+    (in tree order), and every unstructured join merges the data of T's parent (and drops T's
+    children if T completed). T is an ancestor of J exactly when J's frontier task is below T,
+    so instances on the common ancestry of every live feeder are never read, and two instances
+    with the same state, parent spec, parent state and set of frontier tasks below them are read
+    by the same future instances: the first in tree order decides the tick, the latest the data.
+    Inclusive gateways and the end join instead scan the tree from the root without descending
+    below an instance of themselves; for those, every instance on top (no instance of the same
+    spec above it) that hides a frontier task is kept, and one first and one latest of the
+    other top instances for each state and parent spec and state.
+    """
     by_spec: dict[str, list[Task]] = {}
     for task in zone:
         if isinstance(task.task_spec, UnstructuredJoin):
             by_spec.setdefault(task.task_spec.name, []).append(task)
+    below: dict[UUID, set[UUID]] = {}  # zone task -> frontier tasks below it
+    for task in frontier:
+        node = task.parent
+        while node is not None:
+            below.setdefault(node.id, set()).add(task.id)
+            node = node.parent
     keep: set[UUID] = set()
-    for name, instances in by_spec.items():
-        feeders, pending = {name}, [wf.spec.task_specs[name]]
-        while pending:
-            for spec in pending.pop().inputs:
-                if spec.name not in feeders:
-                    feeders.add(spec.name)
-                    pending.append(spec)
-        live = [t for t in unfinished if t.task_spec.name in feeders]
-        if not live:
-            continue  # no future instance of this join can be created
+    for spec, live in joins:
+        instances = by_spec.get(spec.name)
+        if not instances:
+            continue
         spine = _common_ancestors(live)
-        consumed = max((t.last_state_change for t in instances
-                        if t.id in spine and t.state == TaskState.COMPLETED), default=None)
-        for task in instances:
-            if task.id not in spine and (consumed is None or task.last_state_change > consumed):
-                keep.update((task.id, task._parent))
+        chosen = _representatives([t for t in instances if t.id not in spine],
+                                  lambda t: frozenset(below.get(t.id, ())))
+        if not isinstance(spec, ParallelGateway):
+            on_top = [t for t in instances if _top_instance(t.parent, spec.name) is None]
+            chosen.extend(t for t in on_top if t.id in below)
+            chosen.extend(_representatives([t for t in on_top if t.id not in below], lambda t: None))
+        for task in chosen:
+            keep.update((task.id, task._parent))
     return keep
+
+
+def _representatives(instances: list[Task], extra) -> list[Task]:
+    """The first (in the order given) and the latest-changed instance of each group of
+    interchangeable instances: same state, parent spec, parent state and ``extra(task)``."""
+    groups: dict[tuple, list[Task]] = {}
+    for task in instances:
+        key = (task.state, task.parent.task_spec.name, task.parent.state, extra(task))
+        groups.setdefault(key, []).append(task)
+    chosen = []
+    for group in groups.values():
+        chosen.append(group[0])
+        latest = max(group, key=lambda t: t.last_state_change)
+        if latest is not group[0]:
+            chosen.append(latest)
+    return chosen
+
+
+def _top_instance(node: Task | None, name: str) -> Task | None:
+    """The highest task named ``name`` at or above ``node``, if any."""
+    found = None
+    while node is not None:
+        if node.task_spec.name == name:
+            found = node
+        node = node.parent
+    return found
 
 
 def _common_ancestors(tasks: list[Task]) -> set[UUID]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .clock import Clock, SystemClock
+from .notifications import NotificationSender
 from .persistence.db import Database
 from .runtime import LoadedSpec, Runtime
 from .scripting import ServiceHandler
@@ -32,10 +34,17 @@ class Context:
     services: ServiceHandler | None = None
     operations: set[str] | None = None
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
+    notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
+    adapters: Any = None  # the adapter registry (engine.outbox.Adapters); None: no service calls
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(self.services, self.settings.script_time_limit_s, self.clock)
+        if self.operations is None and self.adapters is not None:
+            self.operations = self.adapters.operations()
 
     @classmethod
-    def from_env(cls, database_url: str | None = None, clock: Clock | None = None) -> "Context":
-        return cls(Database(database_url), clock or SystemClock(), Settings.from_env())
+    def from_env(cls, database_url: str | None = None, clock: Clock | None = None,
+                 adapters: Any = None, notifier: NotificationSender | None = None) -> "Context":
+        return cls(Database(database_url), clock or SystemClock(), Settings.from_env(),
+                   operations=adapters.operations() if adapters is not None else set(),
+                   adapters=adapters, notifier=notifier)

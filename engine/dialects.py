@@ -14,8 +14,8 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from .servicetasks import CouncilSpiffParser
 from .types import Dialect
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -52,7 +52,7 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
 
 def new_parser(dialect: Dialect) -> BpmnDmnParser:
     # Validation against the XSD is done by the linter beforehand, where errors get line numbers.
-    return CamundaParser() if dialect is Dialect.CAMUNDA else SpiffBpmnParser()
+    return CamundaParser() if dialect is Dialect.CAMUNDA else CouncilSpiffParser()
 
 
 @lru_cache(maxsize=2)
@@ -132,3 +132,14 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
                 or _text(element, "bpmn:documentation"),
             }
     return tasks
+
+
+def service_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:
+    """The adapter operation (``adapter/operation``) each service task of a process calls."""
+    process = root.find(f"bpmn:process[@id='{process_id}']", NS)
+    found: dict[str, dict[str, Any]] = {}
+    for element in process.iterfind(".//bpmn:serviceTask", NS) if process is not None else []:
+        operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+        operation = operator.get("id") if operator is not None else element.get(f"{{{CAMUNDA_NS}}}topic")
+        found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation}
+    return found

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import routing, users
+from . import outbox, routing, sla_clocks, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
 from .runtime import SERIALIZER_VERSION, LoadedSpec, StepFailure
@@ -59,10 +59,15 @@ class Projector:
             case.status, case.completed_at, case.error = CaseStatus.COMPLETED, self.now, None
         else:
             case.status, case.error = CaseStatus.OPEN, None
+        if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
+            sla_clocks.start(self.session, case, None, self.now, self.actor)
         self._sync_tasks(workflow, keep_none=cancelled)
+        sla_clocks.settle(self.session, case, self.now)
         self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
+        if not cancelled:
+            outbox.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = runtime.dump(self.loaded, workflow)
         if state_row is None:
             self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
@@ -102,3 +107,4 @@ class Projector:
         self.session.flush()
         self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=team.name,
                     assignee=assignee.email if assignee else None)
+        sla_clocks.start(self.session, self.case, task, self.now, self.actor)

@@ -137,7 +137,8 @@ def _store_version(session: Session, candidate, actor: str, now) -> DeployedProc
     version = ProcessVersion(
         process_key=candidate.key, version=process.latest_version, name=candidate.name,
         content_hash=candidate.content_hash, dialect=candidate.dialect.value, spec=candidate.spec,
-        files=candidate.files, user_tasks=candidate.user_tasks, deployed_by=actor, deployed_at=now)
+        files=candidate.files, user_tasks=candidate.user_tasks, service_tasks=candidate.service_tasks,
+        deployed_by=actor, deployed_at=now)
     session.add(version)
     session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.PROCESS_DEPLOYED,
                       detail={"process": candidate.key, "version": version.version}))

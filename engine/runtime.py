@@ -17,18 +17,20 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceTaskMixin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, timeshift
 from .clock import Clock, SystemClock
 from .scripting import SandboxScriptEngine, ServiceHandler
+from .servicetasks import CALL, SPIFF_OUTBOX_CONFIG
 from .types import Dialect
 
 # Our document format: SpiffWorkflow's serializer format plus "spec stored by reference".
@@ -52,6 +54,17 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
+class PendingCall:
+    """A service task parked in STARTED, waiting for the worker to call its adapter."""
+
+    spiff_id: str
+    bpmn_id: str
+    operation: str | None  # None for Camunda external tasks: the version's metadata names it
+    params: dict[str, Any]
+    result_variable: str | None
+
+
+@dataclass(frozen=True)
 class ReadyTask:
     spiff_id: str
     bpmn_id: str
@@ -61,6 +74,7 @@ class ReadyTask:
 
 MAX_STEPS = 2_500  # engine steps without a wait state before we call it an endless loop
 _FAILED_FROM = "councilflow_failed_from_state"
+_TAKEN = "councilflow_outboxed"
 
 
 class StepFailure(Exception):
@@ -111,7 +125,7 @@ def _serializer(config: dict) -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(registry)
 
 
-_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
+_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
 
 
 def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec, subprocess_specs: dict) -> dict:
@@ -229,6 +243,47 @@ class Runtime:
         with timeshift.using(self.clock):
             workflow.refresh_timers()
         self.advance(workflow)
+
+    def take_pending_calls(self, workflow: BpmnWorkflow) -> list[PendingCall]:
+        """Service tasks newly parked for the outbox; each is returned once (marked as taken)."""
+        found = []
+        for task in _all_tasks(workflow):
+            if task.state != TaskState.STARTED or not isinstance(task.task_spec, ServiceTaskMixin) \
+                    or task.internal_data.get(_TAKEN):
+                continue
+            call = task.internal_data.get(CALL) or {}
+            found.append(PendingCall(str(task.id), task.task_spec.bpmn_id, call.get("operation"),
+                                     call.get("params", json.loads(json.dumps(task.data, default=str))),
+                                     call.get("result_variable")))
+            task.internal_data[_TAKEN] = True
+        return found
+
+    def finish_call(self, workflow: BpmnWorkflow, spiff_id: str, result: dict[str, Any],
+                    result_variable: str | None) -> None:
+        """Complete a parked service task with its adapter's result and run what follows."""
+        task = workflow.get_task_from_id(UUID(spiff_id))
+        if result_variable:
+            task.data[result_variable] = result
+        else:
+            task.data.update(result)
+        self._guarded(workflow, task.complete)
+        self.advance(workflow)
+
+    def throw_error(self, workflow: BpmnWorkflow, spiff_id: str, code: str, message: str) -> bool:
+        """Raise BPMN error ``code`` on a parked service task; False if no boundary event of the
+        task catches it (the caller then raises an incident instead)."""
+        task = workflow.get_task_from_id(UUID(spiff_id))
+        catchers = [t for t in _all_tasks(workflow)
+                    if t.state == TaskState.WAITING and t.parent is task.parent and t is not task
+                    and isinstance(getattr(t.task_spec, "event_definition", None), ErrorEventDefinition)
+                    and t.task_spec.event_definition.code in (None, code)]
+        if not catchers:
+            return False
+        definition = catchers[0].task_spec.event_definition
+        event = BpmnEvent(definition, {"error_code": code, "error_message": message}, target=task.workflow)
+        self._guarded(workflow, lambda: workflow.top_workflow.catch(event))
+        self.advance(workflow)
+        return True
 
     def waiting_messages(self, workflow: BpmnWorkflow) -> list[str]:
         """Names of the BPMN messages the case is waiting for."""

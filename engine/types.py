@@ -50,3 +50,60 @@ class EventKind(StrEnum):
     CASE_COMPLETED = "case_completed"
     CASE_CANCELLED = "case_cancelled"
     PROCESS_DEPLOYED = "process_deployed"
+    SLA_POLICY_SET = "sla_policy_set"
+    SLA_STARTED = "sla_started"
+    SLA_PAUSED = "sla_paused"
+    SLA_RESUMED = "sla_resumed"
+    SLA_RECALCULATED = "sla_recalculated"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    ESCALATED = "escalated"
+    MESSAGE_DELIVERED = "message_delivered"
+    MESSAGE_REFUSED = "message_refused"
+    CALENDAR_CHANGED = "calendar_changed"
+    CALL_QUEUED = "call_queued"
+    CALL_SUCCEEDED = "call_succeeded"
+    CALL_REJECTED = "call_rejected"
+    INCIDENT_RAISED = "incident_raised"
+    INCIDENT_RETRIED = "incident_retried"
+    INCIDENT_SKIPPED = "incident_skipped"
+    DELIVERY_STATUS = "delivery_status"
+
+
+class Nation(StrEnum):
+    """The UK bank-holiday divisions, spelt as GOV.UK's bank-holidays data spells them."""
+
+    ENGLAND_AND_WALES = "england-and-wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern-ireland"
+
+
+class SlaUnit(StrEnum):
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class SlaState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"  # the task or case was finished before it was breached
+    STOPPED = "stopped"  # cancelled (or interrupted) before it was breached: neither met nor broken
+
+
+class SlaTrigger(StrEnum):
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+class EscalationAction(StrEnum):
+    NOTIFY_TEAM_LEAD = "notify-team-lead"
+    REASSIGN = "reassign"
+    MESSAGE = "message"
+
+
+class MessageStatus(StrEnum):
+    DELIVERED = "delivered"
+    REFUSED = "refused"

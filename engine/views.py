@@ -24,12 +24,13 @@ class TaskView:
     created_at: str | None
     due_at: str | None
     completed_by: str | None = None
+    sla_state: str | None = None  # on_track, at_risk, breached, paused, met (None: no SLA)
 
     @classmethod
     def of(cls, task: Task, reference: str) -> "TaskView":
         return cls(task.id, reference, task.name, task.bpmn_id, task.team.name if task.team else None,
                    task.assignee.email if task.assignee else None, task.status, task.form,
-                   iso(task.created_at), iso(task.due_at), task.completed_by)
+                   iso(task.created_at), iso(task.due_at), task.completed_by, task.sla_state)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -47,17 +48,22 @@ class CaseView:
     channel: str
     tasks: list[TaskView] = field(default_factory=list)
     error: str | None = None
+    due_at: str | None = None  # the whole-case SLA, if the process has one
+    sla_state: str | None = None
 
     @classmethod
     def of(cls, case: Case, tasks: list[Task]) -> "CaseView":
         return cls(case.reference or "", case.status, case.process_key, case.version.version, case.channel,
-                   [TaskView.of(t, case.reference or "") for t in tasks], case.error)
+                   [TaskView.of(t, case.reference or "") for t in tasks], case.error, iso(case.due_at),
+                   case.sla_state)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"reference": self.reference, "status": self.status, "process": self.process,
                "version": self.version, "channel": self.channel, "tasks": [t.brief() for t in self.tasks]}
         if self.error:
             out["error"] = self.error
+        if self.sla_state:
+            out.update(due_at=self.due_at, sla_state=self.sla_state)
         return out
 
 

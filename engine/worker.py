@@ -1,16 +1,21 @@
-"""The background worker: wakes cases whose timers are due (outbox and SLA jobs join it later).
+"""The background worker: wakes cases whose timers are due, sweeps SLA clocks (warnings, breaches,
+escalations) and sends notifications through an external sender when one is plugged in.
 
 Safe to run as several processes on PostgreSQL: each case is taken with ``FOR UPDATE SKIP LOCKED``
-so two workers never fire the same timer. Never started from inside the web app.
+so two workers never fire the same timer or escalate the same breach. Never started from inside the
+web app.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import registry
+from . import escalation, notifications, outbox, polling, registry, sweeps
 from .context import Context
 from .persistence.tables import Case, CaseState, Timer
 from .projection import Projector
@@ -29,7 +34,7 @@ def _wake(ctx: Context, case_id: int) -> bool:
                               .execution_options(populate_existing=True))
         if case is None:
             return False
-        due = session.scalar(select(Timer.id).where(Timer.case_id == case_id, Timer.due_at <= ctx.clock.now())
+        due = session.scalar(select(Timer.id).where(Timer.case_id == case_id, Timer.due_at < ctx.clock.now())
                              .limit(1))
         if due is None:  # fired by another worker, or the task finished, since we looked
             return False
@@ -53,34 +58,67 @@ def fire_due_timers(ctx: Context, limit: int = 500) -> int:
     """Wake up to ``limit`` cases whose timers are due, one transaction per case.
 
     Reads only the indexed ``timer`` table, so the cost grows with due timers, not waiting cases.
+    A timer is due once its instant has passed (strictly: SpiffWorkflow fires only after it).
     """
-    woken: set[int] = set()
-    tried: set[int] = set()
-    while len(tried) < limit:
-        with ctx.db.transaction(readonly=True) as session:
-            query = select(Timer.case_id).where(Timer.due_at <= ctx.clock.now()).order_by(Timer.due_at)
-            if tried:
-                query = query.where(Timer.case_id.not_in(tried))
-            batch = list(dict.fromkeys(session.scalars(query.limit(50))))
-        if not batch:
-            break
-        for case_id in batch:
-            tried.add(case_id)
-            if _wake(ctx, case_id):
-                woken.add(case_id)
-    return len(woken)
+    now = ctx.clock.now()
+    return sweeps.each_due_case(
+        ctx, lambda: select(Timer.case_id).where(Timer.due_at < now).order_by(Timer.due_at),
+        lambda case_id: int(_wake(ctx, case_id)), limit)
+
+
+def sweep_slas(ctx: Context) -> int:
+    """Record due SLA warnings and breaches and run their escalations; then send notifications."""
+    recorded = escalation.sweep(ctx, WORKER_ACTOR)
+    notifications.dispatch(ctx)
+    return recorded
+
+
+@dataclass(frozen=True)
+class Round:
+    timers: int
+    sla_events: int
+    calls: int = 0
+    updates: int = 0
 
 
 class Worker:
-    def __init__(self, ctx: Context, interval_s: float = 5.0) -> None:
-        self.ctx, self.interval_s = ctx, interval_s
+    def __init__(self, ctx: Context, interval_s: float = 5.0, sla_interval_s: float = 30.0,
+                 poll_interval_s: float = 60.0) -> None:
+        self.ctx, self.interval_s, self.sla_interval_s = ctx, interval_s, sla_interval_s
+        self.poll_interval_s = poll_interval_s
 
-    def run_once(self) -> int:
-        return fire_due_timers(self.ctx)
+    def run_once(self) -> Round:
+        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll())
+
+    def run_calls(self) -> int:
+        """Make due adapter calls from the outbox (none when no adapters are configured)."""
+        return outbox.run_due_calls(self.ctx, self.ctx.adapters) if self.ctx.adapters is not None else 0
+
+    def poll(self) -> int:
+        """Turn back-office status updates (Open311) into messages to their cases, and refused
+        batch rows (revenues) into incidents."""
+        return polling.poll_status_updates(self.ctx) + polling.collect_batch_rejections(self.ctx)
+
+    def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
+        scheduler.add_job(fire_due_timers, "interval", args=[self.ctx], seconds=self.interval_s, max_instances=1,
+                          coalesce=True, id="timers")
+        scheduler.add_job(sweep_slas, "interval", args=[self.ctx], seconds=self.sla_interval_s, max_instances=1,
+                          coalesce=True, id="sla")
+        scheduler.add_job(self.run_calls, "interval", seconds=self.interval_s, max_instances=1, coalesce=True,
+                          id="outbox")
+        scheduler.add_job(self.poll, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
+                          id="status-updates")
+        return scheduler
 
     def run_forever(self) -> None:
-        scheduler = BlockingScheduler(timezone="UTC")
-        scheduler.add_job(self.run_once, "interval", seconds=self.interval_s, max_instances=1, coalesce=True,
-                          id="timers")
+        """``councilflow worker``: a process of its own (run several on PostgreSQL)."""
         logger.info("worker started")
+        self._schedule(BlockingScheduler(timezone="UTC")).start()
+
+    def start_embedded(self) -> BaseScheduler:
+        """The single-machine mode: the same jobs on a thread of ``councilflow serve`` (once per
+        server process, never per web worker or inside ``create_app``)."""
+        scheduler = self._schedule(BackgroundScheduler(timezone="UTC", daemon=True))
         scheduler.start()
+        logger.info("embedded worker started")
+        return scheduler

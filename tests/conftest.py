@@ -76,12 +76,15 @@ def ctx(database_url) -> Context:
 
 
 @pytest.fixture
-def cli(database_url, monkeypatch):
+def cli(database_url, monkeypatch, tmp_path):
     """Runs ``councilflow`` commands against this test's database; returns click's Result
     (``exit_code``, ``stdout``, ``stderr``, and ``json()`` for the parsed standard output)."""
+    from tests.processes.backoffice import write_offline_config
     from webui.cli import main
     monkeypatch.setenv("COUNCILFLOW_DATABASE_URL", database_url)
     monkeypatch.setenv("COUNCILFLOW_FORMS_DIR", str(FORMS))
+    # The shipped maps call back-office adapters: configure them (pointing nowhere) so the library deploys.
+    monkeypatch.setenv("COUNCILFLOW_ADAPTERS", str(write_offline_config(tmp_path)))
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None):

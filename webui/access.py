@@ -7,12 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
+from engine.errors import SignInFailed
 from engine.persistence.tables import User
+from engine.tokens import user_for_token
 from engine.types import Role
 from engine.users import has_role
 
 PUBLIC = "public"          # sign-in page, health check, assets
 SIGNED_IN = "signed-in"    # any signed-in user
+API_PREFIX = "/api/"       # signed in by bearer token only, never by the session cookie
 
 
 def register(app: Flask, blueprint: Blueprint, admits: str | Iterable[Role], **options: Any) -> None:
@@ -44,8 +47,12 @@ def enforce() -> Any:
 
 
 def load_user() -> None:
-    """Before every request: the signed-in user from the session (or None)."""
+    """Before every request: the signed-in user (or None): from the bearer token for the API,
+    from the session for pages."""
     g.user = None
+    if request.path.startswith(API_PREFIX):
+        _load_token_user()
+        return
     user_id = session.get("user_id")
     if user_id is None:
         return
@@ -57,6 +64,27 @@ def load_user() -> None:
             g.user = user
         else:
             session.clear()
+
+
+def _load_token_user() -> None:
+    """API requests are signed in by ``Authorization: Bearer <token>`` alone. The session cookie is
+    ignored, so a page on another site cannot make a signed-in browser call the API (no CSRF)."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        g.auth_error = "The Authorization header must be 'Bearer <token>'"
+        return
+    ctx = current_app.extensions["councilflow"]
+    try:
+        with ctx.db.transaction() as db:
+            user = user_for_token(db, token.strip(), ctx.clock.now())
+            db.expunge(user)
+    except SignInFailed as err:
+        g.auth_error = err.message
+        return
+    g.user = user
 
 
 def access_rules(app: Flask) -> dict[str, Any]:

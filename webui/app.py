@@ -13,11 +13,15 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import select, text
 
+from adapters.registry import AdapterRegistry
 from engine.context import Context
 from engine.persistence import tables
 from engine.persistence.schema import current_revision
+from engine.types import Role
 
-from . import access, assets, auth
+from . import access, callbacks, api, assets, auth
+from . import tasks
+from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
 health = Blueprint("health", __name__)
@@ -71,7 +75,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
-    ctx = app.config.get("CONTEXT") or Context.from_env(app.config["DATABASE_URL"])
+    ctx = app.config.get("CONTEXT")
+    if ctx is None:
+        adapters = AdapterRegistry.from_env()
+        ctx = Context.from_env(app.config["DATABASE_URL"], adapters=adapters, notifier=adapters.find("notify"))
     app.extensions["councilflow"] = ctx
     app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
                                      PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
@@ -82,8 +89,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     access.register(app, assets.bp, access.PUBLIC)
     access.register(app, health, access.PUBLIC)
+    access.register(app, callbacks.bp, access.PUBLIC)  # authenticated by each system's own token
+    csrf.exempt(callbacks.bp)
     access.register(app, auth.bp, access.PUBLIC)
     access.register(app, home, access.SIGNED_IN)
+    access.register(app, tasks.bp, {Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.TEAM_LEAD})
+    access.register(app, forms_preview.bp, {Role.ANALYST})
+    api.register(app, csrf)
 
     @app.context_processor
     def branding() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 projection (``case``, ``task``, ``event``) rewritten in the same transaction as the state."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text,
@@ -88,6 +88,7 @@ class ProcessVersion(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(deferred=True)  # large: loaded only when parsed
     files: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     user_tasks: Mapped[dict[str, Any]]
+    service_tasks: Mapped[dict[str, Any]] = mapped_column(default=dict)
     warnings: Mapped[list[Any]] = mapped_column(default=list)
     deployed_by: Mapped[str] = mapped_column(String(320))
     deployed_at: Mapped[datetime]
@@ -119,6 +120,8 @@ class Case(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # the case-level SLA's due instant (mirrors its sla_clock row)
+    sla_state: Mapped[str | None] = mapped_column(String(20))
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     version: Mapped[ProcessVersion] = relationship(lazy="select")
@@ -142,6 +145,7 @@ class Task(Base):
         Index("ix_task_inbox", "team_id", "status", "created_at"),
         Index("ix_task_assignee", "assignee_id", "status"),
         Index("ix_task_case", "case_id", "status"),
+        Index("ix_task_team_due", "team_id", "status", "due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
@@ -154,7 +158,8 @@ class Task(Base):
     form: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
-    due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # mirrors the task's sla_clock row, for sorting inboxes
+    sla_state: Mapped[str | None] = mapped_column(String(20))
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(320))
 
@@ -210,3 +215,156 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class WorkCalendar(Base):
+    """The council's working week, hours, time zone and nation. One row, ``default``, for now;
+    bank holidays come from GOV.UK's bundled data, closure days from ``closure_day``."""
+
+    __tablename__ = "work_calendar"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    nation: Mapped[str] = mapped_column(String(30))
+    time_zone: Mapped[str] = mapped_column(String(60))
+    day_start: Mapped[str] = mapped_column(String(5))  # local "HH:MM"
+    day_end: Mapped[str] = mapped_column(String(5))
+    weekdays: Mapped[list[Any]]  # 0 = Monday
+    updated_by: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[datetime]
+
+
+class ClosureDay(Base):
+    """A day the council is closed besides bank holidays (e.g. between Christmas and New Year)."""
+
+    __tablename__ = "closure_day"
+    __table_args__ = (UniqueConstraint("day", "nation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    nation: Mapped[str | None] = mapped_column(String(30))  # None: whatever the council's nation
+    label: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class SlaPolicy(Base):
+    """An admin's promise for a process (``task_bpmn_id`` empty: the whole case) or one of its
+    tasks: how long, when to warn, and what to do on warning and on breach."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (UniqueConstraint("process_key", "task_bpmn_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200))
+    task_bpmn_id: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int]
+    warn_at_percent: Mapped[int | None]
+    escalations: Mapped[list[Any]] = mapped_column(default=list)
+    updated_by: Mapped[str] = mapped_column(String(320))
+    updated_at: Mapped[datetime]
+
+
+class SlaClock(Base):
+    """One running (or finished) SLA clock of a case or task. ``terms`` is the policy as it was when
+    the clock started, so editing a policy never moves a running clock unless an admin recalculates.
+    ``next_check_at`` is the next instant the sweep must look at it (warning, then breach; NULL when
+    paused or stopped): the sweep reads only rows whose instant has come."""
+
+    __tablename__ = "sla_clock"
+    __table_args__ = (Index("ix_sla_clock_next_check", "next_check_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy.id"))
+    terms: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    warn_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(default=0)  # working time spent paused, in seconds
+    warned_at: Mapped[datetime | None]
+    breached_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """An in-app notification; ``sent_at`` is set once an external sender (Notify) delivered it."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user", "user_id", "read_at"),
+                      Index("ix_notification_unsent", "sent_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class InboundMessage(Base):
+    """Every BPMN message sent to a case, delivered or refused, so none is ever lost."""
+
+    __tablename__ = "inbound_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(320))
+    received_at: Mapped[datetime]
+
+
+class OutboxCall(Base):
+    """One adapter call a service task asked for, written with the case state it belongs to.
+
+    The worker leases due rows (SKIP LOCKED), calls the adapter with ``idempotency_key`` outside
+    any case lock, then finishes the service task; a crash mid-call leaves the lease to expire and
+    the next attempt looks the record up by the same key before sending again."""
+
+    __tablename__ = "outbox_call"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(200))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result_variable: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    leased_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class Incident(Base):
+    """A hand-off that needs a person: retries ran out, or the back office refused the record."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_call.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(320))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class PollCursor(Base):
+    """Up to when an adapter's status updates (e.g. Open311) have been read."""
+
+    __tablename__ = "poll_cursor"
+    adapter: Mapped[str] = mapped_column(String(100), primary_key=True)
+    since: Mapped[datetime]

@@ -110,12 +110,7 @@ KNOWN = {
     "spiff-tests/tests/SpiffWorkflow/spiff/data/correlation_two_conversations.bpmn": pytest.mark.xfail(
         raises=SandboxPolicyRefusal, strict=True,
         reason="by design: scripts run 'import time'; scripts may not import modules"),
-        "spiff-tests/tests/SpiffWorkflow/bpmn/data/gateway_loop_input.bpmn": pytest.mark.xfail(
-        raises=AssertionError, strict=True,
-        reason="engine/compaction.py prunes the finished first instance of parallel gateway 'parallel', "
-               "which the loop comes back to; its second instance then never fires and the case stays "
-               "open with no task (it completes with compaction switched off, as in plain SpiffWorkflow)"),
-    }
+        }
 
 
 def _params(*tiers: str) -> list:

@@ -373,3 +373,72 @@ def test_already_deep_case_is_rescued() -> None:
     workflow = _run_loop(case, 10)
     assert case.max_depth <= DEPTH_BOUND
     assert workflow.completed and workflow.data["info_rounds"] == 40 and workflow.data["outcome"] == "decided"
+
+
+# A loop that comes back to the gateway it entered through: start -> [fork ->] prepare -> entry_gw
+#   -> review -> tally -> again_gw; again == True -> rework -> entry_gw; default -> end.
+# With fork, entry_gw has a second input from before the loop: fork -> intake (user) -> entry_gw.
+_REENTRY = """    <bpmn:startEvent id="start" />
+    <bpmn:scriptTask id="prepare"><bpmn:script>rounds = 0</bpmn:script></bpmn:scriptTask>
+    <bpmn:{gateway} id="entry_gw" />
+    <bpmn:userTask id="review" />
+    <bpmn:scriptTask id="tally"><bpmn:script>rounds = rounds + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="again_gw" default="f_finish" />
+    <bpmn:userTask id="rework" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f_prepare" sourceRef="prepare" targetRef="entry_gw" />
+    <bpmn:sequenceFlow id="f_review" sourceRef="entry_gw" targetRef="review" />
+    <bpmn:sequenceFlow id="f_tally" sourceRef="review" targetRef="tally" />
+    <bpmn:sequenceFlow id="f_again" sourceRef="tally" targetRef="again_gw" />
+    <bpmn:sequenceFlow id="f_finish" sourceRef="again_gw" targetRef="end" />
+    <bpmn:sequenceFlow id="f_rework" sourceRef="again_gw" targetRef="rework">
+      <bpmn:conditionExpression>again == True</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_loop" sourceRef="rework" targetRef="entry_gw" />
+"""
+_REENTRY_START = {
+    "direct": """    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="prepare" />
+""",
+    "fork": """    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="fork" />
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:sequenceFlow id="f_fork1" sourceRef="fork" targetRef="prepare" />
+    <bpmn:sequenceFlow id="f_fork2" sourceRef="fork" targetRef="intake" />
+    <bpmn:userTask id="intake" />
+    <bpmn:sequenceFlow id="f_intake" sourceRef="intake" targetRef="entry_gw" />
+""",
+}
+
+
+def _reentry_bpmn(gateway: str, start: str) -> tuple[str, str]:
+    pid = f"reentry_{gateway}_{start}"
+    return pid, _HEAD.format(pid=pid) + _REENTRY.format(gateway=gateway) + _REENTRY_START[start] + _TAIL
+
+
+def _run_reentry(case: Case, start: str, passes: int) -> BpmnWorkflow:
+    if start == "fork":
+        case.step("intake")
+    for _ in range(passes):
+        case.step("review", again=True)
+        case.step("rework")
+    return case.step("review", again=False)
+
+
+@pytest.mark.parametrize("start", ["direct", "fork"])
+@pytest.mark.parametrize("gateway", ["parallelGateway", "inclusiveGateway"])
+def test_loop_back_into_a_join_gateway(gateway: str, start: str) -> None:
+    """A finished instance of a gateway the loop re-enters is still read by the next instance:
+    a parallel gateway finds the inputs from before the loop among its ancestors (or, for an
+    earlier instance that did not fire, among its siblings' parents). Pruning them left the
+    gateway waiting forever; compacted and plain runs must take the same path."""
+    pid, bpmn = _reentry_bpmn(gateway, start)
+    results = []
+    for compaction in (False, True):
+        case = Case(pid, bpmn, compaction, spec_included=True)
+        workflow = _run_reentry(case, start, 4)
+        results.append((case.log, workflow.completed, workflow.data))
+    assert results[0] == results[1]
+    assert results[1][1] is True and results[1][2]["rounds"] == 5
+    case = Case(pid, bpmn)
+    workflow = _run_reentry(case, start, 60)
+    assert workflow.completed and workflow.data["rounds"] == 61
+    assert case.max_depth <= DEPTH_BOUND

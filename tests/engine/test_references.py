@@ -84,23 +84,38 @@ def test_unregistered_service_operation_is_refused(database_url):
     assert "notify/send_email" in err.value.problems[0].message
 
 
-def test_adapter_errors_are_reported_truthfully_not_as_name_error(database_url):
+def test_script_engine_reports_service_errors_truthfully_not_as_name_error():
+    """SpiffWorkflow 3.2's call_service masks every adapter error as NameError: name 'script'."""
+    from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+
+    from engine.scripting import SandboxScriptEngine
+
     def services(task, operation, params):
         raise ConnectionError(f"revenues system refused the connection for {params['ref']}")
 
-    ctx = Context(Database(database_url), settings=Settings(), services=services,
-                  operations={"revenues/lookup_account"})
-    deploy_text(ctx, "lookup.bpmn", SERVICE)
-    view = cases.start_case(ctx, "lookup", {"account_ref": "A-123"})
-    assert view.status == "failed"
-    assert "ConnectionError: revenues system refused the connection for A-123" in view.error
-    assert "NameError" not in view.error
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_str(SERVICE.encode())
+    task = BpmnWorkflow(parser.get_spec("lookup")).get_next_task(spec_name="step")
+    with pytest.raises(WorkflowTaskException) as err:
+        SandboxScriptEngine(services).call_service(
+            task, operation_name="revenues/lookup_account", operation_params={"ref": {"value": "A-123"}})
+    assert "ConnectionError: revenues system refused the connection for A-123" in str(err.value)
+    assert "NameError" not in str(err.value)
 
 
-def test_adapter_result_is_stored_in_the_case(database_url):
+def test_service_task_parks_for_the_outbox_instead_of_calling_inside_the_step(database_url):
+    calls = []
     ctx = Context(Database(database_url), settings=Settings(),
-                  services=lambda task, op, params: {"balance": 120, "ref": params["ref"]},
-                  operations={"revenues/lookup_account"})
+                  services=lambda task, op, params: calls.append(op), operations={"revenues/lookup_account"})
     deploy_text(ctx, "lookup.bpmn", SERVICE)
     view = cases.start_case(ctx, "lookup", {"account_ref": "A-9"})
-    assert cases.show_case(ctx, view.reference).data["account"] == {"balance": 120, "ref": "A-9"}
+    assert view.status == "open" and calls == []  # the worker makes the call (tests/outbox)
+
+
+def test_overlong_process_ids_are_refused_before_storing(ctx):
+    long_key = "p" * 201
+    with pytest.raises(DeploymentRejected, match="at most 200 characters"):
+        deploy_text(ctx, "long.bpmn", process(long_key, '<bpmn:task id="step"><bpmn:incoming>f1</bpmn:incoming>'
+                                                        '<bpmn:outgoing>f2</bpmn:outgoing></bpmn:task>'))

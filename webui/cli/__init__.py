@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from adapters.registry import AdapterRegistry
 from engine.context import Context
 from engine.errors import EngineError, UserError
 
@@ -65,7 +66,8 @@ def parse_json(text: str | None, what: str = "--data") -> Any:
 def context() -> Context:
     obj = click.get_current_context().find_root().obj
     if obj.get("context") is None:
-        obj["context"] = Context.from_env(obj.get("database"))
+        adapters = AdapterRegistry.from_env()  # COUNCILFLOW_ADAPTERS names the configuration file
+        obj["context"] = Context.from_env(obj.get("database"), adapters=adapters, notifier=adapters.find("notify"))
     return obj["context"]
 
 
@@ -79,4 +81,4 @@ def main(ctx: click.Context, database: str | None) -> None:
     ctx.obj["database"] = database
 
 
-from . import admin, cases, processes, run  # noqa: E402,F401  (registers the commands)
+from . import admin, cases, closures, incidents, messages, processes, run, sla  # noqa: E402,F401  (registers the commands)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:55:30.448824
+Create Date: 2026-11-22 11:33:09.555001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,6 +40,16 @@ def upgrade() -> None:
     sa.Column('deployed_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('closure_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('nation', sa.String(length=30), nullable=True),
+    sa.Column('label', sa.String(length=200), nullable=False),
+    sa.Column('created_by', sa.String(length=320), nullable=False),
+    sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('day', 'nation')
+    )
     op.create_table('customer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -53,11 +63,29 @@ def upgrade() -> None:
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customer_postcode'), ['postcode'], unique=False)
 
+    op.create_table('poll_cursor',
+    sa.Column('adapter', sa.String(length=100), nullable=False),
+    sa.Column('since', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('adapter')
+    )
     op.create_table('process',
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('latest_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('key')
+    )
+    op.create_table('sla_policy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('process_key', sa.String(length=200), nullable=False),
+    sa.Column('task_bpmn_id', sa.String(length=200), nullable=False),
+    sa.Column('unit', sa.String(length=20), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('warn_at_percent', sa.Integer(), nullable=True),
+    sa.Column('escalations', sa.JSON(), nullable=False),
+    sa.Column('updated_by', sa.String(length=320), nullable=False),
+    sa.Column('updated_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('process_key', 'task_bpmn_id')
     )
     op.create_table('team',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -65,6 +93,17 @@ def upgrade() -> None:
     sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
+    )
+    op.create_table('work_calendar',
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('nation', sa.String(length=30), nullable=False),
+    sa.Column('time_zone', sa.String(length=60), nullable=False),
+    sa.Column('day_start', sa.String(length=5), nullable=False),
+    sa.Column('day_end', sa.String(length=5), nullable=False),
+    sa.Column('weekdays', sa.JSON(), nullable=False),
+    sa.Column('updated_by', sa.String(length=320), nullable=False),
+    sa.Column('updated_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name')
     )
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -104,6 +143,7 @@ def upgrade() -> None:
     sa.Column('spec', sa.JSON(), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
     sa.Column('user_tasks', sa.JSON(), nullable=False),
+    sa.Column('service_tasks', sa.JSON(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
     sa.Column('deployed_by', sa.String(length=320), nullable=False),
     sa.Column('deployed_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
@@ -125,6 +165,8 @@ def upgrade() -> None:
     sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_state', sa.String(length=20), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], ),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], ),
@@ -144,6 +186,48 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
     sa.PrimaryKeyConstraint('case_id')
     )
+    op.create_table('inbound_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('reference', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('actor', sa.String(length=320), nullable=False),
+    sa.Column('received_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('inbound_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_inbound_message_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_message_status'), ['status'], unique=False)
+
+    op.create_table('outbox_call',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('spiff_id', sa.String(length=36), nullable=False),
+    sa.Column('bpmn_id', sa.String(length=200), nullable=False),
+    sa.Column('operation', sa.String(length=200), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('result_variable', sa.String(length=200), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('leased_until', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=True),
+    sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('idempotency_key')
+    )
+    with op.batch_alter_table('outbox_call', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_call_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -157,6 +241,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('due_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_state', sa.String(length=20), nullable=True),
     sa.Column('completed_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=320), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['app_user.id'], ),
@@ -168,6 +253,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_task_assignee', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_task_case', ['case_id', 'status'], unique=False)
         batch_op.create_index('ix_task_inbox', ['team_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_task_team_due', ['team_id', 'status', 'due_at'], unique=False)
 
     op.create_table('timer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -197,11 +283,91 @@ def upgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_case_id'), ['case_id'], unique=False)
 
+    op.create_table('incident',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_by', sa.String(length=320), nullable=True),
+    sa.Column('resolution_note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox_call.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_status'), ['status'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['task.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_unsent', ['sent_at'], unique=False)
+        batch_op.create_index('ix_notification_user', ['user_id', 'read_at'], unique=False)
+
+    op.create_table('sla_clock',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('policy_id', sa.Integer(), nullable=True),
+    sa.Column('terms', sa.JSON(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('started_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('warn_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_check_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_seconds', sa.Integer(), nullable=False),
+    sa.Column('warned_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('breached_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stopped_at', engine.persistence.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+    sa.ForeignKeyConstraint(['policy_id'], ['sla_policy.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['task.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_clock_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_sla_clock_next_check', ['next_check_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sla_clock_task_id'), ['task_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_clock_task_id'))
+        batch_op.drop_index('ix_sla_clock_next_check')
+        batch_op.drop_index(batch_op.f('ix_sla_clock_case_id'))
+
+    op.drop_table('sla_clock')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user')
+        batch_op.drop_index('ix_notification_unsent')
+
+    op.drop_table('notification')
+    with op.batch_alter_table('incident', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_status'))
+        batch_op.drop_index(batch_op.f('ix_incident_case_id'))
+
+    op.drop_table('incident')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_case_id'))
 
@@ -212,11 +378,22 @@ def downgrade() -> None:
 
     op.drop_table('timer')
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_team_due')
         batch_op.drop_index('ix_task_inbox')
         batch_op.drop_index('ix_task_case')
         batch_op.drop_index('ix_task_assignee')
 
     op.drop_table('task')
+    with op.batch_alter_table('outbox_call', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_call_case_id'))
+
+    op.drop_table('outbox_call')
+    with op.batch_alter_table('inbound_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_message_status'))
+        batch_op.drop_index(batch_op.f('ix_inbound_message_case_id'))
+
+    op.drop_table('inbound_message')
     op.drop_table('case_state')
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_status'))
@@ -232,12 +409,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
     op.drop_table('api_token')
+    op.drop_table('work_calendar')
     op.drop_table('team')
+    op.drop_table('sla_policy')
     op.drop_table('process')
+    op.drop_table('poll_cursor')
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customer_postcode'))
 
     op.drop_table('customer')
+    op.drop_table('closure_day')
     op.drop_table('artifact')
     op.drop_table('app_user')
     # ### end Alembic commands ###

@@ -1,0 +1,37 @@
+"""Service tasks hand their call to the outbox instead of calling out inside the engine step.
+
+A SpiffArena service task (``spiffworkflow:serviceTaskOperator``) evaluates its parameters, notes
+the call in the task's internal data and parks in STARTED; a Camunda external task
+(``camunda:topic``) parks in STARTED by itself. The projection then writes one outbox row per
+parked task in the same transaction as the case state, and the worker makes the call.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.parser.util import full_tag
+
+CALL = "councilflow_call"  # internal-data key: the call this task asks for
+
+
+class OutboxServiceTask(ServiceTask):
+    """A SpiffArena service task whose call is made later by the worker, exactly once in effect."""
+
+    def _execute(self, task: Any) -> None:
+        params = {name: spec["value"] for name, spec in self.evaluate_params(task).items()}
+        task.internal_data[CALL] = {"operation": self.operation_name, "params": params,
+                                    "result_variable": self.result_variable}
+        return None  # STARTED: finished by the worker with the adapter's result
+
+
+class CouncilSpiffParser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+                               full_tag("serviceTask"): (ServiceTaskParser, OutboxServiceTask)}
+
+
+SPIFF_OUTBOX_CONFIG = {**SPIFF_CONFIG, OutboxServiceTask: ServiceTaskConverter}

@@ -1,0 +1,87 @@
+"""Read side of working on a task through its form: the task, its case's data, the form texts
+(JSON Schema + UI schema, or the schema generated from Camunda ``formField``s), the instructions
+for the person doing it, and the forms of the case's earlier tasks (for the summary of answers).
+
+Forms are returned as the texts stored with the process version the case runs on, so a case
+keeps the form it started with after a new version is deployed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import permissions, users
+from .context import Context
+from .errors import TaskNotFound
+from .persistence.tables import Case, Task
+from .types import TaskStatus
+from .views import TaskView
+
+
+@dataclass
+class FormTexts:
+    """A task's form as stored: title (the task's name), schema text and UI schema text."""
+
+    title: str
+    schema: str | None
+    ui_schema: str | None
+
+
+@dataclass
+class TaskForm:
+    task: TaskView
+    case_status: str
+    data: dict[str, Any]
+    form: FormTexts
+    instructions: str | None
+    may_work: bool  # whether the person asking is in the task's team (or an admin)
+    earlier: list[FormTexts] = field(default_factory=list)  # completed tasks' forms, oldest first
+
+
+def _texts(case: Case, task: Task) -> FormTexts:
+    meta = case.version.user_tasks.get(task.bpmn_id, {})
+    files = case.version.files
+    ui_name = meta.get("form_ui_schema")
+    return FormTexts(task.name, files.get(task.form) if task.form else None,
+                     files.get(ui_name) if ui_name else None)
+
+
+def _earlier(session: Session, case: Case) -> list[FormTexts]:
+    done = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.COMPLETED,
+                                              Task.form.is_not(None))
+                           .order_by(Task.completed_at, Task.id))
+    latest: dict[str, FormTexts] = {}
+    for task in done:  # a task done again (a loop) is shown once, where it was last done
+        latest.pop(task.form, None)
+        latest[task.form] = _texts(case, task)
+    return list(latest.values())
+
+
+def get_task_form(ctx: Context, task_id: int, user_email: str) -> TaskForm:
+    """Everything needed to show task ``task_id`` to ``user_email``; raises TaskNotFound."""
+    with ctx.db.transaction(readonly=True) as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            raise TaskNotFound(f"There is no task {task_id}")
+        case = session.get_one(Case, task.case_id)
+        user = users.get_user(session, user_email)
+        meta = case.version.user_tasks.get(task.bpmn_id, {})
+        return TaskForm(TaskView.of(task, case.reference or ""), case.status, dict(case.data or {}),
+                        _texts(case, task), meta.get("instructions"),
+                        permissions.may_work_on(session, user, task), _earlier(session, case))
+
+
+def next_task(ctx: Context, reference: str, user_email: str) -> TaskView | None:
+    """The case's first open task that ``user_email`` may work on and nobody else has claimed."""
+    with ctx.db.transaction(readonly=True) as session:
+        user = users.get_user(session, user_email)
+        rows = session.execute(select(Task, Case.reference).join(Case, Case.id == Task.case_id)
+                               .where(Case.reference == reference, Task.status == TaskStatus.OPEN)
+                               .order_by(Task.id))
+        for task, ref in rows:
+            if task.assignee_id in (None, user.id) and permissions.may_work_on(session, user, task):
+                return TaskView.of(task, ref)
+        return None

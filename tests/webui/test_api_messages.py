@@ -1,0 +1,42 @@
+"""Callbacks into cases: a BPMN message delivered by reference through the API; a message for a
+case not waiting for it is refused with a clear reason and kept."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine import registry
+from engine.persistence.tables import InboundMessage
+from engine.types import Role
+from tests.webui.test_api import api_as  # noqa: F401  (fixture)
+
+WAITING = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:message id="m" name="asset_request_closed" />
+  <bpmn:process id="await_asset" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="closed"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="m" /></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="closed" />
+    <bpmn:sequenceFlow id="f2" sourceRef="closed" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_message_reaches_the_waiting_case_and_a_wrong_one_is_refused_but_kept(api_as, ctx):  # noqa: F811
+    registry.deploy(ctx, {"await.bpmn": WAITING.encode()})
+    api = api_as(Role.FRONT_OFFICE)
+    reference = api.post("/cases", json={"process": "await_asset"}).get_json()["reference"]
+
+    wrong = api.post(f"/cases/{reference}/messages/asset_request_opened", json={"status": "open"})
+    assert wrong.status_code == 409
+    assert "not waiting for the message 'asset_request_opened'" in wrong.get_json()["message"]
+    nowhere = api.post("/cases/CF-999999/messages/asset_request_closed", json={})
+    assert nowhere.status_code == 404
+
+    done = api.post(f"/cases/{reference}/messages/asset_request_closed", json={"status": "closed"})
+    assert done.status_code == 200 and done.get_json()["status"] == "completed"
+    with ctx.db.transaction() as session:
+        kept = [(m.name, m.status) for m in session.scalars(select(InboundMessage).order_by(InboundMessage.id))]
+    assert kept == [("asset_request_opened", "refused"), ("asset_request_closed", "refused"),
+                    ("asset_request_closed", "delivered")]

@@ -1,0 +1,175 @@
+"""The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json.
+
+Written by hand, but the roles each operation admits are read from the view functions' ``@requires``
+so the document cannot claim a rule the code does not apply; tests check that every route is in it
+and that it validates.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from engine.types import TaskStatus
+
+from . import PREFIX
+from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
+from .tasks import MAX_PAGE, MAX_PAGE_SIZE, SORTS
+
+_ERRORS = {
+    400: "The request could not be read (e.g. the body is not JSON, or text that cannot be stored).",
+    401: "No API token, or a token that is not valid.",
+    403: "The token's user lacks the role, or the team membership, this needs.",
+    404: "Nothing exists at this address.",
+    409: "The case or task is not in a state that allows this (usually someone else acted first).",
+    413: "The body is too large (2 MB; 50 MB for uploads).",
+    415: "The body is not JSON (or, for uploads, multipart/form-data).",
+    422: "Some fields are missing or wrong; `errors` says which and why.",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _path(name: str, description: str, example: str | int) -> dict[str, Any]:
+    integer = isinstance(example, int)
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if integer else {"type": "string", "minLength": 1}
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": schema,
+            "example": example}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+KEY = _path("key", "Process key (the BPMN process id).", "missed_bin_collection")
+REFERENCE = _path("reference", "Case reference.", "CF-000001")
+TASK = _path("task_id", "Task id.", 1)
+MESSAGE = _path("name", "BPMN message name the case waits for.", "asset_request_closed")
+TASK_FILTERS = [
+    _query("team", "Only this team's tasks (you must be a member unless you are an admin)."),
+    _query("case", "Only this case's tasks (its reference)."),
+    _query("assignee", "Only tasks assigned to this email; `me` for your own, `none` for the unassigned."),
+    _query("process", "Only tasks of this process key."),
+    _query("task", "Only tasks with this BPMN id or name."),
+    _query("status", "Task status (default open).", {"type": "string", "enum": [s.value for s in TaskStatus]}),
+    _query("sort", "Order by creation or due time; prefix `-` for newest/latest first.",
+           {"type": "string", "enum": list(SORTS)}),
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    _query("page_size", "Tasks per page (default 50).", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+]
+
+
+def _operation(endpoint: str, summary: str, ok: tuple[int, dict[str, Any] | None], errors: tuple[int, ...],
+               params: list[dict[str, Any]] | None = None, body: str | None = None,
+               body_required: bool = True) -> dict[str, Any]:
+    roles = sorted(r.value for r in current_app.view_functions[f"api.{endpoint}"].admits)
+    status, content = ok
+    responses: dict[str, Any] = {str(status): {"description": "Success.", **({"content": content} if content else {})}}
+    for code in (400, 401, 403, *errors):
+        responses[str(code)] = {"description": _ERRORS[code], "content": _json(_ref("Error"))}
+    op: dict[str, Any] = {"operationId": endpoint, "summary": summary,
+                          "description": f"Roles: {', '.join(roles)} (admins always).",
+                          "x-roles": roles, "parameters": params or [], "responses": responses}
+    if body is not None:
+        op["requestBody"] = {"required": body_required, "content": _json(_ref(body))}
+    return op
+
+
+def _deploy() -> dict[str, Any]:
+    op = _operation("deploy", "Deploy BPMN, DMN and form files", (201, _json(_ref("Deployment"))), (413, 415, 422),
+                    body="DeployFiles")
+    op["requestBody"]["content"]["multipart/form-data"] = {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}
+    return op
+
+
+def _start_case() -> dict[str, Any]:
+    op = _operation("start_case", "Start a case", (201, _json(_ref("Case"))), (413, 415, 422), body="StartCase")
+    created = op["responses"]["201"]
+    created["headers"] = {"Location": {"description": "The new case's address.", "schema": {"type": "string"}}}
+    reference = {"reference": "$response.body#/reference"}
+    created["links"] = {
+        **{name: {"operationId": name, "parameters": reference}
+           for name in ("show_case", "case_history", "cancel_case", "retry_case")},
+        **{name: {"operationId": name, "parameters": {"task_id": "$response.body#/tasks/0/id"}}
+           for name in ("claim_task", "complete_task")},
+    }
+    return op
+
+
+def _download() -> dict[str, Any]:
+    text = {"schema": {"type": "string"}}
+    return _operation("download_file", "Download a file of a version",
+                      (200, {"application/xml": text, "application/json": text}), (404,),
+                      [KEY, _path("version", "Version number.", 1),
+                       _path("name", "File name.", "missed_bin_collection.bpmn")])
+
+
+def _paths() -> dict[str, Any]:
+    case = (200, _json(_ref("Case")))
+    return {
+        "/processes": {
+            "get": _operation("list_processes", "List deployed processes", (200, _json({
+                "type": "array", "items": _ref("ProcessSummary")})), ()),
+            "post": _deploy(),
+        },
+        "/processes/{key}/versions": {"get": _operation(
+            "list_versions", "List a process's versions", (200, _json({"type": "array", "items": _ref(
+                "ProcessVersion")})), (404,), [KEY])},
+        "/processes/{key}/versions/{version}/files/{name}": {"get": _download()},
+        "/cases": {"post": _start_case()},
+        "/cases/{reference}": {"get": _operation(
+            "show_case", "Show a case with its data, tasks and history", (200, _json(_ref("CaseDetail"))), (404,),
+            [REFERENCE])},
+        "/cases/{reference}/history": {"get": _operation(
+            "case_history", "A case's history", (200, _json(_ref("History"))), (404,), [REFERENCE])},
+        "/cases/{reference}/cancel": {"post": _operation(
+            "cancel_case", "Cancel an open case", case, (404, 409, 413, 415, 422), [REFERENCE], "CancelCase", False)},
+        "/cases/{reference}/retry": {"post": _operation(
+            "retry_case", "Run a failed case's failed step again", case, (404, 409), [REFERENCE])},
+        "/cases/{reference}/messages/{name}": {"post": _operation(
+            "deliver_message", "Deliver a BPMN message to the case (kept, and refused with 409, when the case "
+            "is not waiting for it)", case, (404, 409, 413, 415, 422), [REFERENCE, MESSAGE], "MessageData", False)},
+        "/tasks": {"get": _operation("list_tasks", "List tasks (the inbox)", (200, _json(_ref("TaskPage"))),
+                                     (422,), TASK_FILTERS)},
+        "/tasks/{task_id}/claim": {"post": _operation(
+            "claim_task", "Claim a task", (200, _json(_ref("Task"))), (404, 409), [TASK])},
+        "/tasks/{task_id}/assign": {"post": _operation(
+            "assign_task", "Assign a task, or return it to its team", (200, _json(_ref("Task"))),
+            (404, 409, 413, 415, 422), [TASK], "AssignTask")},
+        "/tasks/{task_id}/complete": {"post": _operation(
+            "complete_task", "Complete a task with its form's answers", case, (404, 409, 413, 415, 422), [TASK],
+            "CompleteTask", False)},
+        "/teams": {"get": _operation("list_teams", "List teams with their open tasks", (200, _json({
+            "type": "array", "items": _ref("Team")})), ())},
+        "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
+                                  "security": [], "responses": {"200": {
+                                      "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole document (needs an application context: roles are read from the views)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "councilflow API", "version": "1.0.0",
+                 "description": "Processes, cases, tasks and teams of councilflow. Authenticate with a personal "
+                                "token (`councilflow tokens create EMAIL`) as `Authorization: Bearer <token>`. "
+                                "Errors are JSON: `{\"message\": ..., \"errors\": ...}`."},
+        "servers": [{"url": PREFIX}],
+        "security": [{"bearer": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "A personal API token (cf_...)."}},
+            "schemas": {**REQUEST_SCHEMAS, **RESPONSE_SCHEMAS},
+        },
+    }

@@ -1,0 +1,127 @@
+"""JSON Schemas of the API's bodies, published in the OpenAPI document as ``components/schemas``.
+
+Request schemas are also what the API validates bodies against (``payload.json_body``), so the
+document cannot drift from what is enforced; they hold no ``$ref`` so they validate on their own.
+Titles become the field names in error messages ("Enter process key").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.types import CaseStatus, Channel, TaskStatus
+
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required or list(properties)}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+_TEXT = {"type": "string"}
+_INT = {"type": "integer"}
+_TIME = _nullable("string", format="date-time")
+_DATA = {"type": "object", "title": "Data", "description": "Answers keyed by field name.",
+         "x-error-messages": {"type": "Data must be a JSON object"}}
+
+REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "StartCase": {
+        "type": "object", "required": ["process"],
+        "examples": [{"process": "missed_bin_collection", "channel": "phone", "data": {"postcode": "AB1 2CD"}}],
+        "properties": {
+            "process": {"type": "string", "title": "Process key", "minLength": 1, "maxLength": 200},
+            "data": {**_DATA, "description": "Initial case data."},
+            "channel": {"type": "string", "title": "Channel", "enum": [c.value for c in Channel],
+                        "default": Channel.PHONE.value},
+            "customer_id": {"type": "integer", "title": "Customer id", "minimum": 1, "maximum": MAX_ID},
+        },
+    },
+    "MessageData": {
+        "type": "object", "examples": [{"status": "closed", "status_notes": "Pothole filled"}],
+        "description": "The message's payload; it reaches the case data as the catch event says.",
+    },
+    "CancelCase": {
+        "type": "object", "examples": [{"reason": "Duplicate of CF-000002"}],
+        "properties": {"reason": {"type": "string", "title": "Reason", "maxLength": 2000}},
+    },
+    "AssignTask": {
+        "type": "object", "required": ["assignee"], "examples": [{"assignee": "waste.officer@example.gov.uk"}],
+        "properties": {"assignee": {
+            "type": ["string", "null"], "title": "Assignee", "maxLength": 320,
+            "description": "Email of the new assignee; null returns the task to its team's queue.",
+            "x-error-messages": {"type": "Assignee must be an email address, or null to return the task "
+                                         "to its team"}}},
+    },
+    "CompleteTask": {
+        "type": "object",
+        "properties": {"data": {**_DATA, "description": "The form's answers."}},
+    },
+    "DeployFiles": {
+        "type": "object", "required": ["files"],
+        "properties": {"files": {
+            "type": "object", "title": "Files", "minProperties": 1,
+            "description": "File name (.bpmn, .dmn or form .json) to its text.",
+            "additionalProperties": {"type": "string"},
+            "x-error-messages": {"type": "Files must be an object of file name to text",
+                                 "minProperties": "Send at least one file"}}},
+    },
+}
+
+_PROBLEM = _obj({"file": _TEXT, "line": _nullable("integer"), "element": _nullable("string"), "message": _TEXT})
+_TASK_BRIEF = _obj({"id": _INT, "name": _TEXT, "team": _nullable("string"), "bpmn_id": _TEXT})
+_SLA_STATE = {"type": ["string", "null"], "description": "on_track, at_risk, breached, paused or met; "
+                                                         "null when no SLA applies."}
+_TASK_FIELDS = {"id": _INT, "case": _TEXT, "name": _TEXT, "bpmn_id": _TEXT, "team": _nullable("string"),
+                "assignee": _nullable("string"), "status": {"type": "string", "enum": [s.value for s in TaskStatus]},
+                "form": _nullable("string"), "created_at": _TIME, "due_at": _TIME,
+                "completed_by": _nullable("string")}
+_TASK = _obj({**_TASK_FIELDS, "sla_state": _SLA_STATE}, required=list(_TASK_FIELDS))
+_CASE_FIELDS = {"reference": _TEXT, "status": {"type": "string", "enum": [s.value for s in CaseStatus]},
+                "process": _TEXT, "version": _INT, "channel": _TEXT}
+_CASE_SLA = {"due_at": {**_TIME, "description": "When the whole case is due (only when an SLA applies)."},
+             "sla_state": _SLA_STATE}
+_ERROR_TEXT = {"type": "string", "description": "Why the case failed (only when status is 'failed')."}
+_EVENT = _obj({"at": _TIME, "actor": _TEXT, "kind": _TEXT, "task_id": _nullable("integer"),
+               "detail": {"type": "object"}})
+
+RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object", "required": ["message"],
+        "properties": {
+            "message": {"type": "string", "description": "What went wrong, in plain English."},
+            "errors": {"description": "Per-field messages, or (deployments) the problems found per file.",
+                       "oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
+                                 _array(_ref("Problem"))]},
+            "id": {"type": "string", "description": "For 500s: quote it to the administrator; it is in the log."},
+        },
+    },
+    "Problem": _PROBLEM,
+    "ProcessSummary": _obj({"process": _TEXT, "name": _TEXT, "latest_version": _INT, "versions": _INT}),
+    "ProcessVersion": _obj({"version": _INT, "name": _TEXT, "deployed_by": _TEXT, "deployed_at": _TIME,
+                            "content_hash": _TEXT, "files": _array(_TEXT)}),
+    "DeployedProcess": _obj({"process": _TEXT, "version": _INT, "name": _TEXT, "changed": {"type": "boolean"}}),
+    "Deployment": _obj({"deployed": _array(_ref("DeployedProcess")), "warnings": _array(_ref("Problem"))}),
+    "TaskBrief": _TASK_BRIEF,
+    "Task": _TASK,
+    "TaskPage": _obj({"items": _array(_ref("Task")), "page": _INT, "page_size": _INT, "total": _INT}),
+    "Case": _obj({**_CASE_FIELDS, "tasks": _array(_ref("TaskBrief")), "error": _ERROR_TEXT, **_CASE_SLA},
+                 required=[*_CASE_FIELDS, "tasks"]),
+    "CaseDetail": _obj({**_CASE_FIELDS, "tasks": _array(_ref("Task")), "error": _ERROR_TEXT, **_CASE_SLA,
+                        "data": {"type": "object"}, "created_at": _TIME, "completed_at": _TIME,
+                        "history": _array(_ref("Event"))},
+                       required=[*_CASE_FIELDS, "tasks", "data", "created_at", "completed_at", "history"]),
+    "Event": _EVENT,
+    "History": _obj({"reference": _TEXT, "history": _array(_ref("Event"))}),
+    "Team": _obj({"id": _INT, "name": _TEXT, "open_tasks": _INT}),
+}

@@ -1,0 +1,139 @@
+"""Fields as GOV.UK Frontend components: the parameters each govuk-frontend-jinja macro is called
+with, what was typed (or the saved answer) as the value, and the error message beside the field.
+
+Kept free of Flask and Jinja so the schema -> component mapping is unit-tested directly;
+``templates/forms/fields.html`` only calls the macro named here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .model import Field, Kind, flatten
+
+Values = dict[str, Any]  # field name -> str, list[str] (checkboxes) or {"day", "month", "year"}
+Errors = dict[str, str]  # field name -> message
+
+
+@dataclass
+class Component:
+    macro: str  # govukInput, govukTextarea, govukCharacterCount, govukRadios, govukCheckboxes, ...
+    params: dict[str, Any]
+    reveals: dict[str, list["Component"]] = field(default_factory=dict)  # radio value -> follow-ups
+
+
+def _compact(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v not in (None, "", [], {})}
+
+
+def _text(value: str | None) -> dict[str, str] | None:
+    return {"text": value} if value else None
+
+
+def _label(f: Field) -> str:
+    # GOV.UK marks the optional questions, not the required ones.
+    return f.label if f.required or f.conditional else f"{f.label} (optional)"
+
+
+def _width(f: Field) -> str | None:
+    if f.kind is Kind.NUMBER:
+        return "govuk-input--width-5"
+    if f.kind is Kind.TEL:
+        return "govuk-input--width-20"
+    for limit in (5, 10, 20):
+        if f.max_length is not None and f.max_length <= limit:
+            return f"govuk-input--width-{limit}"
+    return None
+
+
+def _labelled(f: Field, value: Any, error: str | None) -> dict[str, Any]:
+    return {"id": f.name, "name": f.name, "label": {"text": _label(f), "classes": "govuk-label--s"},
+            "hint": _text(f.hint), "errorMessage": _text(error), "value": value or None}
+
+
+def _fieldset(f: Field, error: str | None) -> dict[str, Any]:
+    return {"name": f.name, "idPrefix": f.name, "hint": _text(f.hint), "errorMessage": _text(error),
+            "fieldset": {"legend": {"text": _label(f), "classes": "govuk-fieldset__legend--s"}}}
+
+
+def _input(f: Field, value: Any, error: str | None) -> Component:
+    params = {**_labelled(f, value, error), "classes": _width(f), "autocomplete": f.autocomplete}
+    if f.kind is Kind.EMAIL:
+        params.update(type="email", spellcheck=False)
+    elif f.kind is Kind.TEL:
+        params["type"] = "tel"
+    elif f.kind is Kind.NUMBER:
+        params.update(inputmode="numeric" if f.value_type == "integer" else "decimal", spellcheck=False)
+    return Component("govukInput", _compact(params))
+
+
+def _textarea(f: Field, value: Any, error: str | None) -> Component:
+    params = {**_labelled(f, value, error), "rows": f.rows or 5}
+    if f.max_length:
+        return Component("govukCharacterCount", _compact({**params, "maxlength": f.max_length}))
+    return Component("govukTextarea", _compact(params))
+
+
+def _date(f: Field, value: Any, error: str | None) -> Component:
+    parts = value if isinstance(value, dict) else {}
+    wrong = " govuk-input--error" if error else ""
+    items = [{"name": part, "classes": f"govuk-input--width-{width}{wrong}", "value": parts.get(part, "")}
+             for part, width in (("day", 2), ("month", 2), ("year", 4))]
+    params = {**_fieldset(f, error), "id": f.name, "namePrefix": f.name, "items": items}
+    params["hint"] = _text(f.hint or "For example, 27 3 2025")
+    for unused in ("name", "idPrefix"):
+        params.pop(unused)
+    return Component("govukDateInput", _compact(params))
+
+
+def _choices(f: Field, value: Any, error: str | None) -> Component:
+    chosen = set(value) if isinstance(value, list) else {value}
+    items = [_compact({"value": o.value, "text": o.label, "hint": _text(o.hint), "checked": o.value in chosen or None})
+             for o in f.options]
+    if f.kind is Kind.SELECT:
+        placeholder = {"value": "", "text": "Select an option"}
+        params = {**_labelled(f, None, error), "items": [placeholder, *items], "value": value or None}
+        return Component("govukSelect", _compact(params))
+    if f.kind is Kind.CHECKBOX:
+        params = {"name": f.name, "idPrefix": f.name, "errorMessage": _text(error),
+                  "items": [_compact({"value": "true", "text": f.label, "hint": _text(f.hint),
+                                      "checked": value in ("true", True) or None})]}
+        return Component("govukCheckboxes", _compact(params))
+    params = {**_fieldset(f, error), "items": items, "classes": "govuk-radios--inline" if f.inline else None}
+    return Component("govukRadios" if f.kind is Kind.RADIOS else "govukCheckboxes", _compact(params))
+
+
+_BUILDERS: dict[Kind, Callable[[Field, Any, str | None], Component]] = {
+    Kind.TEXT: _input, Kind.EMAIL: _input, Kind.TEL: _input, Kind.NUMBER: _input,
+    Kind.TEXTAREA: _textarea, Kind.DATE: _date, Kind.RADIOS: _choices, Kind.SELECT: _choices,
+    Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices,
+}
+
+
+def component(f: Field, values: Values, errors: Errors) -> Component:
+    """The GOV.UK component for one field, its follow-up questions included."""
+    built = _BUILDERS[f.kind](f, values.get(f.name), errors.get(f.name))
+    built.reveals = {value: [component(sub, values, errors) for sub in subs] for value, subs in f.reveals.items()}
+    return built
+
+
+def by_field(errors: Errors) -> Errors:
+    """One message per top-level field: "evidence.0" (a wrong item of a list) counts as "evidence"."""
+    out: Errors = {}
+    for name, message in errors.items():
+        out.setdefault(name.split(".")[0], message)
+    return out
+
+
+def components(fields: list[Field], values: Values | None = None, errors: Errors | None = None) -> list[Component]:
+    return [component(f, values or {}, by_field(errors or {})) for f in fields]
+
+
+def error_list(fields: list[Field], errors: Errors) -> list[dict[str, str]]:
+    """The error summary's entries in page order, each linking to its field's first input."""
+    errors = by_field(errors)
+    anchors = {f.name: f.anchor for f in flatten(fields)}
+    order = list(anchors)
+    ranked = sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return [_compact({"text": message, "href": f"#{anchors[name]}" if name in anchors else None})
+            for name, message in ranked]

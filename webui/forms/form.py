@@ -1,0 +1,51 @@
+"""One form, as a page needs it: fields from the schema, posted answers read and validated with
+the engine's rules (the same the REST API and the CLI apply), and what the template renders."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import forms as engine_forms
+
+from .answers import Answer, answers
+from .components import Component, Errors, Values, components, error_list
+from .model import Field, fields_for
+from .submission import FormData, Submission, defaults, read, values_from
+
+
+@dataclass
+class Form:
+    schema: dict[str, Any]
+    ui_schema: dict[str, Any] | None = None
+    fields: list[Field] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = fields_for(self.schema, self.ui_schema)
+
+    @classmethod
+    def from_texts(cls, schema: str, ui_schema: str | None = None) -> "Form":
+        return cls(engine_forms.load_schema(schema), json.loads(ui_schema) if ui_schema else None)
+
+    @property
+    def title(self) -> str:
+        return str(self.schema.get("title") or "Form")
+
+    def read(self, posted: FormData) -> Submission:
+        return read(self.fields, posted)
+
+    def errors(self, data: dict[str, Any]) -> Errors:
+        return engine_forms.errors_for(self.schema, data)
+
+    def values(self, data: dict[str, Any] | None = None) -> Values:
+        """Form values for saved answers (None: the form's defaults)."""
+        return values_from(self.fields, defaults(self.schema) if data is None else data)
+
+    def view(self, values: Values, errors: Errors | None = None) -> dict[str, Any]:
+        """Template context: the components and, on error, the error summary's list."""
+        errors = errors or {}
+        rendered: list[Component] = components(self.fields, values, errors)
+        return {"components": rendered, "error_list": error_list(self.fields, errors)}
+
+    def answers(self, data: dict[str, Any], answered_only: bool = False) -> list[Answer]:
+        return answers(self.fields, data, answered_only)

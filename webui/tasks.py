@@ -1,0 +1,152 @@
+"""Working on a task through its form: instructions (the call script), earlier answers, the form,
+"Check your answers" for front-office work, then on to the case's next task for the same person
+or to the case's outcome.
+
+The answers being checked travel in the check page itself, signed with the app's secret key, not
+in the session cookie: a long complaint would overflow the cookie, and an advisor may have two
+tasks open in two tabs. They are validated again when the task is completed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from engine import cases, taskforms
+from engine.context import Context
+from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
+from engine.types import Role, TaskStatus
+
+from .forms import Form
+from .forms.components import Errors, Values
+from .forms.instructions import render_instructions
+
+bp = Blueprint("tasks", __name__)
+FRONT_OFFICE_TEAM = "Customer Hub"  # tasks of this team get "Check your answers" (app config: FRONT_OFFICE_TEAM)
+RESIDENT = {"customer_name": "Name", "address": "Address", "postcode": "Postcode",
+            "customer_phone": "Phone", "customer_email": "Email"}
+EMPTY_FORM = {"type": "object", "properties": {}}
+
+
+def _ctx() -> Context:
+    return current_app.extensions["councilflow"]
+
+
+def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
+    try:
+        detail = taskforms.get_task_form(_ctx(), task_id, g.user.email)
+    except NotFound:
+        abort(404)
+    if not detail.may_work:
+        abort(403)
+    texts = detail.form
+    form = Form.from_texts(texts.schema, texts.ui_schema) if texts.schema else Form(dict(EMPTY_FORM))
+    return detail, form
+
+
+def _front_office(detail: taskforms.TaskForm) -> bool:
+    team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
+    return detail.task.team == team or Role.FRONT_OFFICE.value in g.user.roles
+
+
+def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
+    """Summary cards: the resident, then each earlier task's answers."""
+    cards = []
+    resident = [{"key": {"text": label}, "value": {"text": str(detail.data[key])}}
+                for key, label in RESIDENT.items() if detail.data.get(key)]
+    if resident:
+        cards.append({"title": "Resident", "rows": resident})
+    for texts in detail.earlier:
+        if texts.schema:
+            rows = [a.row() for a in Form.from_texts(texts.schema, texts.ui_schema).answers(detail.data, True)]
+            if rows:
+                cards.append({"title": texts.title, "rows": rows})
+    return cards
+
+
+def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
+               problem: str | None = None, status: int = 200) -> Any:
+    checks = _front_office(detail) and bool(form.fields)
+    return render_template(
+        "tasks/task.html", title=detail.task.name, task=detail.task, problem=problem,
+        instructions=render_instructions(detail.instructions, detail.data), earlier=_earlier(detail),
+        button="Continue" if checks else "Complete task", **form.view(values, errors)), status
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="councilflow.check-answers")
+
+
+def _checked_answers(task_id: int) -> dict[str, Any]:
+    """The answers carried by a check page, if they were made for this task and this person."""
+    try:
+        carried = _signer().loads(request.form.get("answers", ""))
+    except BadSignature:
+        abort(400)
+    if carried.get("task") != task_id or carried.get("user") != g.user.id:
+        abort(400)
+    return carried["data"]
+
+
+def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> Any:
+    try:
+        view = cases.complete_task(_ctx(), detail.task.id, data, actor=g.user.email)
+    except FormInvalid as err:
+        return _task_page(detail, form, form.values(data), err.errors, status=400)
+    except Forbidden:
+        abort(403)
+    except Conflict as err:
+        return _task_page(detail, form, form.values(data), problem=err.message, status=409)
+    following = taskforms.next_task(_ctx(), view.reference, g.user.email)
+    if following is not None:
+        return redirect(url_for(".show", task_id=following.id))
+    return redirect(url_for(".outcome", reference=view.reference))
+
+
+@bp.get("/tasks/<int:task_id>")
+def show(task_id: int) -> Any:
+    detail, form = _load(task_id)
+    if detail.task.status != TaskStatus.OPEN:
+        return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
+    return _task_page(detail, form, form.values())
+
+
+@bp.post("/tasks/<int:task_id>")
+def submit(task_id: int) -> Any:
+    detail, form = _load(task_id)
+    submission = form.read(request.form)
+    errors = form.errors(submission.data)
+    if errors:
+        return _task_page(detail, form, submission.values, errors, status=400)
+    if not (_front_office(detail) and form.fields):
+        return _complete(detail, form, submission.data)
+    token = _signer().dumps({"task": task_id, "user": g.user.id, "data": submission.data})
+    return render_template("tasks/check.html", title="Check your answers", task=detail.task,
+                           answers=form.answers(submission.data), token=token)
+
+
+@bp.post("/tasks/<int:task_id>/change")
+def change(task_id: int) -> Any:
+    detail, form = _load(task_id)
+    return _task_page(detail, form, form.values(_checked_answers(task_id)))
+
+
+@bp.route("/tasks/<int:task_id>/check", methods=["GET", "POST"])
+def check(task_id: int) -> Any:
+    if request.method == "GET":  # the answers live in the page, not the session: start again
+        return redirect(url_for(".show", task_id=task_id))
+    detail, form = _load(task_id)
+    return _complete(detail, form, _checked_answers(task_id))
+
+
+@bp.get("/cases/<reference>/outcome")
+def outcome(reference: str) -> Any:
+    try:
+        case = cases.show_case(_ctx(), reference)
+    except NotFound:
+        abort(404)
+    teams = sorted({t.team for t in case.case.tasks if t.team})
+    result = str(case.data.get("outcome") or "").replace("_", " ")
+    return render_template("tasks/outcome.html", title=f"Case {reference}", case=case.case, teams=teams,
+                           result=result)
