@@ -67,6 +67,8 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
         session.add(case)
         session.flush()
         case.reference = f"CF-{case.id:06d}"
+        # Maps quote the reference to residents and back offices (Notify, Open311, EDRMS).
+        initial = {**initial, "case_reference": case.reference}
         session.add(Event(case_id=case.id, actor=_name(user), at=now, kind=EventKind.CASE_STARTED,
                           detail={"process": version.process_key, "version": version.version,
                                   "channel": channel.value, "data": initial}))
