@@ -46,6 +46,8 @@ def read_document(spec: dict[str, Any], source_dir: str | None) -> Document:
         except (binascii.Error, ValueError) as err:
             raise AdapterError.rejected(f"the content of {filename} is not valid base64",
                                         "document_invalid") from err
+    elif spec.get("content_text") is not None:
+        content = str(spec["content_text"]).encode("utf-8")
     elif spec.get("path"):
         content = _read_from(source_dir, str(spec["path"]))
     else:
