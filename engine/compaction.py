@@ -163,16 +163,8 @@ def _subprocess_ids(top: BpmnWorkflow, owner_id: UUID) -> list[UUID]:
 def _needed_splits(wf: BpmnBaseWorkflow, frontier: list[Task]) -> set[UUID]:
     """Nearest split of each name at or above each frontier task, with the split's children."""
     names = {s.split_task for s in wf.spec.task_specs.values() if getattr(s, "split_task", None)}
-    needed: set[UUID] = set()
-    for task in frontier:
-        missing, node = set(names), task
-        while node is not None and missing:
-            if node.task_spec.name in missing:
-                missing.discard(node.task_spec.name)
-                needed.add(node.id)
-                needed.update(node._children)
-            node = node.parent
-    return needed
+    splits = _nearest_ancestors(frontier, names)
+    return splits | {child for split in splits for child in wf.tasks[split]._children}
 
 
 def _nearest_ancestors(frontier: list[Task], names: set[str]) -> set[UUID]:
