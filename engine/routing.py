@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .errors import TeamNotFound
@@ -12,10 +13,15 @@ from .persistence.tables import LaneMapping, Team
 
 def ensure_team(session: Session, name: str, now: datetime) -> Team:
     team = session.scalar(select(Team).where(Team.name == name))
-    if team is None:
-        team = Team(name=name, created_at=now)
-        session.add(team)
-        session.flush()
+    if team is not None:
+        return team
+    try:
+        # Two workers may meet the same new lane at once: the loser re-reads the winner's row.
+        with session.begin_nested():
+            team = Team(name=name, created_at=now)
+            session.add(team)
+    except IntegrityError:
+        team = session.scalars(select(Team).where(Team.name == name)).one()
     return team
 
 
@@ -28,8 +34,14 @@ def get_team(session: Session, name: str) -> Team:
 
 def ensure_mapping(session: Session, source: str, now: datetime) -> None:
     """A lane or group seen for the first time gets a team of the same name."""
-    if session.get(LaneMapping, source) is None:
-        session.add(LaneMapping(source=source, team_id=ensure_team(session, source, now).id))
+    if session.get(LaneMapping, source) is not None:
+        return
+    team_id = ensure_team(session, source, now).id
+    try:
+        with session.begin_nested():
+            session.add(LaneMapping(source=source, team_id=team_id))
+    except IntegrityError:
+        pass  # another writer mapped it at the same moment
 
 
 def map_lane(session: Session, source: str, team_name: str) -> None:

@@ -25,3 +25,18 @@ def task_for(view: CaseView, bpmn_id: str):
 
 def complete(ctx: Context, view: CaseView, bpmn_id: str, data: dict[str, Any], actor: str | None = None) -> CaseView:
     return cases.complete_task(ctx, task_for(view, bpmn_id).id, data, actor)
+
+
+def run_workers(contexts: list[Context], job) -> list[int]:
+    """Run ``job(context)`` on every context at once, one thread each (as separate workers would),
+    close their connections, and return what each job returned."""
+    import threading
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda c=c: results.append(job(c))) for c in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for context in contexts:
+        context.db.dispose()
+    return results

@@ -2,7 +2,6 @@
 sweeps and workers run, and even when the worker was down through both instants."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,7 +17,7 @@ from engine.sla import Escalation, SlaTerms
 from engine.types import Role, SlaUnit
 from engine.worker import sweep_slas
 from tests.conftest import FORMS
-from tests.engine.helpers import deploy_text
+from tests.engine.helpers import deploy_text, run_workers
 from tests.engine.maps import boundary, end, flow, message, process, start, user_task
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -126,14 +125,7 @@ def test_several_workers_escalate_each_breach_exactly_once(timed, database_url):
     _promise(timed, "warning:notify-team-lead", "notify-team-lead")
     refs = [cases.start_case(timed, "licence").reference for _ in range(25)]
     workers = [Context(Database(database_url), clock=FixedClock(DUE + timedelta(minutes=1))) for _ in range(4)]
-    recorded: list[int] = []
-    threads = [threading.Thread(target=lambda w=w: recorded.append(sweep_slas(w))) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for w in workers:
-        w.db.dispose()
+    recorded = run_workers(workers, sweep_slas)
     assert sum(recorded) == 2 * len(refs) and len(_texts(timed)) == 2 * len(refs)
 
 

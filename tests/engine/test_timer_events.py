@@ -3,7 +3,6 @@ SpiffWorkflow's quoted strings), fired by the worker from the indexed timer tabl
 workers on PostgreSQL firing a thousand due timers exactly once."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +15,7 @@ from engine.persistence.db import Database
 from engine.persistence.tables import Event, Timer
 from engine.worker import fire_due_timers
 from tests.conftest import FORMS
-from tests.engine.helpers import complete, deploy_text
+from tests.engine.helpers import complete, deploy_text, run_workers
 from tests.engine.maps import boundary, catch, end, flow, process, start, timer, user_task
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -129,14 +128,7 @@ def test_four_workers_fire_each_of_many_due_timers_exactly_once(timed, database_
         cases.start_case(timed, "wait_an_hour")
     due = datetime(2026, 3, 2, 10, 1, tzinfo=timezone.utc)
     workers = [Context(Database(database_url), clock=FixedClock(due)) for _ in range(4)]
-    fired: list[int] = []
-    threads = [threading.Thread(target=lambda w=w: fired.append(fire_due_timers(w, limit=count))) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for w in workers:
-        w.db.dispose()
+    fired = run_workers(workers, lambda w: fire_due_timers(w, limit=count))
     timed.clock.set(due)
     assert sum(fired) == count and fire_due_timers(timed) == 0
     with timed.db.transaction(readonly=True) as s:
