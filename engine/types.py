@@ -22,6 +22,7 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    HANDED_BACK = "handed_back"  # waiting for the front office to answer a question
 
 
 class Role(StrEnum):
@@ -68,6 +69,11 @@ class EventKind(StrEnum):
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_SKIPPED = "incident_skipped"
     DELIVERY_STATUS = "delivery_status"
+    TASK_HANDED_BACK = "task_handed_back"
+    QUESTION_ANSWERED = "question_answered"
+    NOTE_ADDED = "note_added"
+    DOCUMENT_ADDED = "document_added"
+    DOCUMENT_FILED = "document_filed"
 
 
 class Nation(StrEnum):

@@ -8,24 +8,23 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, render_template
+from flask import Blueprint, Flask, jsonify
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from adapters.registry import AdapterRegistry
 from engine.context import Context
-from engine.persistence import tables
 from engine.persistence.schema import current_revision
 from engine.types import Role
 
-from . import access, callbacks, api, assets, auth
-from . import tasks
+from . import (access, analyst, api, assets, auth, callbacks, casepage, diagrams, documents, frontoffice, home,
+               inbox, oidc, tasks)
+from .admin import incidents as admin_incidents, people as admin_people, sla as admin_sla
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
 health = Blueprint("health", __name__)
-home = Blueprint("home", __name__)
 
 
 @health.get("/healthz")
@@ -37,13 +36,8 @@ def healthz() -> Any:
     return jsonify(status="ok", schema=current_revision(ctx.db))
 
 
-@home.get("/")
-def index() -> Any:
-    from flask import current_app
-    ctx = current_app.extensions["councilflow"]
-    with ctx.db.transaction(readonly=True) as session:
-        processes = list(session.scalars(select(tables.Process).order_by(tables.Process.key)))
-    return render_template("home.html", processes=processes)
+# Everyone who works cases: front office, back office and team leads (admins are always admitted).
+STAFF = {Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.TEAM_LEAD}
 
 
 def _secret_key(instance: Path) -> str:
@@ -92,14 +86,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, callbacks.bp, access.PUBLIC)  # authenticated by each system's own token
     csrf.exempt(callbacks.bp)
     access.register(app, auth.bp, access.PUBLIC)
-    access.register(app, home, access.SIGNED_IN)
-    access.register(app, tasks.bp, {Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.TEAM_LEAD})
+    access.register(app, oidc.bp, access.PUBLIC)
+    access.register(app, home.bp, access.SIGNED_IN)
+    access.register(app, diagrams.bp, access.SIGNED_IN)
+    access.register(app, tasks.bp, STAFF)
+    access.register(app, inbox.bp, STAFF)
+    access.register(app, casepage.bp, STAFF)
+    access.register(app, documents.bp, STAFF)
+    access.register(app, frontoffice.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
+    access.register(app, analyst.bp, {Role.ANALYST})
+    for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp):
+        access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
+    home.register_error_pages(app)
 
     @app.context_processor
     def branding() -> dict[str, Any]:
         return {"council_name": app.config["COUNCIL_NAME"], "council_colour": app.config["COUNCIL_COLOUR"],
-                "council_logo": app.config["COUNCIL_LOGO"]}
+                "council_logo": app.config["COUNCIL_LOGO"], "navigation": home.navigation()}
 
     return app

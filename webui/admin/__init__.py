@@ -1,0 +1,1 @@
+"""Admin pages, one blueprint a subject, all admitted to admins only."""

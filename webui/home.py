@@ -1,0 +1,89 @@
+"""The start page (each role's places to work) and the error pages every page view shares."""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Blueprint, Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import EngineError
+from engine.types import Role
+from engine.users import has_role
+
+from .api.errors import status_for
+
+bp = Blueprint("home", __name__)
+logger = logging.getLogger(__name__)
+
+# (role, title, where, what it is for): the start page shows the places the user's roles admit.
+PLACES = (
+    (Role.FRONT_OFFICE, "Services", "/services", "Find a service for a resident and start their case."),
+    (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
+    (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
+    (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
+    (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),
+    (Role.ADMIN, "Users", "/admin/users", "Users, roles and team membership."),
+    (Role.ADMIN, "Teams and lanes", "/admin/teams", "Teams and which BPMN lanes they work."),
+    (Role.ADMIN, "API tokens", "/admin/tokens", "Personal tokens for the REST API."),
+    (Role.ADMIN, "Incidents", "/admin/incidents", "Hand-offs to back-office systems that need a person."),
+    (Role.ADMIN, "SLAs", "/admin/sla", "Service levels, working calendar and closure days."),
+)
+
+
+def places() -> list[dict[str, str]]:
+    """The places the signed-in user may go, once each, in the order above."""
+    seen, out = set(), []
+    for role, title, href, text in PLACES:
+        if has_role(g.user, role) and href not in seen:
+            seen.add(href)
+            out.append({"title": title, "href": href, "text": text})
+    return out
+
+
+def navigation() -> list[dict[str, Any]]:
+    """Service navigation items for the header: the user's places, the current one marked."""
+    if g.get("user") is None:
+        return []
+    return [{"href": p["href"], "text": p["title"], "active": request.path.startswith(p["href"].rstrip("/"))}
+            for p in places()]
+
+
+@bp.get("/")
+def index() -> Any:
+    return render_template("home.html", title="Home", places=places())
+
+
+def _page_error(status: int, message: str) -> Any:
+    return render_template("errors/error.html", title=message, status=status, message=message), status
+
+
+def engine_error(err: EngineError) -> Any:
+    """An engine error raised by a page view: its message, with the status the API would give."""
+    if request.path.startswith("/api/"):
+        raise err
+    status = status_for(err)
+    if status == 500:
+        return unexpected(err)
+    return _page_error(status, err.message)
+
+
+def http_error(err: HTTPException) -> Any:
+    if request.path.startswith("/api/"):
+        return err
+    messages = {403: "You do not have access to this page", 404: "Page not found",
+                400: "The request could not be understood", 413: "The file is too large"}
+    status = err.code or 500
+    return _page_error(status, messages.get(status, err.description or "Something went wrong"))
+
+
+def unexpected(err: Exception) -> Any:
+    error_id = str(uuid.uuid4())
+    logger.error("Page request failed with error id %s", error_id, exc_info=err)
+    return _page_error(500, f"Sorry, there is a problem with the service (error {error_id})")
+
+
+def register_error_pages(app: Flask) -> None:
+    app.register_error_handler(EngineError, engine_error)
+    app.register_error_handler(HTTPException, http_error)
