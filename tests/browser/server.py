@@ -72,9 +72,16 @@ def running_server(folder: Path, template: Path | None = None) -> Iterator[Serve
         ctx.db.dispose()
 
 
+def add_staff(ctx: Context, email: str, name: str, roles: list[Role], teams: tuple[str, ...] = ()) -> str:
+    """Another member of staff for a journey (same password as everyone in these tests)."""
+    with ctx.db.transaction() as session:
+        users.add_user(session, email, name, roles, ctx.clock.now(), list(teams), PASSWORD)
+    return email
+
+
 @contextmanager
-def chromium(server: Server) -> Iterator[Any]:
-    """A signed-in browser context whose every request is recorded in ``server.requests``."""
+def chromium(server: Server, email: str = EMAIL, password: str = PASSWORD) -> Iterator[Any]:
+    """A browser context signed in as ``email`` whose every request is recorded in ``server.requests``."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -82,8 +89,8 @@ def chromium(server: Server) -> Iterator[Any]:
         context.on("request", lambda request: server.requests.append(request.url))
         page = context.new_page()
         page.goto(f"{server.url}/sign-in")
-        page.fill("#email", EMAIL)
-        page.fill("#password", PASSWORD)
+        page.fill("#email", email)
+        page.fill("#password", password)
         page.click("button:has-text('Sign in')")
         page.wait_for_url(f"{server.url}/")
         page.close()
