@@ -84,8 +84,10 @@ def run_due_calls(ctx: Context, adapters: Adapters, limit: int = 100) -> int:
         if row is None:
             break
         attempted += 1
+        from . import filing  # documents staff attached: filed, with no workflow task waiting
         try:
-            result = adapters.call(row.operation, row.params, row.idempotency_key)
+            params = filing.call_params(ctx, row) if row.document_id is not None else row.params
+            result = adapters.call(row.operation, params, row.idempotency_key)
         except Exception as err:  # AdapterError, or anything an adapter let slip
             _failed(ctx, adapters, row, err)
         else:
@@ -108,7 +110,10 @@ def _save(ctx: Context, session: Session, case: Case, loaded: Any, workflow: Any
 
 
 def _succeeded(ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str = WORKER_ACTOR) -> None:
+    from . import filing
     from .runtime import StepFailure
+    if leased.document_id is not None:
+        return filing.filed(ctx, leased, result, actor)
     with ctx.db.transaction() as session:
         row, case, loaded, workflow, state = _load(ctx, session, leased.id)
         row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, ctx.clock.now(), None
@@ -124,7 +129,10 @@ def _succeeded(ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: 
 
 
 def _failed(ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception) -> None:
+    from . import filing
     message = getattr(err, "message", None) or f"{type(err).__name__}: {err}"
+    if leased.document_id is not None:
+        return filing.failed(ctx, adapters, leased, err, message)
     with ctx.db.transaction() as session:
         row, case, loaded, workflow, state = _load(ctx, session, leased.id)
         now = ctx.clock.now()
@@ -137,22 +145,32 @@ def _failed(ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception
                               detail={"operation": row.operation, "code": code, "reason": message,
                                       "caught": caught}))
             if not caught:
-                _incident(session, case, row, "rejected", message, err, now)
+                raise_incident(session, case, row, "rejected", message, err, now)
             _save(ctx, session, case, loaded, workflow, state)
             return
-        policy = adapters.policy(row.operation)
-        if policy.should_retry(err, row.attempts):
-            row.status = CallStatus.PENDING
-            row.next_attempt_at = now + timedelta(seconds=policy.delay(row.attempts))
-            logger.info("call %s will be retried: %s", row.idempotency_key, message,
-                        extra={"case": case.reference, "attempt": row.attempts})
+        if retry_later(row, adapters.policy(row.operation), err, message, now):
             return
         row.status, row.finished_at = CallStatus.FAILED, now
-        _incident(session, case, row, "retries_exhausted" if getattr(err, "retryable", False) else "failed",
-                  message, err, now)
+        raise_incident(session, case, row, failure_kind(err), message, err, now)
 
 
-def _incident(session: Session, case: Case, row: OutboxCall, kind: str, message: str, err: Exception,
+def retry_later(row: OutboxCall, policy: Policy, err: Exception, message: str, now: Any) -> bool:
+    """Schedule another attempt if the policy allows one; False when retries are over."""
+    if not policy.should_retry(err, row.attempts):
+        return False
+    row.status = CallStatus.PENDING
+    row.next_attempt_at = now + timedelta(seconds=policy.delay(row.attempts))
+    logger.info("call %s will be retried: %s", row.idempotency_key, message, extra={"attempt": row.attempts})
+    return True
+
+
+def failure_kind(err: Exception) -> str:
+    if getattr(err, "business", False):
+        return "rejected"
+    return "retries_exhausted" if getattr(err, "retryable", False) else "failed"
+
+
+def raise_incident(session: Session, case: Case, row: OutboxCall, kind: str, message: str, err: Exception,
               now: Any) -> None:
     details = err.to_dict() if hasattr(err, "to_dict") else {"type": type(err).__name__}
     session.add(Incident(case_id=case.id, outbox_id=row.id, kind=kind, message=message,
@@ -176,7 +194,7 @@ def record_delivery_receipt(ctx: Context, key: str, status: str, failed: bool, d
                           detail={"operation": row.operation, "status": status, **detail}))
         if failed:
             case = session.get_one(Case, row.case_id)
-            _incident(session, case, row, "delivery_failed", f"The message could not be delivered ({status})",
+            raise_incident(session, case, row, "delivery_failed", f"The message could not be delivered ({status})",
                       RuntimeError(status), now)
         return True
 
@@ -189,5 +207,5 @@ def record_rejection(ctx: Context, key: str, reason: str, record: dict[str, Any]
         if row is None:
             return False
         case = session.get_one(Case, row.case_id)
-        _incident(session, case, row, "rejected", reason, RuntimeError(reason), ctx.clock.now())
+        raise_incident(session, case, row, "rejected", reason, RuntimeError(reason), ctx.clock.now())
         return True
