@@ -1,14 +1,20 @@
 """Teams and the mapping of BPMN lanes / candidate groups to them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .errors import TeamNotFound
-from .persistence.tables import LaneMapping, Team
+from .errors import Conflict, TeamNotFound, UserError
+from .persistence.tables import LaneMapping, Membership, ProcessVersion, Task, Team
+from .types import TaskStatus
+
+if TYPE_CHECKING:
+    from .context import Context
 
 
 def ensure_team(session: Session, name: str, now: datetime) -> Team:
@@ -64,11 +70,143 @@ def team_for(session: Session, source: str | None, default_team: str, now: datet
     return ensure_team(session, default_team, now)
 
 
+def _free_name(session: Session, name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError("Enter a team name")
+    if len(name) > 200:
+        raise UserError("A team name must be 200 characters or fewer")
+    if session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())) is not None:
+        raise Conflict(f"There is already a team called '{name}'")
+    return name
+
+
+def create_team(session: Session, name: str, now: datetime) -> Team:
+    """A new team; unlike ensure_team, a name already taken (in any letter case) is an error."""
+    team = Team(name=_free_name(session, name), created_at=now)
+    session.add(team)
+    session.flush()
+    return team
+
+
 def rename_team(session: Session, old: str, new: str) -> Team:
     team = get_team(session, old)
-    team.name = new
+    if " ".join(new.split()) != team.name:
+        if " ".join(new.split()).lower() == team.name.lower():
+            team.name = " ".join(new.split())  # only the letter case changes
+        else:
+            team.name = _free_name(session, new)
     return team
 
 
 def list_teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def list_mappings(session: Session) -> dict[str, str]:
+    """Lane or candidate group -> the name of the team that works its tasks."""
+    rows = session.execute(select(LaneMapping.source, Team.name).join(Team, Team.id == LaneMapping.team_id))
+    return dict(sorted((source, name) for source, name in rows))
+
+
+def remove_mapping(session: Session, source: str) -> None:
+    """Forget a mapping: the lane falls back to a team of its own name when next met."""
+    mapping = session.get(LaneMapping, source)
+    if mapping is None:
+        raise UserError(f"The lane '{source}' is not mapped to a team")
+    session.delete(mapping)
+
+
+# -- the admin pages' view of teams and lanes ----------------------------------------------------
+
+@dataclass(frozen=True)
+class TeamSummary:
+    id: int
+    name: str
+    members: int
+    open_tasks: int
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A lane or candidate group seen in deployed maps (or mapped by hand), and where it goes now."""
+
+    source: str
+    team: str
+    mapped: bool  # False: no mapping yet, so a team of the lane's own name gets its tasks
+    processes: list[str]
+    tasks: list[tuple[str, str]]  # (process key, BPMN task id) of the user tasks in the lane
+
+
+def team_summaries(ctx: "Context") -> list[TeamSummary]:
+    with ctx.db.transaction(readonly=True) as session:
+        members = {team: n for team, n in session.execute(
+            select(Membership.team_id, func.count()).group_by(Membership.team_id))}
+        tasks = {team: n for team, n in session.execute(
+            select(Task.team_id, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.team_id))}
+        return [TeamSummary(t.id, t.name, members.get(t.id, 0), tasks.get(t.id, 0)) for t in list_teams(session)]
+
+
+def add_team(ctx: "Context", name: str) -> str:
+    with ctx.db.transaction() as session:
+        return create_team(session, name, ctx.clock.now()).name
+
+
+def rename(ctx: "Context", team_id: int, new: str) -> str:
+    with ctx.db.transaction() as session:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise TeamNotFound(f"There is no team with id {team_id}")
+        return rename_team(session, team.name, new).name
+
+
+def _sources(session: Session) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key, user_tasks in session.execute(select(ProcessVersion.process_key, ProcessVersion.user_tasks)):
+        for task_id, meta in (user_tasks or {}).items():
+            if meta.get("team_source") and (key, task_id) not in found.setdefault(meta["team_source"], []):
+                found[meta["team_source"]].append((key, task_id))
+    return found
+
+
+def lanes(ctx: "Context") -> list[Lane]:
+    """Every lane and candidate group of every deployed version, with its team now."""
+    with ctx.db.transaction(readonly=True) as session:
+        mappings, sources = list_mappings(session), _sources(session)
+    names = sorted(set(sources) | set(mappings), key=str.lower)
+    return [Lane(name, mappings.get(name, name), name in mappings,
+                 sorted({key for key, _ in sources.get(name, [])}), sorted(sources.get(name, [])))
+            for name in names]
+
+
+def map_lanes(ctx: "Context", wanted: dict[str, str], move_open_tasks: bool = False) -> tuple[list[str], int]:
+    """Send each lane's NEW tasks to the named team; with ``move_open_tasks`` its open tasks move
+    too (an assignee who is not in the new team is unassigned). Returns the changed lanes and the
+    number of tasks moved."""
+    changed, moved = [], 0
+    with ctx.db.transaction() as session:
+        sources = _sources(session)
+        for source, team_name in wanted.items():
+            team = get_team(session, team_name)
+            old = session.get(LaneMapping, source)
+            if old is not None and old.team_id == team.id:
+                continue
+            old_team_id = old.team_id if old is not None else None
+            map_lane(session, source, team.name)
+            changed.append(source)
+            if move_open_tasks and old_team_id is not None:
+                moved += _move_open_tasks(session, sources.get(source, []), old_team_id, team.id)
+    return changed, moved
+
+
+def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, new: int) -> int:
+    members = set(session.scalars(select(Membership.user_id).where(Membership.team_id == new)))
+    moved = 0
+    for key, task_id in places:
+        for task in session.scalars(select(Task).where(Task.process_key == key, Task.bpmn_id == task_id,
+                                                       Task.team_id == old, Task.status == TaskStatus.OPEN)):
+            task.team_id = new
+            if task.assignee_id is not None and task.assignee_id not in members:
+                task.assignee_id = None
+            moved += 1
+    return moved

@@ -3,16 +3,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import SignInFailed
+from .errors import NotFound, SignInFailed, UserError
 from .persistence.tables import ApiToken, User
 from .users import get_user
 
+if TYPE_CHECKING:
+    from .context import Context
+
 PREFIX = "cf_"
+# Recording every API call would make every read a write; "last used" to within minutes is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def _digest(token: str) -> str:
@@ -33,7 +40,8 @@ def user_for_token(session: Session, token: str, now: datetime) -> User:
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.active:
         raise SignInFailed("The API token is not valid")
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        row.last_used_at = now
     return user
 
 
@@ -43,3 +51,49 @@ def revoke_tokens(session: Session, email: str, now: datetime) -> int:
     for row in rows:
         row.revoked_at = now
     return len(rows)
+
+
+@dataclass(frozen=True)
+class TokenSummary:
+    """What admins see of a token: never the token, nor its hash."""
+
+    id: int
+    email: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def list_tokens(ctx: "Context", email: str | None = None) -> list[TokenSummary]:
+    """Tokens, newest first: everyone's, or one person's."""
+    with ctx.db.transaction(readonly=True) as session:
+        query = (select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+        if email:
+            query = query.where(User.email == email.strip().lower())
+        return [TokenSummary(t.id, address, t.label, t.created_at, t.last_used_at, t.revoked_at)
+                for t, address in session.execute(query)]
+
+
+def issue_token(ctx: "Context", email: str, label: str) -> str:
+    """A new token for an active user, labelled with what it is for."""
+    label = " ".join(label.split())
+    if not label:
+        raise UserError("Enter what the token is for")
+    if len(label) > 200:
+        raise UserError("The label must be 200 characters or fewer")
+    with ctx.db.transaction() as session:
+        return create_token(session, email, ctx.clock.now(), label)
+
+
+def revoke_token(ctx: "Context", token_id: int) -> TokenSummary:
+    """Revoke one token (revoking it again changes nothing)."""
+    with ctx.db.transaction() as session:
+        row = session.get(ApiToken, token_id)
+        if row is None:
+            raise NotFound(f"There is no API token with id {token_id}")
+        if row.revoked_at is None:
+            row.revoked_at = ctx.clock.now()
+        email = session.get_one(User, row.user_id).email
+        return TokenSummary(row.id, email, row.label, row.created_at, row.last_used_at, row.revoked_at)

@@ -16,16 +16,30 @@ def users_group() -> None:
     """Manage the people who use councilflow."""
 
 
+def _role_names(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Roles as the council says them ("front office", "front-office") or as stored ("front_office")."""
+    known = {r.value for r in Role}
+    names = tuple(v.strip().lower().replace(" ", "_").replace("-", "_") for v in values)
+    for value, name in zip(values, names):
+        if name not in known:
+            raise click.BadParameter(f"'{value}' is not a role (choose from {', '.join(sorted(known))})")
+    return names
+
+
 @users_group.command("add")
 @click.argument("email")
 @click.option("--name", default=None, help="Display name (default: the part of the email before @).")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--team", "teams", multiple=True, help="Team the user works in (repeatable).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--role", "roles", multiple=True, required=True, callback=_role_names,
+              help=f"Role (repeatable): {', '.join(r.value for r in Role)}.")
+@click.option("--team", "teams", multiple=True, help="Team the user works in (repeatable; created if new).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (first line).")
 @json_option
 def add(email: str, name: str | None, roles: tuple[str, ...], teams: tuple[str, ...], password_stdin: bool,
         out: Output) -> None:
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    """Add a user. Without --password-stdin they can sign in only with single sign-on."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if password_stdin:
+        users.check_password(password or "", email)
     ctx = context()
     with ctx.db.transaction() as session:
         user = users.add_user(session, email, name or email.split("@")[0], [Role(r) for r in roles],
