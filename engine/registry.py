@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import routing
-from .bundle import BPMN_SUFFIXES, Bundle, Deployed, load_bundle
+from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
 from .context import Context
+from .dialects import NS
 from .errors import DeploymentRejected, Problem, ProcessNotFound, UserError
 from .persistence.tables import Artifact, Event, Process, ProcessVersion
 from .runtime import LoadedSpec, spec_from_dict
 from .types import Dialect, EventKind
+from .xmlsafe import parse_xml
 
 UPLOAD_SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json")
 
@@ -122,16 +124,32 @@ def _store_artifacts(session: Session, bundle: Bundle, actor: str, now) -> None:
             row.deployed_by, row.deployed_at = actor, now
 
 
+def documentation(candidate: Candidate) -> str | None:
+    """The process's ``bpmn:documentation`` (what the service directory searches), if it has one."""
+    for name, text in candidate.files.items():
+        if name.lower().endswith(BPMN_SUFFIXES) and f'id="{candidate.key}"' in text:
+            root, _ = parse_xml(name, text.encode())
+            process = None if root is None else root.find(f"bpmn:process[@id='{candidate.key}']", NS)
+            if process is not None:
+                found = process.findtext("bpmn:documentation", namespaces=NS)
+                return " ".join(found.split()) if found and found.strip() else None
+    return None
+
+
 def _store_version(session: Session, candidate, actor: str, now) -> DeployedProcess:  # type: ignore[no-untyped-def]
     process = session.get(Process, candidate.key, with_for_update=True)
     if process is not None:
         latest = get_version(session, candidate.key)
         if latest.content_hash == candidate.content_hash:
+            if process.description is None:  # deployed before descriptions were kept
+                process.description = documentation(candidate)
             return DeployedProcess(candidate.key, latest.version, latest.name, False)
         process.latest_version += 1
         process.name = candidate.name
+        process.description = documentation(candidate)
     else:
-        process = Process(key=candidate.key, name=candidate.name, latest_version=1)
+        process = Process(key=candidate.key, name=candidate.name, latest_version=1,
+                          description=documentation(candidate))
         session.add(process)
         session.flush()
     version = ProcessVersion(
