@@ -1,6 +1,110 @@
-"""Documents staff attach to a case: upload, download; filed into the EDRMS by the adapter."""
+"""Documents staff attach to a case: upload, download; filed into the EDRMS by the adapter.
+
+Anyone who may see the case may add and open its documents (``engine.documents.may_see_case``).
+The case page includes ``documents/panel.html``; ``/cases/<ref>/documents`` shows the same panel on
+a page of its own, and is where a refused upload is explained.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, send_file,
+                   url_for)
+from werkzeug.exceptions import HTTPException
+
+from engine import documents
+from engine.context import Context
+from engine.errors import Forbidden, NotFound, UserError
 
 bp = Blueprint("documents", __name__)
+FLASH = "documents"  # the panel shows only its own banners
+# The multipart envelope around a file at the limit; anything longer cannot be an acceptable upload.
+_ENVELOPE = 64 * 1024
+STATUS_TAGS = {
+    documents.DocumentStatus.PENDING: ("Waiting to be filed", "govuk-tag--blue"),
+    documents.DocumentStatus.FILED: ("Filed", "govuk-tag--green"),
+    documents.DocumentStatus.FAILED: ("Filing failed", "govuk-tag--red"),
+    documents.DocumentStatus.NOT_FILED: ("Not filed", "govuk-tag--grey"),
+}
+
+
+def _ctx() -> Context:
+    return current_app.extensions["councilflow"]
+
+
+@bp.app_context_processor
+def document_helpers() -> dict[str, Any]:
+    """What ``documents/panel.html`` needs wherever it is included."""
+    return {"edrms_configured": lambda: documents.filing_operation(_ctx()) is not None,
+            "document_tag": lambda status: STATUS_TAGS.get(status, (status, "govuk-tag--grey")),
+            "document_limit_mb": documents.MAX_BYTES // (1024 * 1024)}
+
+
+@bp.app_template_filter("document_size")
+def document_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@bp.app_template_filter("document_when")
+def document_when(value: str | None) -> str:
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).strftime("%-d %B %Y %H:%M")
+
+
+def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
+    rows = documents.list_documents(_ctx(), reference, g.user.email)
+    return render_template("documents/page.html", title=f"Documents of case {reference}", case_reference=reference,
+                           documents=rows, document_error=error, problem=None,
+                           error_list=[{"text": error, "href": "#document"}] if error else None), status
+
+
+@bp.get("/cases/<reference>/documents")
+def index(reference: str) -> Any:
+    return _page(reference)
+
+
+@bp.post("/cases/<reference>/documents")
+def upload(reference: str) -> Any:
+    if (request.content_length or 0) > documents.MAX_BYTES + _ENVELOPE:
+        return _page(reference, f"The file must be smaller than {documents.MAX_BYTES // (1024 * 1024)} MB", 413)
+    file = request.files.get("document")
+    try:
+        added = documents.add_document(_ctx(), reference, (file.filename or "") if file else "",
+                                       file.read() if file else b"", file.mimetype if file else None, g.user.email)
+    except (Forbidden, NotFound):
+        raise  # the error page says so
+    except UserError as err:
+        return _page(reference, err.message, 400)
+    filing = " It will be filed in the records system shortly." if added.filing_status == "pending" else ""
+    flash(f"{added.filename} was added to the case.{filing}", FLASH)
+    return redirect(_case_page(reference))
+
+
+def _case_page(reference: str) -> str:
+    """The case page's documents section, or this blueprint's page while there is no case page."""
+    path = f"/cases/{quote(reference, safe='')}"
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return url_for("documents.index", reference=reference, _anchor="documents")
+    return f"{path}#documents"
+
+
+@bp.get("/cases/<reference>/documents/<int:document_id>")
+def download(reference: str, document_id: int) -> Any:
+    found = documents.get_document(_ctx(), reference, document_id, g.user.email)
+    kind = found.content_type if found.content_type in documents.SAFE_TYPES else "application/octet-stream"
+    response = make_response(send_file(io.BytesIO(found.content), mimetype=kind, as_attachment=True,
+                                       download_name=found.filename, max_age=0))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
