@@ -1,4 +1,5 @@
-"""Use cases on cases and tasks: start, claim, assign, complete, cancel, retry. One transaction each.
+"""Use cases on cases and tasks: start, claim, assign (one or many), complete, cancel, retry. One
+transaction each (bulk assignment: one per task, so one refusal never undoes the others).
 
 Every write locks the case row first (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite)
 and the case row carries a version column, so two people acting on the same case at the same
@@ -6,6 +7,7 @@ moment are serialised: one succeeds, the other is told who got there first.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import forms, permissions, registry, users
 from .context import Context
-from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, StepFailed, TaskAlreadyCompleted,
+from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, Conflict, Forbidden, TaskAlreadyCompleted,
                      TaskClaimedByOther, TaskNotFound, UserError)
 from .persistence.tables import Case, CaseState, Customer, Event, Task, Team, User
 from .projection import Projector
@@ -23,16 +25,21 @@ from .types import CaseStatus, Channel, EventKind, TaskStatus
 from .views import CaseDetail, CaseView, EventView, TaskView, iso
 
 
-def _actor(session: Session, email: str | None) -> User | None:
+def actor_user(session: Session, email: str | None) -> User | None:
+    """The user acting (None: the system itself)."""
     return users.get_user(session, email) if email else None
 
 
-def _name(user: User | None) -> str:
+def actor_name(user: User | None) -> str:
     return user.email if user is not None else users.SYSTEM_ACTOR
 
 
+# Tasks a case still owes: open ones, and ones handed back to the front office with a question.
+OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)
+
+
 def _open_tasks(session: Session, case: Case) -> list[Task]:
-    return list(session.scalars(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
+    return list(session.scalars(select(Task).where(Task.case_id == case.id, Task.status.in_(OUTSTANDING))
                                 .order_by(Task.id)))
 
 
@@ -56,24 +63,24 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     with ctx.db.transaction() as session:
-        user = _actor(session, actor)
+        user = actor_user(session, actor)
         version = registry.get_version(session, process_key)
         loaded = registry.loaded_spec(ctx, version)
         initial = {**_customer_data(session, customer_id), **(data or {})}
         now = ctx.clock.now()
         case = Case(process_version_id=version.id, process_key=version.process_key, status=CaseStatus.OPEN,
-                    channel=channel, customer_id=customer_id, data=initial, created_by=_name(user),
+                    channel=channel, customer_id=customer_id, data=initial, created_by=actor_name(user),
                     created_at=now, updated_at=now)
         session.add(case)
         session.flush()
         case.reference = f"CF-{case.id:06d}"
         # Maps quote the reference to residents and back offices (Notify, Open311, EDRMS).
         initial = {**initial, "case_reference": case.reference}
-        session.add(Event(case_id=case.id, actor=_name(user), at=now, kind=EventKind.CASE_STARTED,
+        session.add(Event(case_id=case.id, actor=actor_name(user), at=now, kind=EventKind.CASE_STARTED,
                           detail={"process": version.process_key, "version": version.version,
                                   "channel": channel.value, "data": initial}))
         workflow = ctx.runtime.new(loaded, initial)
-        projector = Projector(ctx, session, case, loaded, _name(user))
+        projector = Projector(ctx, session, case, loaded, actor_name(user))
         failure = _run(lambda: ctx.runtime.advance(workflow))
         projector.save(workflow, failure, state_row=None)
         return CaseView.of(case, _open_tasks(session, case))
@@ -87,7 +94,9 @@ def _run(step) -> StepFailure | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def _lock_case_of_task(session: Session, task_id: int) -> tuple[Case, Task]:
+def lock_case_of_task(session: Session, task_id: int) -> tuple[Case, Task]:
+    """Lock the task's case row (every writer of a case does, case first) and read the task again
+    after the lock, so a change someone made a moment ago is seen."""
     case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
     if case_id is None:
         raise TaskNotFound(f"There is no task {task_id}")
@@ -96,7 +105,10 @@ def _lock_case_of_task(session: Session, task_id: int) -> tuple[Case, Task]:
     return case, task
 
 
-def _require_open(task: Task) -> None:
+def require_open(task: Task) -> None:
+    if task.status == TaskStatus.HANDED_BACK:
+        raise Conflict(f"Task {task.id} ({task.name}) was handed back to the front office with a question; "
+                       f"it can be worked on again once the question is answered")
     if task.status == TaskStatus.COMPLETED:
         raise TaskAlreadyCompleted(f"Task {task.id} ({task.name}) was already completed by "
                                    f"{task.completed_by or 'someone else'}")
@@ -104,8 +116,9 @@ def _require_open(task: Task) -> None:
         raise TaskAlreadyCompleted(f"Task {task.id} ({task.name}) is no longer open ({task.status})")
 
 
-def _event(session: Session, case: Case, actor: str, kind: EventKind, task: Task | None = None,
-           **detail: Any) -> None:
+def record_event(session: Session, case: Case, actor: str, kind: EventKind, task: Task | None = None,
+                 **detail: Any) -> None:
+    """Add an event to the case's history, dated ``case.updated_at`` (set it first)."""
     session.add(Event(case_id=case.id, task_id=task.id if task else None, actor=actor,
                       at=case.updated_at, kind=kind, detail=detail))
 
@@ -118,13 +131,15 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
                 claim: bool = False) -> TaskView:
     """Give the task to ``assignee`` (None: back to the team's queue)."""
     with ctx.db.transaction() as session:
-        case, task = _lock_case_of_task(session, task_id)
-        _require_open(task)
-        who = _actor(session, actor)
+        case, task = lock_case_of_task(session, task_id)
+        require_open(task)
+        who = actor_user(session, actor)
         permissions.require_team_member(session, who, task)
         target = users.get_user(session, assignee) if assignee else None
-        if target is not None and target is not who:
-            permissions.require_team_member(session, target, task)
+        if target is not None and target is not who and not permissions.may_work_on(session, target, task):
+            team = task.team.name if task.team else "the task's team"
+            raise Forbidden(f"{target.name} ({target.email}) is not in {team}, so task {task.id} "
+                            f"cannot be assigned to them")
         if claim and task.assignee_id not in (None, target.id if target else None):
             raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
         previous = task.assignee.email if task.assignee else None
@@ -132,8 +147,8 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
         case.updated_at = ctx.clock.now()
         kind = EventKind.TASK_CLAIMED if claim else (
             EventKind.TASK_ASSIGNED if target else EventKind.TASK_UNCLAIMED)
-        _event(session, case, _name(who), kind, task, task_name=task.name, previous=previous,
-               assignee=target.email if target else None)
+        record_event(session, case, actor_name(who), kind, task, task_name=task.name, previous=previous,
+                     assignee=target.email if target else None)
         session.flush()
         session.refresh(task)
         return TaskView.of(task, case.reference or "")
@@ -141,6 +156,37 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
 
 def unclaim_task(ctx: Context, task_id: int, actor: str | None = None) -> TaskView:
     return assign_task(ctx, task_id, None, actor=actor)
+
+
+@dataclass
+class BulkAssignment:
+    """What a bulk assignment did: the tasks assigned, and each refused task with the reason."""
+
+    assigned: list[TaskView] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+MAX_BULK = 200
+
+
+def bulk_assign(ctx: Context, task_ids: list[int], assignee: str, actor: str | None = None) -> BulkAssignment:
+    """Give several tasks to one colleague. Each task is checked and assigned on its own (its own
+    transaction and case lock, in id order), so a task someone else just completed, or one outside
+    the assignee's teams, is reported in ``refused`` without undoing the others."""
+    wanted = sorted(set(task_ids))
+    if not wanted:
+        raise UserError("Select at least one task to assign")
+    if len(wanted) > MAX_BULK:
+        raise UserError(f"Assign at most {MAX_BULK} tasks at a time")
+    with ctx.db.transaction(readonly=True) as session:
+        users.get_user(session, assignee)  # an unknown assignee refuses the whole request, up front
+    result = BulkAssignment()
+    for task_id in wanted:
+        try:
+            result.assigned.append(assign_task(ctx, task_id, assignee, actor=actor))
+        except UserError as err:
+            result.refused[task_id] = err.message
+    return result
 
 
 def task_schema(ctx: Context, session: Session, case: Case, task: Task) -> dict[str, Any] | None:
@@ -157,9 +203,9 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
     data = data or {}
     try:
         with ctx.db.transaction() as session:
-            case, task = _lock_case_of_task(session, task_id)
-            _require_open(task)
-            who = _actor(session, actor)
+            case, task = lock_case_of_task(session, task_id)
+            require_open(task)
+            who = actor_user(session, actor)
             permissions.require_team_member(session, who, task)
             if who is not None and task.assignee_id not in (None, who.id):
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
@@ -172,7 +218,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
             loaded = registry.loaded_spec(ctx, case.version)
             state = session.get_one(CaseState, case.id)
             workflow = ctx.runtime.load(loaded, state.state)
-            projector = Projector(ctx, session, case, loaded, _name(who))
+            projector = Projector(ctx, session, case, loaded, actor_name(who))
             projector.finish_task(task, data)
             failure = _run(lambda: ctx.runtime.complete(workflow, task.spiff_id, data))
             projector.save(workflow, failure, state_row=state)
@@ -194,12 +240,12 @@ def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: 
         case = _locked_case(session, reference)
         if case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
             raise CaseNotOpen(f"Case {reference} is already {case.status}")
-        who = _actor(session, actor)
+        who = actor_user(session, actor)
         loaded = registry.loaded_spec(ctx, case.version)
         state = session.get_one(CaseState, case.id)
         workflow = ctx.runtime.load(loaded, state.state)
         ctx.runtime.cancel(workflow)
-        projector = Projector(ctx, session, case, loaded, _name(who))
+        projector = Projector(ctx, session, case, loaded, actor_name(who))
         projector.save(workflow, None, state_row=state, cancelled=True, reason=reason)
         return CaseView.of(case, [])
 
@@ -210,12 +256,12 @@ def retry_case(ctx: Context, reference: str, actor: str | None = None) -> CaseVi
         case = _locked_case(session, reference)
         if case.status != CaseStatus.FAILED:
             raise CaseNotOpen(f"Case {reference} has not failed (it is {case.status})")
-        who = _actor(session, actor)
+        who = actor_user(session, actor)
         loaded = registry.loaded_spec(ctx, case.version)
         state = session.get_one(CaseState, case.id)
         workflow = ctx.runtime.load(loaded, state.state)
-        projector = Projector(ctx, session, case, loaded, _name(who))
-        _event(session, case, _name(who), EventKind.CASE_RETRIED, previous_error=case.error)
+        projector = Projector(ctx, session, case, loaded, actor_name(who))
+        record_event(session, case, actor_name(who), EventKind.CASE_RETRIED, previous_error=case.error)
         failure = _run(lambda: ctx.runtime.retry(workflow))
         projector.save(workflow, failure, state_row=state)
         return CaseView.of(case, _open_tasks(session, case))

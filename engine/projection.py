@@ -76,8 +76,11 @@ class Projector:
 
     def _sync_tasks(self, workflow: BpmnWorkflow, keep_none: bool) -> None:
         ready = {} if keep_none else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
+        # A task handed back to the front office is still its READY spiff task's row: neither a new
+        # row for it nor a cancellation, but cancelled like an open one once the task is withdrawn.
         open_rows = {t.spiff_id: t for t in self.session.scalars(
-            select(Task).where(Task.case_id == self.case.id, Task.status == TaskStatus.OPEN))}
+            select(Task).where(Task.case_id == self.case.id,
+                               Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK))))}
         for spiff_id, row in open_rows.items():
             if spiff_id not in ready:
                 row.status, row.completed_at = TaskStatus.CANCELLED, self.now

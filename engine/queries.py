@@ -1,5 +1,5 @@
-"""Read-only queries the interfaces page through: the task inbox with its filters and counts,
-process versions and their files, and teams with their open workload.
+"""Read-only queries the interfaces page through: the task inbox with its filters and counts, who
+may see a case, process versions and their files, and teams with their open workload.
 
 Every query reads projection tables only (``task``, ``case``, ``process_version``, ``team``), never
 workflow state, so its cost does not grow with the size of cases.
@@ -12,14 +12,15 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, undefer
 
-from . import permissions, routing, users
+from . import calendar_settings, permissions, routing, sla, sla_clocks, users
 from .context import Context
-from .errors import Forbidden, NotFound, ProcessNotFound
-from .persistence.tables import Case, ProcessVersion, Task, Team, User
-from .types import TaskStatus
+from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
+from .persistence.tables import Case, Customer, Membership, ProcessVersion, SlaClock, Task, Team, User
+from .types import Role, TaskStatus
 from .views import TaskView, iso
 
 TASK_SORTS = ("created_at", "due_at")
+ACTIVE = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # what still needs someone: open or awaiting an answer
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class TaskFilter:
     unassigned: bool = False
     process: str | None = None
     task: str | None = None  # a task's BPMN id or its name
-    status: TaskStatus = TaskStatus.OPEN
+    status: TaskStatus | tuple[TaskStatus, ...] = TaskStatus.OPEN  # one status, or any of several
     sort: str = "created_at"
     descending: bool = False
 
@@ -55,7 +56,8 @@ def visible_team_ids(session: Session, viewer: User) -> set[int] | None:
 
 
 def _filtered(session: Session, wanted: TaskFilter, viewer: User) -> Select[Any]:
-    query = select(Task, Case.reference).join(Case, Case.id == Task.case_id).where(Task.status == wanted.status)
+    statuses = wanted.status if isinstance(wanted.status, tuple) else (wanted.status,)
+    query = select(Task, Case.reference).join(Case, Case.id == Task.case_id).where(Task.status.in_(statuses))
     visible = visible_team_ids(session, viewer)
     if wanted.team is not None:
         team = routing.get_team(session, wanted.team)
@@ -142,3 +144,104 @@ def teams_with_open_tasks(session: Session) -> list[tuple[Team, int]]:
                            .group_by(Task.team_id))
     counts = {team_id: count for team_id, count in rows}
     return [(team, counts.get(team.id, 0)) for team in routing.list_teams(session)]
+
+
+def case_visible(session: Session, viewer: User, case: Case) -> bool:
+    """Front office and admins see every case; back office and team leads only the cases with a
+    task (of any status) in one of their teams."""
+    if users.has_role(viewer, Role.FRONT_OFFICE):
+        return True
+    teams = users.team_ids(session, viewer)
+    return bool(teams) and session.scalar(
+        select(Task.id).where(Task.case_id == case.id, Task.team_id.in_(teams)).limit(1)) is not None
+
+
+def require_case_visible(session: Session, viewer: User, case: Case) -> None:
+    if not case_visible(session, viewer, case):
+        raise Forbidden(f"Case {case.reference} has no tasks for your teams, so you cannot see it")
+
+
+@dataclass(frozen=True)
+class TeamCounts:
+    team: str
+    open: int          # open tasks (not handed back)
+    unassigned: int    # open tasks nobody has claimed
+    mine: int          # open tasks assigned to the viewer
+    handed_back: int   # tasks waiting for the front office to answer a question
+
+
+def team_counts(ctx: Context, viewer_email: str) -> list[TeamCounts]:
+    """The inbox tabs: each of the viewer's teams (every team for admins) with its counts, by name."""
+    with ctx.db.transaction(readonly=True) as session:
+        viewer = users.get_user(session, viewer_email)
+        visible = visible_team_ids(session, viewer)
+        teams = [t for t in routing.list_teams(session) if visible is None or t.id in visible]
+        rows = session.execute(select(Task.team_id, Task.status, Task.assignee_id, func.count())
+                               .where(Task.status.in_(ACTIVE), Task.team_id.in_([t.id for t in teams]))
+                               .group_by(Task.team_id, Task.status, Task.assignee_id))
+        counts: dict[int, list[int]] = {t.id: [0, 0, 0, 0] for t in teams}
+        for team_id, status, assignee_id, count in rows:
+            tally = counts[team_id]
+            if status == TaskStatus.HANDED_BACK:
+                tally[3] += count
+                continue
+            tally[0] += count
+            tally[1] += count if assignee_id is None else 0
+            tally[2] += count if assignee_id == viewer.id else 0
+        return [TeamCounts(t.name, *counts[t.id]) for t in teams]
+
+
+def team_members(ctx: Context, team: str, viewer_email: str) -> list[tuple[str, str]]:
+    """(email, name) of a team's active members, by name, for a member of it (or an admin)."""
+    with ctx.db.transaction(readonly=True) as session:
+        row = routing.get_team(session, team)
+        visible = visible_team_ids(session, users.get_user(session, viewer_email))
+        if visible is not None and row.id not in visible:
+            raise Forbidden(f"You are not a member of {row.name}")
+        people = session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.team_id == row.id, User.active.is_(True)).order_by(User.name))
+        return [(u.email, u.name) for u in people]
+
+
+def display_names(ctx: Context, emails: set[str]) -> dict[str, str]:
+    """email -> the person's name, for the emails that belong to someone."""
+    with ctx.db.transaction(readonly=True) as session:
+        return dict(session.execute(select(User.email, User.name).where(User.email.in_(sorted(emails)))).all())
+
+
+def sla_remaining(ctx: Context, task_ids: list[int]) -> dict[int, str]:
+    """Task id -> "2 working days left" (or "due today", "1 working day overdue", "paused") for the
+    tasks with a running SLA clock, counted in the council's working calendar."""
+    if not task_ids:
+        return {}
+    with ctx.db.transaction(readonly=True) as session:
+        clocks = list(session.scalars(select(SlaClock).where(SlaClock.task_id.in_(task_ids),
+                                                             SlaClock.stopped_at.is_(None))))
+        if not clocks:
+            return {}
+        calendar, now = calendar_settings.load(session), ctx.clock.now()
+        return {c.task_id: sla.remaining_text(calendar, sla_clocks.terms_of(c).unit, now, c.due_at, c.state)
+                for c in clocks if c.task_id is not None}
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    """What the case page's summary needs beyond ``cases.show_case``."""
+
+    reference: str
+    process_name: str
+    created_by: str
+    customer: str | None
+
+
+def case_header(ctx: Context, reference: str, viewer_email: str) -> CaseHeader:
+    """The case's process name, creator and customer, for someone allowed to see the case."""
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        if case is None:
+            raise CaseNotFound(f"There is no case {reference}")
+        require_case_visible(session, users.get_user(session, viewer_email), case)
+        customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
+        name = customer.name if customer else (case.data or {}).get("customer_name")
+        return CaseHeader(reference, case.version.name or case.process_key, case.created_by,
+                          str(name) if name else None)
