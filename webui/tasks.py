@@ -142,11 +142,11 @@ def check(task_id: int) -> Any:
 
 @bp.get("/cases/<reference>/outcome")
 def outcome(reference: str) -> Any:
+    """How the contact ended (resolved at first contact, or handed to which teams), then "anything else?"."""
+    from engine.customers import contact_outcome  # the front office's read model (owned with this view)
+    team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     try:
-        case = cases.show_case(_ctx(), reference)
+        result = contact_outcome(_ctx(), reference, team)
     except NotFound:
         abort(404)
-    teams = sorted({t.team for t in case.case.tasks if t.team})
-    result = str(case.data.get("outcome") or "").replace("_", " ")
-    return render_template("tasks/outcome.html", title=f"Case {reference}", case=case.case, teams=teams,
-                           result=result)
+    return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result)
