@@ -1,6 +1,141 @@
 """Process analysts' pages: upload maps, list processes and versions, download files, see diagrams with waiting counts (issue 4)."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, g, get_flashed_messages, redirect, render_template, request, \
+    send_file, url_for
+
+from engine import diagrams, queries, registry
+from engine.context import Context
+from engine.errors import DeploymentRejected, Problem, UserError
+from engine.registry import Deployment
+
+from .api.processes import _uploaded_files as uploaded_files
 
 bp = Blueprint("analyst", __name__)
+LONDON = ZoneInfo("Europe/London")
+MAX_WARNINGS_SHOWN = 10  # after a deploy the warnings travel in the session cookie, which is small
+ACCEPT = ".bpmn,.dmn,.json"
+
+
+def _ctx() -> Context:
+    return current_app.extensions["councilflow"]
+
+
+@bp.app_template_filter("when")
+def when(value: datetime | str | None) -> str:
+    """A deployment instant (or its ISO 8601 text) as staff read it: local time in the UK."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite gives back naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LONDON).strftime("%-d %B %Y, %H:%M")
+
+
+def where(problem: Problem) -> str:
+    """File, line and element of a finding, as an analyst looks for them in the modeller."""
+    parts = [problem.file or "the upload"]
+    if problem.line:
+        parts.append(f"line {problem.line}")
+    if problem.element:
+        parts.append(f"element {problem.element}")
+    return ", ".join(parts)
+
+
+@bp.get("/processes")
+def processes() -> Any:
+    return render_template("analyst/processes.html", title="Processes", rows=diagrams.process_summaries(_ctx()),
+                           notices=get_flashed_messages(with_categories=True))
+
+
+@bp.get("/processes/upload")
+def upload_form() -> Any:
+    return render_template("analyst/upload.html", title="Upload process maps")
+
+
+@bp.post("/processes/upload")
+def upload() -> Any:
+    """Check, or check and deploy, the chosen files. Nothing is stored unless every file is valid;
+    when something is wrong every problem is listed with its file, line and element."""
+    names = [u.filename for u in request.files.getlist("files") if u.filename]
+    if not names:
+        return _refused([], [], "Select one or more .bpmn, .dmn or form .json files")
+    checking = request.form.get("action") == "check"
+    try:
+        files = uploaded_files()
+        if checking:
+            bundle = registry.check(_ctx(), files)
+            if bundle.errors:
+                raise DeploymentRejected(bundle.errors + bundle.warnings)
+            return render_template("analyst/upload.html", title="Upload process maps", names=names,
+                                   checked=bundle, warnings=bundle.warnings)
+        deployment = registry.deploy(_ctx(), files, g.user.email)
+    except DeploymentRejected as rejected:
+        return _refused(names, rejected.problems)
+    except UserError as err:
+        return _refused(names, [], err.message)
+    return _deployed(deployment)
+
+
+def _refused(names: list[str], problems: list[Problem], message: str | None = None) -> Any:
+    errors = [p for p in problems if p.severity == "error"]
+    summary = [{"text": f"{where(p)}: {p.message}", "href": "#files"} for p in errors]
+    if message:
+        summary.append({"text": message, "href": "#files"})
+    field = message or f"Fix the {len(errors)} problem{'s' if len(errors) != 1 else ''} listed, then upload the files again"
+    return render_template("analyst/upload.html", title="Upload process maps", names=names, error_list=summary,
+                           field_error=field, problems=errors, warnings=[p for p in problems if p not in errors]), 400
+
+
+def _deployed(deployment: Deployment) -> Any:
+    for item in deployment.deployed:
+        text = (f"Version {item.version} of {item.name} deployed" if item.changed
+                else f"{item.name} is unchanged: version {item.version} already has this content")
+        flash(text, "success")
+    shown = deployment.warnings[:MAX_WARNINGS_SHOWN]
+    for warning in shown:
+        flash(f"{where(warning)}: {warning.message}", "warning")
+    if len(deployment.warnings) > len(shown):
+        flash(f"… and {len(deployment.warnings) - len(shown)} more warnings (run `councilflow check` to see all)",
+              "warning")
+    if len(deployment.deployed) == 1:
+        return redirect(url_for("analyst.process", key=deployment.deployed[0].process), 303)
+    if not deployment.deployed:
+        flash("The forms and decisions were deployed", "success")
+    return redirect(url_for("analyst.processes"), 303)
+
+
+@bp.get("/processes/<key>")
+def process(key: str) -> Any:
+    with _ctx().db.transaction(readonly=True) as session:
+        versions = queries.process_versions(session, key)
+    shown = diagrams.diagram(_ctx(), key)
+    return render_template("analyst/process.html", title=shown.name, diagram=shown, versions=versions[::-1],
+                           notices=get_flashed_messages(with_categories=True))
+
+
+@bp.get("/processes/<key>/versions/<int(min=1):version>")
+def version(key: str, version: int) -> Any:
+    shown = diagrams.diagram(_ctx(), key, version)
+    with _ctx().db.transaction(readonly=True) as session:
+        detail = next(v for v in queries.process_versions(session, key) if v.version == version)
+    return render_template("analyst/version.html", title=f"{shown.name}, version {version}", diagram=shown,
+                           detail=detail)
+
+
+@bp.get("/processes/<key>/versions/<int(min=1):version>/files/<name>")
+def download(key: str, version: int, name: str) -> Any:
+    """One file exactly as deployed in a version."""
+    with _ctx().db.transaction(readonly=True) as session:
+        text = queries.version_file(session, key, version, name)
+    mimetype = "application/json" if name.lower().endswith(".json") else "application/xml"
+    response = send_file(io.BytesIO(text.encode("utf-8")), mimetype=mimetype, as_attachment=True,
+                         download_name=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

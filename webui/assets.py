@@ -1,5 +1,5 @@
-"""Serves GOV.UK Frontend's compiled CSS, JavaScript, fonts and images from the npm package
-installed by the setup commands (never hand-copied into the repository)."""
+"""Serves GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, and the bpmn-js diagram
+viewer, from the npm packages installed by the setup commands (never hand-copied into the repository)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,12 @@ from flask import Blueprint, abort, send_from_directory
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = Path(os.environ.get("COUNCILFLOW_NODE_MODULES", ROOT / "node_modules"))
 GOVUK = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+BPMN_JS = NODE_MODULES / "bpmn-js" / "dist"
 STATIC = Path(__file__).resolve().parent / "static"
+# The viewer and what its style sheets load; never the modeler, the development builds or anything else.
+BPMN_JS_FILES = frozenset({
+    "bpmn-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css", "assets/bpmn-font/css/bpmn.css",
+    *(f"assets/bpmn-font/font/bpmn.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg"))})
 
 bp = Blueprint("assets", __name__)
 
@@ -26,6 +31,13 @@ def govuk_bundle(filename: str) -> Any:
     if not filename.startswith("govuk-frontend.min."):
         abort(404)
     return send_from_directory(GOVUK, filename, max_age=86400)
+
+
+@bp.get("/bpmn-js/<path:filename>")
+def bpmn_js(filename: str) -> Any:
+    if filename not in BPMN_JS_FILES:
+        abort(404)
+    return send_from_directory(BPMN_JS, filename, max_age=86400)
 
 
 @bp.get("/static/<path:filename>")

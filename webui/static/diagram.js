@@ -1,0 +1,100 @@
+// Process diagrams: bpmn-js's viewer (served from the installed npm package, bpmn.io watermark kept
+// as its licence requires) draws each .cf-diagram box made by the bpmn_viewer macro, with the number
+// of cases waiting on each counted task and a case's completed and active elements marked.
+const VIEWER = "/bpmn-js/bpmn-viewer.production.min.js";
+
+function data(box, name, fallback) {
+  try {
+    return JSON.parse(box.dataset[name] || "null") ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+// The box stops being a picture and says, as text, why there is no diagram.
+function say(box, text) {
+  box.removeAttribute("role");
+  box.removeAttribute("aria-label");
+  const message = document.createElement("p");
+  message.className = "govuk-body cf-diagram__message";
+  message.textContent = text;
+  box.replaceChildren(message);
+  box.classList.add("cf-diagram--failed");
+}
+
+async function fetchXml(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/xml" } });
+  if (!response.ok) {
+    throw new Error(`the server answered ${response.status}`);
+  }
+  return response.text();
+}
+
+function badge(count) {
+  const element = document.createElement("span");
+  element.className = "cf-diagram__count";
+  element.textContent = String(count);
+  element.title = `${count} ${count === 1 ? "case" : "cases"} waiting here`;
+  return element;
+}
+
+function decorate(viewer, box) {
+  const canvas = viewer.get("canvas");
+  const elements = viewer.get("elementRegistry");
+  const overlays = viewer.get("overlays");
+  for (const [id, count] of Object.entries(data(box, "counts", {}))) {
+    if (count > 0 && elements.get(id)) {
+      overlays.add(id, "cf-waiting", { position: { top: -12, right: 12 }, html: badge(count) });
+    }
+  }
+  for (const [name, marker] of [["completed", "cf-completed"], ["active", "cf-active"]]) {
+    for (const id of data(box, name, [])) {
+      if (elements.get(id)) {
+        canvas.addMarker(id, marker);
+      }
+    }
+  }
+}
+
+// The drawing is one picture: the box is role="img" with the macro's label, so the SVG's own
+// shapes and text are hidden from assistive technology. The watermark link stays reachable, beside
+// the picture rather than inside it (a link inside an image is never announced).
+function describe(box, label) {
+  const svg = box.querySelector("svg");
+  if (svg) {
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", label);
+    svg.removeAttribute("tabindex");
+  }
+  box.removeAttribute("role");
+  box.removeAttribute("aria-label");
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", label);
+}
+
+async function show(box) {
+  const label = box.dataset.label || "Process diagram";
+  let xml;
+  try {
+    xml = await fetchXml(box.dataset.xmlUrl);
+    await import(VIEWER); // a UMD bundle: it defines globalThis.BpmnJS
+  } catch (error) {
+    say(box, `The diagram could not be loaded (${error.message}). The table of tasks on this page still lists them.`);
+    return;
+  }
+  box.replaceChildren();
+  const viewer = new globalThis.BpmnJS({ container: box });
+  try {
+    await viewer.importXML(xml);
+  } catch (error) {
+    viewer.destroy();
+    say(box, `The diagram could not be drawn: ${error.message}`);
+    return;
+  }
+  viewer.get("canvas").zoom("fit-viewport", "auto");
+  decorate(viewer, box);
+  describe(box, label);
+  box.classList.add("cf-diagram--ready");
+}
+
+document.querySelectorAll(".cf-diagram[data-xml-url]").forEach((box) => { show(box); });
