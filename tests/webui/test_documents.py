@@ -45,6 +45,7 @@ def test_front_office_adds_a_document_and_sees_it_listed_with_a_banner(signed_in
     assert "letter.pdf was added to the case" in page
     assert "No records system (EDRMS) is configured" in page and "Not filed" in page
     assert "front_office@example.gov.uk" in page and "30 bytes" in page
+    assert f'<a class="govuk-link" href="/cases/{case}/documents/' in page
 
 
 def test_a_download_is_an_attachment_with_the_stored_type_and_nosniff(signed_in, ctx, case):
