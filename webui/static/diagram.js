@@ -82,6 +82,11 @@ async function show(box) {
     say(box, `The diagram could not be loaded (${error.message}). The table of tasks on this page still lists them.`);
     return;
   }
+  if (!/<([\w-]+:)?BPMNDiagram[\s>]/.test(xml)) {
+    say(box, "This map has no diagram layout (it was written without a modeller), so there is nothing to draw. "
+      + "The table of tasks on this page still lists them.");
+    return;
+  }
   box.replaceChildren();
   const viewer = new globalThis.BpmnJS({ container: box });
   try {
