@@ -1,4 +1,5 @@
-"""Signing in and out: hashed passwords, CSRF-protected forms, lock-out after repeated failures."""
+"""Signing in and out: hashed passwords, CSRF-protected forms, lock-out after repeated failures.
+Single sign-on (webui/oidc.py) ends in the same session as a password sign-in."""
 from __future__ import annotations
 
 from typing import Any
@@ -20,11 +21,18 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired("Enter your password")])
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only local paths: never an open redirect to another site.
     if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
         return target
     return url_for("home.index")
+
+
+def start_session(user_id: int) -> None:
+    """A fresh session for the user (a new cookie: nothing from before sign-in carries over)."""
+    session.clear()
+    session["user_id"] = user_id
+    session.permanent = True
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -37,11 +45,11 @@ def sign_in() -> Any:
         except SignInFailed as err:
             problem = err.message
         else:
-            session.clear()
-            session["user_id"] = user_id
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/sign_in.html", form=form, problem=problem), (400 if problem else 200)
+            start_session(user_id)
+            return redirect(safe_next(request.args.get("next")))
+    # sso_label (single sign-on's button) comes from webui/oidc.py's context processor.
+    return render_template("auth/sign_in.html", form=form, problem=problem,
+                           next_page=request.args.get("next")), (400 if problem else 200)
 
 
 @bp.post("/sign-out")
