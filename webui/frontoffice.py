@@ -107,9 +107,14 @@ def find() -> Any:
     service = request.args.get("service") or None
     if service:
         directory.get_service(_ctx(), service)
-    found = customers.find_customers(_ctx(), CustomerQuery.parse(query)) if query else []
+    parsed = CustomerQuery.parse(query)
+    found = customers.find_customers(_ctx(), parsed) if query else []
+    # "Add a new customer" starts from what was searched for, so nothing is typed twice.
+    prefill = {k: v for k, v in vars(parsed).items() if v}
+    if service:
+        prefill["service"] = service
     return render_template("frontoffice/find.html", title="Find a customer", query=query, service=service,
-                           found=found, onward=_onward)
+                           found=found, onward=_onward, new_url=url_for(".new_customer", **prefill))
 
 
 def _customer_form(template: str, title: str, values: dict[str, str], errors: dict[str, str] | None = None,
@@ -130,8 +135,8 @@ def new_customer() -> Any:
     if service:
         directory.get_service(_ctx(), service)
     if request.method == "GET":
-        return _customer_form("frontoffice/customer_form.html", "Add a customer",
-                              {"name": request.args.get("name", "")}, service=service)
+        given = {name: request.args.get(name, "") for name, *_ in CUSTOMER_FIELDS}
+        return _customer_form("frontoffice/customer_form.html", "Add a customer", given, service=service)
     details = _posted_details()
     try:
         created = customers.create_customer(_ctx(), details)

@@ -91,6 +91,14 @@ def test_a_new_customer_is_added_and_taken_on_to_the_service(advisor, ctx):
     assert "Pat Smith added as a customer" in start and "Customer: Pat Smith" in start
 
 
+def test_adding_a_customer_not_found_starts_from_what_was_searched_for(advisor):
+    body = page(advisor, "/customers?q=Jo+Bloggs+an3+4de+07700900999&service=pothole_report")
+    link = re.search(r'href="(/customers/new[^"]*)">Add a new customer', body).group(1).replace("&amp;", "&")
+    form = page(advisor, link)
+    assert 'value="Jo Bloggs"' in form and 'value="an3 4de"' in form and 'value="07700900999"' in form
+    assert 'name="service" value="pothole_report"' in form
+
+
 def test_bad_customer_details_are_shown_with_errors_and_kept(advisor, ctx):
     form = page(advisor, "/customers/new")
     refused = post(advisor, "/customers/new", {**PAT, "name": "", "email": "pat@", "postcode": "nowhere"}, form)
