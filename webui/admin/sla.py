@@ -1,6 +1,181 @@
-"""Admin page: SLA policies, working calendar and closure days."""
+"""Admin page: SLA policies, working calendar and closure days (the engine functions the CLI's
+``sla``, ``calendar`` and ``closures`` commands use)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session
+
+from engine import calendar_settings, registry, sla, sla_clocks
+from engine.context import Context
+from engine.errors import UserError
+from engine.persistence.tables import Case, Task
+from engine.types import CaseStatus, Nation, SlaState, SlaUnit, TaskStatus
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
+FLASH = "admin_sla"
+UNITS = {SlaUnit.WORKING_DAYS.value: "Working days", SlaUnit.WORKING_HOURS.value: "Working hours",
+         SlaUnit.CALENDAR_DAYS.value: "Calendar days"}
+NATIONS = {Nation.ENGLAND_AND_WALES.value: "England and Wales", Nation.SCOTLAND.value: "Scotland",
+           Nation.NORTHERN_IRELAND.value: "Northern Ireland"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_LATE = (SlaState.AT_RISK.value, SlaState.BREACHED.value)
+
+
+def _ctx() -> Context:
+    return current_app.extensions["councilflow"]
+
+
+def _late_counts(session: Session) -> dict[tuple[str, str], dict[str, int]]:
+    """Open cases and tasks at risk or breached, per (process, task BPMN id; "" for the whole case).
+    Read from the mirrored ``sla_state`` columns, so no clock is touched."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    cases = select(Case.process_key, literal(""), Case.sla_state, func.count()).where(
+        Case.status == CaseStatus.OPEN, Case.sla_state.in_(_LATE)).group_by(Case.process_key, Case.sla_state)
+    tasks = select(Task.process_key, Task.bpmn_id, Task.sla_state, func.count()).where(
+        Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK)), Task.sla_state.in_(_LATE)).group_by(
+        Task.process_key, Task.bpmn_id, Task.sla_state)
+    for query in (cases, tasks):
+        for process, task, state, n in session.execute(query):
+            counts.setdefault((process, task or ""), {})[state] = n
+    return counts
+
+
+def _targets(session: Session) -> list[tuple[str, str]]:
+    """(value, label) of everything a policy may be for: each deployed process and its user tasks."""
+    out = []
+    for process, _ in registry.list_processes(session):
+        out.append((f"{process.key}:", f"{process.name} – whole case"))
+        tasks = registry.get_version(session, process.key).user_tasks
+        out += [(f"{process.key}:{tid}", f"{process.name} – {meta.get('name') or tid}")
+                for tid, meta in sorted(tasks.items(), key=lambda item: str(item[1].get("name") or item[0]))]
+    return out
+
+
+def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
+    ctx = _ctx()
+    with ctx.db.transaction(readonly=True) as session:
+        calendar = calendar_settings.settings(session)
+        closures = calendar_settings.list_closures(session)
+        late = _late_counts(session)
+        names = dict(_targets(session))
+    policies = sla.list_policies(ctx)
+    return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies, late=late,
+                           names=names, calendar=calendar, closures=closures, nations=NATIONS, weekdays=WEEKDAYS,
+                           problem=problem, forms=forms, units=UNITS, nation_options=_nation_options), status
+
+
+def _nation_options(chosen: str | None) -> list[dict[str, Any]]:
+    return [{"value": value, "text": text, "selected": value == chosen} for value, text in NATIONS.items()]
+
+
+@bp.get("/sla")
+def index() -> Any:
+    return _index()
+
+
+def _done(message: str) -> Any:
+    flash(message, FLASH)
+    return redirect(url_for("admin_sla.index"))
+
+
+def _number(text: str, what: str, required: bool) -> int | None:
+    text = text.strip()
+    if not text and not required:
+        return None
+    if not text.isdigit():
+        raise UserError(f"{what} must be a whole number")
+    return int(text)
+
+
+def _terms(form: dict[str, str]) -> sla.SlaTerms:
+    if form.get("unit") not in UNITS:
+        raise UserError("Select whether the target is in working days, working hours or calendar days")
+    amount = _number(form.get("amount", ""), "The target", True) or 0
+    warn = _number(form.get("warn_at", ""), "The warning threshold", False)
+    escalations = tuple(sla.Escalation.parse(line) for line in form.get("escalations", "").splitlines()
+                        if line.strip())
+    return sla.SlaTerms(SlaUnit(form["unit"]), amount, warn, escalations)
+
+
+@bp.route("/sla/policy", methods=["GET", "POST"])
+def policy() -> Any:
+    ctx = _ctx()
+    with ctx.db.transaction(readonly=True) as session:
+        targets = _targets(session)
+    if request.method == "GET":
+        wanted = f"{request.args.get('process', '')}:{request.args.get('task', '')}"
+        existing = next((p for p in sla.list_policies(ctx, request.args.get("process"))
+                         if f"{p.process}:{p.task or ''}" == wanted), None)
+        form = {"target": wanted, "unit": SlaUnit.WORKING_DAYS.value}
+        if existing is not None:
+            terms = existing.terms
+            form.update(unit=terms.unit.value, amount=str(terms.amount), warn_at=str(terms.warn_at_percent or ""),
+                        escalations="\n".join(str(e) for e in terms.escalations))
+        return _policy_page(targets, form, editing=existing is not None)
+    form = request.form.to_dict()
+    process, _, task = form.get("target", "").partition(":")
+    try:
+        if form.get("target") not in dict(targets):
+            raise UserError("Select the process or task the SLA is for")
+        terms = _terms(form)
+        sla.set_policy(ctx, process, task or None, terms, g.user.email)
+        moved = sla_clocks.recalculate(ctx, process, task or None, g.user.email) if form.get("recalculate") else 0
+    except UserError as err:
+        return _policy_page(targets, form, editing=False, problem=err.message, status=400)
+    what = dict(targets)[form["target"]]
+    return _done(f"SLA saved for {what}: {terms.describe()}" + (f"; {moved} running clock(s) moved" if moved else ""))
+
+
+def _policy_page(targets: list[tuple[str, str]], form: dict[str, str], editing: bool, problem: str | None = None,
+                 status: int = 200) -> Any:
+    return render_template("admin/sla/policy.html", title="Change an SLA" if editing else "Set an SLA",
+                           targets=targets, form=form, units=UNITS, problem=problem, editing=editing), status
+
+
+@bp.post("/sla/policy/remove")
+def remove_policy() -> Any:
+    process, task = request.form.get("process", ""), request.form.get("task") or None
+    sla.remove_policy(_ctx(), process, task, g.user.email)  # NotFound: the error page says so
+    return _done(f"SLA removed for {process}{' / ' + task if task else ''}; running clocks go on")
+
+
+@bp.post("/sla/calendar")
+def calendar() -> Any:
+    ctx = _ctx()
+    weekdays = [int(d) for d in request.form.getlist("weekdays") if d.isdigit()]
+    try:
+        if not weekdays:
+            raise UserError("Select at least one working day")
+        with ctx.db.transaction() as session:
+            calendar_settings.configure(session, g.user.email, ctx.clock.now(), request.form.get("nation") or None,
+                                        request.form.get("day_start") or None, request.form.get("day_end") or None,
+                                        weekdays)
+    except UserError as err:
+        return _index(err.message, 400, calendar=request.form.to_dict())
+    return _done("Working calendar saved. Running clocks keep their dates unless an SLA is recalculated")
+
+
+@bp.post("/sla/closures")
+def add_closure() -> Any:
+    ctx = _ctx()
+    form = request.form.to_dict()
+    try:
+        day = calendar_settings.parse_day(form.get("day", "").strip())
+        with ctx.db.transaction() as session:
+            calendar_settings.add_closure(session, day, form.get("label", "").strip(), g.user.email, ctx.clock.now(),
+                                          form.get("nation") or None)
+    except UserError as err:
+        return _index(err.message, 400, closure=form)
+    return _done(f"The council is closed on {day.strftime('%-d %B %Y')}")
+
+
+@bp.post("/sla/closures/remove")
+def remove_closure() -> Any:
+    ctx = _ctx()
+    day = calendar_settings.parse_day(request.form.get("day", ""))
+    with ctx.db.transaction() as session:
+        calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(), request.form.get("nation") or None)
+    return _done(f"{day.strftime('%-d %B %Y')} is a working day again")
