@@ -6,7 +6,7 @@ workflow state, so its cost does not grow with the size of cases.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -44,6 +44,7 @@ class TaskPage:
     page: int
     page_size: int
     total: int
+    process_keys: dict[int, str] = field(default_factory=dict)  # task id -> its process's key
 
     def to_dict(self) -> dict[str, Any]:
         return {"items": [t.to_dict() for t in self.items], "page": self.page,
@@ -95,8 +96,9 @@ def task_page(ctx: Context, wanted: TaskFilter, viewer_email: str, page: int = 1
         tie = Task.id.desc() if wanted.descending else Task.id.asc()
         # Tasks without a due date go last either way (portable NULLS LAST).
         query = query.order_by(column.is_(None), ordered, tie)
-        rows = session.execute(query.limit(page_size).offset((page - 1) * page_size))
-        return TaskPage([TaskView.of(task, ref) for task, ref in rows], page, page_size, total)
+        rows = list(session.execute(query.limit(page_size).offset((page - 1) * page_size)))
+        return TaskPage([TaskView.of(task, ref) for task, ref in rows], page, page_size, total,
+                        {task.id: task.process_key for task, _ in rows})
 
 
 @dataclass

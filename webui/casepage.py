@@ -1,6 +1,153 @@
-"""The case page: timeline, current data, notes, documents and the diagram with completed and active tasks."""
+"""The case page: timeline, current data, notes, documents and the diagram with completed and active tasks.
+
+Front office and admins may see any case; back office and team leads only a case with a task in
+one of their teams (the engine's rule, ``queries.case_visible``: others get 403).
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from engine import cases, diagrams, documents, handback, notes, queries, sla_clocks
+from engine.context import Context
+from engine.errors import CaseNotFound, Forbidden, UserError
+from engine.types import EventKind
+from engine.views import EventView
+
+from .inbox import PROBLEM, SUCCESS, back_to, due_text, sla_tag
 
 bp = Blueprint("casepage", __name__)
+CHANNELS = {"phone": "by phone", "face-to-face": "face to face", "email": "by email", "web": "online",
+            "councillor": "for a councillor", "partner": "for a partner organisation"}
+INTERNAL_KEYS = {"case_reference"}  # data the engine adds for maps, not something a person entered
+Sentence = Callable[[str, dict[str, Any]], str]
+
+
+def _ctx() -> Context:
+    return current_app.extensions["councilflow"]
+
+
+def _task(d: dict[str, Any]) -> str:
+    return f"“{d.get('task_name') or 'a task'}”"
+
+
+def _system(d: dict[str, Any]) -> str:
+    operation = str(d.get("operation") or "")
+    return f"the {operation.split('/')[0]} system ({operation})" if "/" in operation else "a back-office system"
+
+
+# One sentence per kind of event: (who, detail) -> plain English. Unknown kinds are shown generically.
+SENTENCES: dict[str, Sentence] = {
+    EventKind.CASE_STARTED: lambda who, d: f"{who} started the case {CHANNELS.get(d.get('channel', ''), '')}".strip(),
+    EventKind.TASK_CREATED: lambda who, d: f"Task {_task(d)} created for {d.get('team') or 'a team'}"
+                                           + (f", assigned to {d['assignee']}" if d.get("assignee") else ""),
+    EventKind.TASK_CLAIMED: lambda who, d: f"{who} claimed {_task(d)}",
+    EventKind.TASK_UNCLAIMED: lambda who, d: f"{who} put {_task(d)} back in the team queue",
+    EventKind.TASK_ASSIGNED: lambda who, d: f"{who} assigned {_task(d)} to {d.get('assignee')}",
+    EventKind.TASK_COMPLETED: lambda who, d: f"{who} completed {_task(d)}",
+    EventKind.TASK_CANCELLED: lambda who, d: f"Task {_task(d)} was withdrawn",
+    EventKind.TASK_HANDED_BACK: lambda who, d: f"{who} handed {_task(d)} back to {d.get('team')}: {d.get('question')}",
+    EventKind.QUESTION_ANSWERED: lambda who, d: f"{who} answered for {d.get('team')}: {d.get('answer')}",
+    EventKind.NOTE_ADDED: lambda who, d: f"{who} added a note: {d.get('text')}",
+    EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
+    EventKind.CASE_RETRIED: lambda who, d: f"{who} ran the failed step again",
+    EventKind.CASE_COMPLETED: lambda who, d: "The case was completed"
+                                             + (f" ({str(d['outcome']).replace('_', ' ')})" if d.get("outcome") else ""),
+    EventKind.CASE_CANCELLED: lambda who, d: f"{who} cancelled the case" + (f": {d['reason']}" if d.get("reason") else ""),
+    EventKind.SLA_STARTED: lambda who, d: f"SLA started for {d.get('task_name') or 'the case'}: {d.get('sla')}",
+    EventKind.SLA_PAUSED: lambda who, d: f"{who} paused the SLA clocks" + (f": {d['reason']}" if d.get("reason") else ""),
+    EventKind.SLA_RESUMED: lambda who, d: f"{who} restarted the SLA clocks",
+    EventKind.SLA_RECALCULATED: lambda who, d: f"SLA recalculated: {d.get('sla')}",
+    EventKind.SLA_WARNING: lambda who, d: "SLA at risk",
+    EventKind.SLA_BREACHED: lambda who, d: "SLA breached",
+    EventKind.ESCALATED: lambda who, d: "Escalated" + (f": {d['action']}" if d.get("action") else ""),
+    EventKind.MESSAGE_DELIVERED: lambda who, d: f"Update received: {d.get('message')}",
+    EventKind.MESSAGE_REFUSED: lambda who, d: f"Update refused: {d.get('message')} ({d.get('reason')})",
+    EventKind.CALL_QUEUED: lambda who, d: f"Queued for {_system(d)}",
+    EventKind.CALL_SUCCEEDED: lambda who, d: f"Sent to {_system(d)}",
+    EventKind.CALL_REJECTED: lambda who, d: f"Refused by {_system(d)}: {d.get('reason')}",
+    EventKind.INCIDENT_RAISED: lambda who, d: f"Incident raised on {_system(d)}: {d.get('reason')}",
+    EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident" + (f": {d['note']}" if d.get("note") else ""),
+    EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident" + (f": {d['note']}" if d.get("note") else ""),
+    EventKind.DELIVERY_STATUS: lambda who, d: f"Delivery by {_system(d)}: {d.get('status')}",
+    EventKind.DOCUMENT_ADDED: lambda who, d: f"{who} added the document {d.get('filename')}",
+    EventKind.DOCUMENT_FILED: lambda who, d: f"Document {d.get('filename')} filed"
+                                             + (f" as {d['filed_reference']}" if d.get("filed_reference") else ""),
+}
+
+
+def describe(event: EventView, names: dict[str, str]) -> str:
+    """The event as one plain-English sentence, naming people by name where we know them."""
+    who = names.get(event.actor, event.actor)
+    sentence = SENTENCES.get(event.kind)
+    if sentence is None:
+        return f"{event.kind.replace('_', ' ').capitalize()} ({who})"
+    return sentence(who, event.detail or {})
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    text = str(value)
+    return text.replace("_", " ") if isinstance(value, str) and " " not in text else text  # rear_lane: rear lane
+
+
+def data_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Summary-list rows of the case's current data, without empty or internal values."""
+    return [{"key": {"text": key.replace("_", " ").capitalize()}, "value": {"text": _value(value)}}
+            for key, value in sorted(data.items())
+            if key not in INTERNAL_KEYS and not key.startswith("_") and value not in (None, "", [], {})]
+
+
+def _diagram_url(process: str, version: int) -> str:
+    try:
+        return url_for("diagrams.version_xml", key=process, version=version)
+    except BuildError:  # the diagrams blueprint without that route: its documented address
+        return f"/diagrams/{process}/{version}.bpmn"
+
+
+@bp.get("/cases/<reference>")
+def show(reference: str) -> Any:
+    ctx = _ctx()
+    header = queries.case_header(ctx, reference, g.user.email)  # Forbidden/CaseNotFound: 403/404 pages
+    detail = cases.show_case(ctx, reference)
+    order = "oldest" if request.args.get("order") == "oldest" else "newest"
+    history = detail.history if order == "oldest" else list(reversed(detail.history))
+    names = queries.display_names(ctx, {e.actor for e in detail.history} | {header.created_by})
+    timeline = [{"at": (e.at or "")[:16].replace("T", " "), "text": describe(e, names)} for e in history]
+    clocks = {c.task_id: c for c in sla_clocks.case_clocks(ctx, reference)}
+    tasks = [{"task": t, "due": due_text(t.due_at), "sla": sla_tag(t.sla_state),
+              "remaining": clocks[t.id].remaining if t.id in clocks else ""} for t in detail.case.tasks]
+    case_clock = clocks.get(None)
+    return render_template(
+        "cases/case.html", title=f"Case {reference}", case=detail.case, header=header, detail=detail,
+        creator=names.get(header.created_by, header.created_by), channel=CHANNELS.get(detail.case.channel, ""),
+        case_sla={"due": due_text(detail.case.due_at), "sla": sla_tag(detail.case.sla_state),
+                  "remaining": case_clock.remaining if case_clock else ""},
+        timeline=timeline, order=order, data=data_rows(detail.data), tasks=tasks,
+        notes=notes.list_notes(ctx, reference), questions=handback.case_questions(ctx, reference),
+        case_reference=reference, documents=documents.list_documents(ctx, reference),
+        highlights=diagrams.case_highlights(ctx, reference),
+        diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path)
+
+
+@bp.post("/cases/<reference>/notes")
+def add_note(reference: str) -> Any:
+    task_id = request.form.get("task_id", "")
+    try:
+        notes.add_note(_ctx(), reference, request.form.get("text", ""), g.user.email,
+                       task_id=int(task_id) if task_id.isdigit() else None)
+    except (Forbidden, CaseNotFound):
+        raise  # the 403 / 404 page, not a banner
+    except UserError as err:
+        flash(err.message, PROBLEM)
+    else:
+        flash("Note added", SUCCESS)
+    return redirect(back_to(url_for(".show", reference=reference)) + "#notes")

@@ -1,6 +1,8 @@
 """Working on a task through its form: instructions (the call script), earlier answers, the form,
 "Check your answers" for front-office work, then on to the case's next task for the same person
-or to the case's outcome.
+or to the case's outcome. Around the form: claim, unclaim and assign (posted to webui.inbox), hand
+back to the front office with a question, notes, and the questions and answers so far. A task
+handed back shows what it waits for instead of its form.
 
 The answers being checked travel in the check page itself, signed with the app's secret key, not
 in the session cookie: a long complaint would overflow the cookie, and an advisor may have two
@@ -10,17 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from engine import cases, taskforms
+from engine import cases, handback, notes, queries, taskforms
 from engine.context import Context
-from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
+from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
 
 from .forms import Form
 from .forms.components import Errors, Values
 from .forms.instructions import render_instructions
+from .inbox import PROBLEM, SUCCESS
 
 bp = Blueprint("tasks", __name__)
 FRONT_OFFICE_TEAM = "Customer Hub"  # tasks of this team get "Check your answers" (app config: FRONT_OFFICE_TEAM)
@@ -65,13 +68,28 @@ def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
     return cards
 
 
+def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, question: str = "") -> dict[str, Any]:
+    """What the page shows around the form: actions, questions and answers, notes."""
+    task, ctx = detail.task, _ctx()
+    front_office = ctx.settings.default_team
+    asked = handback.task_questions(ctx, task.id)
+    return {"questions": asked, "waiting": next((q for q in asked if q.answer is None), None),
+            "notes": [n for n in notes.list_notes(ctx, task.case) if n.task_id in (None, task.id)],
+            "members": queries.team_members(ctx, task.team, g.user.email) if task.team else [],
+            "front_office": front_office, "may_hand_back": task.team != front_office and task.status == TaskStatus.OPEN,
+            "hand_back_error": hand_back_error, "question": question, "here": request.path}
+
+
 def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
-               problem: str | None = None, status: int = 200) -> Any:
+               problem: str | None = None, status: int = 200, **around: Any) -> Any:
     checks = _front_office(detail) and bool(form.fields)
+    view = form.view(values, errors)
+    if around.get("hand_back_error"):
+        view["error_list"] = [*view["error_list"], {"text": around["hand_back_error"], "href": "#question"}]
     return render_template(
         "tasks/task.html", title=detail.task.name, task=detail.task, problem=problem,
         instructions=render_instructions(detail.instructions, detail.data), earlier=_earlier(detail),
-        button="Continue" if checks else "Complete task", **form.view(values, errors)), status
+        button="Continue" if checks else "Complete task", **_around(detail, **around), **view), status
 
 
 def _signer() -> URLSafeSerializer:
@@ -107,9 +125,26 @@ def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> A
 @bp.get("/tasks/<int:task_id>")
 def show(task_id: int) -> Any:
     detail, form = _load(task_id)
-    if detail.task.status != TaskStatus.OPEN:
+    if detail.task.status not in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):
         return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
     return _task_page(detail, form, form.values())
+
+
+@bp.post("/tasks/<int:task_id>/hand-back")
+def hand_back(task_id: int) -> Any:
+    """Hand the task back to the front office with a question; it waits until they answer."""
+    detail, form = _load(task_id)
+    question = request.form.get("question", "")
+    try:
+        asked = handback.hand_back(_ctx(), task_id, question, g.user.email)
+    except Conflict as err:
+        flash(err.message, PROBLEM)
+    except UserError as err:
+        return _task_page(detail, form, form.values(), status=400, hand_back_error=err.message, question=question)
+    else:
+        flash(f"Handed back to {asked.team} with your question. The task comes back to you when they answer",
+              SUCCESS)
+    return redirect(url_for(".show", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>")
