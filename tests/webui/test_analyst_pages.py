@@ -77,9 +77,8 @@ def test_an_upload_deploys_and_names_the_new_version(analyst, ctx):
     assert "govuk-notification-banner--success" in page and "Version 1 of triage deployed" in page
     # user tasks without a lane are routed to the default team: deployed, with a warning
     assert "Warnings" in page and "triage.bpmn, line 5, element check: &#39;Check the report&#39; has no lane" in page
-    versions = registry.list_processes
     with ctx.db.transaction(readonly=True) as session:
-        assert [(p.key, n) for p, n in versions(session)] == [("triage", 1)]
+        assert [(p.key, n) for p, n in registry.list_processes(session)] == [("triage", 1)]
         assert registry.get_version(session, "triage").deployed_by == "analyst@example.gov.uk"
     assert "Version 1 of triage deployed" not in text(analyst.get("/processes/triage"))  # shown once
 
