@@ -87,24 +87,27 @@ def user_new() -> Any:
     return _page("user_new.html", "Add a user", errors, problem, values=values, team_names=_team_names())
 
 
+def _user_page(user_id: int, errors: dict[str, str] | None = None, problem: str | None = None,
+               values: dict[str, Any] | None = None) -> Any:
+    """A user's page; ``values`` are what the details form posted (else what is stored)."""
+    person = users.staff_member(_ctx(), user_id)
+    return _page("user.html", person.name, errors, problem, person=person, team_names=_team_names(),
+                 values=values or {"name": person.name, "roles": person.roles, "teams": person.teams})
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Any:
-    person = users.staff_member(_ctx(), user_id)
-    values: dict[str, Any] = {"name": person.name, "roles": person.roles, "teams": person.teams}
-    errors: dict[str, str] = {}
-    problem = None
-    if request.method == "POST":
-        values, errors = _person_form()
-        if not errors:
-            try:
-                users.update_staff(_ctx(), user_id, values["name"], values["roles"], values["teams"])
-            except UserError as err:
-                problem = err.message
-            else:
-                flash(f"Saved the changes to {person.email}")
-                return redirect(url_for(".user_edit", user_id=user_id))
-    return _page("user.html", person.name, errors, problem, person=person, values=values,
-                 team_names=_team_names())
+    if request.method == "GET":
+        return _user_page(user_id)
+    values, errors = _person_form()
+    if errors:
+        return _user_page(user_id, errors, values=values)
+    try:
+        person = users.update_staff(_ctx(), user_id, values["name"], values["roles"], values["teams"])
+    except UserError as err:
+        return _user_page(user_id, problem=err.message, values=values)
+    flash(f"Saved the changes to {person.email}")
+    return redirect(url_for(".user_edit", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -113,9 +116,7 @@ def user_active(user_id: int) -> Any:
     try:
         person = users.set_active(_ctx(), user_id, active)
     except UserError as err:
-        person = users.staff_member(_ctx(), user_id)
-        return _page("user.html", person.name, problem=err.message, person=person, team_names=_team_names(),
-                     values={"name": person.name, "roles": person.roles, "teams": person.teams})
+        return _user_page(user_id, problem=err.message)
     flash(f"{person.email} can sign in again" if active else f"{person.email} can no longer sign in")
     return redirect(url_for(".user_edit", user_id=user_id))
 
@@ -125,10 +126,7 @@ def user_password(user_id: int) -> Any:
     try:
         users.set_password(_ctx(), user_id, request.form.get("new_password", ""))
     except UserError as err:
-        person = users.staff_member(_ctx(), user_id)
-        return _page("user.html", person.name, {"new_password": err.message}, person=person,
-                     team_names=_team_names(),
-                     values={"name": person.name, "roles": person.roles, "teams": person.teams})
+        return _user_page(user_id, {"new_password": err.message})
     flash("The new password is set. Give it to the person in a safe way")
     return redirect(url_for(".user_edit", user_id=user_id))
 
