@@ -14,7 +14,7 @@ from engine.context import Context
 from engine.errors import DeploymentRejected, Problem, UserError
 from engine.registry import Deployment
 
-from .api.processes import _uploaded_files as uploaded_files
+from .api.processes import uploaded_files
 
 bp = Blueprint("analyst", __name__)
 LONDON = ZoneInfo("Europe/London")

@@ -20,6 +20,7 @@ from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, diagrams, documents, frontoffice, home,
                inbox, oidc, tasks)
+from .api.processes import MAX_UPLOAD_BYTES
 from .admin import incidents as admin_incidents, people as admin_people, sla as admin_sla
 from .forms import preview as forms_preview
 
@@ -64,6 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SECURE=os.environ.get("COUNCILFLOW_INSECURE_COOKIES") != "1",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=9),
         WTF_CSRF_TIME_LIMIT=None,
+        # Pages read their forms (CSRF) before any view runs, so the cap on a whole request is set here:
+        # the largest is an analyst's upload of a process library (webui/api/processes.py).
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
     )
     if test_config:
         app.config.update(test_config)

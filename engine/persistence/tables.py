@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -179,51 +179,6 @@ class Event(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class Note(Base):
-    """A note someone added to a case (optionally while working one of its tasks)."""
-
-    __tablename__ = "case_note"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
-    author: Mapped[str] = mapped_column(String(320))
-    at: Mapped[datetime]
-    text: Mapped[str] = mapped_column(Text)
-
-
-class Document(Base):
-    """A file staff attached to a case, kept until the EDRMS adapter has filed it."""
-
-    __tablename__ = "case_document"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_by: Mapped[str] = mapped_column(String(320))
-    uploaded_at: Mapped[datetime]
-    filing_status: Mapped[str] = mapped_column(String(20))  # pending, filed, failed, not_filed
-    filed_reference: Mapped[str | None] = mapped_column(String(300))
-
-
-class Question(Base):
-    """A task handed back to the front office with a question; the task waits until it is answered."""
-
-    __tablename__ = "task_question"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)  # the team asked to answer
-    question: Mapped[str] = mapped_column(Text)
-    asked_by: Mapped[str] = mapped_column(String(320))
-    asked_at: Mapped[datetime]
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_by: Mapped[str | None] = mapped_column(String(320))
-    answered_at: Mapped[datetime | None]
 
 
 class Artifact(Base):
@@ -416,3 +371,8 @@ class PollCursor(Base):
     __tablename__ = "poll_cursor"
     adapter: Mapped[str] = mapped_column(String(100), primary_key=True)
     since: Mapped[datetime]
+
+
+# Case files (notes, documents, hand-back questions) live in their own module; imported here so
+# every table is known to the metadata and importable from one place.
+from .casefiles import Document, Note, Question  # noqa: E402,F401

@@ -56,7 +56,7 @@ def _name_problem(name: str) -> Problem | None:
     return None
 
 
-def _uploaded_files() -> dict[str, bytes]:
+def uploaded_files() -> dict[str, bytes]:
     """The files of a multipart upload (field ``files``, repeatable) or of a JSON body."""
     request.max_content_length = MAX_UPLOAD_BYTES
     if request.mimetype == "multipart/form-data":
@@ -81,5 +81,5 @@ def _uploaded_files() -> dict[str, bytes]:
 def deploy() -> Any:
     """Validate, lint and store: 201 with the versions (new or unchanged), or 422 with every problem
     by file, line and element; nothing is stored unless everything is valid."""
-    result = registry.deploy(context(), _uploaded_files(), current_user().email)
+    result = registry.deploy(context(), uploaded_files(), current_user().email)
     return jsonify(result.to_dict()), 201
