@@ -107,3 +107,17 @@ def test_every_event_kind_reads_as_a_sentence_and_unknown_kinds_still_show():
         "Sent to the assets system (assets/create_request)"
     assert said("case_cancelled", reason="Duplicate") == "Ann cancelled the case: Duplicate"
     assert said("something_new") == "Something new (Ann)"
+
+
+def test_a_note_added_on_the_task_page_returns_there_and_belongs_to_the_task(app, case, ctx):
+    reference, task_id = case
+    officer = client_for(app, OFFICER)
+    page = text(officer.get(f"/tasks/{task_id}"))
+    response = officer.post(f"/cases/{reference}/notes", data={
+        "csrf_token": csrf_token(page), "text": "Gate code 1234", "task_id": str(task_id), "next": f"/tasks/{task_id}"})
+    assert response.headers["Location"] == f"/tasks/{task_id}#notes"
+    page = text(officer.get(f"/tasks/{task_id}"))
+    assert_good_page(page)
+    assert "Gate code 1234" in page and "Note added" in page
+    from engine import notes
+    assert [n.task_id for n in notes.list_notes(ctx, reference)] == [task_id]

@@ -179,3 +179,20 @@ def test_assign_from_the_task_page_to_a_colleague(people, waste_tasks, ctx):
     assert response.headers["Location"] == f"/tasks/{task_id}"
     assert f"Task {task_id} is assigned to colleague@example.gov.uk" in text(officer.get(f"/tasks/{task_id}"))
     assert cases.list_tasks(ctx, team="Waste Services")[0].assignee == COLLEAGUE
+
+
+def test_inbox_and_case_page_show_due_date_sla_tag_and_working_days_left(people, ctx):
+    from engine import sla
+    from engine.types import SlaUnit
+    registry.deploy(ctx, registry.read_paths([PROCESSES / "missed_bin_collection.bpmn", FORMS]))
+    sla.set_policy(ctx, "missed_bin_collection", "arrange_recollection", sla.SlaTerms(SlaUnit.WORKING_DAYS, 5),
+                   "admin@example.gov.uk")
+    view = cases.start_case(ctx, "missed_bin_collection", {"customer_name": "Pat Smith"})
+    view = cases.complete_task(ctx, view.tasks[0].id, RECORD)
+    officer = people(OFFICER)
+    row = re.search(rf'<tr class="govuk-table__row">(?:(?!</tr>).)*?/tasks/{view.tasks[0].id}"(?:(?!</tr>).)*</tr>',
+                    text(officer.get("/inbox/teams/Waste Services")), re.S).group(0)
+    assert "govuk-tag--green" in row and "On track" in row
+    assert re.search(r"[4-6] working days left", row), row
+    case_page = text(officer.get(f"/cases/{view.reference}"))
+    assert "On track" in case_page and re.search(r"[4-6] working days left", case_page)
