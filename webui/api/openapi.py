@@ -22,7 +22,7 @@ _ERRORS = {
     403: "The token's user lacks the role, or the team membership, this needs.",
     404: "Nothing exists at this address.",
     409: "The case or task is not in a state that allows this (usually someone else acted first).",
-    413: "The body is too large (2 MB; 50 MB for uploads).",
+    413: "The body is too large (2 MB; 50 MB for process uploads; 20 MB for a case document).",
     415: "The body is not JSON (or, for uploads, multipart/form-data).",
     422: "Some fields are missing or wrong; `errors` says which and why.",
 }
@@ -52,6 +52,7 @@ KEY = _path("key", "Process key (the BPMN process id).", "missed_bin_collection"
 REFERENCE = _path("reference", "Case reference.", "CF-000001")
 TASK = _path("task_id", "Task id.", 1)
 MESSAGE = _path("name", "BPMN message name the case waits for.", "asset_request_closed")
+USER_TASK = _path("name", "The user task's BPMN id.", "record_missed_collection")
 TASK_FILTERS = [
     _query("team", "Only this team's tasks (you must be a member unless you are an admin)."),
     _query("case", "Only this case's tasks (its reference)."),
@@ -113,6 +114,43 @@ def _download() -> dict[str, Any]:
                        _path("name", "File name.", "missed_bin_collection.bpmn")])
 
 
+def _add_document() -> dict[str, Any]:
+    op = _operation("add_case_document", "Attach a document to a case (filed into the EDRMS by the worker)",
+                    (201, _json(_ref("Document"))), (404, 413, 415, 422), [REFERENCE])
+    op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": (
+            "A PDF, image, office document or plain text file of up to 20 MB; the type follows the extension.")}}}}}}
+    return op
+
+
+def _sla_paths() -> dict[str, Any]:
+    policy, gone = (200, _json(_ref("SlaPolicy"))), (204, None)
+    body_errors = (404, 413, 415, 422)
+    return {
+        "/sla/policies": {"get": _operation(
+            "list_sla_policies", "List SLA policies", (200, _json({"type": "array", "items": _ref("SlaPolicy")})),
+            (), [_query("process", "Only this process's policies.")])},
+        "/sla/policies/{key}": {
+            "put": _operation("set_case_sla", "Set the SLA of a process's whole case", policy, body_errors,
+                              [KEY], "SetSlaPolicy"),
+            "delete": _operation("remove_case_sla", "Remove the SLA of a process's whole case", gone, (404,),
+                                 [KEY])},
+        "/sla/policies/{key}/tasks/{name}": {
+            "put": _operation("set_task_sla", "Set the SLA of one user task of a process", policy, body_errors,
+                              [KEY, USER_TASK], "SetSlaPolicy"),
+            "delete": _operation("remove_task_sla", "Remove the SLA of a user task", gone, (404,),
+                                 [KEY, USER_TASK])},
+        "/cases/{reference}/sla": {"get": _operation(
+            "case_sla", "A case's SLA clocks: due, state and time left", (200, _json(_ref("CaseSla"))), (404, 422),
+            [REFERENCE, _query("all", "Include stopped clocks.", {"type": "string", "enum": ["true", "false"]})])},
+        "/cases/{reference}/documents": {
+            "get": _operation("list_case_documents", "A case's documents and how far their filing got",
+                              (200, _json({"type": "array", "items": _ref("Document")})), (404,), [REFERENCE]),
+            "post": _add_document()},
+    }
+
+
 def _paths() -> dict[str, Any]:
     case = (200, _json(_ref("Case")))
     return {
@@ -150,6 +188,7 @@ def _paths() -> dict[str, Any]:
             "CompleteTask", False)},
         "/teams": {"get": _operation("list_teams", "List teams with their open tasks", (200, _json({
             "type": "array", "items": _ref("Team")})), ())},
+        **_sla_paths(),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.types import CaseStatus, Channel, TaskStatus
+from engine.documents import DocumentStatus
+from engine.types import CaseStatus, Channel, SlaState, SlaUnit, TaskStatus
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 
@@ -35,7 +36,32 @@ _TIME = _nullable("string", format="date-time")
 _DATA = {"type": "object", "title": "Data", "description": "Answers keyed by field name.",
          "x-error-messages": {"type": "Data must be a JSON object"}}
 
+MAX_SLA = {"working_days": 3650, "working_hours": 20000, "calendar_days": 3650}  # ten years, give or take
+
+
+def _sla_amount(field: str, words: str) -> dict[str, Any]:
+    return {"type": "integer", "title": words.capitalize(), "minimum": 1, "maximum": MAX_SLA[field],
+            "description": f"The target in {words}; give exactly one of working_days, working_hours, calendar_days.",
+            "x-error-messages": {"type": f"{words.capitalize()} must be a whole number"}}
+
+
 REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "SetSlaPolicy": {
+        "type": "object", "additionalProperties": False,
+        "examples": [{"working_days": 5, "warn_at_percent": 80, "escalations": ["warning:notify-team-lead"]}],
+        "properties": {
+            "working_days": _sla_amount("working_days", "working days"),
+            "working_hours": _sla_amount("working_hours", "working hours"),
+            "calendar_days": _sla_amount("calendar_days", "calendar days"),
+            "warn_at_percent": {"type": "integer", "title": "Warning threshold", "minimum": 1, "maximum": 99,
+                                "description": "Warn (at risk) when this percentage of the time has passed."},
+            "escalations": {"type": "array", "title": "Escalations", "maxItems": 20,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 300},
+                            "description": "[warning:|breach:]notify-team-lead, reassign:TEAM or message:NAME."},
+            "recalculate": {"type": "boolean", "title": "Recalculate",
+                            "description": "Also move the clocks already running under this SLA."},
+        },
+    },
     "StartCase": {
         "type": "object", "required": ["process"],
         "examples": [{"process": "missed_bin_collection", "channel": "phone", "data": {"postcode": "AB1 2CD"}}],
@@ -124,4 +150,20 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "Event": _EVENT,
     "History": _obj({"reference": _TEXT, "history": _array(_ref("Event"))}),
     "Team": _obj({"id": _INT, "name": _TEXT, "open_tasks": _INT}),
+    "SlaPolicy": _obj({"process": _TEXT, "task": _nullable("string"),
+                       "unit": {"type": "string", "enum": [u.value for u in SlaUnit]}, "amount": _INT,
+                       "warn_at_percent": _nullable("integer"), "escalations": _array(_TEXT), "updated_by": _TEXT,
+                       "updated_at": _TIME, "recalculated": {**_INT, "description": "Clocks moved (when asked)."}},
+                      required=["process", "task", "unit", "amount", "warn_at_percent", "escalations", "updated_by",
+                                "updated_at"]),
+    "SlaClock": _obj({"case": _TEXT, "task_id": _nullable("integer"), "task": _nullable("string"),
+                      "sla": {"type": "string", "description": "The terms, e.g. '5 working days, warn at 80%'."},
+                      "state": {"type": "string", "enum": [s.value for s in SlaState]}, "due_at": _TEXT,
+                      "warn_at": _TIME, "remaining": {"type": "string", "description": "e.g. '2 working days left'."},
+                      "started_at": _TEXT}),
+    "CaseSla": _obj({"reference": _TEXT, "clocks": _array(_ref("SlaClock"))}),
+    "Document": _obj({"id": _INT, "filename": _TEXT, "content_type": _TEXT, "size": _INT, "uploaded_by": _TEXT,
+                      "uploaded_at": _TIME, "filed_reference": _nullable("string"),
+                      "filing_status": {"type": "string", "enum": [DocumentStatus.PENDING, DocumentStatus.FILED,
+                                                                   DocumentStatus.FAILED, DocumentStatus.NOT_FILED]}}),
 }
