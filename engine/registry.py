@@ -129,7 +129,8 @@ def documentation(candidate: Candidate) -> str | None:
     for name, text in candidate.files.items():
         if name.lower().endswith(BPMN_SUFFIXES) and f'id="{candidate.key}"' in text:
             root, _ = parse_xml(name, text.encode())
-            process = None if root is None else root.find(f"bpmn:process[@id='{candidate.key}']", NS)
+            processes = [] if root is None else root.iterfind("bpmn:process", NS)
+            process = next((p for p in processes if p.get("id") == candidate.key), None)
             if process is not None:
                 found = process.findtext("bpmn:documentation", namespaces=NS)
                 return " ".join(found.split()) if found and found.strip() else None
