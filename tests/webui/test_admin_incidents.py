@@ -8,25 +8,18 @@ from engine import cases, documents, incidents
 from engine.types import Role
 from engine.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, cmis_config
-from tests.fakes.cmis import FakeCmis
+from tests.engine.helpers import deploy_text
+from tests.outbox.test_document_filing import edrms  # noqa: F401  (the fake EDRMS fixture)
 
 from .conftest import csrf_token
-from .test_documents import PDF, REVIEW  # noqa: F401  (the same small process)
-from tests.engine.helpers import deploy_text
-
-
-@pytest.fixture
-def edrms():
-    with FakeCmis() as fake:
-        fake.make_folder("/Sites/cases")
-        yield fake
+from .test_documents import PDF, REVIEW
 
 
 @pytest.fixture
 def incident(ctx, edrms, make_user, monkeypatch):
     """An open incident: the EDRMS refused a document."""
     monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
-    ctx.adapters = AdapterRegistry.from_config(cmis_config(edrms, password_env="EDRMS_PASSWORD"), CMIS_ENV)
+    ctx.adapters = AdapterRegistry.from_config(cmis_config(edrms), CMIS_ENV)
     deploy_text(ctx, "review_letter.bpmn", REVIEW)
     make_user("starter@example.gov.uk", Role.FRONT_OFFICE)
     reference = cases.start_case(ctx, "review_letter", actor="starter@example.gov.uk").reference
