@@ -99,7 +99,7 @@ def test_first_contact_resolution_ends_on_the_outcome_page(advisor, case, ctx):
     done = post(advisor, f"{url}/check", text(check), {}, answers=token(text(check)))
     assert done.headers["Location"] == f"/cases/{case.reference}/outcome"
     outcome = text(advisor.get(done.headers["Location"]))
-    assert "Case complete" in outcome and f"Case {case.reference}: resolved first contact" in outcome
+    assert "Resolved at first contact" in outcome and case.reference in outcome and "resolved first contact" in outcome
 
 
 def test_a_genuine_miss_is_handed_off_to_waste_services(advisor, case):
