@@ -34,6 +34,11 @@ def _task(d: dict[str, Any]) -> str:
     return f"“{d.get('task_name') or 'a task'}”"
 
 
+def _then(d: dict[str, Any], key: str) -> str:
+    """": <value>" when the event says something under ``key``, else nothing."""
+    return f": {d[key]}" if d.get(key) else ""
+
+
 def _system(d: dict[str, Any]) -> str:
     operation = str(d.get("operation") or "")
     return f"the {operation.split('/')[0]} system ({operation})" if "/" in operation else "a back-office system"
@@ -49,29 +54,29 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.TASK_ASSIGNED: lambda who, d: f"{who} assigned {_task(d)} to {d.get('assignee')}",
     EventKind.TASK_COMPLETED: lambda who, d: f"{who} completed {_task(d)}",
     EventKind.TASK_CANCELLED: lambda who, d: f"Task {_task(d)} was withdrawn",
-    EventKind.TASK_HANDED_BACK: lambda who, d: f"{who} handed {_task(d)} back to {d.get('team')}: {d.get('question')}",
+    EventKind.TASK_HANDED_BACK: lambda who, d: f"{who} handed {_task(d)} back to {d.get('team')}{_then(d, 'question')}",
     EventKind.QUESTION_ANSWERED: lambda who, d: f"{who} answered for {d.get('team')}: {d.get('answer')}",
     EventKind.NOTE_ADDED: lambda who, d: f"{who} added a note: {d.get('text')}",
     EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
     EventKind.CASE_RETRIED: lambda who, d: f"{who} ran the failed step again",
     EventKind.CASE_COMPLETED: lambda who, d: "The case was completed"
-                                             + (f" ({str(d['outcome']).replace('_', ' ')})" if d.get("outcome") else ""),
-    EventKind.CASE_CANCELLED: lambda who, d: f"{who} cancelled the case" + (f": {d['reason']}" if d.get("reason") else ""),
+                                             + (f" ({_value(d['outcome'])})" if d.get("outcome") else ""),
+    EventKind.CASE_CANCELLED: lambda who, d: f"{who} cancelled the case{_then(d, 'reason')}",
     EventKind.SLA_STARTED: lambda who, d: f"SLA started for {d.get('task_name') or 'the case'}: {d.get('sla')}",
-    EventKind.SLA_PAUSED: lambda who, d: f"{who} paused the SLA clocks" + (f": {d['reason']}" if d.get("reason") else ""),
+    EventKind.SLA_PAUSED: lambda who, d: f"{who} paused the SLA clocks{_then(d, 'reason')}",
     EventKind.SLA_RESUMED: lambda who, d: f"{who} restarted the SLA clocks",
     EventKind.SLA_RECALCULATED: lambda who, d: f"SLA recalculated: {d.get('sla')}",
     EventKind.SLA_WARNING: lambda who, d: "SLA at risk",
     EventKind.SLA_BREACHED: lambda who, d: "SLA breached",
-    EventKind.ESCALATED: lambda who, d: "Escalated" + (f": {d['action']}" if d.get("action") else ""),
+    EventKind.ESCALATED: lambda who, d: f"Escalated{_then(d, 'action')}",
     EventKind.MESSAGE_DELIVERED: lambda who, d: f"Update received: {d.get('message')}",
     EventKind.MESSAGE_REFUSED: lambda who, d: f"Update refused: {d.get('message')} ({d.get('reason')})",
     EventKind.CALL_QUEUED: lambda who, d: f"Queued for {_system(d)}",
     EventKind.CALL_SUCCEEDED: lambda who, d: f"Sent to {_system(d)}",
     EventKind.CALL_REJECTED: lambda who, d: f"Refused by {_system(d)}: {d.get('reason')}",
     EventKind.INCIDENT_RAISED: lambda who, d: f"Incident raised on {_system(d)}: {d.get('reason')}",
-    EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident" + (f": {d['note']}" if d.get("note") else ""),
-    EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident" + (f": {d['note']}" if d.get("note") else ""),
+    EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident{_then(d, 'note')}",
+    EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident{_then(d, 'note')}",
     EventKind.DELIVERY_STATUS: lambda who, d: f"Delivery by {_system(d)}: {d.get('status')}",
     EventKind.DOCUMENT_ADDED: lambda who, d: f"{who} added the document {d.get('filename')}",
     EventKind.DOCUMENT_FILED: lambda who, d: f"Document {d.get('filename')} filed"

@@ -106,6 +106,7 @@ def test_every_event_kind_reads_as_a_sentence_and_unknown_kinds_still_show():
     assert said("call_succeeded", operation="assets/create_request") == \
         "Sent to the assets system (assets/create_request)"
     assert said("case_cancelled", reason="Duplicate") == "Ann cancelled the case: Duplicate"
+    assert said("case_completed", outcome="recollected") == "The case was completed (recollected)"
     assert said("something_new") == "Something new (Ann)"
 
 
