@@ -22,8 +22,9 @@ from tests.fakes.cmis import FakeCmis
 
 PDF = b"%PDF-1.7 a photo of the fly-tipping, as a PDF"
 CASE_FOLDER = "/cmis/browser/fake-repo/root/Sites/cases"
-EVIDENCE = maps.process("gather_evidence", maps.start("f1") + maps.user_task("review", "Review the evidence", "f1", "f2")
-                        + maps.end("done", "f2") + maps.flow("f1", "start", "review") + maps.flow("f2", "review", "done"))
+EVIDENCE = maps.process("gather_evidence", maps.start("f1")
+                        + maps.user_task("review", "Review the evidence", "f1", "f2") + maps.end("done", "f2")
+                        + maps.flow("f1", "start", "review") + maps.flow("f2", "review", "done"))
 
 
 @pytest.fixture

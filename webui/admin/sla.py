@@ -177,5 +177,6 @@ def remove_closure() -> Any:
     ctx = _ctx()
     day = calendar_settings.parse_day(request.form.get("day", ""))
     with ctx.db.transaction() as session:
-        calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(), request.form.get("nation") or None)
+        calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(),
+                                         request.form.get("nation") or None)
     return _done(f"{day.strftime('%-d %B %Y')} is a working day again")
