@@ -227,3 +227,21 @@ def test_hand_back_and_completion_at_once_exactly_one_wins_and_nothing_is_lost(c
     with ctx.db.transaction(readonly=True) as s:
         from engine.persistence.tables import Question
         assert s.scalar(select(func.count()).select_from(Question)) == (1 if outcomes["hand back"] == "ok" else 0)
+
+
+@pytest.mark.xfail(strict=True, reason="engine/sla_clocks.py _ending() stops the clock of any task that is not "
+                                       "OPEN; a HANDED_BACK task still owes its promise (fix requested)")
+def test_a_handed_back_tasks_sla_clock_keeps_running_while_the_case_moves(timed):
+    from engine import sla
+    from engine.persistence.tables import SlaClock
+    from engine.types import SlaUnit
+    _people(timed)
+    deploy_text(timed, "reminded.bpmn", REMINDED)
+    sla.set_policy(timed, "reminded", "assess", sla.SlaTerms(SlaUnit.WORKING_DAYS, 5), "admin@example.gov.uk")
+    view = cases.start_case(timed, "reminded")
+    handback.hand_back(timed, task_for(view, "assess").id, "Which gate?", OFFICER)
+    timed.clock.advance(days=1, minutes=1)
+    assert fire_due_timers(timed) == 1  # the case is saved again while assess waits for its answer
+    with timed.db.transaction(readonly=True) as s:
+        clock = s.scalar(select(SlaClock).where(SlaClock.task_id == task_for(view, "assess").id))
+        assert (clock.state, clock.stopped_at) == ("on_track", None)
