@@ -86,7 +86,7 @@ def _ending(case: Case, task: Task | None) -> SlaState | None:
         if case.status not in CLOSED:
             return None
         return SlaState.MET if case.status == CaseStatus.COMPLETED else SlaState.STOPPED
-    if task.status == TaskStatus.OPEN:
+    if task.status in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):  # a handed-back task still owes its promise
         return None
     return SlaState.MET if task.status == TaskStatus.COMPLETED else SlaState.STOPPED
 

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # (role, title, where, what it is for): the start page shows the places the user's roles admit.
 PLACES = (
     (Role.FRONT_OFFICE, "Services", "/services", "Find a service for a resident and start their case."),
+    (Role.FRONT_OFFICE, "Questions", "/inbox/questions", "Questions the back office handed back to you."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
@@ -43,11 +44,13 @@ def places() -> list[dict[str, str]]:
 
 
 def navigation() -> list[dict[str, Any]]:
-    """Service navigation items for the header: the user's places, the current one marked."""
+    """Service navigation items for the header: the user's places, the one the page is under marked."""
     if g.get("user") is None:
         return []
-    return [{"href": p["href"], "text": p["title"], "active": request.path.startswith(p["href"].rstrip("/"))}
-            for p in places()]
+    items = places()
+    under = [p["href"] for p in items if request.path.startswith(p["href"].rstrip("/") or "/")]
+    current = max(under, key=len) if under else None
+    return [{"href": p["href"], "text": p["title"], "active": p["href"] == current} for p in items]
 
 
 @bp.get("/")

@@ -229,8 +229,6 @@ def test_hand_back_and_completion_at_once_exactly_one_wins_and_nothing_is_lost(c
         assert s.scalar(select(func.count()).select_from(Question)) == (1 if outcomes["hand back"] == "ok" else 0)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/sla_clocks.py _ending() stops the clock of any task that is not "
-                                       "OPEN; a HANDED_BACK task still owes its promise (fix requested)")
 def test_a_handed_back_tasks_sla_clock_keeps_running_while_the_case_moves(timed):
     from engine import sla
     from engine.persistence.tables import SlaClock

@@ -74,7 +74,7 @@ def json_body(schema: str, optional: bool = False) -> dict[str, Any]:
     """The request's JSON object, valid against ``REQUEST_SCHEMAS[schema]`` or RequestInvalid with
     a message per field. An ``optional`` body may be left out altogether."""
     raw = request.get_data(cache=True)
-    if optional and not raw.strip():
+    if optional and not raw.strip(b" \t\r\n"):  # JSON whitespace only: "\x0b" is not an empty body
         return {}
     if not request.is_json:
         raise UnsupportedMediaType("Send the request body as JSON, with 'Content-Type: application/json'")
