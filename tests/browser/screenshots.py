@@ -24,6 +24,7 @@ GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16",
 ROLE_PAGES = (
     ("front-office.png", "hub@example.gov.uk", Role.FRONT_OFFICE, ("Customer Hub",), "/services?q=bins"),
     ("back-office.png", "waste@example.gov.uk", Role.BACK_OFFICE, ("Waste Services",), "/inbox/teams/Waste Services"),
+    ("case.png", "waste.officer@example.gov.uk", Role.BACK_OFFICE, ("Waste Services",), "/cases/CF-000002"),
     ("analyst.png", "analyst@example.gov.uk", Role.ANALYST, (), "/processes/missed_bin_collection"),
     ("admin.png", "admin@example.gov.uk", Role.ADMIN, (), "/admin/users"),
 )
