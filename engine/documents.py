@@ -17,12 +17,13 @@ from pathlib import PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import permissions
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, UserError
 from .outbox import CallStatus
-from .persistence.tables import Case, Document, Event, OutboxCall, Task, User
-from .types import EventKind, Role
-from .users import find_user, team_ids
+from .persistence.tables import Case, Document, Event, OutboxCall
+from .types import EventKind
+from .users import find_user
 from .views import iso
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -90,23 +91,13 @@ def filing_operation(ctx: Context) -> str | None:
     return wanted if wanted in ctx.adapters.operations() else None
 
 
-def may_see_case(session: Session, user: User, case: Case) -> bool:
-    """Front office and admins see every case; back office and team leads the cases with a task
-    (open or done) in one of their teams."""
-    if Role.ADMIN.value in user.roles or Role.FRONT_OFFICE.value in user.roles:
-        return True
-    teams = team_ids(session, user)
-    return bool(teams) and session.scalar(
-        select(Task.id).where(Task.case_id == case.id, Task.team_id.in_(teams)).limit(1)) is not None
-
-
 def _case(session: Session, reference: str, viewer: str | None) -> Case:
     """The case, if ``viewer`` (an email; None for the system itself) may see it."""
     case = session.scalar(select(Case).where(Case.reference == reference))
     if case is None:
         raise CaseNotFound(f"There is no case {reference}")
     user = find_user(session, viewer) if viewer else None
-    if viewer and (user is None or not may_see_case(session, user, case)):
+    if viewer and (user is None or not permissions.may_see_case(session, user, case)):
         raise Forbidden(f"You cannot see case {reference}: none of its tasks is in your teams")
     return case
 

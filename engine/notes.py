@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from . import queries, users
+from . import permissions, users
 from .context import Context
 from .errors import CaseNotFound, TaskNotFound, UserError
 from .persistence.tables import Case, Event, Note, Task
@@ -39,7 +39,7 @@ def add_note(ctx: Context, reference: str, text: str, actor: str, task_id: int |
         if case is None:
             raise CaseNotFound(f"There is no case {reference}")
         who = users.get_user(session, actor)
-        queries.require_case_visible(session, who, case)
+        permissions.require_case_visible(session, who, case)
         task = None
         if task_id is not None:
             task = session.get(Task, task_id)

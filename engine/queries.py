@@ -16,7 +16,7 @@ from . import calendar_settings, permissions, routing, sla, sla_clocks, users
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
 from .persistence.tables import Case, Customer, Membership, ProcessVersion, SlaClock, Task, Team, User
-from .types import Role, TaskStatus
+from .types import TaskStatus
 from .views import TaskView, iso
 
 TASK_SORTS = ("created_at", "due_at")
@@ -148,21 +148,6 @@ def teams_with_open_tasks(session: Session) -> list[tuple[Team, int]]:
     return [(team, counts.get(team.id, 0)) for team in routing.list_teams(session)]
 
 
-def case_visible(session: Session, viewer: User, case: Case) -> bool:
-    """Front office and admins see every case; back office and team leads only the cases with a
-    task (of any status) in one of their teams."""
-    if users.has_role(viewer, Role.FRONT_OFFICE):
-        return True
-    teams = users.team_ids(session, viewer)
-    return bool(teams) and session.scalar(
-        select(Task.id).where(Task.case_id == case.id, Task.team_id.in_(teams)).limit(1)) is not None
-
-
-def require_case_visible(session: Session, viewer: User, case: Case) -> None:
-    if not case_visible(session, viewer, case):
-        raise Forbidden(f"Case {case.reference} has no tasks for your teams, so you cannot see it")
-
-
 @dataclass(frozen=True)
 class TeamCounts:
     team: str
@@ -242,7 +227,7 @@ def case_header(ctx: Context, reference: str, viewer_email: str) -> CaseHeader:
         case = session.scalar(select(Case).where(Case.reference == reference))
         if case is None:
             raise CaseNotFound(f"There is no case {reference}")
-        require_case_visible(session, users.get_user(session, viewer_email), case)
+        permissions.require_case_visible(session, users.get_user(session, viewer_email), case)
         customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
         name = customer.name if customer else (case.data or {}).get("customer_name")
         return CaseHeader(reference, case.version.name or case.process_key, case.created_by,

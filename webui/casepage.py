@@ -1,7 +1,7 @@
 """The case page: timeline, current data, notes, documents and the diagram with completed and active tasks.
 
 Front office and admins may see any case; back office and team leads only a case with a task in
-one of their teams (the engine's rule, ``queries.case_visible``: others get 403).
+one of their teams (the engine's rule, ``permissions.may_see_case``: others get 403).
 """
 from __future__ import annotations
 

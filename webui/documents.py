@@ -1,6 +1,6 @@
 """Documents staff attach to a case: upload, download; filed into the EDRMS by the adapter.
 
-Anyone who may see the case may add and open its documents (``engine.documents.may_see_case``).
+Anyone who may see the case may add and open its documents (``engine.permissions.may_see_case``).
 The case page includes ``documents/panel.html``; ``/cases/<ref>/documents`` shows the same panel on
 a page of its own, and is where a refused upload is explained.
 """

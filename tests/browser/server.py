@@ -3,6 +3,7 @@ the app on a fresh SQLite database in a thread, and Debian's Chromium driven by 
 a downloaded browser build)."""
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import threading
@@ -79,13 +80,37 @@ def add_staff(ctx: Context, email: str, name: str, roles: list[Role], teams: tup
     return email
 
 
+class _Chromium:
+    """One Playwright driver and one Chromium per test process: Playwright's sync API cannot be
+    started again while it runs, so every signed-in context comes from this one browser."""
+
+    playwright: Any = None
+    browser: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls.browser is None or not cls.browser.is_connected():
+            from playwright.sync_api import sync_playwright
+            if cls.playwright is None:
+                cls.playwright = sync_playwright().start()
+                atexit.register(cls.stop)
+            cls.browser = cls.playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        return cls.browser
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.browser is not None:
+            cls.browser.close()
+        if cls.playwright is not None:
+            cls.playwright.stop()
+        cls.browser = cls.playwright = None
+
+
 @contextmanager
 def chromium(server: Server, email: str = EMAIL, password: str = PASSWORD) -> Iterator[Any]:
     """A browser context signed in as ``email`` whose every request is recorded in ``server.requests``."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1024, "height": 900})
+    context = _Chromium.get().new_context(viewport={"width": 1024, "height": 900})
+    try:
         context.on("request", lambda request: server.requests.append(request.url))
         page = context.new_page()
         page.goto(f"{server.url}/sign-in")
@@ -94,10 +119,9 @@ def chromium(server: Server, email: str = EMAIL, password: str = PASSWORD) -> It
         page.click("button:has-text('Sign in')")
         page.wait_for_url(f"{server.url}/")
         page.close()
-        try:
-            yield context
-        finally:
-            browser.close()
+        yield context
+    finally:
+        context.close()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
