@@ -4,16 +4,23 @@ from __future__ import annotations
 import json
 import re
 
+from alembic.script import ScriptDirectory
+
+from engine.persistence.schema import MIGRATIONS
 from tests.conftest import FORMS, PROCESSES
 
 MISSED_BIN = {"bin_type": "recycling", "scheduled_collection_date": "2025-03-10", "bin_out_by_7am": "not_sure",
               "bin_location": "kerbside", "crew_report": "not_presented"}
 
 
+def newest_migration() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
 def test_init_reports_schema_revision(cli):
     result = cli("init", "--json")
     assert result.exit_code == 0
-    assert result.json()["revision"] == "0001"
+    assert result.json()["revision"] == newest_migration()
 
 
 def test_deploy_reports_versions_and_identical_redeploy_is_a_no_op(cli):
