@@ -12,7 +12,7 @@ from engine.types import Role
 from webui.api.roles import EVERYONE
 
 SAMPLE_ARGS = {"key": "missed_bin_collection", "version": 1, "name": "missed_bin_collection.bpmn",
-               "reference": "CF-000001", "task_id": 1}
+               "reference": "CF-000001", "task_id": 1, "question_id": 1}
 
 
 def _api_routes(app) -> list[tuple[str, str, str]]:

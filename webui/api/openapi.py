@@ -51,6 +51,7 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 KEY = _path("key", "Process key (the BPMN process id).", "missed_bin_collection")
 REFERENCE = _path("reference", "Case reference.", "CF-000001")
 TASK = _path("task_id", "Task id.", 1)
+QUESTION = _path("question_id", "Id of a question handed back to the front office.", 1)
 MESSAGE = _path("name", "BPMN message name the case waits for.", "asset_request_closed")
 USER_TASK = _path("name", "The user task's BPMN id.", "record_missed_collection")
 TASK_FILTERS = [
@@ -186,6 +187,14 @@ def _paths() -> dict[str, Any]:
         "/tasks/{task_id}/complete": {"post": _operation(
             "complete_task", "Complete a task with its form's answers", case, (404, 409, 413, 415, 422), [TASK],
             "CompleteTask", False)},
+        "/tasks/{task_id}/hand-back": {"post": _operation(
+            "hand_back_task", "Hand a task back to the front office with a question", (200, _json(_ref("Question"))),
+            (404, 409, 413, 415, 422), [TASK], "HandBack")},
+        "/questions": {"get": _operation("list_questions", "Unanswered questions put to your teams", (200, _json({
+            "type": "array", "items": _ref("Question")})), ())},
+        "/questions/{question_id}/answer": {"post": _operation(
+            "answer_question", "Answer a question; the task returns to whoever had it", (200, _json(_ref("Question"))),
+            (404, 409, 413, 415, 422), [QUESTION], "AnswerQuestion")},
         "/teams": {"get": _operation("list_teams", "List teams with their open tasks", (200, _json({
             "type": "array", "items": _ref("Team")})), ())},
         **_sla_paths(),

@@ -89,6 +89,16 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
             "x-error-messages": {"type": "Assignee must be an email address, or null to return the task "
                                          "to its team"}}},
     },
+    "HandBack": {
+        "type": "object", "required": ["question"],
+        "examples": [{"question": "Which gate is the bin behind?"}],
+        "properties": {"question": {"type": "string", "title": "Question", "minLength": 1, "maxLength": 2000,
+                                    "description": "What the front office should ask the resident."}},
+    },
+    "AnswerQuestion": {
+        "type": "object", "required": ["answer"], "examples": [{"answer": "The blue gate at the back"}],
+        "properties": {"answer": {"type": "string", "title": "Answer", "minLength": 1, "maxLength": 2000}},
+    },
     "CompleteTask": {
         "type": "object",
         "properties": {"data": {**_DATA, "description": "The form's answers."}},
@@ -121,7 +131,12 @@ _ERROR_TEXT = {"type": "string", "description": "Why the case failed (only when 
 _EVENT = _obj({"at": _TIME, "actor": _TEXT, "kind": _TEXT, "task_id": _nullable("integer"),
                "detail": {"type": "object"}})
 
+_QUESTION = _obj({"id": _INT, "task_id": _INT, "task_name": _TEXT, "task_status": _TEXT, "case": _TEXT,
+                  "process": _TEXT, "team": _TEXT, "question": _TEXT, "asked_by": _TEXT, "asked_at": _TIME,
+                  "answer": _nullable("string"), "answered_by": _nullable("string"), "answered_at": _TIME})
+
 RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Question": _QUESTION,
     "Error": {
         "type": "object", "required": ["message"],
         "properties": {
