@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, g, get_flashed_messages, redirect, render_template, request, \
     send_file, url_for
@@ -17,25 +15,12 @@ from engine.registry import Deployment
 from .api.processes import uploaded_files
 
 bp = Blueprint("analyst", __name__)
-LONDON = ZoneInfo("Europe/London")
 MAX_WARNINGS_SHOWN = 10  # after a deploy the warnings travel in the session cookie, which is small
 ACCEPT = ".bpmn,.dmn,.json"
 
 
 def _ctx() -> Context:
     return current_app.extensions["councilflow"]
-
-
-@bp.app_template_filter("when")
-def when(value: datetime | str | None) -> str:
-    """A deployment instant (or its ISO 8601 text) as staff read it: local time in the UK."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:  # SQLite gives back naive UTC
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(LONDON).strftime("%-d %B %Y, %H:%M")
 
 
 def where(problem: Problem) -> str:

@@ -18,7 +18,7 @@ from engine.context import Context
 from engine.persistence.schema import current_revision
 from engine.types import Role
 
-from . import (access, analyst, api, assets, auth, callbacks, casepage, diagrams, documents, frontoffice, home,
+from . import (access, analyst, api, assets, auth, callbacks, casepage, dates, diagrams, documents, frontoffice, home,
                inbox, oidc, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .admin import incidents as admin_incidents, people as admin_people, sla as admin_sla
@@ -104,6 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     home.register_error_pages(app)
+    dates.register(app)
 
     @app.context_processor
     def branding() -> dict[str, Any]:

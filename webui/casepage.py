@@ -11,13 +11,14 @@ from typing import Any
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import cases, diagrams, documents, handback, notes, queries, sla_clocks
+from engine import cases, diagrams, documents, handback, incidents, notes, queries, sla_clocks
 from engine.context import Context
 from engine.errors import CaseNotFound, Forbidden, UserError
-from engine.types import EventKind
+from engine.types import EventKind, SlaState
 from engine.views import EventView
 
-from .inbox import PROBLEM, SUCCESS, back_to, due_text, sla_tag
+from .dates import uk_datetime
+from .inbox import PROBLEM, SUCCESS, back_to, sla_tag
 
 bp = Blueprint("casepage", __name__)
 CHANNELS = {"phone": "by phone", "face-to-face": "face to face", "email": "by email", "web": "online",
@@ -126,20 +127,22 @@ def show(reference: str) -> Any:
     order = "oldest" if request.args.get("order") == "oldest" else "newest"
     history = detail.history if order == "oldest" else list(reversed(detail.history))
     names = queries.display_names(ctx, {e.actor for e in detail.history} | {header.created_by})
-    timeline = [{"at": (e.at or "")[:16].replace("T", " "), "text": describe(e, names)} for e in history]
+    timeline = [{"at": uk_datetime(e.at), "text": describe(e, names)} for e in history]
     clocks = {c.task_id: c for c in sla_clocks.case_clocks(ctx, reference)}
-    tasks = [{"task": t, "due": due_text(t.due_at), "sla": sla_tag(t.sla_state),
+    tasks = [{"task": t, "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
               "remaining": clocks[t.id].remaining if t.id in clocks else ""} for t in detail.case.tasks]
     case_clock = clocks.get(None)
+    paused = any(c.state == SlaState.PAUSED for c in clocks.values())
     return render_template(
         "cases/case.html", title=f"Case {reference}", case=detail.case, header=header, detail=detail,
         creator=names.get(header.created_by, header.created_by), channel=CHANNELS.get(detail.case.channel, ""),
-        case_sla={"due": due_text(detail.case.due_at), "sla": sla_tag(detail.case.sla_state),
+        case_sla={"due": uk_datetime(detail.case.due_at), "sla": sla_tag(detail.case.sla_state),
                   "remaining": case_clock.remaining if case_clock else ""},
         timeline=timeline, order=order, data=data_rows(detail.data), tasks=tasks,
         notes=notes.list_notes(ctx, reference), questions=handback.case_questions(ctx, reference),
         case_reference=reference, documents=documents.list_documents(ctx, reference),
-        highlights=diagrams.case_highlights(ctx, reference),
+        highlights=diagrams.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,
+        incidents=incidents.list_incidents(ctx, status="open", case=reference),
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path)
 
 
@@ -156,3 +159,25 @@ def add_note(reference: str) -> Any:
     else:
         flash("Note added", SUCCESS)
     return redirect(back_to(url_for(".show", reference=reference)) + "#notes")
+
+
+@bp.post("/cases/<reference>/sla/pause")
+def pause_sla(reference: str) -> Any:
+    """Stop the case's clocks while the council waits for the resident (the reason is in the history)."""
+    queries.case_header(_ctx(), reference, g.user.email)  # only someone who may see the case
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash("Enter why the clocks are paused, for example awaiting information from the resident", PROBLEM)
+    else:
+        sla_clocks.pause_case(_ctx(), reference, g.user.email, reason)
+        flash("The SLA clocks are paused", SUCCESS)
+    return redirect(url_for(".show", reference=reference) + "#sla")
+
+
+@bp.post("/cases/<reference>/sla/resume")
+def resume_sla(reference: str) -> Any:
+    """Restart the clocks; their due dates move on by the working time spent paused."""
+    queries.case_header(_ctx(), reference, g.user.email)
+    sla_clocks.resume_case(_ctx(), reference, g.user.email)
+    flash("The SLA clocks are running again; due dates moved on by the working time spent paused", SUCCESS)
+    return redirect(url_for(".show", reference=reference) + "#sla")

@@ -7,7 +7,6 @@ a page of its own, and is where a refused upload is explained.
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -50,13 +49,6 @@ def document_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-@bp.app_template_filter("document_when")
-def document_when(value: str | None) -> str:
-    if not value:
-        return ""
-    return datetime.fromisoformat(value).strftime("%-d %B %Y %H:%M")
 
 
 def _page(reference: str, error: str | None = None, status: int = 200) -> Any:

@@ -5,9 +5,7 @@ The chosen customer travels between pages as ``?customer=<id>`` (and the chosen 
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -18,7 +16,6 @@ from engine.errors import FormInvalid
 from engine.types import Channel
 
 bp = Blueprint("frontoffice", __name__)
-LONDON = ZoneInfo("Europe/London")
 CHANNELS = {Channel.PHONE: "Phone", Channel.FACE_TO_FACE: "Face to face", Channel.EMAIL: "Email",
             Channel.WEB: "Web form", Channel.COUNCILLOR: "Councillor", Channel.PARTNER: "Partner organisation"}
 # The customer form's fields: (name, label, autocomplete, input type, width class).
@@ -31,12 +28,6 @@ CUSTOMER_FIELDS = (("name", "Full name", "name", "text", None),
 
 def _ctx() -> Context:
     return current_app.extensions["councilflow"]
-
-
-@bp.app_template_filter("day")
-def day(value: str | None) -> str:
-    """An ISO instant as the day staff read it (UK time)."""
-    return datetime.fromisoformat(value).astimezone(LONDON).strftime("%-d %B %Y") if value else ""
 
 
 def _selected_customer() -> CustomerView | None:

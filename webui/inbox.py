@@ -17,6 +17,8 @@ from engine.context import Context
 from engine.errors import Conflict, UserError
 from engine.types import TaskStatus
 
+from .dates import uk_datetime
+
 bp = Blueprint("inbox", __name__)
 PAGE_SIZE = 25
 SORTS = {"oldest": ("created_at", False, "Oldest first"), "newest": ("created_at", True, "Newest first"),
@@ -55,10 +57,6 @@ def age_text(created_at: str | None, now: datetime) -> str:
     return "under an hour"
 
 
-def due_text(due_at: str | None) -> str:
-    return datetime.fromisoformat(due_at).strftime("%-d %b %Y %H:%M") if due_at else ""
-
-
 def back_to(default: str) -> str:
     """Where to go after an action: the form's ``next`` if it is a path on this site."""
     target = request.form.get("next") or request.args.get("next") or ""
@@ -93,7 +91,7 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     processes = _processes()
     names = {p["value"]: p["text"] for p in processes}
     rows = [{"task": t, "process": names.get(page.process_keys[t.id], page.process_keys[t.id]),
-             "age": age_text(t.created_at, now), "due": due_text(t.due_at), "sla": sla_tag(t.sla_state),
+             "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
              "remaining": remaining.get(t.id, "")} for t in page.items]
     members = queries.team_members(_ctx(), heading_team, g.user.email) if heading_team else []
     args = {"status": status, "sort": sort, "process": process, "task": task}

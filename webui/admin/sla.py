@@ -14,6 +14,8 @@ from engine.errors import UserError
 from engine.persistence.tables import Case, Task
 from engine.types import CaseStatus, Nation, SlaState, SlaUnit, TaskStatus
 
+from ..dates import uk_date
+
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
 FLASH = "admin_sla"
 UNITS = {SlaUnit.WORKING_DAYS.value: "Working days", SlaUnit.WORKING_HOURS.value: "Working hours",
@@ -169,7 +171,7 @@ def add_closure() -> Any:
                                           form.get("nation") or None)
     except UserError as err:
         return _index(err.message, 400, closure=form)
-    return _done(f"The council is closed on {day.strftime('%-d %B %Y')}")
+    return _done(f"The council is closed on {uk_date(day)}")
 
 
 @bp.post("/sla/closures/remove")
@@ -179,4 +181,4 @@ def remove_closure() -> Any:
     with ctx.db.transaction() as session:
         calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(),
                                          request.form.get("nation") or None)
-    return _done(f"{day.strftime('%-d %B %Y')} is a working day again")
+    return _done(f"{uk_date(day)} is a working day again")
