@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, TeamNotFound, UserError
-from .persistence.tables import LaneMapping, Membership, ProcessVersion, Task, Team
-from .types import TaskStatus
+from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team
+from .types import EventKind, TaskStatus
 
 if TYPE_CHECKING:
     from .context import Context
@@ -179,10 +179,11 @@ def lanes(ctx: "Context") -> list[Lane]:
             for name in names]
 
 
-def map_lanes(ctx: "Context", wanted: dict[str, str], move_open_tasks: bool = False) -> tuple[list[str], int]:
+def map_lanes(ctx: "Context", wanted: dict[str, str], move_open_tasks: bool = False,
+              actor: str = "system") -> tuple[list[str], int]:
     """Send each lane's NEW tasks to the named team; with ``move_open_tasks`` its open tasks move
-    too (an assignee who is not in the new team is unassigned). Returns the changed lanes and the
-    number of tasks moved."""
+    too (an assignee who is not in the new team is unassigned; each move is in its case's history).
+    Returns the changed lanes and the number of tasks moved."""
     changed, moved = [], 0
     with ctx.db.transaction() as session:
         sources = _sources(session)
@@ -195,18 +196,25 @@ def map_lanes(ctx: "Context", wanted: dict[str, str], move_open_tasks: bool = Fa
             map_lane(session, source, team.name)
             changed.append(source)
             if move_open_tasks and old_team_id is not None:
-                moved += _move_open_tasks(session, sources.get(source, []), old_team_id, team.id)
+                moved += _move_open_tasks(session, sources.get(source, []), old_team_id, team,
+                                          actor, ctx.clock.now())
     return changed, moved
 
 
-def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, new: int) -> int:
-    members = set(session.scalars(select(Membership.user_id).where(Membership.team_id == new)))
+def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, new: Team, actor: str,
+                     now: datetime) -> int:
+    members = set(session.scalars(select(Membership.user_id).where(Membership.team_id == new.id)))
+    old_name = session.get_one(Team, old).name
     moved = 0
     for key, task_id in places:
         for task in session.scalars(select(Task).where(Task.process_key == key, Task.bpmn_id == task_id,
                                                        Task.team_id == old, Task.status == TaskStatus.OPEN)):
-            task.team_id = new
-            if task.assignee_id is not None and task.assignee_id not in members:
+            task.team_id = new.id
+            unassigned = task.assignee_id is not None and task.assignee_id not in members
+            if unassigned:
                 task.assignee_id = None
+            session.add(Event(case_id=task.case_id, task_id=task.id, actor=actor, at=now, kind=EventKind.TASK_MOVED,
+                              detail={"task_name": task.name, "from_team": old_name, "team": new.name,
+                                      "unassigned": unassigned}))
             moved += 1
     return moved

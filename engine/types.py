@@ -74,6 +74,7 @@ class EventKind(StrEnum):
     NOTE_ADDED = "note_added"
     DOCUMENT_ADDED = "document_added"
     DOCUMENT_FILED = "document_filed"
+    TASK_MOVED = "task_moved"  # an admin sent a lane's open tasks to another team
 
 
 class Nation(StrEnum):

@@ -52,6 +52,7 @@ SENTENCES: dict[str, Sentence] = {
                                            + (f", assigned to {d['assignee']}" if d.get("assignee") else ""),
     EventKind.TASK_CLAIMED: lambda who, d: f"{who} claimed {_task(d)}",
     EventKind.TASK_UNCLAIMED: lambda who, d: f"{who} put {_task(d)} back in the team queue",
+    EventKind.TASK_MOVED: lambda who, d: f"{who} moved {_task(d)} from {d.get('from_team')} to {d.get('team')}",
     EventKind.TASK_ASSIGNED: lambda who, d: f"{who} assigned {_task(d)} to {d.get('assignee')}",
     EventKind.TASK_COMPLETED: lambda who, d: f"{who} completed {_task(d)}",
     EventKind.TASK_CANCELLED: lambda who, d: f"Task {_task(d)} was withdrawn",

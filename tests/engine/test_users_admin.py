@@ -138,10 +138,16 @@ def test_moving_open_tasks_with_a_mapping_unassigns_people_outside_the_new_team(
     users.create_staff(teams, "eho@example.gov.uk", "Eho", ["back_office"], ["Environmental Health"], PASSWORD)
     waiting = cases.start_case(teams, "noise_complaint", {})
     cases.claim_task(teams, waiting.tasks[0].id, "eho@example.gov.uk")
-    moved = routing.map_lanes(teams, {"Environmental Health": "Waste Services"}, move_open_tasks=True)
+    moved = routing.map_lanes(teams, {"Environmental Health": "Waste Services"}, move_open_tasks=True,
+                              actor="admin@example.gov.uk")
     assert moved == (["Environmental Health"], 1)
-    task = cases.show_case(teams, waiting.reference).case.tasks[0]
+    shown = cases.show_case(teams, waiting.reference)
+    task = shown.case.tasks[0]
     assert (task.team, task.assignee) == ("Waste Services", None)
+    [event] = [e for e in shown.history if e.kind == "task_moved"]
+    assert event.actor == "admin@example.gov.uk" and event.task_id == task.id
+    assert event.detail == {"task_name": task.name, "from_team": "Environmental Health", "team": "Waste Services",
+                            "unassigned": True}
 
 
 def test_a_mapping_removed_falls_back_to_a_team_of_the_lanes_own_name(teams):

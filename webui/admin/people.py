@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from engine import routing, tokens, users
 from engine.errors import TeamNotFound, UserError
@@ -174,7 +174,8 @@ def lanes() -> Any:
         wanted = {lane.source: request.form[f"lane-{i}"] for i, lane in enumerate(found, 1)
                   if request.form.get(f"lane-{i}") and request.form[f"lane-{i}"] != lane.team}
         try:
-            changed, moved = routing.map_lanes(_ctx(), wanted, request.form.get("move_open") == "yes")
+            changed, moved = routing.map_lanes(_ctx(), wanted, request.form.get("move_open") == "yes",
+                                              actor=g.user.email)
         except UserError as err:
             problem = err.message
         else:
