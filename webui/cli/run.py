@@ -12,9 +12,11 @@ from . import context, main
 @click.option("--embedded-worker/--no-embedded-worker", default=None,
               help="Run timers and SLA sweeps in this process (default: yes on SQLite, no on PostgreSQL, "
                    "where you run `councilflow worker`).")
+@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once by this process.")
 @click.option("--json", "as_json", is_flag=True, hidden=True)
-def serve(host: str, port: int, embedded_worker: bool | None, as_json: bool) -> None:
-    """Run the web app (waitress-free development server suitable for one machine)."""
+def serve(host: str, port: int, embedded_worker: bool | None, threads: int, as_json: bool) -> None:
+    """Run the web app with waitress, a production WSGI server; run several behind a proxy to scale out."""
+    from waitress import serve as serve_wsgi
     from engine.worker import Worker
     from webui.app import create_app
     ctx = context()
@@ -22,7 +24,7 @@ def serve(host: str, port: int, embedded_worker: bool | None, as_json: bool) -> 
         Worker(ctx).start_embedded()
     app = create_app({"CONTEXT": ctx})
     click.echo(f"councilflow is serving on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    serve_wsgi(app, host=host, port=port, threads=threads, ident="councilflow")
 
 
 @main.command()
