@@ -35,8 +35,9 @@ demo: setup
 	$(WITH_BACKOFFICE) sh -c '$(BIN)/councilflow init && $(BIN)/councilflow deploy processes/ forms/ && \
 		$(BIN)/python examples/demo_data.py'
 
+# A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag (never in production).
 run: demo
-	$(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
+	COUNCILFLOW_INSECURE_COOKIES=1 $(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
