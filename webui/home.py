@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # (role, title, where, what it is for): the start page shows the places the user's roles admit.
 PLACES = (
     (Role.FRONT_OFFICE, "Services", "/services", "Find a service for a resident and start their case."),
+    (Role.FRONT_OFFICE, "Task inbox", "/inbox", "Customer Hub tasks: call-backs and more information."),
     (Role.FRONT_OFFICE, "Questions", "/inbox/questions", "Questions the back office handed back to you."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
