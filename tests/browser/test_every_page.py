@@ -1,0 +1,76 @@
+"""Every page of the app, visited in Chromium by an admin (who may open all of them) with real data
+behind it, passes axe-core's WCAG 2.2 A/AA rules and the structural page checks — including the
+error pages. A page added later without sample values here makes this test fail, not skip."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from engine import cases, customers, handback, routing, users
+from engine.types import Role
+from webui.app import create_app
+
+from .journey import check
+from .server import add_staff, chromium
+from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fixture)
+
+# GET endpoints that are not pages (files, XML, redirects) or are checked by their own tests.
+NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
+             "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview"}
+GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16", "bin_out_by_7am": "yes",
+                "bin_location": "kerbside", "crew_report": "none"}
+
+
+def _page_endpoints(app) -> list[tuple[str, list[str]]]:
+    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in NOT_PAGES
+             and r.endpoint.split(".")[0] not in {"api", "api_docs", "assets", "callbacks"}]
+    return sorted((r.endpoint, sorted(r.arguments)) for r in rules)
+
+
+@pytest.fixture
+def samples(server, refused_document):  # noqa: F811
+    """A value for every page argument: a case handed back to the front office, its customer, its
+    question, an incident, a team and a user."""
+    ctx = server.ctx
+    admin = add_staff(ctx, f"every-page-{uuid.uuid4().hex[:6]}@example.gov.uk", "Ada Admin", [Role.ADMIN],
+                      ("Customer Hub", "Waste Services"))
+    customer = customers.create_customer(ctx, {"name": "Pat Every", "postcode": "AN1 2BC"})
+    started = cases.start_case(ctx, "missed_bin_collection", {}, customer_id=customer.id, actor=admin)
+    waste = cases.complete_task(ctx, started.tasks[0].id, GENUINE_MISS, actor=admin).tasks[0]
+    question = handback.hand_back(ctx, waste.id, "Which gate is the bin behind?", admin)
+    with ctx.db.transaction(readonly=True) as session:
+        team_id = routing.get_team(session, "Waste Services").id
+        user_id = users.find_user(session, admin).id
+    _, incident = refused_document
+    values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
+              "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
+              "team": "Waste Services", "key": "missed_bin_collection", "version": 1}
+    return admin, values
+
+
+def test_every_page_is_accessible(server, samples):
+    admin, values = samples
+    app = create_app({"CONTEXT": server.ctx, "SECRET_KEY": "routes-only"})
+    urls = app.url_map.bind("127.0.0.1")
+    pages = [urls.build(endpoint, {name: values[name] for name in arguments})
+             for endpoint, arguments in _page_endpoints(app)]
+    assert len(pages) >= 28  # every page of the four roles
+    pages += ["/cases/CF-999999", "/no-such-page"]  # the 404 page, as staff meet it
+    with chromium(server, admin) as context:
+        page = context.new_page()
+        for url in pages:
+            response = page.goto(server.url + url)
+            expected_missing = url in ("/cases/CF-999999", "/no-such-page")
+            assert response.status == (404 if expected_missing else 200), f"{url}: {response.status}"
+            check(page)
+
+
+def test_the_refusal_page_is_accessible(server):
+    officer = add_staff(server.ctx, f"refused-{uuid.uuid4().hex[:6]}@example.gov.uk", "Olu Officer",
+                        [Role.BACK_OFFICE], ("Waste Services",))
+    with chromium(server, officer) as context:
+        page = context.new_page()
+        assert page.goto(f"{server.url}/admin/users").status == 403
+        assert "You do not have access to this page" in page.content()
+        check(page)
