@@ -21,7 +21,7 @@ from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, Conflict, Forb
 from .persistence.tables import Case, CaseState, Customer, Event, Task, Team, User
 from .projection import Projector
 from .runtime import StepFailure
-from .types import CaseStatus, Channel, EventKind, TaskStatus
+from .types import CaseStatus, Channel, EventKind, Role, TaskStatus
 from .views import CaseDetail, CaseView, EventView, TaskView, iso
 
 
@@ -142,6 +142,11 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
                             f"cannot be assigned to them")
         if claim and task.assignee_id not in (None, target.id if target else None):
             raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
+        if (who is not None and task.assignee_id not in (None, who.id)
+                and not users.has_role(who, Role.TEAM_LEAD)):
+            # Someone's claimed work is theirs: only they, a team lead or an admin may pass it on.
+            raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they or a "
+                                     f"team lead can reassign it")
         previous = task.assignee.email if task.assignee else None
         task.assignee_id = target.id if target else None
         case.updated_at = ctx.clock.now()

@@ -221,6 +221,15 @@ class CaseHeader:
     customer: str | None
 
 
+def require_case_visible(ctx: Context, reference: str, viewer_email: str) -> None:
+    """CaseNotFound, or Forbidden unless ``viewer_email`` may see the case (``permissions.may_see_case``)."""
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        if case is None:
+            raise CaseNotFound(f"There is no case {reference}")
+        permissions.require_case_visible(session, users.get_user(session, viewer_email), case)
+
+
 def case_header(ctx: Context, reference: str, viewer_email: str) -> CaseHeader:
     """The case's process name, creator and customer, for someone allowed to see the case."""
     with ctx.db.transaction(readonly=True) as session:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, TeamNotFound, UserError
-from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team
+from .persistence.tables import Case, Event, LaneMapping, Membership, ProcessVersion, Task, Team
 from .types import EventKind, TaskStatus
 
 if TYPE_CHECKING:
@@ -207,8 +207,15 @@ def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, 
     old_name = session.get_one(Team, old).name
     moved = 0
     for key, task_id in places:
-        for task in session.scalars(select(Task).where(Task.process_key == key, Task.bpmn_id == task_id,
-                                                       Task.team_id == old, Task.status == TaskStatus.OPEN)):
+        waiting = list(session.scalars(select(Task.id).where(Task.process_key == key, Task.bpmn_id == task_id,
+                                                             Task.team_id == old, Task.status == TaskStatus.OPEN)))
+        for row_id in waiting:
+            # The case lock every other writer takes: a task completed meanwhile is left alone.
+            case_id = session.scalar(select(Task.case_id).where(Task.id == row_id))
+            session.get(Case, case_id, with_for_update=True, populate_existing=True)
+            task = session.get_one(Task, row_id, populate_existing=True)
+            if task.status != TaskStatus.OPEN or task.team_id != old:
+                continue
             task.team_id = new.id
             unassigned = task.assignee_id is not None and task.assignee_id not in members
             if unassigned:

@@ -148,7 +148,8 @@ def _keep_an_admin(session: Session, user: User, roles: list[str], active: bool)
     """Nobody may take away the last active admin: the council would lose its admin pages."""
     if Role.ADMIN.value not in user.roles or not user.active or (active and Role.ADMIN.value in roles):
         return
-    others = session.scalars(select(User).where(User.active.is_(True), User.id != user.id))
+    # Locked: two admins demoting each other at once would otherwise each see the other still an admin.
+    others = session.scalars(select(User).where(User.active.is_(True), User.id != user.id).with_for_update())
     if not any(Role.ADMIN.value in other.roles for other in others):
         raise Conflict(f"{user.email} is the only active admin: make someone else an admin first")
 

@@ -41,6 +41,16 @@ def healthz() -> Any:
 STAFF = {Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.TEAM_LEAD}
 
 
+def security_headers(response: Any) -> Any:
+    """On every answer: no framing by other sites (clickjacking), no content sniffing, no full URLs in
+    the Referer. ``setdefault`` keeps a stricter policy a view set (document downloads)."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def _secret_key(instance: Path) -> str:
     configured = os.environ.get("COUNCILFLOW_SECRET_KEY")
     if configured:
@@ -105,6 +115,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register(app, csrf)
     home.register_error_pages(app)
     dates.register(app)
+    app.after_request(security_headers)
 
     @app.context_processor
     def branding() -> dict[str, Any]:

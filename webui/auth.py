@@ -3,7 +3,7 @@ Single sign-on (webui/oidc.py) ends in the same session as a password sign-in.""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
@@ -21,11 +21,19 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired("Enter your password")])
 
 
+def is_local_path(target: str | None) -> bool:
+    """True for a path on this site only. Browsers read a backslash as a slash ("/\\evil.example" is
+    another site) and ignore tabs and newlines, so those are refused too: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(target: str | None) -> str:
-    # Only local paths: never an open redirect to another site.
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
-        return target
-    return url_for("home.index")
+    return target if target is not None and is_local_path(target) else url_for("home.index")
 
 
 def start_session(user_id: int) -> None:

@@ -17,6 +17,7 @@ from engine.context import Context
 from engine.errors import Conflict, UserError
 from engine.types import TaskStatus
 
+from .auth import is_local_path
 from .dates import uk_datetime
 
 bp = Blueprint("inbox", __name__)
@@ -60,7 +61,7 @@ def age_text(created_at: str | None, now: datetime) -> str:
 def back_to(default: str) -> str:
     """Where to go after an action: the form's ``next`` if it is a path on this site."""
     target = request.form.get("next") or request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return target if is_local_path(target) else default
 
 
 def _choice(name: str, options: dict[str, Any], default: str) -> str:

@@ -94,9 +94,14 @@ def start() -> Any:
 
 
 def _address(claims: dict[str, Any]) -> str | None:
-    """The email claim (unless the provider says it is unverified), else preferred_username (Entra's UPN)."""
-    email = claims.get("email") if claims.get("email_verified") is not False else None
-    return email or claims.get("preferred_username")
+    """The account the person signs in as: the email claim, never one the provider marks unverified.
+    ``preferred_username`` can be chosen by the person at many providers, so it is used only when the
+    council says theirs is set by administrators (a single-tenant Entra ID's UPN): TRUST_USERNAME=1."""
+    if claims.get("email_verified") is False:
+        return None
+    if claims.get("email"):
+        return str(claims["email"])
+    return claims.get("preferred_username") if _setting(current_app, "TRUST_USERNAME") == "1" else None
 
 
 @bp.get("/sign-in/oidc/callback")

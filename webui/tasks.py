@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from engine import cases, handback, notes, queries, taskforms
+from engine.customers import contact_outcome
 from engine.context import Context
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
@@ -178,9 +179,9 @@ def check(task_id: int) -> Any:
 @bp.get("/cases/<reference>/outcome")
 def outcome(reference: str) -> Any:
     """How the contact ended (resolved at first contact, or handed to which teams), then "anything else?"."""
-    from engine.customers import contact_outcome  # the front office's read model (owned with this view)
     team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     try:
+        queries.require_case_visible(_ctx(), reference, g.user.email)  # the case page's rule: else 403
         result = contact_outcome(_ctx(), reference, team)
     except NotFound:
         abort(404)

@@ -284,12 +284,12 @@ def test_tokens_not_sessions_sign_in_to_the_api(app, ctx, make_user, api_as):
 
 
 def test_unexpected_failures_are_json_with_an_id_that_is_logged(api_as, monkeypatch, caplog):
-    from engine import cases
+    from engine import queries
 
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(cases, "show_case", broken)
+    monkeypatch.setattr(queries, "require_case_visible", broken)
     answer = api_as(Role.ADMIN).get("/cases/CF-000001")
     assert answer.status_code == 500 and answer.is_json
     assert answer.json["message"] == "Internal error" and "fire" not in answer.get_data(as_text=True)

@@ -77,8 +77,9 @@ def test_a_policy_for_a_missing_process_or_task_is_refused(api_as, deployed):
 def test_a_case_sla_shows_due_state_and_time_left(api_as, deployed):
     api_as(Role.ADMIN).open("PUT", "/sla/policies/review_letter", json={"working_days": 2})
     reference = cases.start_case(deployed, "review_letter", actor="starter@example.gov.uk").reference
-    response = api_as(Role.BACK_OFFICE).get(f"/cases/{reference}/sla")
+    response = api_as(Role.BACK_OFFICE, teams=("Customer Hub",)).get(f"/cases/{reference}/sla")
     assert response.status_code == 200
+    assert api_as(Role.BACK_OFFICE, teams=("Waste Services",)).get(f"/cases/{reference}/sla").status_code == 403
     [clock] = response.json["clocks"]
     assert clock["state"] == "on_track" and clock["remaining"] == "2 working days left"
     assert clock["due_at"].startswith("2026-05-07")

@@ -70,12 +70,24 @@ def test_an_active_user_signs_in_with_the_provider_and_lands_where_they_were_goi
     assert provider.requests_to("POST", "/token") and provider.requests_to("GET", "/jwks")
 
 
-def test_entra_preferred_username_is_used_when_there_is_no_verified_email(sso_app, make_user, provider):
+def test_entra_preferred_username_is_used_only_when_the_council_trusts_it(sso_app, make_user, provider):
     make_user("upn@example.gov.uk", Role.FRONT_OFFICE)
+    provider.user = {"sub": "x", "preferred_username": "upn@example.gov.uk"}  # Entra without the email claim
+    client = sso_app.test_client()
+    assert callback(client, *to_provider(client)).status_code == 403 and not signed_in(client)
+    sso_app.config["COUNCILFLOW_OIDC_TRUST_USERNAME"] = "1"
+    client = sso_app.test_client()
+    assert callback(client, *to_provider(client)).status_code == 302 and signed_in(client)
+
+
+def test_an_email_the_provider_marks_unverified_never_signs_anyone_in(sso_app, make_user, provider):
+    make_user("upn@example.gov.uk", Role.FRONT_OFFICE)
+    make_user("someone.else@example.gov.uk", Role.ADMIN)
+    sso_app.config["COUNCILFLOW_OIDC_TRUST_USERNAME"] = "1"
     provider.user = {"sub": "x", "email": "someone.else@example.gov.uk", "email_verified": False,
                      "preferred_username": "upn@example.gov.uk"}
     client = sso_app.test_client()
-    assert callback(client, *to_provider(client)).status_code == 302 and signed_in(client)
+    assert callback(client, *to_provider(client)).status_code == 403 and not signed_in(client)
 
 
 def test_someone_without_an_account_is_told_to_ask_their_administrator_and_nothing_is_created(

@@ -6,14 +6,25 @@ from typing import Any
 
 from flask import jsonify, url_for
 
-from engine import cases, messages
-from engine.errors import ProcessNotFound
+from engine import cases, messages, queries
+from engine.errors import CaseNotFound, ProcessNotFound
 from engine.types import Channel, Role
 
 from . import bp, context
 from .errors import as_field_error
 from .payload import json_body
 from .roles import STAFF, current_user, requires
+
+
+def visible(reference: str, missing_ok: bool = False) -> str:
+    """The reference, once the caller may see that case (the pages' rule): 404 or 403 otherwise
+    (``missing_ok``: a case that does not exist is left for the engine to answer)."""
+    try:
+        queries.require_case_visible(context(), reference, current_user().email)
+    except CaseNotFound:
+        if not missing_ok:
+            raise
+    return reference
 
 
 @bp.post("/cases")
@@ -31,13 +42,13 @@ def start_case() -> Any:
 @requires(*STAFF)
 def show_case(reference: str) -> Any:
     """Status, data, open tasks and history (as `councilflow case show --json`)."""
-    return jsonify(cases.show_case(context(), reference).to_dict())
+    return jsonify(cases.show_case(context(), visible(reference)).to_dict())
 
 
 @bp.get("/cases/<reference>/history")
 @requires(*STAFF)
 def case_history(reference: str) -> Any:
-    detail = cases.show_case(context(), reference)
+    detail = cases.show_case(context(), visible(reference))
     return jsonify({"reference": detail.case.reference, "history": [e.__dict__ for e in detail.history]})
 
 
@@ -45,14 +56,14 @@ def case_history(reference: str) -> Any:
 @requires(Role.FRONT_OFFICE, Role.TEAM_LEAD)
 def cancel_case(reference: str) -> Any:
     reason = json_body("CancelCase", optional=True).get("reason", "")
-    return jsonify(cases.cancel_case(context(), reference, current_user().email, reason).to_dict())
+    return jsonify(cases.cancel_case(context(), visible(reference), current_user().email, reason).to_dict())
 
 
 @bp.post("/cases/<reference>/retry")
 @requires(Role.TEAM_LEAD)
 def retry_case(reference: str) -> Any:
     """Run a failed case's failed step again, once its cause (e.g. an adapter) is fixed."""
-    return jsonify(cases.retry_case(context(), reference, current_user().email).to_dict())
+    return jsonify(cases.retry_case(context(), visible(reference), current_user().email).to_dict())
 
 
 @bp.post("/cases/<reference>/messages/<name>")
@@ -61,4 +72,7 @@ def deliver_message(reference: str, name: str) -> Any:
     """A back-office system or a person tells the case something (e.g. the asset job is done).
     Every message is stored; one the case is not waiting for is refused with 409 and kept."""
     payload = json_body("MessageData", optional=True)
-    return jsonify(messages.deliver_message(context(), reference, name, payload, current_user().email).to_dict())
+    # A message for no case is still stored (and refused) by the engine, so none is ever lost.
+    delivered = messages.deliver_message(context(), visible(reference, missing_ok=True), name, payload,
+                                         current_user().email)
+    return jsonify(delivered.to_dict())

@@ -12,6 +12,7 @@ from engine.errors import TeamNotFound, UserError
 from engine.types import Role, SlaUnit
 
 from . import bp, context
+from .cases import visible
 from .errors import RequestInvalid, as_field_error
 from .payload import Query, json_body
 from .roles import STAFF, current_user, requires
@@ -87,5 +88,5 @@ def case_sla(reference: str) -> Any:
     query = Query(request.args)
     include_stopped = query.choice("all", ("true", "false"), "false") == "true"
     query.check()
-    clocks = sla_clocks.case_clocks(context(), reference, include_stopped)
+    clocks = sla_clocks.case_clocks(context(), visible(reference), include_stopped)
     return jsonify({"reference": reference, "clocks": [c.to_dict() for c in clocks]})
