@@ -221,22 +221,24 @@ class CaseHeader:
     customer: str | None
 
 
+def _visible_case(session: Session, reference: str, viewer_email: str) -> Case:
+    """The case, or CaseNotFound; Forbidden unless ``viewer_email`` may see it (``permissions.may_see_case``)."""
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        raise CaseNotFound(f"There is no case {reference}")
+    permissions.require_case_visible(session, users.get_user(session, viewer_email), case)
+    return case
+
+
 def require_case_visible(ctx: Context, reference: str, viewer_email: str) -> None:
-    """CaseNotFound, or Forbidden unless ``viewer_email`` may see the case (``permissions.may_see_case``)."""
     with ctx.db.transaction(readonly=True) as session:
-        case = session.scalar(select(Case).where(Case.reference == reference))
-        if case is None:
-            raise CaseNotFound(f"There is no case {reference}")
-        permissions.require_case_visible(session, users.get_user(session, viewer_email), case)
+        _visible_case(session, reference, viewer_email)
 
 
 def case_header(ctx: Context, reference: str, viewer_email: str) -> CaseHeader:
     """The case's process name, creator and customer, for someone allowed to see the case."""
     with ctx.db.transaction(readonly=True) as session:
-        case = session.scalar(select(Case).where(Case.reference == reference))
-        if case is None:
-            raise CaseNotFound(f"There is no case {reference}")
-        permissions.require_case_visible(session, users.get_user(session, viewer_email), case)
+        case = _visible_case(session, reference, viewer_email)
         customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
         name = customer.name if customer else (case.data or {}).get("customer_name")
         return CaseHeader(reference, case.version.name or case.process_key, case.created_by,
