@@ -19,7 +19,7 @@ from . import dialects, forms, lint
 from .errors import Problem
 from .runtime import spec_to_dict
 from .types import Dialect
-from .xmlsafe import parse_xml
+from .xmlsafe import active_markup, parse_xml
 
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
 MAX_KEY, MAX_NAME = 200, 300  # the process table's column sizes
@@ -120,6 +120,7 @@ class _Loader:
                 self.bundle.problems += problems
                 if root is None:
                     continue
+                self.bundle.problems += active_markup(name, content, root)
                 if dialects.is_dmn(root):
                     self.dmn[name] = root
                 elif dialects.is_bpmn(root):
