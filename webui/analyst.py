@@ -1,11 +1,9 @@
 """Process analysts' pages: upload maps, list processes and versions, download files, see diagrams with waiting counts (issue 4)."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, get_flashed_messages, redirect, render_template, request, \
-    send_file, url_for
+from flask import Blueprint, current_app, flash, g, get_flashed_messages, redirect, render_template, request, url_for
 
 from engine import diagrams, queries, registry
 from engine.context import Context
@@ -13,6 +11,7 @@ from engine.errors import DeploymentRejected, Problem, UserError
 from engine.registry import Deployment
 
 from .api.processes import uploaded_files
+from .downloads import process_file
 
 bp = Blueprint("analyst", __name__)
 MAX_WARNINGS_SHOWN = 10  # after a deploy the warnings travel in the session cookie, which is small
@@ -119,8 +118,4 @@ def download(key: str, version: int, name: str) -> Any:
     """One file exactly as deployed in a version."""
     with _ctx().db.transaction(readonly=True) as session:
         text = queries.version_file(session, key, version, name)
-    mimetype = "application/json" if name.lower().endswith(".json") else "application/xml"
-    response = send_file(io.BytesIO(text.encode("utf-8")), mimetype=mimetype, as_attachment=True,
-                         download_name=name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return process_file(name, text)

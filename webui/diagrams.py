@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, current_app
 
 from engine import diagrams
+
+from .downloads import process_file
 
 bp = Blueprint("diagrams", __name__)
 
 
 @bp.get("/diagrams/<key>/<int(min=1):version>.bpmn")
 def version_xml(key: str, version: int) -> Any:
-    """The BPMN file that defines a version's own process (a version never changes once deployed)."""
+    """The BPMN file that defines a version's own process (a version never changes once deployed). An
+    uploaded file, so a sandboxed attachment: the viewer fetches it, a person who opens it saves it."""
     xml = diagrams.diagram_xml(current_app.extensions["councilflow"], key, version)
-    response = Response(xml, mimetype="application/xml")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.private = True
-    response.cache_control.max_age = 3600
-    return response
+    return process_file(f"{key}-{version}.bpmn", xml, cache_seconds=3600)

@@ -6,17 +6,17 @@ a page of its own, and is where a refused upload is explained.
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 from urllib.parse import quote
 
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine import documents
 from engine.context import Context
 from engine.errors import Forbidden, NotFound, UserError
+
+from .downloads import attachment
 
 bp = Blueprint("documents", __name__)
 FLASH = "documents"  # the panel shows only its own banners
@@ -94,9 +94,4 @@ def _case_page(reference: str) -> str:
 def download(reference: str, document_id: int) -> Any:
     found = documents.get_document(_ctx(), reference, document_id, g.user.email)
     kind = found.content_type if found.content_type in documents.SAFE_TYPES else "application/octet-stream"
-    response = make_response(send_file(io.BytesIO(found.content), mimetype=kind, as_attachment=True,
-                                       download_name=found.filename, max_age=0))
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(found.content, found.filename, kind)

@@ -1,16 +1,16 @@
 """Processes: list, versions, a version's files, and deploying BPMN/DMN/forms (analysts)."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import jsonify, request, send_file
+from flask import jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from engine import queries, registry
 from engine.errors import DeploymentRejected, Problem
 from engine.types import Role
 
+from ..downloads import process_file
 from . import bp, context
 from .payload import json_body, require_storable
 from .roles import EVERYONE, current_user, requires
@@ -43,8 +43,7 @@ def download_file(key: str, version: int, name: str) -> Any:
     """One file as deployed in a version, e.g. to open the exact map a case ran on."""
     with context().db.transaction(readonly=True) as session:
         text = queries.version_file(session, key, version, name)
-    mimetype = "application/json" if name.lower().endswith(".json") else "application/xml"
-    return send_file(io.BytesIO(text.encode("utf-8")), mimetype=mimetype, as_attachment=True, download_name=name)
+    return process_file(name, text)
 
 
 def _name_problem(name: str) -> Problem | None:
