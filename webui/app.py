@@ -7,8 +7,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, current_app, jsonify
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import text
@@ -41,11 +42,23 @@ def healthz() -> Any:
 STAFF = {Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.TEAM_LEAD}
 
 
+def page_policy(logo: str | None) -> str:
+    """The Content-Security-Policy of every page: scripts, styles, fonts and fetches from this origin only
+    (no inline script or style, no eval, no plugins, no <base>, forms post here, never framed). If
+    uploaded content ever reached a page, it could not run. The council's logo may live elsewhere."""
+    parts = urlsplit(logo or "")
+    images = " ".join(["'self'", "data:", *([f"{parts.scheme}://{parts.netloc}"] if parts.netloc else [])])
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src {images}; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
+
 def security_headers(response: Any) -> Any:
-    """On every answer: no framing by other sites (clickjacking), no content sniffing, no full URLs in
-    the Referer. ``setdefault`` keeps a stricter policy a view set (document downloads)."""
+    """On every answer: a strict Content-Security-Policy (``page_policy``), no framing by other sites
+    (clickjacking), no content sniffing, no full URLs in the Referer. ``setdefault`` keeps a stricter
+    policy a view set (uploaded files are sandboxed attachments: webui/downloads.py)."""
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
@@ -81,6 +94,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config:
         app.config.update(test_config)
+    app.config.setdefault("CONTENT_SECURITY_POLICY", page_policy(app.config["COUNCIL_LOGO"]))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
     ctx = app.config.get("CONTEXT")

@@ -3,10 +3,11 @@ viewer, from the npm packages installed by the setup commands (never hand-copied
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = Path(os.environ.get("COUNCILFLOW_NODE_MODULES", ROOT / "node_modules"))
@@ -17,6 +18,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 BPMN_JS_FILES = frozenset({
     "bpmn-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css", "assets/bpmn-font/css/bpmn.css",
     *(f"assets/bpmn-font/font/bpmn.{ext}" for ext in ("woff2", "woff", "ttf", "eot", "svg"))})
+
+# A council's colour reaches the page as a style sheet, not a style="" attribute, which the pages'
+# Content-Security-Policy (style-src 'self') would block.
+COLOUR, DEFAULT_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}"), "#0b4f6c"
 
 bp = Blueprint("assets", __name__)
 
@@ -43,3 +48,12 @@ def bpmn_js(filename: str) -> Any:
 @bp.get("/static/<path:filename>")
 def static(filename: str) -> Any:
     return send_from_directory(STATIC, filename, max_age=3600)
+
+
+@bp.get("/council.css")
+def council_css() -> Any:
+    colour = current_app.config["COUNCIL_COLOUR"]
+    colour = colour if COLOUR.fullmatch(colour) else DEFAULT_COLOUR  # nothing but a colour into CSS
+    response = Response(f".cf-header {{ border-bottom-color: {colour}; }}\n", mimetype="text/css")
+    response.cache_control.max_age = 3600
+    return response
