@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from adapters.registry import AdapterRegistry
 from engine.context import Context
+from engine.persistence.db import UNAVAILABLE
 from engine.persistence.schema import current_revision
 from engine.types import Role
 
@@ -33,9 +34,13 @@ health = Blueprint("health", __name__)
 def healthz() -> Any:
     from flask import current_app
     ctx = current_app.extensions["councilflow"]
-    with ctx.db.transaction(readonly=True) as session:
-        session.execute(text("SELECT 1"))
-    return jsonify(status="ok", schema=current_revision(ctx.db))
+    try:
+        with ctx.db.transaction(readonly=True) as session:
+            session.execute(text("SELECT 1"))
+        revision = current_revision(ctx.db)
+    except UNAVAILABLE:
+        return jsonify(status="unavailable"), 503, {"Retry-After": str(home.RETRY_AFTER_S)}
+    return jsonify(status="ok", schema=revision)
 
 
 # Everyone who works cases: front office, back office and team leads (admins are always admitted).

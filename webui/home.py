@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
+from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
 
@@ -59,6 +60,12 @@ def index() -> Any:
     return render_template("home.html", title="Home", places=places())
 
 
+# Seconds a client is asked to wait when the database is unavailable: long enough for a lock to clear or
+# a database to restart, short enough that someone retrying by hand is not turned away for long.
+RETRY_AFTER_S = 30
+UNAVAILABLE_MESSAGE = "Sorry, the service is unavailable"
+
+
 def _page_error(status: int, message: str) -> Any:
     return render_template("errors/error.html", title=message, status=status, message=message), status
 
@@ -88,6 +95,19 @@ def unexpected(err: Exception) -> Any:
     return _page_error(500, f"Sorry, there is a problem with the service (error {error_id})")
 
 
+def unavailable(err: Exception) -> Any:
+    """The database cannot be reached or stayed locked: 503 with Retry-After, never a bare 500."""
+    if request.path.startswith("/api/"):
+        from .api.errors import unavailable as api_unavailable
+        return api_unavailable(err)
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, err,
+                   extra={"path": request.path})
+    page, status = _page_error(503, UNAVAILABLE_MESSAGE)
+    return page, status, {"Retry-After": str(RETRY_AFTER_S)}
+
+
 def register_error_pages(app: Flask) -> None:
     app.register_error_handler(EngineError, engine_error)
     app.register_error_handler(HTTPException, http_error)
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, unavailable)

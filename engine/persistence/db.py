@@ -8,9 +8,33 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..errors import EngineError
+
 DEFAULT_SQLITE = Path("instance") / "councilflow.sqlite3"
+
+# How long a SQLite writer waits for another's write lock before giving up. Writes take milliseconds,
+# so a queue of them clears well within this; a lock held longer (a stuck process, a backup) is an
+# outage, and the person waiting is better told so (503, try again) than left staring at a page.
+SQLITE_BUSY_TIMEOUT_S = 5.0
+BUSY_TIMEOUT_VARIABLE = "COUNCILFLOW_SQLITE_BUSY_TIMEOUT"
+
+# PostgreSQL: give up connecting after this long rather than the operating system's minutes.
+CONNECT_TIMEOUT_S = 5
+
+
+class DatabaseUnavailable(EngineError):
+    """The database cannot be reached, opened or used just now (or is not migrated): not the caller's
+    fault, and worth trying again later."""
+
+
+# What the driver raises when the database, not the statement, is the problem: it cannot be reached or
+# opened, a connection was cut, a lock was not granted in time, the pool has no connection to lend.
+# The web app answers these 503 with Retry-After (webui/home.py, webui/api/errors.py).
+UNAVAILABLE: tuple[type[Exception], ...] = (DatabaseUnavailable, OperationalError, InterfaceError, PoolTimeout)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -22,15 +46,22 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
 
 
+def _busy_timeout_ms() -> int:
+    configured = os.environ.get(BUSY_TIMEOUT_VARIABLE, "").strip()
+    return int(float(configured or SQLITE_BUSY_TIMEOUT_S) * 1000)
+
+
 def _tune_sqlite(engine: Engine) -> None:
+    busy_timeout_ms = _busy_timeout_ms()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # WAL lets readers work while a case is being written; the busy timeout makes a second
-        # writer wait for the first instead of failing at once.
+        # writer wait for the first instead of failing at once (SQLITE_BUSY_TIMEOUT_S).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")  # first: setting WAL may itself wait
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -52,7 +83,9 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict = {"future": True}
         if not self.is_sqlite:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # pool_timeout: a request waits at most this long for a free connection, then 503.
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10,
+                          connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
         self.engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from engine.context import Context
 from engine.errors import EngineError
+from engine.persistence.db import UNAVAILABLE
 
 from .. import access
 from . import errors
@@ -28,6 +29,8 @@ bp.before_request(screen_request)
 bp.register_error_handler(EngineError, errors.engine_error)
 bp.register_error_handler(HTTPException, errors.http_error)
 bp.register_error_handler(Exception, errors.unexpected)
+for _kind in UNAVAILABLE:  # before Exception: a database outage is 503, not 500
+    bp.register_error_handler(_kind, errors.unavailable)
 
 
 def context() -> Context:

@@ -80,6 +80,16 @@ def http_error(err: HTTPException) -> Response:
     return answer(status, {"message": message}, headers)
 
 
+RETRY_AFTER_S = 30  # as the pages (webui/home.py)
+
+
+def unavailable(err: Exception) -> Response:
+    """The database cannot be reached or stayed locked: 503 and when to try again."""
+    logger.warning("Database unavailable for an API request: %s", err)
+    return answer(503, {"message": "The service is unavailable just now; try again later"},
+                  {"Retry-After": str(RETRY_AFTER_S)})
+
+
 def unexpected(err: Exception) -> Response:
     return _internal(err, "Internal error")
 
