@@ -134,19 +134,10 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
         case, task = lock_case_of_task(session, task_id)
         require_open(task)
         who = actor_user(session, actor)
-        permissions.require_team_member(session, who, task)
-        target = users.get_user(session, assignee) if assignee else None
-        if target is not None and target is not who and not permissions.may_work_on(session, target, task):
-            team = task.team.name if task.team else "the task's team"
-            raise Forbidden(f"{target.name} ({target.email}) is not in {team}, so task {task.id} "
-                            f"cannot be assigned to them")
+        target = users.find_user(session, assignee) if assignee else None
+        permissions.require_may_assign(session, who, task, assignee or None, target)  # the one rule
         if claim and task.assignee_id not in (None, target.id if target else None):
             raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
-        if (who is not None and task.assignee_id not in (None, who.id)
-                and not users.has_role(who, Role.TEAM_LEAD)):
-            # Someone's claimed work is theirs: only they, a team lead or an admin may pass it on.
-            raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they or a "
-                                     f"team lead can reassign it")
         previous = task.assignee.email if task.assignee else None
         task.assignee_id = target.id if target else None
         case.updated_at = ctx.clock.now()
@@ -177,14 +168,14 @@ MAX_BULK = 200
 def bulk_assign(ctx: Context, task_ids: list[int], assignee: str, actor: str | None = None) -> BulkAssignment:
     """Give several tasks to one colleague. Each task is checked and assigned on its own (its own
     transaction and case lock, in id order), so a task someone else just completed, or one outside
-    the assignee's teams, is reported in ``refused`` without undoing the others."""
+    the assignee's teams, is reported in ``refused`` without undoing the others. A task the actor may
+    not see is refused as one that does not exist."""
     wanted = sorted(set(task_ids))
     if not wanted:
         raise UserError("Select at least one task to assign")
     if len(wanted) > MAX_BULK:
         raise UserError(f"Assign at most {MAX_BULK} tasks at a time")
-    with ctx.db.transaction(readonly=True) as session:
-        users.get_user(session, assignee)  # an unknown assignee refuses the whole request, up front
+    # An unknown assignee is refused task by task, in the words used for anyone outside the team.
     result = BulkAssignment()
     for task_id in wanted:
         try:

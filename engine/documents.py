@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import permissions
 from .context import Context
-from .errors import CaseNotFound, Forbidden, NotFound, UserError
+from .errors import CaseNotFound, NotFound, UserError
 from .outbox import CallStatus
 from .persistence.tables import Case, Document, Event, OutboxCall
 from .types import EventKind
@@ -98,7 +98,7 @@ def _case(session: Session, reference: str, viewer: str | None) -> Case:
         raise CaseNotFound(f"There is no case {reference}")
     user = find_user(session, viewer) if viewer else None
     if viewer and (user is None or not permissions.may_see_case(session, user, case)):
-        raise Forbidden(f"You cannot see case {reference}: none of its tasks is in your teams")
+        raise CaseNotFound(f"There is no case {reference}")  # as if it did not exist: no reference leaks
     return case
 
 

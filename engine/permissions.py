@@ -1,11 +1,14 @@
-"""Who may act on which task: members of the task's team, and admins. Checked by the engine so the
-web pages, the API and the CLI apply the same rule."""
+"""Who may see which case and act on which task, and who may give a task to whom. Checked by the
+engine so the web pages, the API and the CLI apply the same rules.
+
+A case or task someone may not see is reported exactly as one that does not exist (CaseNotFound,
+TaskNotFound), so staff cannot learn which references exist in other teams."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import Forbidden
+from .errors import CaseNotFound, Forbidden, TaskClaimedByOther, TaskNotFound
 from .persistence.tables import Case, Task, User
 from .types import Role
 from .users import has_role, team_ids
@@ -19,11 +22,44 @@ def may_work_on(session: Session, user: User, task: Task) -> bool:
     return is_admin(user) or task.team_id in team_ids(session, user)
 
 
+def may_assign_to_others(user: User) -> bool:
+    """Team leads (and admins) hand work to people; everyone else takes it for themselves (claim)."""
+    return has_role(user, Role.TEAM_LEAD)
+
+
 def require_team_member(session: Session, user: User | None, task: Task) -> None:
-    """Raise Forbidden unless ``user`` (None = the system itself) may act on ``task``."""
+    """Raise unless ``user`` (None = the system itself) may act on ``task``: TaskNotFound when they
+    may not even see its case, else Forbidden."""
     if user is not None and not may_work_on(session, user, task):
+        if not may_see_case(session, user, session.get_one(Case, task.case_id)):
+            raise TaskNotFound(f"There is no task {task.id}")
         team = task.team.name if task.team else "another team"
         raise Forbidden(f"Task {task.id} belongs to {team}; only its members can work on it")
+
+
+def require_may_assign(session: Session, actor: User | None, task: Task, assignee: str | None,
+                       target: User | None) -> None:
+    """The one rule for giving ``task`` to ``assignee`` (None: back to the team's queue), whoever asks
+    and through whichever door (web inbox, API, CLI). ``target`` is the assignee's user, if any.
+
+    Anyone in the task's team may claim it for themselves and put their own task back; only a team lead
+    (or an admin, or the system) gives a task to someone else, takes it back to the queue from someone
+    else, or passes on a colleague's claimed work. An address without an active account is refused with
+    the words used for anyone outside the team, so the answer never tells which addresses have accounts.
+    """
+    require_team_member(session, actor, task)
+    lead = actor is None or may_assign_to_others(actor)
+    to_someone_else = assignee is not None and (actor is None or assignee.strip().lower() != actor.email)
+    if to_someone_else and not lead:
+        raise Forbidden(f"Only a team lead can give task {task.id} to someone else; claim it to work on it "
+                        f"yourself")
+    if assignee is not None and (target is None or not target.active or not may_work_on(session, target, task)):
+        team = task.team.name if task.team else "the task's team"
+        raise Forbidden(f"{assignee} is not a member of {team}, so task {task.id} cannot be assigned to them")
+    if not lead and actor is not None and task.assignee_id not in (None, actor.id):
+        # Someone's claimed work is theirs: only they, a team lead or an admin may pass it on.
+        raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they or a "
+                                 f"team lead can reassign it")
 
 
 def may_see_case(session: Session, viewer: User, case: Case) -> bool:
@@ -37,5 +73,6 @@ def may_see_case(session: Session, viewer: User, case: Case) -> bool:
 
 
 def require_case_visible(session: Session, viewer: User, case: Case) -> None:
+    """CaseNotFound, in the words used for a reference that does not exist, unless ``viewer`` may see it."""
     if not may_see_case(session, viewer, case):
-        raise Forbidden(f"Case {case.reference} has no tasks for your teams, so you cannot see it")
+        raise CaseNotFound(f"There is no case {case.reference}")

@@ -70,7 +70,10 @@ def _filtered(session: Session, wanted: TaskFilter, viewer: User) -> Select[Any]
     if wanted.case is not None:
         query = query.where(Case.reference == wanted.case)
     if wanted.assignee is not None:
-        query = query.where(Task.assignee_id == users.get_user(session, wanted.assignee).id)
+        # A filter, not a look-up: an address without an account matches nothing, exactly like one
+        # whose tasks are all outside the viewer's teams, so the answer never says who has an account.
+        query = query.where(Task.assignee_id.in_(
+            select(User.id).where(User.email == wanted.assignee.strip().lower())))
     elif wanted.unassigned:
         query = query.where(Task.assignee_id.is_(None))
     if wanted.process is not None:
@@ -222,7 +225,8 @@ class CaseHeader:
 
 
 def _visible_case(session: Session, reference: str, viewer_email: str) -> Case:
-    """The case, or CaseNotFound; Forbidden unless ``viewer_email`` may see it (``permissions.may_see_case``)."""
+    """The case, or CaseNotFound — also when ``viewer_email`` may not see it (``permissions.may_see_case``),
+    so another team's reference reads exactly as one that does not exist."""
     case = session.scalar(select(Case).where(Case.reference == reference))
     if case is None:
         raise CaseNotFound(f"There is no case {reference}")
@@ -230,8 +234,12 @@ def _visible_case(session: Session, reference: str, viewer_email: str) -> Case:
     return case
 
 
-def require_case_visible(ctx: Context, reference: str, viewer_email: str) -> None:
+def require_case_visible(ctx: Context, reference: str, viewer_email: str, missing_ok: bool = False) -> None:
+    """CaseNotFound unless the case exists and ``viewer_email`` may see it (``missing_ok``: a case that
+    does not exist passes, for an engine use case that answers a missing case itself)."""
     with ctx.db.transaction(readonly=True) as session:
+        if missing_ok and session.scalar(select(Case.id).where(Case.reference == reference)) is None:
+            return
         _visible_case(session, reference, viewer_email)
 
 

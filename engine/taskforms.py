@@ -68,6 +68,8 @@ def get_task_form(ctx: Context, task_id: int, user_email: str) -> TaskForm:
             raise TaskNotFound(f"There is no task {task_id}")
         case = session.get_one(Case, task.case_id)
         user = users.get_user(session, user_email)
+        if not permissions.may_see_case(session, user, case):
+            raise TaskNotFound(f"There is no task {task_id}")  # as if it did not exist: no reference leaks
         meta = case.version.user_tasks.get(task.bpmn_id, {})
         return TaskForm(TaskView.of(task, case.reference or ""), case.status, dict(case.data or {}),
                         _texts(case, task), meta.get("instructions"),

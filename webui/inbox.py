@@ -1,7 +1,8 @@
 """Back office: team inboxes and my tasks, claim, unclaim, assign, bulk assign, hand back and answer questions.
 
-Who may see and act on a task is the engine's rule (members of the task's team, and admins): the
-engine raises Forbidden and the page answers 403. Row and bulk actions are POST-redirect-GET, each
+Who may see and act on a task is the engine's rule (members of the task's team, and admins), and so is
+who may assign (``permissions.require_may_assign``, as in the API): anyone in the team claims a task for
+themselves; team leads and admins give tasks to others. A refusal is shown in the banner. Row and bulk actions are POST-redirect-GET, each
 result shown in a notification banner on the page the person came from.
 """
 from __future__ import annotations
@@ -12,9 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from engine import cases, handback, queries, registry
+from engine import cases, handback, permissions, queries, registry
 from engine.context import Context
-from engine.errors import Conflict, UserError
+from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
 
 from .auth import is_local_path
@@ -94,7 +95,9 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     rows = [{"task": t, "process": names.get(page.process_keys[t.id], page.process_keys[t.id]),
              "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
              "remaining": remaining.get(t.id, "")} for t in page.items]
-    members = queries.team_members(_ctx(), heading_team, g.user.email) if heading_team else []
+    # The tick boxes and "assign selected tasks to" are for those who may give work to others.
+    members = (queries.team_members(_ctx(), heading_team, g.user.email)
+               if heading_team and permissions.may_assign_to_others(g.user) else [])
     args = {"status": status, "sort": sort, "process": process, "task": task}
     return render_template(
         "inbox/index.html", title=title, team=heading_team, rows=rows, members=members,
@@ -136,7 +139,7 @@ def _act(action: Any, done: str) -> None:
     """Run one task action; a clash (someone got there first) is shown, not raised."""
     try:
         action()
-    except Conflict as err:
+    except (Conflict, Forbidden) as err:
         flash(err.message, PROBLEM)
         return
     flash(done, SUCCESS)

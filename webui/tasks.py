@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from engine import cases, handback, notes, queries, taskforms
+from engine import cases, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
 from engine.context import Context
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
@@ -76,7 +76,9 @@ def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, ques
     asked = handback.task_questions(ctx, task.id)
     return {"questions": asked, "waiting": next((q for q in asked if q.answer is None), None),
             "notes": [n for n in notes.list_notes(ctx, task.case) if n.task_id in (None, task.id)],
-            "members": queries.team_members(ctx, task.team, g.user.email) if task.team else [],
+            # Only those who may give work to others see the "assign to a colleague" form.
+            "members": queries.team_members(ctx, task.team, g.user.email)
+            if task.team and permissions.may_assign_to_others(g.user) else [],
             "front_office": front_office, "may_hand_back": task.team != front_office and task.status == TaskStatus.OPEN,
             "hand_back_error": hand_back_error, "question": question, "here": request.path}
 

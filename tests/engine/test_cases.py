@@ -8,7 +8,7 @@ import pytest
 
 from engine import cases, registry, routing, users
 from engine.errors import (CaseNotOpen, ConcurrentUpdate, Forbidden, FormInvalid, TaskAlreadyCompleted,
-                           TaskClaimedByOther, UserError, UserNotFound)
+                           TaskClaimedByOther, TaskNotFound, UserError)
 from engine.types import Role
 from tests.engine.helpers import complete, deploy_library, deploy_text, task_for
 
@@ -110,21 +110,27 @@ def test_claim_assign_and_unclaim(ctx):
     with ctx.db.transaction() as s:
         users.add_user(s, "a@example.gov.uk", "A", [Role.BACK_OFFICE], ctx.clock.now(), ["Customer Hub"])
         users.add_user(s, "b@example.gov.uk", "B", [Role.BACK_OFFICE], ctx.clock.now(), ["Customer Hub"])
+        users.add_user(s, "l@example.gov.uk", "L", [Role.TEAM_LEAD], ctx.clock.now(), ["Customer Hub"])
         users.add_user(s, "w@example.gov.uk", "W", [Role.BACK_OFFICE], ctx.clock.now(), ["Waste Services"])
     view = _start_missed_bin(ctx)
     task = task_for(view, "record_missed_collection")
     assert cases.claim_task(ctx, task.id, "a@example.gov.uk").assignee == "a@example.gov.uk"
     with pytest.raises(TaskClaimedByOther):
         cases.claim_task(ctx, task.id, "b@example.gov.uk")
-    assert cases.assign_task(ctx, task.id, "b@example.gov.uk", actor="a@example.gov.uk").assignee == \
+    # Only a team lead gives a task to someone else (the web inbox and the API share this rule).
+    with pytest.raises(Forbidden, match="Only a team lead"):
+        cases.assign_task(ctx, task.id, "b@example.gov.uk", actor="a@example.gov.uk")
+    assert cases.assign_task(ctx, task.id, "b@example.gov.uk", actor="l@example.gov.uk").assignee == \
         "b@example.gov.uk"
     assert cases.unclaim_task(ctx, task.id, actor="b@example.gov.uk").assignee is None
-    with pytest.raises(UserNotFound):
+    # No account, or not in the team: the same refusal, so it never tells who has an account.
+    with pytest.raises(Forbidden, match="ghost@example.gov.uk is not a member of Customer Hub"):
         cases.assign_task(ctx, task.id, "ghost@example.gov.uk")
-    with pytest.raises(Forbidden, match="belongs to Customer Hub"):
+    with pytest.raises(Forbidden, match="w@example.gov.uk is not a member of Customer Hub"):
+        cases.assign_task(ctx, task.id, "w@example.gov.uk", actor="l@example.gov.uk")
+    # Someone who may not see the case is told the task does not exist.
+    with pytest.raises(TaskNotFound, match=f"There is no task {task.id}$"):
         cases.claim_task(ctx, task.id, "w@example.gov.uk")
-    with pytest.raises(Forbidden):
-        cases.assign_task(ctx, task.id, "w@example.gov.uk", actor="a@example.gov.uk")
     kinds = [e.kind for e in cases.show_case(ctx, view.reference).history]
     assert kinds.count("task_claimed") == 1 and "task_assigned" in kinds and "task_unclaimed" in kinds
 

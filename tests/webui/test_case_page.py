@@ -1,6 +1,7 @@
 """The case page: summary, a plain-English timeline of everything that happened, current data, open
 tasks, notes (with the add-note form), documents and the diagram with completed and active tasks;
-seen by the front office and by back-office teams with a task on the case, 403 for anyone else."""
+seen by the front office and by back-office teams with a task on the case; anyone else is told, as for a
+reference that does not exist, 404."""
 from __future__ import annotations
 
 import html
@@ -94,9 +95,9 @@ def test_only_staff_whose_teams_work_the_case_or_the_front_office_see_it(app, ca
     reference, _ = case
     assert client_for(app, ADVISOR).get(f"/cases/{reference}").status_code == 200
     outsider = client_for(app, OUTSIDER)
-    assert outsider.get(f"/cases/{reference}").status_code == 403
+    assert outsider.get(f"/cases/{reference}").status_code == 404
     token = csrf_token(text(outsider.get("/inbox")))
-    assert outsider.post(f"/cases/{reference}/notes", data={"csrf_token": token, "text": "x"}).status_code == 403
+    assert outsider.post(f"/cases/{reference}/notes", data={"csrf_token": token, "text": "x"}).status_code == 404
     assert outsider.get("/cases/CF-999999").status_code == 404
 
 

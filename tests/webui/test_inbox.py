@@ -1,5 +1,6 @@
 """The back-office inbox: my tasks and team inboxes with counts, filters, sorting and pages; claim,
-unclaim, assign and bulk assign; hand back to the front office and the answer; 403 for other teams."""
+unclaim, and (team leads) assign and bulk assign; hand back to the front office and the answer; 403 for
+other teams' inboxes, 404 for their tasks and cases."""
 from __future__ import annotations
 
 import re
@@ -18,6 +19,7 @@ RECORD = {"bin_type": "refuse", "scheduled_collection_date": "2025-03-10", "bin_
 COLLECTED = {"recollection_result": "collected", "recollection_date": "2025-03-12"}
 OFFICER, COLLEAGUE, ADVISOR, OUTSIDER = ("officer@example.gov.uk", "colleague@example.gov.uk",
                                          "advisor@example.gov.uk", "outsider@example.gov.uk")
+LEAD = "lead@example.gov.uk"
 
 
 def text(response) -> str:
@@ -30,6 +32,7 @@ def people(app, make_user):
     make_user(COLLEAGUE, Role.BACK_OFFICE, teams=("Waste Services",))
     make_user(ADVISOR, Role.FRONT_OFFICE, teams=("Customer Hub",))
     make_user(OUTSIDER, Role.BACK_OFFICE, teams=("Environmental Health",))
+    make_user(LEAD, Role.TEAM_LEAD, teams=("Waste Services",))
 
     def client(email: str):
         c = app.test_client()
@@ -78,7 +81,7 @@ def test_team_inbox_lists_tasks_with_counts_links_and_sla_and_claim_moves_one_to
 
 
 def test_filters_sort_and_pages_go_through_the_query_string(people, waste_tasks, ctx):
-    officer = people(OFFICER)
+    officer = people(LEAD)  # a team lead: the rows have tick boxes (for assigning), which the checks count
     handback.hand_back(ctx, waste_tasks[1][1], "Which gate?", OFFICER)
     page = text(officer.get("/inbox/teams/Waste Services?status=handed_back"))
     assert "1 task in Waste Services" in page and "Handed back" in page
@@ -103,7 +106,7 @@ def test_filters_sort_and_pages_go_through_the_query_string(people, waste_tasks,
 
 
 def test_bulk_assign_gives_the_ticked_tasks_to_a_colleague_and_lists_refusals(people, waste_tasks, ctx):
-    officer = people(OFFICER)
+    officer = people(LEAD)
     ids = [t for _, t in waste_tasks]
     cases.complete_task(ctx, ids[2], COLLECTED, actor=OFFICER)
     page_url = "/inbox/teams/Waste Services"
@@ -118,19 +121,36 @@ def test_bulk_assign_gives_the_ticked_tasks_to_a_colleague_and_lists_refusals(pe
     assert [t.assignee for t in cases.list_tasks(ctx, team="Waste Services")] == [COLLEAGUE, COLLEAGUE]
     response = officer.post("/inbox/assign", data={"csrf_token": token, "task_ids": [str(ids[0])],
                                                    "assignee": OUTSIDER, "next": page_url})
-    assert "is not in Waste Services" in text(officer.get(page_url))
+    assert "is not a member of Waste Services" in text(officer.get(page_url))
 
 
-def test_another_teams_inbox_and_tasks_are_forbidden(people, waste_tasks):
+def test_only_team_leads_give_tasks_to_colleagues_as_in_the_api(people, waste_tasks, ctx):
+    officer = people(OFFICER)
+    ids = [t for _, t in waste_tasks]
+    page_url = "/inbox/teams/Waste Services"
+    page = text(officer.get(page_url))
+    assert 'name="task_ids"' not in page and 'value="colleague@example.gov.uk"' not in page
+    response = officer.post("/inbox/assign", data={"csrf_token": csrf_token(page), "task_ids": [str(ids[0])],
+                                                   "assignee": COLLEAGUE, "next": page_url})
+    assert response.status_code == 302
+    assert "Only a team lead can give task" in text(officer.get(page_url))
+    post(officer, f"/inbox/tasks/{ids[1]}/assign", f"/tasks/{ids[1]}", assignee=COLLEAGUE)
+    assert [t.assignee for t in cases.list_tasks(ctx, team="Waste Services")] == [None, None, None]
+    post(officer, f"/inbox/tasks/{ids[1]}/claim", page_url, next=page_url)
+    assert cases.list_tasks(ctx, team="Waste Services")[1].assignee == OFFICER
+
+
+def test_another_teams_inbox_is_forbidden_and_its_tasks_and_cases_are_not_found(people, waste_tasks):
     outsider = people(OUTSIDER)
     assert outsider.get("/inbox/teams/Waste Services").status_code == 403
     task_id = waste_tasks[0][1]
-    assert outsider.get(f"/tasks/{task_id}").status_code == 403
+    # 404 as for a task or case that does not exist: no telling which references exist (security finding 12).
+    assert outsider.get(f"/tasks/{task_id}").status_code == 404
     token = csrf_token(text(outsider.get("/inbox")))
-    assert outsider.post(f"/inbox/tasks/{task_id}/claim", data={"csrf_token": token}).status_code == 403
+    assert outsider.post(f"/inbox/tasks/{task_id}/claim", data={"csrf_token": token}).status_code == 404
     assert outsider.post(f"/tasks/{task_id}/hand-back",
-                         data={"csrf_token": token, "question": "Why?"}).status_code == 403
-    assert outsider.get(f"/cases/{waste_tasks[0][0]}").status_code == 403
+                         data={"csrf_token": token, "question": "Why?"}).status_code == 404
+    assert outsider.get(f"/cases/{waste_tasks[0][0]}").status_code == 404
     assert outsider.get("/inbox/teams/No such team").status_code == 404
 
 
@@ -170,8 +190,9 @@ def test_officer_hands_back_advisor_answers_and_the_answer_is_on_the_task_page(p
 
 
 def test_assign_from_the_task_page_to_a_colleague(people, waste_tasks, ctx):
-    officer = people(OFFICER)
     task_id = waste_tasks[0][1]
+    assert 'action="/inbox/tasks/%d/assign"' % task_id not in text(people(OFFICER).get(f"/tasks/{task_id}"))
+    officer = people(LEAD)  # only team leads (and admins) give tasks to others
     page = text(officer.get(f"/tasks/{task_id}"))
     assert 'action="/inbox/tasks/%d/assign"' % task_id in page and "Claim this task" in page
     response = post(officer, f"/inbox/tasks/{task_id}/assign", f"/tasks/{task_id}", assignee=COLLEAGUE,

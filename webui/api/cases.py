@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, url_for
 
 from engine import cases, messages, queries
-from engine.errors import CaseNotFound, ProcessNotFound
+from engine.errors import ProcessNotFound
 from engine.types import Channel, Role
 
 from . import bp, context
@@ -17,13 +17,10 @@ from .roles import STAFF, current_user, requires
 
 
 def visible(reference: str, missing_ok: bool = False) -> str:
-    """The reference, once the caller may see that case (the pages' rule): 404 or 403 otherwise
-    (``missing_ok``: a case that does not exist is left for the engine to answer)."""
-    try:
-        queries.require_case_visible(context(), reference, current_user().email)
-    except CaseNotFound:
-        if not missing_ok:
-            raise
+    """The reference, once the caller may see that case (the pages' rule): 404 otherwise, the same
+    answer for another team's case as for none (``missing_ok``: a case that does not exist is left for
+    the engine to answer)."""
+    queries.require_case_visible(context(), reference, current_user().email, missing_ok)
     return reference
 
 

@@ -182,7 +182,7 @@ def _paths() -> dict[str, Any]:
         "/tasks/{task_id}/claim": {"post": _operation(
             "claim_task", "Claim a task", (200, _json(_ref("Task"))), (404, 409), [TASK])},
         "/tasks/{task_id}/assign": {"post": _operation(
-            "assign_task", "Assign a task, or return it to its team", (200, _json(_ref("Task"))),
+            "assign_task", "Assign a task (to someone else: team leads only), or return it to its team", (200, _json(_ref("Task"))),
             (404, 409, 413, 415, 422), [TASK], "AssignTask")},
         "/tasks/{task_id}/complete": {"post": _operation(
             "complete_task", "Complete a task with its form's answers", case, (404, 409, 413, 415, 422), [TASK],

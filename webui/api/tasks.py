@@ -10,8 +10,8 @@ from typing import Any
 from flask import jsonify, request
 
 from engine import cases, queries
-from engine.errors import TeamNotFound, UserNotFound
-from engine.types import Role, TaskStatus
+from engine.errors import TeamNotFound
+from engine.types import TaskStatus
 
 from . import bp, context
 from .errors import as_field_error
@@ -46,7 +46,7 @@ def list_tasks() -> Any:
     page = query.integer("page", 1, 1, MAX_PAGE)
     page_size = query.integer("page_size", 50, 1, MAX_PAGE_SIZE)
     query.check()
-    with as_field_error("team", TeamNotFound), as_field_error("assignee", UserNotFound):
+    with as_field_error("team", TeamNotFound):
         found = queries.task_page(context(), wanted, current_user().email, page, page_size)
     return jsonify(found.to_dict())
 
@@ -58,13 +58,13 @@ def claim_task(task_id: int) -> Any:
 
 
 @bp.post(f"/tasks/{TASK_ID}/assign")
-@requires(Role.TEAM_LEAD)
+@requires(*STAFF)
 def assign_task(task_id: int) -> Any:
-    """Give the task to someone in its team, or (``"assignee": null``) back to the team's queue."""
+    """Give the task to someone in its team, or (``"assignee": null``) back to the team's queue. Who
+    may is the engine's rule (``permissions.require_may_assign``), as in the web inbox: anyone in the
+    team takes a task for themselves; team leads and admins give it to others."""
     assignee = json_body("AssignTask")["assignee"]
-    with as_field_error("assignee", UserNotFound):
-        view = cases.assign_task(context(), task_id, assignee, actor=current_user().email)
-    return jsonify(view.to_dict())
+    return jsonify(cases.assign_task(context(), task_id, assignee, actor=current_user().email).to_dict())
 
 
 @bp.post(f"/tasks/{TASK_ID}/complete")
