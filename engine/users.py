@@ -1,9 +1,22 @@
 """People who use councilflow: look-up, creation, sign-in, and what admins change about them
-(name, roles, teams, password, active)."""
+(name, roles, teams, password, active).
+
+Signing in with a password is three short steps, none of which holds a write transaction while a
+password is hashed (hashing is slow on purpose; on SQLite every other writer would queue behind it):
+read the user, claim a place for the guess in its lanes (engine/lockout.py: atomic, so a parallel burst
+cannot check more guesses than the limit), check the hash, then settle the lanes. Unknown, inactive and
+password-less accounts take exactly the same steps against a dummy hash, and locked lanes answer only
+after hashing the dummy too: the same words in the same time whether or not the account exists.
+
+Sessions carry the user's ``session_generation``; ``end_sessions`` adds one to it, which ends every
+session of that person at its next request (webui/access.py compares the two)."""
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from math import ceil
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
@@ -11,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import routing
+from . import lockout, routing
 from .errors import Conflict, SignInFailed, UserError, UserNotFound
 from .persistence.tables import Membership, Team, User
 from .types import Role
@@ -21,9 +34,17 @@ if TYPE_CHECKING:
 
 SYSTEM_ACTOR = "system"
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILED_SIGN_INS = 5
-LOCK_OUT_FOR = timedelta(minutes=15)
-_DUMMY_HASH = generate_password_hash("timing-equaliser")
+MAX_FAILED_SIGN_INS = lockout.Limits().account
+WRONG_PASSWORD = "Enter a correct email address and password"
+_DUMMY_HASH = generate_password_hash("timing-equaliser")  # the same method and cost as every user's
+# Password hashes are slow on purpose and release the GIL: a flood of sign-ins would otherwise take every
+# core from the requests staff are waiting for. At most one hash per core at once, per process.
+_HASHING = threading.BoundedSemaphore(os.cpu_count() or 1)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    with _HASHING:
+        return check_password_hash(password_hash, password)
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -57,32 +78,57 @@ def team_ids(session: Session, user: User) -> set[int]:
     return set(session.scalars(select(Membership.team_id).where(Membership.user_id == user.id)))
 
 
-def _check(session: Session, email: str, password: str, now: datetime) -> tuple[User | None, str]:
-    user = find_user(session, email)
-    wrong = "Enter a correct email address and password"
-    if user is None or not user.active or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)  # same work either way: no user enumeration
-        return None, wrong
-    if user.locked_until is not None and user.locked_until > now:
-        return None, "This account is locked after too many failed attempts. Try again in 15 minutes"
-    if not check_password_hash(user.password_hash, password):
-        user.failed_sign_ins += 1
-        if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-            user.locked_until, user.failed_sign_ins = now + LOCK_OUT_FOR, 0
-        return None, wrong
-    user.failed_sign_ins, user.locked_until = 0, None
-    return user, ""
+def _locked(until: datetime, now: datetime) -> str:
+    minutes = max(1, ceil((until - now).total_seconds() / 60))
+    return (f"Signing in is locked after too many failed attempts. Try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}")
 
 
-def sign_in(ctx: "Context", email: str, password: str) -> int:
-    """The id of the user with these credentials. Failures are counted (and committed) before
-    SignInFailed is raised; five in a row lock the account for 15 minutes."""
+def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = None,
+            device: lockout.KnownDevice | None = None, limits: lockout.Limits = lockout.Limits()) -> int:
+    """The id of the active user with these credentials, or SignInFailed. ``address`` is where the guess
+    came from (its own lane, with a higher limit); a ``device`` the user signed in from before replaces
+    both the account's and the address's lanes with its own, so nobody else's guesses lock them out."""
+    now = ctx.clock.now()
+    with ctx.db.transaction(readonly=True) as session:
+        user = find_user(session, email)
+        found = (user.id, user.password_hash) if user and user.active and user.password_hash else None
+    if device is not None and found is not None and device.user_id == found[0]:
+        lanes = [lockout.device_lane(device, limits)]
+    else:
+        lanes = [lockout.address_lane(address, limits)] if address else []
+        lanes.append(lockout.account_lane(email, limits))
     with ctx.db.transaction() as session:
-        user, problem = _check(session, email, password, ctx.clock.now())
-        user_id = user.id if user is not None else None
-    if user_id is None:
-        raise SignInFailed(problem)
-    return user_id
+        locked = lockout.claim(session, lanes, now, limits)
+    if locked is not None:
+        lane, until = locked
+        if lane.kind is not lockout.LaneKind.ADDRESS:
+            # The account's lane: answer in the time a checked guess takes, real account or not.
+            _verify(_DUMMY_HASH, password)
+        raise SignInFailed(_locked(until, now))
+    right = _verify(found[1] if found else _DUMMY_HASH, password)
+    if found is None or not right:
+        raise SignInFailed(WRONG_PASSWORD)
+    with ctx.db.transaction() as session:
+        lockout.settle_success(session, lanes)
+    return found[0]
+
+
+def session_generation(ctx: "Context", user_id: int) -> int:
+    """The generation a new session of this user starts with."""
+    with ctx.db.transaction(readonly=True) as session:
+        return _by_id(session, user_id).session_generation
+
+
+def _end_sessions(user: User) -> None:
+    # An SQL increment, not a read-modify-write: two admins acting at once both count.
+    user.session_generation = User.session_generation + 1  # type: ignore[assignment]
+
+
+def end_sessions(ctx: "Context", user_id: int) -> None:
+    """End every session of this person (signing out ends them all, not only this browser's)."""
+    with ctx.db.transaction() as session:
+        _end_sessions(_by_id(session, user_id))
 
 
 def has_role(user: User, *roles: Role) -> bool:
@@ -130,11 +176,13 @@ def _existing_teams(session: Session, names: list[str]) -> list[Team]:
     return teams
 
 
-def _member(session: Session, user: User, now: datetime) -> StaffMember:
+def _member(session: Session, user: User, now: datetime, locked: set[str] | None = None) -> StaffMember:
     teams = session.scalars(select(Team.name).join(Membership, Membership.team_id == Team.id)
                             .where(Membership.user_id == user.id).order_by(Team.name))
+    locked = lockout.locked_keys(session, now) if locked is None else locked
     return StaffMember(user.id, user.email, user.name, list(user.roles), list(teams), user.active,
-                       user.password_hash is not None, user.locked_until is not None and user.locked_until > now)
+                       user.password_hash is not None,
+                       lockout.account_lane(user.email, lockout.Limits()).key in locked)
 
 
 def _by_id(session: Session, user_id: int) -> User:
@@ -162,7 +210,8 @@ def list_staff(ctx: "Context", role: str | None = None, team: str | None = None)
             query = query.join(Membership, Membership.user_id == User.id).where(
                 Membership.team_id == routing.get_team(session, team).id)
         now = ctx.clock.now()
-        people = [_member(session, user, now) for user in session.scalars(query)]
+        locked = lockout.locked_keys(session, now)
+        people = [_member(session, user, now, locked) for user in session.scalars(query)]
     return [p for p in people if role is None or role in p.roles]
 
 
@@ -195,6 +244,8 @@ def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], team
         checked = _roles(roles)
         wanted = _existing_teams(session, teams)
         _keep_an_admin(session, user, checked, user.active)
+        if checked != list(user.roles):
+            _end_sessions(user)  # what they may do changed: they sign in again to get it
         user.name, user.roles = name.strip(), checked
         session.execute(delete(Membership).where(Membership.user_id == user.id))
         session.add_all(Membership(user_id=user.id, team_id=team.id) for team in wanted)
@@ -203,23 +254,30 @@ def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], team
 
 
 def set_active(ctx: "Context", user_id: int, active: bool) -> StaffMember:
-    """Deactivate (they can no longer sign in or use their API tokens) or reactivate a user."""
+    """Deactivate (they can no longer sign in or use their API tokens, and every session ends, so
+    reactivating does not bring an old session back) or reactivate a user (which lifts a lock-out)."""
     with ctx.db.transaction() as session:
         user = _by_id(session, user_id)
         _keep_an_admin(session, user, list(user.roles), active)
         user.active = active
+        _end_sessions(user)
         if active:
-            user.failed_sign_ins, user.locked_until = 0, None
+            lockout.forget(session, lockout.account_lane(user.email, lockout.Limits()))
+        session.flush()
         return _member(session, user, ctx.clock.now())
 
 
 def set_password(ctx: "Context", user_id: int, password: str) -> None:
-    """A new password chosen by an admin; it also lifts a lock-out."""
+    """A new password chosen by an admin: every session of the person ends, and a lock-out is lifted.
+    The password is hashed before the write transaction begins (slow on purpose: see sign_in)."""
+    with ctx.db.transaction(readonly=True) as session:
+        check_password(password, _by_id(session, user_id).email)
+    password_hash = generate_password_hash(password)
     with ctx.db.transaction() as session:
         user = _by_id(session, user_id)
-        check_password(password, user.email)
-        user.password_hash = generate_password_hash(password)
-        user.failed_sign_ins, user.locked_until = 0, None
+        user.password_hash = password_hash
+        _end_sessions(user)
+        lockout.forget(session, lockout.account_lane(user.email, lockout.Limits()))
 
 
 def sign_in_by_claim(ctx: "Context", email: str | None) -> int:

@@ -48,7 +48,9 @@ def enforce() -> Any:
 
 def load_user() -> None:
     """Before every request: the signed-in user (or None): from the bearer token for the API,
-    from the session for pages."""
+    from the session for pages. A session counts only while it carries the user's current
+    ``session_generation``: signing out, a new password, new roles or deactivation add one to it
+    (engine/users.py), which ends every copy of every session of that person."""
     g.user = None
     if request.path.startswith(API_PREFIX):
         _load_token_user()
@@ -59,7 +61,7 @@ def load_user() -> None:
     ctx = current_app.extensions["councilflow"]
     with ctx.db.transaction(readonly=True) as db:
         user = db.get(User, user_id)
-        if user is not None and user.active:
+        if user is not None and user.active and session.get("session_generation") == user.session_generation:
             db.expunge(user)
             g.user = user
         else:

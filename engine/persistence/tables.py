@@ -56,9 +56,25 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     roles: Mapped[list[Any]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    # Unused since migration 0003 (guesses are counted in sign_in_guard, for unknown addresses too);
+    # kept because dropping them means rebuilding app_user on SQLite under its foreign keys.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # Stored in each session at sign-in and compared on every request: adding one ends every session
+    # (sign-out, new password, new roles, deactivation; engine/users.py end_sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignInGuard(Base):
+    """Password guesses per lane (an account, a network address, a known device): engine/lockout.py."""
+
+    __tablename__ = "sign_in_guard"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int]
+    lock_outs: Mapped[int]
+    locked_until: Mapped[datetime | None]
+    forget_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Membership(Base):

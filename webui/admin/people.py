@@ -117,7 +117,8 @@ def user_active(user_id: int) -> Any:
         person = users.set_active(_ctx(), user_id, active)
     except UserError as err:
         return _user_page(user_id, problem=err.message)
-    flash(f"{person.email} can sign in again" if active else f"{person.email} can no longer sign in")
+    # Either way set_active ended every session they had (reactivating does not revive an old one).
+    flash(f"{person.email} can sign in again" if active else f"{person.email} can no longer sign in, and is signed out")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
@@ -127,7 +128,7 @@ def user_password(user_id: int) -> Any:
         users.set_password(_ctx(), user_id, request.form.get("new_password", ""))
     except UserError as err:
         return _user_page(user_id, {"new_password": err.message})
-    flash("The new password is set. Give it to the person in a safe way")
+    flash("The new password is set and the person is signed out everywhere. Give it to them in a safe way")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
