@@ -15,7 +15,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import dialects, forms, lint
+from . import dialects, formschema, forms, lint
 from .errors import Problem
 from .runtime import spec_to_dict
 from .types import Dialect
@@ -140,16 +140,32 @@ class _Loader:
     def _load_form(self, name: str, content: bytes) -> None:
         try:
             text = content.decode("utf-8")
-            forms.load_schema(text)
+            formschema.check_meta(json.loads(text))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             self.bundle.problems.append(Problem(name, getattr(err, "lineno", None), None,
                                                 f"the form is not valid JSON: {err}"))
             return
         except Exception as err:  # jsonschema's SchemaError
-            self.bundle.problems.append(Problem(name, None, None,
+            at = formschema.pointer_to(*getattr(err, "path", ())) or None
+            self.bundle.problems.append(Problem(name, None, at,
                                                 f"the form is not a valid JSON Schema: {getattr(err, 'message', err)}"))
             return
         self.bundle.forms[name] = text
+
+    def check_forms(self) -> None:
+        """References and patterns of every form uploaded or used by an uploaded map, with the whole
+        library in view (a form may refer to one later in the upload, or already deployed)."""
+        used = {n for n in self._form_names() if n not in self.bundle.forms and self.form_text(n) is not None}
+        for name in [*self.bundle.forms, *sorted(used)]:
+            text = self.form_text(name)
+            try:
+                schema = json.loads(text or "")
+            except ValueError:
+                continue  # a deployed form that is not JSON is reported when its task is worked on
+            for found in formschema.check(name, schema, self.form_text).findings:
+                problem = Problem(found.file, None, found.pointer or None, found.message)
+                if problem not in self.bundle.problems:
+                    self.bundle.problems.append(problem)
 
     def references(self, operations: set[str] | None) -> lint.References:
         refs = lint.References(operations=operations)
@@ -282,6 +298,11 @@ class _Builder:
         for ref in (meta["form_schema"], meta["form_ui_schema"]):
             if ref and (text := self.loader.form_text(ref)) is not None:
                 files[ref] = text
+        if meta["form_schema"] in files:  # the forms it refers to stay with the version too
+            schema = json.loads(files[meta["form_schema"]])
+            for other in formschema.check(meta["form_schema"], schema, self.loader.form_text).forms:
+                if (text := self.loader.form_text(other)) is not None:
+                    files[other] = text
         if meta["form_schema"]:
             return meta["form_schema"]
         if meta["camunda_fields"]:
@@ -299,6 +320,7 @@ def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,
     bundle = loader.bundle
     if not loader.bpmn and not bundle.errors and not bundle.forms and not bundle.decisions:
         bundle.problems.append(Problem("(upload)", None, None, "the upload holds no BPMN, DMN or form file"))
+    loader.check_forms()
     refs = loader.references(operations)
     for name, root in loader.bpmn.items():
         # A diagram nobody meant to run: say so, rather than list its schema quirks.

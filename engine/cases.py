@@ -189,7 +189,7 @@ def task_schema(ctx: Context, session: Session, case: Case, task: Task) -> dict[
     if not task.form:
         return None
     text = case.version.files.get(task.form)
-    return forms.load_schema(text) if text else None
+    return forms.load_schema(text, case.version.files.get, task.form) if text else None
 
 
 def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None,
@@ -207,7 +207,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
                                          f"ask them or a team lead to reassign it")
             schema = task_schema(ctx, session, case, task)
-            forms.validate(schema, data)
+            forms.validate(schema, data, case.version.files.get)
             if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
                 # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
                 data = {**{name: None for name in schema.get("properties", {})}, **data}

@@ -1,14 +1,20 @@
 """Task forms as JSON Schema: loading, Camunda ``formField`` conversion, and validation with
-plain-English messages per field (the same rules for the web, the API and the CLI)."""
+plain-English messages per field (the same rules for the web, the API and the CLI).
+
+Every form is validated by ``formschema.validator``: ``$ref`` only into the forms deployed with
+it (``library``: file name -> text, e.g. the files of the case's process version), patterns on RE2.
+"""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from referencing.exceptions import Unresolvable
 
-from .errors import FormInvalid
+from . import formschema
+from .errors import EngineError, FormInvalid
+from .formschema import Library
 
 CAMUNDA_SUFFIX = ".camunda-form.json"  # file name of a form generated from camunda:formField
 
@@ -56,9 +62,21 @@ def _coerce_default(prop: dict[str, Any], value: str) -> Any:
     return value
 
 
-def load_schema(text: str) -> dict[str, Any]:
+class FormUnusable(EngineError):
+    """A stored form breaks the rules of ``formschema.check`` (it was stored before the check
+    existed): it is never fetched or run, and an analyst must deploy a corrected form."""
+
+
+def load_schema(text: str, library: Library | None = None, name: str = "the form") -> dict[str, Any]:
+    """The schema in ``text``; raises ``SchemaError`` if it is not JSON Schema, and ``FormUnusable``
+    if a ``$ref`` leaves ``library``, points at nothing or loops, or a pattern needs backtracking."""
     schema = json.loads(text)
-    Draft202012Validator.check_schema(schema)
+    formschema.check_meta(schema)
+    if isinstance(schema, dict):
+        findings = formschema.check(name, schema, library or (lambda _: None)).findings
+        if findings:
+            raise FormUnusable(f"The form {name} cannot be used until an analyst deploys a corrected version: "
+                               + "; ".join(f"{f.file} at {f.pointer or '/'}: {f.message}" for f in findings[:3]))
     return schema
 
 
@@ -123,19 +141,28 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
     return f"{label}: {error.message}"
 
 
-def errors_for(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | None = None) -> dict[str, str]:
     """Field name -> plain-English message, first problem per field, in the form's order."""
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = formschema.validator(schema, library)
+    try:  # a form stored before it was checked: its references are still never fetched
+        found = sorted(validator.iter_errors(data), key=lambda e: e.path)
+    except Unresolvable as err:
+        raise FormUnusable(f"The form cannot be used until an analyst deploys a corrected version: its $ref "
+                           f"{getattr(err, 'ref', '')!r} is not within the forms deployed with it") from None
+    except RecursionError:
+        raise FormUnusable("The form cannot be used until an analyst deploys a corrected version: "
+                           "its $refs loop") from None
+    shown = formschema.with_properties_followed(schema, library)  # titles defined by reference
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: e.path):
-        errors.setdefault(_field(error), _message(schema, error))
+    for error in found:
+        errors.setdefault(_field(error), _message(shown, error))
     order = list(schema.get("properties", {}))
     return dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
-def validate(schema: dict[str, Any] | None, data: dict[str, Any]) -> None:
+def validate(schema: dict[str, Any] | None, data: dict[str, Any], library: Library | None = None) -> None:
     if schema is None:
         return
-    errors = errors_for(schema, data)
+    errors = errors_for(schema, data, library)
     if errors:
         raise FormInvalid(errors)

@@ -132,8 +132,9 @@ class _CaseRun:
             data = self._next_visit(task.bpmn_id)
             form = self.candidate.user_tasks.get(task.bpmn_id, {}).get("form")
             if form and form in self.candidate.files:
+                library = self.candidate.files.get
                 try:
-                    forms.validate(forms.load_schema(self.candidate.files[form]), data)
+                    forms.validate(forms.load_schema(self.candidate.files[form], library, form), data, library)
                 except FormInvalid as err:
                     raise _Stuck(f"data for '{task.bpmn_id}' does not pass its form: {err.errors}") from err
             self.runtime.complete(workflow, task.spiff_id, data)

@@ -7,6 +7,7 @@ keeps the form it started with after a new version is deployed.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +24,14 @@ from .views import TaskView
 
 @dataclass
 class FormTexts:
-    """A task's form as stored: title (the task's name), schema text and UI schema text."""
+    """A task's form as stored: title (the task's name), schema text and UI schema text, and the
+    files stored with the process version (where the schema's ``$ref``s to other forms resolve)."""
 
     title: str
     schema: str | None
     ui_schema: str | None
+    files: Mapping[str, str] = field(default_factory=dict)
+    name: str = "the form"  # the schema's file name
 
 
 @dataclass
@@ -46,7 +50,7 @@ def _texts(case: Case, task: Task) -> FormTexts:
     files = case.version.files
     ui_name = meta.get("form_ui_schema")
     return FormTexts(task.name, files.get(task.form) if task.form else None,
-                     files.get(ui_name) if ui_name else None)
+                     files.get(ui_name) if ui_name else None, files, task.form or "the form")
 
 
 def _earlier(session: Session, case: Case) -> list[FormTexts]:

@@ -45,7 +45,8 @@ def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
     if not detail.may_work:
         abort(403)
     texts = detail.form
-    form = Form.from_texts(texts.schema, texts.ui_schema) if texts.schema else Form(dict(EMPTY_FORM))
+    form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name) if texts.schema \
+        else Form(dict(EMPTY_FORM))
     return detail, form
 
 
@@ -63,7 +64,8 @@ def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
         cards.append({"title": "Resident", "rows": resident})
     for texts in detail.earlier:
         if texts.schema:
-            rows = [a.row() for a in Form.from_texts(texts.schema, texts.ui_schema).answers(detail.data, True)]
+            form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)
+            rows = [a.row() for a in form.answers(detail.data, True)]
             if rows:
                 cards.append({"title": texts.title, "rows": rows})
     return cards

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import forms as engine_forms
+from engine.formschema import Library, with_properties_followed
 
 from .answers import Answer, answers
 from .components import Component, Errors, Values, components, error_list
@@ -18,14 +19,19 @@ from .submission import FormData, Submission, defaults, read, values_from
 class Form:
     schema: dict[str, Any]
     ui_schema: dict[str, Any] | None = None
+    library: Library | None = None  # the forms its $refs may point into (the process version's files)
     fields: list[Field] = field(init=False)
+    shown: dict[str, Any] = field(init=False)  # the schema with properties defined by $ref followed
 
     def __post_init__(self) -> None:
-        self.fields = fields_for(self.schema, self.ui_schema)
+        self.shown = with_properties_followed(self.schema, self.library)
+        self.fields = fields_for(self.shown, self.ui_schema)
 
     @classmethod
-    def from_texts(cls, schema: str, ui_schema: str | None = None) -> "Form":
-        return cls(engine_forms.load_schema(schema), json.loads(ui_schema) if ui_schema else None)
+    def from_texts(cls, schema: str, ui_schema: str | None = None, library: Library | None = None,
+                   name: str = "the form") -> "Form":
+        return cls(engine_forms.load_schema(schema, library, name), json.loads(ui_schema) if ui_schema else None,
+                   library)
 
     @property
     def title(self) -> str:
@@ -35,11 +41,11 @@ class Form:
         return read(self.fields, posted)
 
     def errors(self, data: dict[str, Any]) -> Errors:
-        return engine_forms.errors_for(self.schema, data)
+        return engine_forms.errors_for(self.schema, data, self.library)
 
     def values(self, data: dict[str, Any] | None = None) -> Values:
         """Form values for saved answers (None: the form's defaults)."""
-        return values_from(self.fields, defaults(self.schema) if data is None else data)
+        return values_from(self.fields, defaults(self.shown) if data is None else data)
 
     def view(self, values: Values, errors: Errors | None = None) -> dict[str, Any]:
         """Template context: the components and, on error, the error summary's list."""

@@ -11,6 +11,9 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from jsonschema.exceptions import SchemaError
 
+from engine.formschema import is_form_name
+from engine.forms import FormUnusable
+
 from .form import Form
 from .samples import sample_data
 
@@ -27,7 +30,12 @@ class FormFile:
 
     def load(self) -> Form:
         ui = self.ui_schema.read_text(encoding="utf-8") if self.ui_schema else None
-        return Form.from_texts(self.schema.read_text(encoding="utf-8"), ui)
+        return Form.from_texts(self.schema.read_text(encoding="utf-8"), ui, self.neighbour, self.schema.name)
+
+    def neighbour(self, name: str) -> str | None:
+        """Another form of the same folder, by file name (what its $refs may point to)."""
+        path = self.schema.parent / name
+        return path.read_text(encoding="utf-8") if is_form_name(name) and path.is_file() else None
 
 
 def forms_folder() -> Path:
@@ -70,7 +78,7 @@ def preview(name: str) -> Any:
         abort(404)
     try:
         form = file.load()
-    except (ValueError, SchemaError) as err:
+    except (ValueError, SchemaError, FormUnusable) as err:
         return render_template("forms/invalid.html", title=name, file=file, reason=str(err)), 422
     answers = None
     if request.method == "POST":
@@ -80,7 +88,7 @@ def preview(name: str) -> Any:
     elif request.args.get("errors"):
         values, errors = form.values({}), form.errors({})
     else:
-        values, errors = form.values(sample_data(form.schema)), {}
+        values, errors = form.values(sample_data(form.shown)), {}
     status = 400 if errors and request.method == "POST" else 200
     return render_template("forms/preview.html", title=f"Preview: {form.title}", definition=form, file=file,
                            answers=answers, **form.view(values, errors)), status
