@@ -47,6 +47,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return check_password_hash(password_hash, password)
 
 
+def hash_password(password: str) -> str:
+    with _HASHING:
+        return generate_password_hash(password)
+
+
 def find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -59,14 +64,19 @@ def get_user(session: Session, email: str) -> User:
 
 
 def add_user(session: Session, email: str, name: str, roles: list[Role], now: datetime,
-             teams: list[str] | None = None, password: str | None = None) -> User:
+             teams: list[str] | None = None, password: str | None = None, *,
+             password_hash: str | None = None) -> User:
+    """A new user. Callers inside a write transaction pass ``password_hash`` (from ``hash_password``, called
+    before the transaction began) rather than ``password``: hashing is slow on purpose."""
     email = email.strip().lower()
     if "@" not in email:
         raise UserError(f"'{email}' is not an email address")
     if find_user(session, email) is not None:
         raise UserError(f"A user with the email address '{email}' already exists")
+    if password:
+        password_hash = hash_password(password)
     user = User(email=email, name=name, roles=[Role(r).value for r in roles], created_at=now,
-                password_hash=generate_password_hash(password) if password else None)
+                password_hash=password_hash)
     session.add(user)
     session.flush()
     for team in teams or []:
@@ -227,11 +237,12 @@ def create_staff(ctx: "Context", email: str, name: str, roles: list[str], teams:
         raise UserError("Enter the person's name")
     if password:
         check_password(password, email)
+    password_hash = hash_password(password) if password else None
     with ctx.db.transaction() as session:
         checked = _roles(roles)
         team_names = [t.name for t in _existing_teams(session, teams)]
         user = add_user(session, email, name.strip(), [Role(r) for r in checked], ctx.clock.now(), team_names,
-                        password or None)
+                        password_hash=password_hash)
         return _member(session, user, ctx.clock.now())
 
 
@@ -272,7 +283,7 @@ def set_password(ctx: "Context", user_id: int, password: str) -> None:
     The password is hashed before the write transaction begins (slow on purpose: see sign_in)."""
     with ctx.db.transaction(readonly=True) as session:
         check_password(password, _by_id(session, user_id).email)
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     with ctx.db.transaction() as session:
         user = _by_id(session, user_id)
         user.password_hash = password_hash

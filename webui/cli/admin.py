@@ -41,9 +41,10 @@ def add(email: str, name: str | None, roles: tuple[str, ...], teams: tuple[str, 
     if password_stdin:
         users.check_password(password or "", email)
     ctx = context()
+    password_hash = users.hash_password(password) if password else None  # before the write transaction
     with ctx.db.transaction() as session:
         user = users.add_user(session, email, name or email.split("@")[0], [Role(r) for r in roles],
-                              ctx.clock.now(), list(teams), password)
+                              ctx.clock.now(), list(teams), password_hash=password_hash)
         payload = {"email": user.email, "name": user.name, "roles": user.roles, "teams": list(teams)}
     out.result(payload, f"Added {payload['email']}")
 
