@@ -14,13 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import forms, permissions, registry, users
+from . import casedata, forms, permissions, registry, users
 from .context import Context
 from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, Conflict, Forbidden, TaskAlreadyCompleted,
-                     TaskClaimedByOther, TaskNotFound, UserError)
+                     StateUnreadable, TaskClaimedByOther, TaskNotFound, UserError)
 from .persistence.tables import Case, CaseState, Customer, Event, Task, Team, User
 from .projection import Projector
-from .runtime import StepFailure
+from .runtime import LoadedSpec, StepFailure
 from .types import CaseStatus, Channel, EventKind, Role, TaskStatus
 from .views import CaseDetail, CaseView, EventView, TaskView, iso
 
@@ -62,6 +62,7 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
         raise UserError(f"'{channel}' is not a channel; use one of: {', '.join(c.value for c in Channel)}") from None
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
+    casedata.check_bounds(data, "case data")
     with ctx.db.transaction() as session:
         user = actor_user(session, actor)
         version = registry.get_version(session, process_key)
@@ -84,6 +85,29 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
         failure = _run(lambda: ctx.runtime.advance(workflow))
         projector.save(workflow, failure, state_row=None)
         return CaseView.of(case, _open_tasks(session, case))
+
+
+def load_workflow(ctx: Context, case: Case, loaded: LoadedSpec, state: CaseState) -> Any:
+    """The case's saved workflow, or StateUnreadable naming the case and what can still be done."""
+    try:
+        return ctx.runtime.load(loaded, state.state)
+    except StateUnreadable as err:
+        raise StateUnreadable(f"Case {case.reference} cannot be worked on: {err.message}. It can still be "
+                              f"shown and cancelled; report it as an incident") from err
+
+
+def state_problem(ctx: Context, session: Session, case: Case) -> str | None:
+    """Why an open or failed case's saved state cannot be loaded (None: it loads, or the case is closed)."""
+    if case.status not in (CaseStatus.OPEN, CaseStatus.FAILED):
+        return None
+    state = session.get(CaseState, case.id)
+    if state is None:
+        return "This case has no saved state"
+    try:
+        ctx.runtime.load(registry.loaded_spec(ctx, case.version), state.state)
+    except StateUnreadable as err:
+        return f"This case's {err.message.removeprefix('its ')}"
+    return None
 
 
 def _run(step) -> StepFailure | None:  # type: ignore[no-untyped-def]
@@ -197,6 +221,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
     if data is not None and not isinstance(data, dict):
         raise UserError("Task data must be a JSON object")
     data = data or {}
+    casedata.check_bounds(data, "task data")
     try:
         with ctx.db.transaction() as session:
             case, task = lock_case_of_task(session, task_id)
@@ -207,13 +232,14 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
                                          f"ask them or a team lead to reassign it")
             schema = task_schema(ctx, session, case, task)
+            casedata.check_task_fields(task.name, schema, data)  # before the form: its fields only
             forms.validate(schema, data, case.version.files.get)
             if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
                 # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
                 data = {**{name: None for name in schema.get("properties", {})}, **data}
             loaded = registry.loaded_spec(ctx, case.version)
             state = session.get_one(CaseState, case.id)
-            workflow = ctx.runtime.load(loaded, state.state)
+            workflow = load_workflow(ctx, case, loaded, state)
             projector = Projector(ctx, session, case, loaded, actor_name(who))
             projector.finish_task(task, data)
             failure = _run(lambda: ctx.runtime.complete(workflow, task.spiff_id, data))
@@ -239,9 +265,15 @@ def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: 
         who = actor_user(session, actor)
         loaded = registry.loaded_spec(ctx, case.version)
         state = session.get_one(CaseState, case.id)
-        workflow = ctx.runtime.load(loaded, state.state)
-        ctx.runtime.cancel(workflow)
         projector = Projector(ctx, session, case, loaded, actor_name(who))
+        try:
+            workflow = ctx.runtime.load(loaded, state.state)
+        except StateUnreadable as err:
+            # Nothing can be stepped: close what people see, and keep the state as it is for the
+            # investigation. A case that cannot be loaded must still be closable.
+            projector.cancel_unreadable(reason, f"The case's {err.message.removeprefix('its ')}")
+            return CaseView.of(case, [])
+        ctx.runtime.cancel(workflow)
         projector.save(workflow, None, state_row=state, cancelled=True, reason=reason)
         return CaseView.of(case, [])
 
@@ -255,7 +287,7 @@ def retry_case(ctx: Context, reference: str, actor: str | None = None) -> CaseVi
         who = actor_user(session, actor)
         loaded = registry.loaded_spec(ctx, case.version)
         state = session.get_one(CaseState, case.id)
-        workflow = ctx.runtime.load(loaded, state.state)
+        workflow = load_workflow(ctx, case, loaded, state)
         projector = Projector(ctx, session, case, loaded, actor_name(who))
         record_event(session, case, actor_name(who), EventKind.CASE_RETRIED, previous_error=case.error)
         failure = _run(lambda: ctx.runtime.retry(workflow))
@@ -270,7 +302,8 @@ def show_case(ctx: Context, reference: str) -> CaseDetail:
             raise CaseNotFound(f"There is no case {reference}")
         events = session.scalars(select(Event).where(Event.case_id == case.id).order_by(Event.id))
         return CaseDetail(CaseView.of(case, _open_tasks(session, case)), case.data,
-                          [EventView.of(e) for e in events], iso(case.created_at), iso(case.completed_at))
+                          [EventView.of(e) for e in events], iso(case.created_at), iso(case.completed_at),
+                          state_problem(ctx, session, case))
 
 
 def list_tasks(ctx: Context, team: str | None = None, case: str | None = None,

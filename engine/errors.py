@@ -76,6 +76,11 @@ class ConcurrentUpdate(Conflict):
     """Another writer changed the case between our read and our write."""
 
 
+class StateUnreadable(Conflict):
+    """A case's saved workflow state cannot be loaded (corrupt, or stored before a limit existed):
+    the case can still be shown and cancelled, but not worked on."""
+
+
 @dataclass
 class Problem:
     """One finding of the linter: where it is and what is wrong, in plain English."""

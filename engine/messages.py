@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import registry
+from . import casedata, registry
 from .context import Context
-from .errors import CaseNotFound, Conflict, UserError
+from .errors import CaseNotFound, Conflict, StateUnreadable, UserError
 from .persistence.tables import Case, CaseState, Event, InboundMessage, Task
 from .projection import Projector
 from .runtime import StepFailure
@@ -55,7 +55,10 @@ def _deliver(ctx: Context, session: Session, case: Case | None, reference: str, 
         return Receipt(False, f"Case {reference} is {case.status}, so it cannot take the message '{name}'")
     loaded = registry.loaded_spec(ctx, case.version)
     state = session.get_one(CaseState, case.id)
-    workflow = ctx.runtime.load(loaded, state.state)
+    try:
+        workflow = ctx.runtime.load(loaded, state.state)
+    except StateUnreadable as err:
+        return Receipt(False, f"Case {reference} cannot take the message '{name}': {err.message}")
     waiting = ctx.runtime.waiting_messages(workflow)
     if name not in waiting:
         expected = f" (it is waiting for: {', '.join(waiting)})" if waiting else ""
@@ -78,6 +81,8 @@ def deliver_message(ctx: Context, reference: str, name: str, payload: dict[str, 
     message) when the case is not waiting for it."""
     if payload is not None and not isinstance(payload, dict):
         raise UserError("Message data must be a JSON object")
+    # Refused before it is stored: a payload too deep to load again would poison the case.
+    casedata.check_bounds(payload, "message data")
     with ctx.db.transaction() as session:
         case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
         receipt = receive(ctx, session, case, reference, name, payload, actor)

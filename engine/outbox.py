@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import registry
+from . import casedata, registry
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Incident, OutboxCall, ProcessVersion
 from .types import CaseStatus, EventKind
@@ -185,6 +185,7 @@ def record_delivery_receipt(ctx: Context, key: str, status: str, failed: bool, d
     """A message system (GOV.UK Notify) says what became of a message we sent with ``key``. The
     status goes into the case history; a failed delivery becomes an incident so that someone
     contacts the resident another way. False if no call of ours has that key."""
+    casedata.check_bounds(detail, "delivery receipt")
     with ctx.db.transaction() as session:
         row = session.scalar(select(OutboxCall).where(OutboxCall.idempotency_key == key))
         if row is None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from . import outbox
+from .casedata import DataTooLarge
 from .context import Context
 from .messages import MessageRefused, deliver_message
 from .persistence.tables import Case, OutboxCall, PollCursor
@@ -69,6 +70,8 @@ def _poll(ctx: Context, adapter: Any) -> int:
             delivered += 1
         except MessageRefused as err:  # stored with the reason by deliver_message
             logger.info("status update for %s kept, not delivered: %s", reference, err.message)
+        except DataTooLarge as err:  # a partner's oversized update is skipped, not allowed to block the poll
+            logger.warning("status update for %s refused: %s", reference, err.message)
         since = max(since, change.updated_datetime)
     with ctx.db.transaction() as session:
         cursor = session.get(PollCursor, adapter.name, with_for_update=True)

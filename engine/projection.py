@@ -74,8 +74,25 @@ class Projector:
         else:
             state_row.state, state_row.serializer_version = text, SERIALIZER_VERSION
 
-    def _sync_tasks(self, workflow: BpmnWorkflow, keep_none: bool) -> None:
-        ready = {} if keep_none else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
+    def cancel_unreadable(self, reason: str, problem: str) -> None:
+        """Cancel a case whose saved workflow cannot be loaded: close its tasks, timers and clocks as
+        a cancel does, without stepping (or rewriting) the workflow."""
+        case = self.case
+        case.status, case.completed_at, case.updated_at, case.error = CaseStatus.CANCELLED, self.now, self.now, problem
+        self._event(EventKind.CASE_CANCELLED, reason=reason, problem=problem)
+        self._sync_tasks(None, keep_none=True)
+        sla_clocks.settle(self.session, case, self.now)
+        self._sync_timers(None, keep_none=True)
+
+    def fail_unreadable(self, problem: str) -> None:
+        """Mark a case whose saved workflow cannot be loaded as failed, and drop its timers (the
+        worker would otherwise try it again on every round); its state is left as it is."""
+        self.case.status, self.case.error, self.case.updated_at = CaseStatus.FAILED, problem, self.now
+        self._event(EventKind.STEP_FAILED, element=None, reason=problem)
+        self._sync_timers(None, keep_none=True)
+
+    def _sync_tasks(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
+        ready = {} if keep_none or workflow is None else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
         # A task handed back to the front office is still its READY spiff task's row: neither a new
         # row for it nor a cancellation, but cancelled like an open one once the task is withdrawn.
         open_rows = {t.spiff_id: t for t in self.session.scalars(
@@ -89,9 +106,9 @@ class Projector:
             if spiff_id not in open_rows:
                 self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
 
-    def _sync_timers(self, workflow: BpmnWorkflow, keep_none: bool) -> None:
+    def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
         self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
-        if keep_none:
+        if keep_none or workflow is None:
             return
         for timer in self.ctx.runtime.waiting_timers(workflow):
             self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,

@@ -29,6 +29,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, timeshift
 from .clock import Clock, SystemClock
+from .errors import StateUnreadable
 from .scripting import SandboxScriptEngine, ServiceHandler
 from .servicetasks import CALL, SPIFF_OUTBOX_CONFIG
 from .types import Dialect
@@ -175,8 +176,14 @@ class Runtime:
         return workflow
 
     def load(self, loaded: LoadedSpec, text: str) -> BpmnWorkflow:
+        """The saved workflow; StateUnreadable if it cannot be restored (whatever the cause: bad JSON,
+        a document SpiffWorkflow does not understand, data too deep to restore)."""
         serializer = _SERIALIZERS[loaded.dialect]
-        workflow = serializer.registry.restore(json.loads(text), loaded=loaded)
+        try:
+            workflow = serializer.registry.restore(json.loads(text), loaded=loaded)
+        except Exception as err:  # RecursionError, ValueError, KeyError, TypeError...: all mean the same here
+            raise StateUnreadable(f"its saved state cannot be loaded ({type(err).__name__}: "
+                                  f"{str(err)[:200]})") from err
         workflow.script_engine = self.script_engine
         return workflow
 

@@ -87,10 +87,11 @@ class CaseDetail:
     history: list[EventView]
     created_at: str | None
     completed_at: str | None
+    state_problem: str | None = None  # why the saved workflow cannot be loaded, if it cannot
 
     def to_dict(self) -> dict[str, Any]:
         out = self.case.to_dict()
         out["tasks"] = [t.to_dict() for t in self.case.tasks]
         out.update(data=self.data, created_at=self.created_at, completed_at=self.completed_at,
-                   history=[e.__dict__ for e in self.history])
+                   history=[e.__dict__ for e in self.history], state_problem=self.state_problem)
         return out

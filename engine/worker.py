@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 
 from . import escalation, notifications, outbox, polling, registry, sweeps
 from .context import Context
+from .errors import StateUnreadable
 from .persistence.tables import Case, CaseState, Timer
 from .projection import Projector
 from .runtime import StepFailure
@@ -43,7 +44,16 @@ def _wake(ctx: Context, case_id: int) -> bool:
             return False
         loaded = registry.loaded_spec(ctx, case.version)
         state = session.get_one(CaseState, case.id)
-        workflow = ctx.runtime.load(loaded, state.state)
+        try:
+            workflow = ctx.runtime.load(loaded, state.state)
+        except StateUnreadable as err:
+            # It would be the first due timer on every sweep and stop all the others: the case
+            # fails (its page says why; it can be cancelled) and its timers are dropped.
+            Projector(ctx, session, case, loaded, WORKER_ACTOR).fail_unreadable(
+                f"The case's {err.message.removeprefix('its ')}")
+            logger.warning("case %s cannot be loaded: %s", case.reference, err.message,
+                           extra={"case": case.reference})
+            return False
         failure: StepFailure | None = None
         try:
             ctx.runtime.fire_timers(workflow)

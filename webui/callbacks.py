@@ -2,11 +2,12 @@
 with the bearer token the council gave Notify (not a user session, so no CSRF token)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from engine import outbox
+from engine import casedata, outbox
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
@@ -21,9 +22,13 @@ def notify_receipt(name: str) -> Any:
     if not adapter.verify_callback(request.headers.get("Authorization")):
         return jsonify(message="The callback token is not valid"), 401
     try:
-        receipt = parse_delivery_receipt(request.get_data())
-    except ValueError as err:
+        body = json.loads(request.get_data())
+        casedata.check_bounds(body, "delivery receipt")  # it is kept in the case's history
+        receipt = parse_delivery_receipt(body)
+    except (ValueError, RecursionError) as err:
         return jsonify(message=str(err)), 400
+    except casedata.DataTooLarge as err:
+        return jsonify(message=err.message), 400
     known = bool(receipt.reference) and outbox.record_delivery_receipt(
         ctx, receipt.reference, receipt.status, receipt.failed,
         {"notification_id": receipt.id, "type": receipt.notification_type, "completed_at": receipt.completed_at})

@@ -95,13 +95,18 @@ def describe(event: EventView, names: dict[str, str]) -> str:
     return sentence(who, event.detail or {})
 
 
-def _value(value: Any) -> str:
+SHOWN_DEPTH = 4  # nested answers shown on the page; deeper ones (never entered by a form) are elided
+
+
+def _value(value: Any, depth: int = 0) -> str:
+    if isinstance(value, (list, dict)) and depth >= SHOWN_DEPTH:
+        return "…"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(_value(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+        return ", ".join(f"{k}: {_value(v, depth + 1)}" for k, v in value.items())
     text = str(value)
     return text.replace("_", " ") if isinstance(value, str) and " " not in text else text  # rear_lane: rear lane
 
