@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
+from .timer_limits import cycle_problem
 
 _FLOW_NODES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
                "businessRuleTask", "callActivity", "subProcess", "transaction", "exclusiveGateway",
@@ -221,7 +222,7 @@ def _timer_problem(tag: str, value: str) -> str | None:
         parse(value.strip())
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises bare Exception, ValueError, AttributeError
         return f"the timer expression '{_short(value)}' is not an ISO 8601 {kind} (for example {example})"
-    return None
+    return cycle_problem(value) if tag == "timeCycle" else None
 
 
 def _check_expressions(root: etree._Element, found: _Findings) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import json
-import math
 import operator
 import re
 import sys
@@ -20,14 +19,17 @@ from functools import lru_cache
 from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
-from RestrictedPython import compile_restricted
+from RestrictedPython import RestrictingNodeTransformer, compile_restricted
 from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence,
                                      guarded_unpack_sequence, safe_builtins, safer_getattr)
 from RestrictedPython.PrintCollector import PrintCollector
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from . import script_limits, script_math, timer_limits
 from .errors import ScriptError
 
 DEFAULT_TIME_LIMIT_S = 2.0
@@ -47,14 +49,51 @@ def iso8601_literal(expression: str) -> str | None:
 
 
 def _inplace(op: str, left: Any, right: Any) -> Any:
-    ops: dict[str, Callable[[Any, Any], Any]] = {
-        "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-        "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
-        "|=": operator.ior, "&=": operator.iand, "^=": operator.ixor,
-    }
-    if op not in ops:
+    guard = script_limits.INPLACE.get(op)
+    if guard is None:
         raise ScriptError(f"The operator {op} is not allowed in scripts")
-    return ops[op](left, right)
+    return guard(left, right)
+
+
+# Operators whose result can outgrow their operands; each becomes a call to its guard.
+_GUARDED_OPS: dict[type[ast.operator], str] = {
+    ast.Mult: "_guard_mul_", ast.Pow: "_guard_pow_", ast.LShift: "_guard_lshift_", ast.Add: "_guard_add_",
+    ast.FloorDiv: "_guard_floordiv_", ast.Mod: "_guard_mod_",
+}
+
+
+class _SizeGuardingPolicy(RestrictingNodeTransformer):
+    """RestrictedPython's rules, plus: guarded operators and f-string widths call ``script_limits``.
+
+    The rewrite also means CPython's compiler folds no constant expression of these operators, so
+    compiling ``7 ** (10 ** 7)`` at upload costs nothing either."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        node = self.node_contents_visit(node)
+        guard = _GUARDED_OPS.get(type(node.op))
+        if guard is None or self._cannot_grow(node):
+            return node
+        call = ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    @staticmethod
+    def _cannot_grow(node: ast.BinOp) -> bool:
+        """``count + 1``, ``n // 2``: with a number on either side, ``+`` and ``//`` cannot build a
+        large value (a sequence plus a number is a TypeError), so the guard's cost is saved."""
+        numbers = [isinstance(side, ast.Constant) and type(side.value) in (int, float) and abs(side.value) < 2**64
+                   for side in (node.left, node.right)]
+        return isinstance(node.op, (ast.Add, ast.FloorDiv)) and any(numbers)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        node = self.node_contents_visit(node)
+        node.value = ast.fix_missing_locations(ast.copy_location(
+            ast.Call(func=ast.Name("_guard_text_", ast.Load()), args=[node.value], keywords=[]), node.value))
+        if node.format_spec is not None:
+            check = ast.Call(func=ast.Name("_guard_format_spec_", ast.Load()), args=[node.format_spec],
+                             keywords=[])
+            node.format_spec = ast.JoinedStr(values=[ast.FormattedValue(value=check, conversion=-1)])
+            ast.fix_missing_locations(ast.copy_location(node.format_spec, node))
+        return node
 
 
 MAX_RANGE = 1_000_000
@@ -74,14 +113,21 @@ def _builtins() -> dict[str, Any]:
                map, filter):
         allowed[fn.__name__] = fn
     allowed["range"] = _bounded_range
-    allowed.update(math=math, json_dumps=json.dumps, json_loads=json.loads,
+    allowed.update(pow=script_limits.power, divmod=script_limits.guarded_divmod, sum=script_limits.guarded_sum,
+                   str=script_limits.GuardedStr, repr=script_limits.guarded_repr)
+    allowed.update(math=script_math.guarded_math(), json_dumps=script_limits.guarded_json_dumps,
+                   json_loads=json.loads,
                    datetime=_dt.datetime, date=_dt.date, timedelta=_dt.timedelta)
     return allowed
 
 
+def _getattr(obj: Any, name: str, default: Any = None) -> Any:
+    return script_limits.sized_method(obj, name, safer_getattr(obj, name, default))
+
+
 _GUARDS: dict[str, Any] = {
     "__builtins__": _builtins(),
-    "_getattr_": safer_getattr,
+    "_getattr_": _getattr,
     "_getitem_": operator.getitem,
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
@@ -89,6 +135,9 @@ _GUARDS: dict[str, Any] = {
     "_write_": full_write_guard,
     "_inplacevar_": _inplace,
     "_print_": PrintCollector,
+    "_guard_mul_": script_limits.mul, "_guard_pow_": script_limits.power, "_guard_lshift_": script_limits.lshift,
+    "_guard_add_": script_limits.add, "_guard_floordiv_": script_limits.floordiv, "_guard_mod_": script_limits.mod,
+    "_guard_format_spec_": script_limits.format_spec, "_guard_text_": script_limits.check_text,
 }
 
 
@@ -99,7 +148,7 @@ def compile_sandboxed(source: str, mode: str) -> CodeType:
         tree = ast.parse(source, mode=mode)
         if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in ast.walk(tree)):
             raise ScriptError("imports are not allowed in scripts")
-        return compile_restricted(source, filename="<script>", mode=mode)
+        return compile_restricted(source, filename="<script>", mode=mode, policy=_SizeGuardingPolicy)
     except SyntaxError as err:
         raw = err.msg if hasattr(err, "msg") else err
         # RestrictedPython reports its refusals as a tuple of messages.
@@ -128,27 +177,37 @@ def sandbox_problem(source: str, mode: str) -> str | None:
 class _Deadline:
     """Stops runaway scripts (``while True: pass``) by checking the clock on every line."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, watched: str = "<script>") -> None:
         self.until = time.monotonic() + seconds
         self.seconds = seconds
+        self.watched = watched
 
     def _trace(self, frame, event, arg):  # type: ignore[no-untyped-def]
-        if event == "call":
-            if frame.f_code.co_filename != "<script>":
-                return None  # only the map's own code is watched
-            # A one-line loop (``while True: pass``) emits no line events, so watch opcodes.
-            frame.f_trace_opcodes = True
+        # Checked first, so that each call a script makes into the engine's own Python (a guard,
+        # ``str``) is a chance to stop it too, e.g. in ``list(map(str, rows))``.
         if time.monotonic() > self.until:
             raise ScriptError(f"the script ran for more than {self.seconds:g} seconds and was stopped")
+        if event == "call":
+            if frame.f_code.co_filename != self.watched:
+                return None  # only the map's own code is watched line by line
+            # A one-line loop (``while True: pass``) emits no line events, so watch opcodes.
+            frame.f_trace_opcodes = True
         return self._trace
 
     def run(self, fn: Callable[[], Any]) -> Any:
         previous = sys.gettrace()
         sys.settrace(self._trace)
         try:
-            return fn()
+            with script_limits.metered():
+                return fn()
         finally:
             sys.settrace(previous)
+
+
+def run_bounded(fn: Callable[[], Any], seconds: float = DEFAULT_TIME_LIMIT_S, watched: str = "<script>") -> Any:
+    """Run ``fn`` under the sandbox's deadline (watching code compiled as ``watched``) and with the
+    size guards counting what it builds; for other sandboxes, such as the call scripts' Jinja."""
+    return _Deadline(seconds, watched).run(fn)
 
 
 def _is_data(value: Any) -> bool:
@@ -187,6 +246,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             if name in _GUARDS or name.startswith("_"):
                 continue
             if (name in context or name not in before) and _is_data(value):
+                # [rows] * 10**6 is small in memory but huge as the JSON the case is saved as.
+                script_limits.check_text(value)
                 context[name] = value
         return True
 
@@ -204,6 +265,27 @@ class SandboxScriptEngine(PythonScriptEngine):
 
     def validate(self, expression: str) -> None:
         compile_sandboxed(expression, "exec")
+
+    def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:  # type: ignore[override]
+        try:
+            value = self.environment.evaluate(expression, task.data, external_context)
+        except ScriptError as err:
+            # SpiffWorkflow's own evaluate keeps only the error's type, not why the sandbox refused.
+            raise WorkflowTaskException(f"Error evaluating expression '{expression}': {err.message}",
+                                        task=task, exception=err) from err
+        except SpiffWorkflowException as err:
+            err.add_note(f"Error evaluating expression '{expression}'")
+            raise
+        except Exception as err:  # as SpiffWorkflow's own evaluate reports it ("did you mean" for names)
+            raise WorkflowTaskException(f"Error evaluating expression '{expression}'", task=task,
+                                        exception=err) from err
+        # A cycle timer computed from case data is held to the same minimum interval as one
+        # written in the map (the linter refuses those at upload).
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, CycleTimerEventDefinition) and isinstance(value, str) \
+                and (problem := timer_limits.cycle_problem(value)) is not None:
+            raise WorkflowTaskException(problem, task=task)
+        return value
 
     def call_service(self, task, operation_name: str = "", operation_params: dict | None = None,
                      **kwargs: Any) -> str:  # type: ignore[override]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 
 import pytest
 
@@ -76,3 +78,91 @@ def test_unquoted_iso_timer_expressions_are_taken_as_strings(text):
 
 def test_quoted_timer_expressions_still_work():
     assert SandboxEnvironment().evaluate('"P5D"', {}) == "P5D"
+
+
+# One C-level operation cannot be interrupted by the deadline, so the sandbox refuses a result that
+# would be too large before computing it (engine.script_limits).
+BOMBS = {
+    "power": ("x = 7 ** (10 ** 7)", "numbers in scripts are limited"),
+    "power in place": ("x = 7\nx **= 10 ** 7", "numbers in scripts are limited"),
+    "pow()": ("x = pow(7, 10 ** 7)", "numbers in scripts are limited"),
+    "modular pow() with a huge exponent": ("x = pow(3, 2 ** 50000, 2 ** 50000 + 1)", "take too long"),
+    "shift": ("x = 1 << 10 ** 10", "numbers in scripts are limited"),
+    "product of big numbers": ("x = 2 ** 60000\ny = x * x", "numbers in scripts are limited"),
+    "factorial": ("x = math.factorial(10 ** 6)", "factorial(1,000,000) would be too large"),
+    "comb": ("x = math.comb(10 ** 6, 5 * 10 ** 5)", "would be too large"),
+    "prod": ("x = math.prod([2 ** 50000, 2 ** 50000, 3])", "prod() would be too large"),
+    "text repeated": ('x = "a" * 10 ** 10', "at most 10,000,000 characters"),
+    "text repeated, number first": ('x = 10 ** 10 * "a"', "at most 10,000,000 characters"),
+    "list repeated": ("x = [0] * 10 ** 10", "at most 10,000,000 characters or items"),
+    "list repeated in place": ("x = [0]\nx *= 10 ** 10", "at most 10,000,000 characters or items"),
+    "text doubled in a loop": ('x = "a" * 10 ** 6\nfor i in range(40):\n    x = x + x', "at most 10,000,000"),
+    "list extended by itself": ("x = [0] * 10 ** 6\nfor i in range(40):\n    x.extend(x)", "at most 10,000,000"),
+    "many allowed lists": ("x = [[0] * 10 ** 6 for i in range(1000)]", "more than 128 MB"),
+    "center": ('x = "a".center(10 ** 10)', "at most 10,000,000 characters"),
+    "zfill": ('x = "1".zfill(10 ** 10)', "at most 10,000,000 characters"),
+    "expandtabs": ('x = ("\\t" * 1000).expandtabs(10 ** 8)', "at most 10,000,000 characters"),
+    "replace": ('x = ("a" * 10 ** 6).replace("a", "b" * 1000)', "at most 10,000,000 characters"),
+    "join": ('x = ",".join(["a" * 10 ** 6] * 100)', "at most 10,000,000 characters"),
+    "translate": ('x = ("a" * 10 ** 6).translate({97: "b" * 1000})', "at most 10,000,000 characters"),
+    "f-string width": ('x = f"{1:{10 ** 10}}"', "pads to a width that is too large"),
+    "f-string width written out": ('x = f"{1:>10000000000}"', "pads to a width that is too large"),
+    "printf width": ('x = "%*d" % (10 ** 10, 1)', "pads to a width that is too large"),
+    "printf width written out": ('x = "%10000000000d" % 1', "pads to a width that is too large"),
+    "sum of lists": ("x = sum([[0] * 1000] * 1000, [])", "sum() adds numbers only"),
+    "method taken from the type": ('x = str.center("a", 10 ** 10)', "at most 10,000,000 characters"),
+    "list.extend from the type": ("x = [0] * 10 ** 6\nlist.extend(x, [0] * 10 ** 7)", "at most 10,000,000"),
+    "split into millions of pieces": ('x = ("ab " * 3000000).split()', "more than 128 MB"),
+    "number to text": ("x = str(2 ** 20000)", "Exceeds the limit"),
+    "the same list many times, as text": ("x = list(range(1000))\ny = [x] * 3000\ns = str(y)", "as text"),
+    "the same list many times, in an f-string": ("x = list(range(1000))\ny = [x] * 3000\ns = f'{y}'", "as text"),
+    "the same list many times, as JSON": ("x = list(range(1000))\ny = [x] * 3000\ns = json_dumps(y)", "as text"),
+    "the same list many times, left in the case data": ("x = list(range(1000))\ny = [x] * 3000", "as text"),
+}
+
+
+@pytest.mark.parametrize("script,reason", [pytest.param(*bomb, id=label) for label, bomb in BOMBS.items()])
+def test_bombs_are_refused_before_they_run(script, reason):
+    started = time.monotonic()
+    with pytest.raises(Exception, match=re.escape(reason)) as refused:
+        SandboxEnvironment().execute(script, {})
+    assert time.monotonic() - started < 1
+    assert isinstance(refused.value, (ScriptError, ValueError)), refused.value
+
+
+def test_an_expression_bomb_is_refused_too():
+    with pytest.raises(ScriptError, match="numbers in scripts are limited"):
+        SandboxEnvironment().evaluate("7 ** (10 ** 7) > 1", {})
+
+
+def test_compiling_a_literal_bomb_costs_nothing():
+    started = time.monotonic()
+    assert sandbox_problem("x = 7 ** (10 ** 7) * ('a' * 10 ** 10) + (1 << 10 ** 10)", "exec") is None
+    assert time.monotonic() - started < 0.5
+
+
+def test_everyday_arithmetic_and_text_still_work():
+    data = {"fee": 12.5, "items": ["a", "b"], "n": 3}
+    SandboxEnvironment().execute(
+        "total = fee * n + 2 ** 10 - 7 // 2 + 10 % 3\nline = '-' * 20\nref = 'CF-' + str(n).zfill(6)\n"
+        "label = f'{fee:>8.2f}|{n:03d}' + ' %5.1f' % fee\ntags = ','.join(items).upper().center(9, '*')\n"
+        "grid = [[0] * 3] * 2 + [[1, 2, 3]]\nbig = math.factorial(20) + math.comb(10, 3) + pow(2, 100, 97)\n"
+        "n += 1\nn *= 2\nn **= 2\nn <<= 1\nq, r = divmod(17, 5)", data)
+    assert (data["total"], data["line"], data["ref"], data["label"], data["tags"]) == \
+        (1059.5, "-" * 20, "CF-000003", '   12.50|003  12.5', "***A,B***")
+    assert data["grid"] == [[0, 0, 0], [0, 0, 0], [1, 2, 3]] and data["n"] == 128 and (data["q"], data["r"]) == (3, 2)
+    assert data["big"] == 2432902008176640000 + 120 + pow(2, 100, 97)
+
+
+def test_str_is_still_the_str_type_and_a_list_holding_itself_prints():
+    data: dict = {}
+    SandboxEnvironment().execute("x = []\nx.append(x)\ns = str(x)\nok = isinstance(s, str) and str.upper('a') == 'A'",
+                                 data)
+    assert data["ok"] is True and data["s"] == "[[...]]"
+
+
+def test_a_cycle_timer_computed_from_data_is_held_to_the_minimum_interval():
+    from engine.timer_limits import cycle_problem
+    assert "at most once a minute" in cycle_problem("R100000/PT0.01S")
+    assert "at most once a minute" in cycle_problem("R5/PT59S")
+    assert cycle_problem("R3/PT1H") is None and cycle_problem("R/P1D") is None and cycle_problem("P5D") is None

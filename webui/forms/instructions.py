@@ -5,6 +5,12 @@ The Jinja runs in an immutable sandbox (no ``_`` attributes, no mutating methods
 calls); a variable that is missing renders as nothing; every value printed is Markdown-escaped so
 a resident's answer can never become a link or heading; the Markdown allows no raw HTML. A script
 that fails to render is shown as written rather than breaking the page.
+
+The Jinja is held to the limits of the script sandbox (``engine.script_limits``): ``*``, ``**``,
+``+``, ``//`` and ``%`` and the padding, joining and replacing methods and filters refuse a result
+that would be too large before computing it, the rendering runs under the sandbox's deadline, and
+only the ``range`` and ``dict`` globals are offered (``lipsum`` and ``namespace`` could build text
+without limit). A call script longer than ``MAX_INSTRUCTIONS`` characters is not rendered at all.
 """
 from __future__ import annotations
 
@@ -13,11 +19,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, pass_environment, pass_eval_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
+
+from engine import script_limits
+from engine.scripting import run_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +43,105 @@ def _escape_markdown(value: Any) -> str:
     """Output of ``{{ ... }}``: literal text in the Markdown that follows."""
     if value is None:
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(script_limits.check_text(value)))
 
 
-_jinja = ImmutableSandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
+MAX_INSTRUCTIONS = 100_000  # characters, before and after filling in: Markdown parsing is not bounded
+_TEMPLATE = "<template>"  # the file name Jinja compiles from_string templates under
+_NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
+
+
+class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with the script sandbox's size guards."""
+
+    intercepted_binops = frozenset(script_limits.BINARY)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        return script_limits.BINARY[operator](left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        return script_limits.sized_method(obj, attribute, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)
+        return script_limits.sized_method(obj, argument, value) if isinstance(argument, str) else value
+
+    def wrap_str_format(self, value: Any) -> Any:
+        formatter = super().wrap_str_format(value)
+        if formatter is None:
+            return None
+        template = value.__self__
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            script_limits.format_spec(template)  # "{:10000000000}".format(1)
+            if _NESTED_FIELD.search(template):  # "{:{}}".format(1, 10**10): the width is an argument
+                values = [*args, *kwargs.values(), *(args[0].values() if args and isinstance(args[0], dict) else ())]
+                for width in values:
+                    if isinstance(width, int) or (isinstance(width, str) and len(width) < 32):
+                        script_limits.format_spec(str(width))
+            return formatter(*args, **kwargs)
+        return checked
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        # A macro that calls itself with its argument doubled (``f(s ~ s)``) grows text by
+        # concatenation, which Jinja cannot intercept; refuse the call once the text is too long.
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, (str, list, tuple)):
+                script_limits.charge(len(value), value)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _guarded_filters(filters: dict[str, Any]) -> None:
+    """The filters whose output can outgrow their input check its size first."""
+    center, indent, replace, join = filters["center"], filters["indent"], filters["replace"], filters["join"]
+    batch, slice_, total = filters["batch"], filters["slice"], filters["sum"]
+
+    def do_center(value: Any, width: int = 80) -> str:
+        script_limits.check_method(str(value), "center", width)
+        return center(value, width)
+
+    def do_indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+        text = str(s)
+        pad = len(width) if isinstance(width, str) else width
+        script_limits.charge(len(text) + max(pad, 0) * (text.count("\n") + 1), text)
+        return indent(s, width, first, blank)
+
+    @pass_eval_context
+    def do_replace(eval_ctx: Any, s: Any, old: str, new: str, count: int | None = None) -> str:
+        script_limits.check_method(str(s), "replace", str(old), str(new), -1 if count is None else count)
+        return replace(eval_ctx, s, old, new, count)
+
+    @pass_eval_context
+    def do_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
+        items = list(value)
+        if attribute is None:
+            script_limits.check_method(d, "join", [i for i in items if isinstance(i, str)])
+        return join(eval_ctx, items, d, attribute)
+
+    def do_format(value: Any, *args: Any, **kwargs: Any) -> str:
+        return script_limits.mod(str(value), kwargs or args)
+
+    def do_batch(value: Any, linecount: int, fill_with: Any = None) -> Any:
+        script_limits.charge(linecount, [])
+        return batch(value, linecount, fill_with)
+
+    @pass_eval_context
+    def do_slice(eval_ctx: Any, value: Any, slices: int, fill_with: Any = None) -> Any:
+        script_limits.charge(slices, [])
+        return slice_(eval_ctx, value, slices, fill_with)
+
+    @pass_environment
+    def do_sum(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
+        script_limits.guarded_sum([], start)
+        return total(environment, iterable, attribute, start)
+
+    filters.update(center=do_center, indent=do_indent, replace=do_replace, join=do_join, format=do_format,
+                   batch=do_batch, slice=do_slice, sum=do_sum)
+
+
+_jinja = _CallScriptEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
+_jinja.globals = {"range": _jinja.globals["range"], "dict": dict}
+_guarded_filters(_jinja.filters)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
@@ -61,9 +165,16 @@ def render_instructions(text: str | None, data: Mapping[str, Any]) -> Markup:
     """The instructions as safe HTML, with the case data filled in."""
     if not text or not text.strip():
         return Markup("")
+    if len(text) > MAX_INSTRUCTIONS:
+        return _markdown_html(f"The call script is longer than {MAX_INSTRUCTIONS:,} characters and is not shown.")
+    values = {k: v for k, v in data.items() if isinstance(k, str)}
     try:
-        script = _jinja.from_string(text).render({k: v for k, v in data.items() if isinstance(k, str)})
-    except Exception:  # noqa: BLE001 - an analyst's template mistake must not stop the call
+        script = run_bounded(lambda: _jinja.from_string(text).render(values), watched=_TEMPLATE)
+        if len(script) > MAX_INSTRUCTIONS:
+            raise ValueError(f"the filled-in call script is longer than {MAX_INSTRUCTIONS:,} characters")
+    except Exception as err:  # noqa: BLE001 - an analyst's template mistake must not stop the call
         logger.warning("Instructions could not be rendered; showing them as written", exc_info=True)
-        script = text
+        notice = _escape_markdown(f"This call script could not be filled in with the case data ({err}); it is "
+                                  f"shown as written.")
+        return _markdown_html(f"{notice}\n\n{text}")
     return _markdown_html(script)
