@@ -188,6 +188,17 @@ def test_a_ref_cycle_is_refused_at_deploy(live, analyst, forms, file):
     assert all(e["element"] and e["element"].endswith("$ref") for e in errors)
 
 
+def test_a_form_whose_refs_multiply_is_refused_at_deploy(live, analyst):
+    """1 KB of definitions that each use the one before twice: 2**30 schemas to check per answer."""
+    defs = {"d0": {"type": "string"}} | {f"d{i}": {"allOf": [{"$ref": f"#/$defs/d{i - 1}"}] * 2} for i in range(1, 31)}
+    form = report_form({"$ref": "#/$defs/d30"})
+    form["$defs"] |= defs
+
+    [error] = refused_at(deploy(live, analyst, {f"{KEY}.bpmn": form_map(), "report-schema.json": form}),
+                         "report-schema.json")
+    assert "expands to more than 10,000 schemas" in error["message"]
+
+
 def registry_is_empty(live) -> bool:
     with live.ctx.db.transaction(readonly=True) as session:
         return session.scalars(select(ProcessVersion)).first() is None
