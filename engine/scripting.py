@@ -195,13 +195,13 @@ class _Deadline:
         return self._trace
 
     def run(self, fn: Callable[[], Any]) -> Any:
-        previous = sys.gettrace()
-        sys.settrace(self._trace)
-        try:
-            with script_limits.metered():
+        with script_limits.metered():  # outside the trace, which would slow every script down
+            previous = sys.gettrace()
+            sys.settrace(self._trace)
+            try:
                 return fn()
-        finally:
-            sys.settrace(previous)
+            finally:
+                sys.settrace(previous)
 
 
 def run_bounded(fn: Callable[[], Any], seconds: float = DEFAULT_TIME_LIMIT_S, watched: str = "<script>") -> Any:
@@ -247,7 +247,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             if (name in context or name not in before) and _is_data(value):
                 # [rows] * 10**6 is small in memory but huge as the JSON the case is saved as.
-                script_limits.check_text(value)
+                if isinstance(value, (list, tuple, dict, set, frozenset)):
+                    script_limits.check_text(value)
                 context[name] = value
         return True
 
