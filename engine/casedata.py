@@ -9,9 +9,16 @@ be neither worked on, cancelled nor shown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from referencing.exceptions import Unresolvable
+
+from . import formschema
 from .errors import FormInvalid, UserError
+from .formschema import Library
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
 
 MAX_DEPTH = 32  # objects/lists inside each other; council forms use three or four
 MAX_STRING = 100_000  # characters in one string (key or value); documents are uploaded, not typed
@@ -79,53 +86,47 @@ def _at(path: str) -> str:
     return f" (at {shown})" if path else ""
 
 
-def form_fields(schema: Mapping[str, Any] | None) -> set[str]:
+def form_fields(schema: Mapping[str, Any] | None, library: Library | None = None) -> set[str]:
     """The top-level field names a form declares: its ``properties``, and those of the branches it
     combines (``allOf``, ``anyOf``, ``oneOf``, ``if``/``then``/``else``, ``dependentSchemas``), also
-    through local ``#/...`` references. A task without a form declares none."""
+    through ``$ref`` — resolved exactly as the validator resolves them (local parts, or another form
+    of ``library``). A task without a form declares none."""
     if schema is None:
         return set()
     found: set[str] = set()
     seen: set[int] = set()
-    stack: list[Any] = [schema]
+    stack: list[tuple[Any, Resolver[Any]]] = [(schema, formschema.resolver(schema, library))]
     while stack:
-        part = stack.pop()
+        part, here = stack.pop()
         if not isinstance(part, Mapping) or id(part) in seen:
             continue
         seen.add(id(part))
         props = part.get("properties")
         if isinstance(props, Mapping):
             found.update(str(k) for k in props)
+        branches: list[Any] = [part.get(k) for k in ("if", "then", "else")]
         for keyword in ("allOf", "anyOf", "oneOf"):
-            branches = part.get(keyword)
-            if isinstance(branches, list):
-                stack.extend(branches)
-        stack.extend(part.get(k) for k in ("if", "then", "else"))
-        dependent = part.get("dependentSchemas")
-        if isinstance(dependent, Mapping):
-            stack.extend(dependent.values())
+            if isinstance(part.get(keyword), list):
+                branches += part[keyword]
+        if isinstance(part.get("dependentSchemas"), Mapping):
+            branches += part["dependentSchemas"].values()
+        stack.extend((branch, here) for branch in branches)
         ref = part.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#"):
-            stack.append(_local(schema, ref))
+        if isinstance(ref, str):
+            try:
+                resolved = here.lookup(ref)
+            except Unresolvable:  # refused at deploy; a stored form that breaks the rule declares nothing
+                continue
+            stack.append((resolved.contents, resolved.resolver))
     return found
 
 
-def _local(schema: Mapping[str, Any], ref: str) -> Any:
-    """The part of ``schema`` a ``#/a/b`` reference points at (None if it points nowhere)."""
-    node: Any = schema
-    for token in ref.lstrip("#").strip("/").split("/") if ref.strip("#/") else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, Mapping) or token not in node:
-            return None
-        node = node[token]
-    return node
-
-
-def check_task_fields(task_name: str, schema: Mapping[str, Any] | None, data: Mapping[str, Any]) -> None:
+def check_task_fields(task_name: str, schema: Mapping[str, Any] | None, data: Mapping[str, Any],
+                      library: Library | None = None) -> None:
     """Refuse answers a task may not give: a field its form does not ask (without a form, any field
     at all) or a protected case field. Refused, not silently dropped, so a caller who sends a
     misspelt or foreign field is told rather than losing the answer without knowing."""
-    allowed = form_fields(schema)
+    allowed = form_fields(schema, library)
     errors: dict[str, str] = {}
     for key in data:
         if is_protected(key):

@@ -232,7 +232,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
                 raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
                                          f"ask them or a team lead to reassign it")
             schema = task_schema(ctx, session, case, task)
-            casedata.check_task_fields(task.name, schema, data)  # before the form: its fields only
+            casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
             forms.validate(schema, data, case.version.files.get)
             if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
                 # Camunda's Tasklist submits unanswered fields as null; maps rely on that.

@@ -265,3 +265,23 @@ def test_the_task_page_shows_and_checks_fields_defined_by_reference(live, deploy
                          timeout=30)
     assert wrong.status_code == 400, wrong.text
     assert "Enter round code in the correct format" in wrong.text
+
+
+def test_fields_a_form_takes_whole_from_another_form_of_its_bundle_are_its_own(live, analyst, officer):
+    """A form built as ``allOf: [{"$ref": "other-schema.json"}]`` asks the other form's questions, so
+    their answers are accepted (the rule that refuses fields a form does not ask resolves ``$ref``
+    exactly as the validator does), and a field neither asks is still refused."""
+    answer = deploy(live, analyst, {
+        f"{KEY}.bpmn": form_map(),
+        "report-schema.json": {"type": "object", "allOf": [{"$ref": "round-schema.json"}]},
+        "round-schema.json": {"type": "object", "properties": {"round_code": COMMON["$defs"]["round"]},
+                              "required": ["round_code"]}})
+    assert answer.status_code == 201, answer.text
+    view = cases.start_case(live.ctx, KEY, dict(RESIDENT))
+    url = f"{live.url}/api/v1/tasks/{view.tasks[0].id}/complete"
+
+    foreign = officer.post(url, json={"data": {"round_code": "NE-104", "priority": "high"}}, timeout=30)
+    assert foreign.status_code == 422 and set(foreign.json()["errors"]) == {"priority"}, foreign.text
+    done = officer.post(url, json={"data": {"round_code": "NE-104"}}, timeout=30)
+    assert done.status_code == 200, done.text
+    assert cases.show_case(live.ctx, view.reference).data["round_code"] == "NE-104"
