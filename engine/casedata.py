@@ -37,6 +37,15 @@ def is_protected(key: str) -> bool:
     return key in PROTECTED_FIELDS or key.startswith(PROTECTED_PREFIX)
 
 
+def refuse_protected(data: Mapping[str, Any] | None, what: str) -> None:
+    """Refuse ``data`` that would set a protected case field: a message whose catch event has no
+    variable of its own is merged into the case data, as a task's answers are."""
+    protected = sorted(k for k in data or {} if is_protected(k))
+    if protected:
+        raise UserError(f"The {what} may not set {', '.join(protected)}: it is recorded when the case starts "
+                        f"and cannot be changed afterwards (change the customer record instead)")
+
+
 class DataTooLarge(UserError):
     """Submitted data is nested too deep, or too large, to be kept with a case."""
 

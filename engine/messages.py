@@ -83,6 +83,7 @@ def deliver_message(ctx: Context, reference: str, name: str, payload: dict[str, 
         raise UserError("Message data must be a JSON object")
     # Refused before it is stored: a payload too deep to load again would poison the case.
     casedata.check_bounds(payload, "message data")
+    casedata.refuse_protected(payload, "message data")
     with ctx.db.transaction() as session:
         case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
         receipt = receive(ctx, session, case, reference, name, payload, actor)

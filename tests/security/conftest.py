@@ -13,7 +13,7 @@ import pytest
 import requests
 from waitress.server import create_server
 
-from engine import users
+from engine import tokens, users
 from engine.context import Context
 from engine.types import Role
 from webui.app import create_app
@@ -33,6 +33,15 @@ class Live:
             users.add_user(session, email, email.split("@")[0], list(roles), self.ctx.clock.now(), list(teams),
                            password)
         return email
+
+    def api_client(self, *roles: Role) -> requests.Session:
+        """A session for a new user with ``roles`` (in both teams) that calls the API with their token."""
+        email = self.add_user(f"api-{'-'.join(r.value for r in roles)}-{next(_names)}@example.gov.uk", *roles)
+        with self.ctx.db.transaction() as session:
+            token = tokens.create_token(session, email, self.ctx.clock.now())
+        client = self.client()
+        client.headers["Authorization"] = f"Bearer {token}"
+        return client
 
     def client(self) -> requests.Session:
         """An anonymous browser-like session against the live server."""

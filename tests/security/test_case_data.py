@@ -14,10 +14,9 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
-from engine import cases, registry, tokens
+from engine import cases, registry
 from engine.casedata import MAX_DEPTH, DataTooLarge
 from engine.clock import FixedClock
 from engine.context import Context, Settings
@@ -27,7 +26,7 @@ from engine.types import Role
 from engine.worker import fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import task_for
-from tests.engine.maps import end, flow, process, start
+from tests.engine.maps import catch, end, flow, message, process, start, user_task
 from tests.engine.test_cases import COLLECTED, RECORD
 
 from .conftest import csrf_token
@@ -52,16 +51,6 @@ def missed_bin(live):
     return view
 
 
-def api(live, *roles: Role) -> requests.Session:
-    """A requests session for a new user with ``roles`` (in both teams), with their API token."""
-    email = live.add_user(f"api-{'-'.join(r.value for r in roles)}-{id(roles)}@example.gov.uk", *roles)
-    with live.ctx.db.transaction() as session:
-        token = tokens.create_token(session, email, live.ctx.clock.now())
-    client = live.client()
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
-
-
 def case_data(live, reference: str) -> dict:
     return cases.show_case(live.ctx, reference).data
 
@@ -69,7 +58,7 @@ def case_data(live, reference: str) -> dict:
 # -- 4. mass assignment -------------------------------------------------------------------------
 
 def test_officer_cannot_redirect_the_closure_email_through_api_completion(live, missed_bin):
-    officer = api(live, Role.BACK_OFFICE)
+    officer = live.api_client(Role.BACK_OFFICE)
     task = task_for(missed_bin, "arrange_recollection")
     url = f"{live.url}/api/v1/tasks/{task.id}/complete"
 
@@ -97,7 +86,7 @@ FORMLESS = process("formless", "\n".join([
 def test_a_task_without_a_form_takes_no_answers_over_the_api(live):
     registry.deploy(live.ctx, {"formless.bpmn": FORMLESS.encode()})
     view = cases.start_case(live.ctx, "formless", dict(RESIDENT))
-    officer = api(live, Role.BACK_OFFICE)
+    officer = live.api_client(Role.BACK_OFFICE)
     url = f"{live.url}/api/v1/tasks/{view.tasks[0].id}/complete"
 
     refused = officer.post(url, json={"data": {"customer_email": ATTACKER, "outcome": "closed"}}, timeout=30)
@@ -146,9 +135,33 @@ def test_a_form_that_asks_for_a_protected_field_cannot_change_it_through_the_tas
 
 # -- 5. bounded data ----------------------------------------------------------------------------
 
+WAITS_FOR_REPLY = process("waits_for_reply", "\n".join([
+    start("f1"), user_task("ask", "Ask the contractor", "f1", "f2"), catch("wait", "f2", "f3", message("reply")),
+    end("done", "f3"), flow("f1", "start", "ask"), flow("f2", "ask", "wait"), flow("f3", "wait", "done")]),
+    messages=("reply",))
+
+
+def test_a_message_cannot_set_a_protected_field_either(live):
+    """A catch event without a message variable merges the payload into the case data, as a task's
+    answers are merged: the same protected fields are refused there."""
+    registry.deploy(live.ctx, {"waits_for_reply.bpmn": WAITS_FOR_REPLY.encode()})
+    view = cases.start_case(live.ctx, "waits_for_reply", dict(RESIDENT))
+    cases.complete_task(live.ctx, view.tasks[0].id)  # the officer's team worked on it: they see the case
+    officer = live.api_client(Role.BACK_OFFICE)
+    url = f"{live.url}/api/v1/cases/{view.reference}/messages/reply"
+
+    refused = officer.post(url, json={"customer_email": ATTACKER, "outcome": "fixed"}, timeout=30)
+
+    assert refused.status_code == 400 and "customer_email" in refused.json()["message"], refused.text
+    assert case_data(live, view.reference)["customer_email"] == "ann@example.com"
+    delivered = officer.post(url, json={"outcome": "fixed"}, timeout=30)
+    assert delivered.status_code == 200, delivered.text
+    assert case_data(live, view.reference)["customer_email"] == "ann@example.com"
+
+
 def test_json_nested_600_levels_is_refused_at_every_door_and_the_case_still_completes(live, missed_bin):
-    officer = api(live, Role.BACK_OFFICE)
-    advisor = api(live, Role.FRONT_OFFICE)
+    officer = live.api_client(Role.BACK_OFFICE)
+    advisor = live.api_client(Role.FRONT_OFFICE)
     task = task_for(missed_bin, "arrange_recollection")
     deep = nested(600)
 
@@ -211,8 +224,8 @@ def _poison(ctx: Context, reference: str, how: str) -> None:
 def test_a_case_whose_saved_state_cannot_be_loaded_can_still_be_shown_and_cancelled(live, missed_bin, how):
     _poison(live.ctx, missed_bin.reference, how)
     reference = missed_bin.reference
-    lead = api(live, Role.TEAM_LEAD)
-    officer = api(live, Role.BACK_OFFICE)
+    lead = live.api_client(Role.TEAM_LEAD)
+    officer = live.api_client(Role.BACK_OFFICE)
     browser = live.as_role(Role.FRONT_OFFICE)
 
     page = browser.get(f"{live.url}/cases/{reference}", timeout=30)

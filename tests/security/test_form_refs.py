@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from engine import cases, registry, tokens
+from engine import cases, registry
 from engine.persistence.tables import ProcessVersion
 from engine.types import Role
 from tests.engine.maps import end, flow, process, start
@@ -103,21 +103,12 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture
 def analyst(live):
-    return api_client(live, Role.ANALYST)
+    return live.api_client(Role.ANALYST)
 
 
 @pytest.fixture
 def officer(live):
-    return api_client(live, Role.FRONT_OFFICE, Role.BACK_OFFICE)
-
-
-def api_client(live, *roles: Role):
-    email = live.add_user(f"forms-{'-'.join(r.value for r in roles)}@example.gov.uk", *roles)
-    with live.ctx.db.transaction() as session:
-        token = tokens.create_token(session, email, live.ctx.clock.now())
-    client = live.client()
-    client.headers["Authorization"] = f"Bearer {token}"
-    return client
+    return live.api_client(Role.FRONT_OFFICE, Role.BACK_OFFICE)
 
 
 def deploy(live, client, files: dict[str, object]):
