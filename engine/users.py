@@ -94,15 +94,26 @@ def _locked(until: datetime, now: datetime) -> str:
             f"minute{'s' if minutes != 1 else ''}")
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who signed in, and the session generation their new session is stamped with — read together
+    with the password hash that was checked, so a password reset, role change or deactivation that
+    lands while the hash is being checked ends this session too (webui/access.py)."""
+
+    user_id: int
+    session_generation: int
+
+
 def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = None,
-            device: lockout.KnownDevice | None = None, limits: lockout.Limits = lockout.Limits()) -> int:
-    """The id of the active user with these credentials, or SignInFailed. ``address`` is where the guess
+            device: lockout.KnownDevice | None = None, limits: lockout.Limits = lockout.Limits()) -> SignedIn:
+    """The active user with these credentials, or SignInFailed. ``address`` is where the guess
     came from (its own lane, with a higher limit); a ``device`` the user signed in from before replaces
     both the account's and the address's lanes with its own, so nobody else's guesses lock them out."""
     now = ctx.clock.now()
     with ctx.db.transaction(readonly=True) as session:
         user = find_user(session, email)
-        found = (user.id, user.password_hash) if user and user.active and user.password_hash else None
+        found = (user.id, user.password_hash, user.session_generation) if user and user.active and user.password_hash \
+            else None
     if device is not None and found is not None and device.user_id == found[0]:
         lanes = [lockout.device_lane(device, limits)]
     else:
@@ -121,13 +132,7 @@ def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = 
         raise SignInFailed(WRONG_PASSWORD)
     with ctx.db.transaction() as session:
         lockout.settle_success(session, lanes)
-    return found[0]
-
-
-def session_generation(ctx: "Context", user_id: int) -> int:
-    """The generation a new session of this user starts with."""
-    with ctx.db.transaction(readonly=True) as session:
-        return _by_id(session, user_id).session_generation
+    return SignedIn(found[0], found[2])
 
 
 def _end_sessions(user: User) -> None:
@@ -291,11 +296,11 @@ def set_password(ctx: "Context", user_id: int, password: str) -> None:
         lockout.forget(session, lockout.account_lane(user.email, lockout.Limits()))
 
 
-def sign_in_by_claim(ctx: "Context", email: str | None) -> int:
+def sign_in_by_claim(ctx: "Context", email: str | None) -> SignedIn:
     """The id of the ACTIVE user a single sign-on provider vouched for. Accounts are never created
     here: someone the council has not added is refused."""
     with ctx.db.transaction(readonly=True) as session:
         user = find_user(session, email) if email else None
         if user is None or not user.active:
             raise SignInFailed(f"There is no active councilflow account for {email or 'this sign-in'}")
-        return user.id
+        return SignedIn(user.id, user.session_generation)

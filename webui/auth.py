@@ -109,15 +109,14 @@ def _remember_device(user_id: int) -> None:
         return response
 
 
-def start_session(user_id: int) -> None:
+def start_session(signed: users.SignedIn) -> None:
     """A fresh session for the user (a new cookie: nothing from before sign-in carries over), stamped with
     their session generation so that sign-out or an admin's change can end it (webui/access.py)."""
-    generation = users.session_generation(current_app.extensions["councilflow"], user_id)
     session.clear()
-    session["user_id"] = user_id
-    session["session_generation"] = generation
+    session["user_id"] = signed.user_id
+    session["session_generation"] = signed.session_generation
     session.permanent = True
-    _remember_device(user_id)
+    _remember_device(signed.user_id)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -126,12 +125,12 @@ def sign_in() -> Any:
     problem = None
     if form.validate_on_submit():
         try:
-            user_id = users.sign_in(current_app.extensions["councilflow"], form.email.data, form.password.data,
-                                    address=client_address(), device=known_device(), limits=limits())
+            signed = users.sign_in(current_app.extensions["councilflow"], form.email.data, form.password.data,
+                                   address=client_address(), device=known_device(), limits=limits())
         except SignInFailed as err:
             problem = err.message
         else:
-            start_session(user_id)
+            start_session(signed)
             return redirect(safe_next(request.args.get("next")))
     # sso_label (single sign-on's button) comes from webui/oidc.py's context processor.
     return render_template("auth/sign_in.html", form=form, problem=problem,

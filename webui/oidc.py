@@ -121,12 +121,12 @@ def callback() -> Any:
         return _refused("no ID token in the token response", "The sign-in could not be completed. "
                         "Go back to the sign-in page and try again.", 400)
     try:
-        user_id = users.sign_in_by_claim(current_app.extensions["councilflow"], address)
+        signed = users.sign_in_by_claim(current_app.extensions["councilflow"], address)
     except SignInFailed:
         return _refused("no active user", f"There is no active councilflow account for {address or 'you'}. "
                         "Ask your administrator to add you.", 403, oidc_subject=claims.get("sub"),
                         oidc_address=address)
     target = session.get("oidc_next")
-    start_session(user_id)
-    logger.info("Signed in with single sign-on: %s", address, extra={"user_id": user_id})
+    start_session(signed)
+    logger.info("Signed in with single sign-on: %s", address, extra={"user_id": signed.user_id})
     return current_app.redirect(safe_next(target))

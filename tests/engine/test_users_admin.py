@@ -27,7 +27,7 @@ def test_admin_creates_a_user_in_existing_teams_with_roles_in_one_order(teams):
                               ["Waste Services"], PASSWORD)
     assert (made.email, made.roles, made.teams, made.has_password) == (
         "pat@example.gov.uk", ["back_office", "team_lead"], ["Waste Services"], True)
-    assert users.sign_in(teams, "pat@example.gov.uk", PASSWORD) == made.id
+    assert users.sign_in(teams, "pat@example.gov.uk", PASSWORD).user_id == made.id
 
 
 def test_a_user_without_a_password_cannot_sign_in_with_one(teams):
@@ -35,7 +35,7 @@ def test_a_user_without_a_password_cannot_sign_in_with_one(teams):
     assert not made.has_password
     with pytest.raises(SignInFailed):
         users.sign_in(teams, "sso@example.gov.uk", "")
-    assert users.sign_in_by_claim(teams, "SSO@example.gov.uk") == made.id
+    assert users.sign_in_by_claim(teams, "SSO@example.gov.uk").user_id == made.id
 
 
 @pytest.mark.parametrize("roles, team_names, password, message", [
@@ -88,7 +88,7 @@ def test_deactivated_users_cannot_sign_in_by_password_token_or_single_sign_on_un
     with pytest.raises(SignInFailed), teams.db.transaction() as session:
         tokens.user_for_token(session, token, teams.clock.now())
     users.set_active(teams, made.id, True)
-    assert users.sign_in(teams, "lee@example.gov.uk", PASSWORD) == made.id
+    assert users.sign_in(teams, "lee@example.gov.uk", PASSWORD).user_id == made.id
 
 
 def test_resetting_a_password_lifts_a_lock_out(teams):
@@ -100,7 +100,7 @@ def test_resetting_a_password_lifts_a_lock_out(teams):
     with pytest.raises(UserError):
         users.set_password(teams, made.id, "tiny")
     users.set_password(teams, made.id, "a brand new passphrase")
-    assert users.sign_in(teams, "max@example.gov.uk", "a brand new passphrase") == made.id
+    assert users.sign_in(teams, "max@example.gov.uk", "a brand new passphrase").user_id == made.id
     with pytest.raises(NotFound):
         users.set_password(teams, 9999, "a brand new passphrase")
 
