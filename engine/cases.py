@@ -16,12 +16,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import casedata, forms, permissions, registry, users
 from .context import Context
-from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, Conflict, Forbidden, TaskAlreadyCompleted,
+from .errors import (CaseNotFound, CaseNotOpen, ConcurrentUpdate, Conflict, TaskAlreadyCompleted,
                      StateUnreadable, TaskClaimedByOther, TaskNotFound, UserError)
 from .persistence.tables import Case, CaseState, Customer, Event, Task, Team, User
 from .projection import Projector
 from .runtime import LoadedSpec, StepFailure
-from .types import CaseStatus, Channel, EventKind, Role, TaskStatus
+from .types import CaseStatus, Channel, EventKind, TaskStatus
 from .views import CaseDetail, CaseView, EventView, TaskView, iso
 
 

@@ -13,7 +13,7 @@ from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
 
-from .api.errors import status_for
+from .api.errors import RETRY_AFTER_S, status_for
 
 bp = Blueprint("home", __name__)
 logger = logging.getLogger(__name__)
@@ -60,9 +60,6 @@ def index() -> Any:
     return render_template("home.html", title="Home", places=places())
 
 
-# Seconds a client is asked to wait when the database is unavailable: long enough for a lock to clear or
-# a database to restart, short enough that someone retrying by hand is not turned away for long.
-RETRY_AFTER_S = 30
 UNAVAILABLE_MESSAGE = "Sorry, the service is unavailable"
 
 

@@ -185,7 +185,7 @@ def outcome(reference: str) -> Any:
     """How the contact ended (resolved at first contact, or handed to which teams), then "anything else?"."""
     team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     try:
-        queries.require_case_visible(_ctx(), reference, g.user.email)  # the case page's rule: else 403
+        queries.require_case_visible(_ctx(), reference, g.user.email)  # else 404, as if it did not exist
         result = contact_outcome(_ctx(), reference, team)
     except NotFound:
         abort(404)

@@ -80,7 +80,10 @@ def http_error(err: HTTPException) -> Response:
     return answer(status, {"message": message}, headers)
 
 
-RETRY_AFTER_S = 30  # as the pages (webui/home.py)
+# Seconds a client is asked to wait when the database is unavailable (API and pages alike): long enough
+# for a lock to clear or a database to restart, short enough that someone retrying by hand is not
+# turned away for long.
+RETRY_AFTER_S = 30
 
 
 def unavailable(err: Exception) -> Response:
