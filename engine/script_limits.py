@@ -10,7 +10,10 @@ compiler rewrites the operators whose result can outgrow their operands (``*``, 
 ``+`` on sequences, ``//``, ``%`` and their in-place forms) into calls to the guards below, and
 ``pow``, ``divmod``, ``sum``, the ``math`` functions that build big integers (``script_math``), the
 padding, joining, replacing and splitting methods of ``str``/``bytes``/``list`` (also when taken
-from the type: ``str.center(s, n)``), and f-string and ``%`` widths are wrapped the same way. Each
+from the type: ``str.center(s, n)``), ``int.to_bytes``, and f-string and ``%`` widths (summed over
+the fields of one format) are wrapped the same way. Copies are counted too, since one C call
+copies an allowed big value: ``list``/``dict``/``set``/``frozenset``/``sorted`` (``GuardedList`` and
+the like, which still pass ``isinstance``), slices, ``*a`` and ``.copy()``/``dict.fromkeys``. Each
 guard estimates the size of the result from its operands and refuses before computing it. The
 call scripts' Jinja (``webui.forms.instructions``) uses the same guards.
 
@@ -38,7 +41,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 from .errors import ScriptError
@@ -150,17 +153,28 @@ def floordiv(left: Any, right: Any) -> Any:
 
 
 def _format_widths(template: str | bytes, args: Any) -> None:
-    """``"%*d" % (10**10, 1)`` or ``"%10000000000d"`` would pad to a huge width."""
+    """``"%*d" % (10**10, 1)`` or ``"%10000000000d"`` would pad to a huge width; thirty fields of
+    10,000,000 each (``"%10000000d" * 30``) would too, so the widths are summed and counted."""
     text = template.decode("latin-1") if isinstance(template, (bytes, bytearray)) else template
     if "%" not in text:
         return
+    total = 0
     for width in re.findall(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?", text):
-        if any(part.isdigit() and (len(part) > 8 or int(part) > MAX_ITEMS) for part in width):
-            raise _too_long("the format pads to a width that is too large")
+        for part in width:
+            if part.isdigit():
+                if len(part) > 8:
+                    raise _too_long("the format pads to a width that is too large")
+                total += int(part)
     if "*" in text:
         values = args if isinstance(args, tuple) else (args,)
-        if any(isinstance(v, int) and abs(v) > MAX_ITEMS for v in values):
-            raise _too_long("the format pads to a width that is too large")
+        for v in values:
+            if isinstance(v, int):
+                if abs(v) > MAX_ITEMS:
+                    raise _too_long("the format pads to a width that is too large")
+                total += abs(v)
+    if total > MAX_ITEMS:
+        raise _too_long("the format pads to a width that is too large")
+    charge(total, template)
 
 
 def mod(left: Any, right: Any) -> Any:
@@ -173,9 +187,16 @@ def mod(left: Any, right: Any) -> Any:
 
 
 def format_spec(spec: str) -> str:
-    """The format spec of an f-string field (``f"{x:>{width}}"``), refused if it pads too far."""
-    if any(len(digits) > 8 or int(digits) > MAX_ITEMS for digits in re.findall(r"\d+", spec)):
+    """The format spec of an f-string field (``f"{x:>{width}}"``), refused if it pads too far; the
+    width is counted against the run, so thirty fields of 10,000,000 each stop too."""
+    total = 0
+    for digits in re.findall(r"\d+", spec):
+        if len(digits) > 8:
+            raise _too_long("the format pads to a width that is too large")
+        total += int(digits)
+    if total > MAX_ITEMS:
         raise _too_long("the format pads to a width that is too large")
+    charge(total, spec)
     return spec
 
 
@@ -209,7 +230,13 @@ def text_size(value: Any, limit: int = MAX_ITEMS) -> int:
     """Roughly how many characters ``value`` prints as (or more than ``limit``, where it stops
     counting). Each distinct container is measured once, so a list holding the same big list a
     million times costs a million additions, not a million walks."""
-    sizes: dict[int, int] = {}
+    return measure(value, limit)[0]
+
+
+def measure(value: Any, limit: int = MAX_ITEMS) -> tuple[int, int]:
+    """``text_size(value)``, and how deeply containers nest in it (0 for a number or text), from
+    the same walk; a container that contains itself counts as deep as it is printed (``[...]``)."""
+    sizes: dict[int, tuple[int, int]] = {}
     opened: set[int] = set()  # containers being measured: one that contains itself prints as [...]
     pending: list[tuple[Any, bool]] = [(value, False)]
     while pending:
@@ -218,7 +245,7 @@ def text_size(value: Any, limit: int = MAX_ITEMS) -> int:
         if key in sizes or (key in opened and not children_done):
             continue
         if len(item) * 3 > limit:  # every item prints as at least "0, "
-            return limit + 1
+            return limit + 1, 0
         if not children_done:
             opened.add(key)
             pending.append((item, True))
@@ -229,12 +256,18 @@ def text_size(value: Any, limit: int = MAX_ITEMS) -> int:
                     pending.append((child, False))
             continue
         total = 2
+        deepest = 0
         for child in _children(item):
-            total += 2 + (sizes.get(id(child), 0) if isinstance(child, _CONTAINERS) else _leaf_size(child))
+            if isinstance(child, _CONTAINERS):
+                size, depth = sizes.get(id(child), (0, 0))
+                total += 2 + size
+                deepest = depth if depth > deepest else deepest
+            else:
+                total += 2 + _leaf_size(child)
             if total > limit:
-                return limit + 1
-        sizes[key] = total
-    return sizes.get(id(value), 0) if isinstance(value, _CONTAINERS) else _leaf_size(value)
+                return limit + 1, 0
+        sizes[key] = (total, deepest + 1)
+    return sizes.get(id(value), (0, 0)) if isinstance(value, _CONTAINERS) else (_leaf_size(value), 0)
 
 
 def _children(item: Any) -> Iterable[Any]:
@@ -249,14 +282,23 @@ def _leaf_size(value: Any) -> int:
 
 
 def check_text(value: Any) -> Any:
-    """``value`` unchanged, if its text would not be too long."""
+    """``value`` unchanged, if its text would not be too long; a text's length (or what a
+    container prints as) is counted against the run."""
     if isinstance(value, _CONTAINERS):
-        size = text_size(value)
-        if size > MAX_ITEMS:
-            raise _too_long("as text (or as the JSON the case is saved as) the value would have more than "
-                            f"{MAX_ITEMS:,} characters")
-        charge(size, "")
+        check_measured(value)
+    elif isinstance(value, (str, bytes, bytearray)):
+        charge(len(value), value)
     return value
+
+
+def check_measured(value: Any) -> int:
+    """``check_text`` for a container, returning how deeply it nests."""
+    size, depth = measure(value)
+    if size > MAX_ITEMS:
+        raise _too_long("as text (or as the JSON the case is saved as) the value would have more than "
+                        f"{MAX_ITEMS:,} characters")
+    charge(size, "")
+    return depth
 
 
 class _StrType(type):
@@ -327,11 +369,26 @@ def _split(obj: Any, sep: Any = None, *_: Any) -> None:
     charge(pieces, [], item_bytes=64)
 
 
+def _copied(obj: Any, *_: Any) -> None:
+    charge(len(obj), obj, item_bytes=_item_bytes(obj))
+
+
+def _to_bytes(obj: Any, *args: Any) -> None:
+    # (1).to_bytes(10**10, "big") asks for 10 GB; the length may come by position or keyword.
+    charge(max((a for a in args if type(a) is int), default=1), b"")
+
+
+def _fromkeys(obj: Any, keys: Any = (), *_: Any) -> None:
+    charge(operator.length_hint(keys), {}, item_bytes=_MAPPING_ITEM_BYTES)
+
+
 _METHOD_CHECKS: dict[str, Callable[..., None]] = {
     "center": _padded, "ljust": _padded, "rjust": _padded, "zfill": _padded, "replace": _replaced,
     "expandtabs": _expanded, "join": _joined, "translate": _translated, "extend": _extended,
     "split": _split, "rsplit": _split, "splitlines": lambda obj, *_: _split(obj, "\n" if isinstance(obj, str) else b"\n"),
+    "copy": _copied, "to_bytes": _to_bytes, "fromkeys": _fromkeys,
 }
+_OWNERS = (*_SEQUENCES, dict, set, frozenset, int)  # the types with a method above
 
 
 def check_method(obj: Any, name: str, *args: Any) -> None:
@@ -343,13 +400,18 @@ def check_method(obj: Any, name: str, *args: Any) -> None:
 
 def sized_method(obj: Any, name: str, value: Any) -> Any:
     """``value`` (the attribute ``name`` of ``obj``), wrapped in its check if it is a method whose
-    result can outgrow ``obj``."""
+    result can outgrow ``obj`` (or copies it)."""
     check = _METHOD_CHECKS.get(name)
     if check is None or not callable(value):
         return value
-    if isinstance(obj, type) and issubclass(obj, _SEQUENCES):  # str.center("a", 10**10)
+    if name == "fromkeys":  # a class method: dict.fromkeys(keys) and {}.fromkeys(keys) alike
+        def from_keys(*args: Any, **kwargs: Any) -> Any:
+            _fromkeys(obj, *args, *kwargs.values())
+            return value(*args, **kwargs)
+        return from_keys
+    if isinstance(obj, type) and issubclass(obj, _OWNERS):  # str.center("a", 10**10)
         return lambda target, *args, **kwargs: sized_method(target, name, partial(value, target))(*args, **kwargs)
-    if not isinstance(obj, _SEQUENCES):
+    if not isinstance(obj, _OWNERS):
         return value
 
     def checked(*args: Any, **kwargs: Any) -> Any:
@@ -358,3 +420,66 @@ def sized_method(obj: Any, name: str, value: Any) -> Any:
         check(obj, *args, *kwargs.values())
         return value(*args, **kwargs)
     return checked
+
+
+# --- copies: list(x), sorted(x), x[:] and the like copy an allowed big value in one C call ---------
+
+_MAPPING_ITEM_BYTES = 64  # a dict or set entry, with its share of the hash table
+_UNSIZED_ITEM_BYTES = 64  # an item read from an iterator is usually a new object (zip's tuples, map's texts)
+_CHUNK = 2 ** 17  # items read from an iterator at a time: enough that each chunk is counted
+
+
+def _item_bytes(obj: Any) -> int:
+    return _MAPPING_ITEM_BYTES if isinstance(obj, (dict, set, frozenset)) else 8 if isinstance(obj, (list, tuple)) else 1
+
+
+def counted(source: Any, item_bytes: int = 8) -> Any:
+    """``source`` if it is sized (its length counted), else its items, read and counted a chunk at a
+    time, so ``list(zip(a, a))`` stops as it grows instead of after."""
+    if hasattr(source, "__len__"):
+        charge(len(source), [], item_bytes=item_bytes)
+        return source
+    items: list[Any] = []
+    iterator = iter(source)
+    while chunk := list(islice(iterator, _CHUNK)):
+        charge(len(chunk), [], item_bytes=max(item_bytes, _UNSIZED_ITEM_BYTES))
+        items.extend(chunk)
+    return items
+
+
+def _sized_type(base: type, item_bytes: int) -> type:
+    """The sandbox's ``list``/``dict``/``set``/``frozenset``: building one from another counts its
+    size first; ``isinstance(x, list)`` and ``list.append`` behave as usual (as ``GuardedStr``)."""
+    def new(cls: type, *args: Any, **kwargs: Any) -> Any:
+        return base(counted(args[0], item_bytes), *args[1:], **kwargs) if args else base(**kwargs)
+
+    meta = type(f"_{base.__name__}Type", (type,), {
+        "__instancecheck__": lambda cls, obj: isinstance(obj, base),
+        "__subclasscheck__": lambda cls, sub: issubclass(sub, base)})
+    return meta(base.__name__, (base,), {"__new__": new, "__doc__": base.__doc__})
+
+
+GuardedList = _sized_type(list, 8)
+GuardedDict = _sized_type(dict, _MAPPING_ITEM_BYTES)
+GuardedSet = _sized_type(set, _MAPPING_ITEM_BYTES)
+GuardedFrozenset = _sized_type(frozenset, _MAPPING_ITEM_BYTES)
+
+
+def guarded_sorted(iterable: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    return sorted(counted(iterable), *args, **kwargs)
+
+
+def check_slice(obj: Any, key: Any) -> None:
+    """A slice copies: ``obj[key]``'s length is counted first."""
+    if type(key) is slice and isinstance(obj, _SEQUENCES):
+        charge(len(range(*key.indices(len(obj)))), obj)
+
+
+def guarded_getitem(obj: Any, key: Any) -> Any:
+    check_slice(obj, key)
+    return obj[key]
+
+
+def spread(value: Any) -> Any:
+    """``*value`` in a list, tuple, set or call copies ``value``'s items."""
+    return counted(value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import json
-import operator
 import re
 import sys
 import time
@@ -30,6 +29,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import script_limits, script_math, timer_limits
+from .casedata import MAX_DEPTH
 from .errors import ScriptError
 
 DEFAULT_TIME_LIMIT_S = 2.0
@@ -84,6 +84,13 @@ class _SizeGuardingPolicy(RestrictingNodeTransformer):
                    for side in (node.left, node.right)]
         return isinstance(node.op, (ast.Add, ast.FloorDiv)) and any(numbers)
 
+    def visit_Starred(self, node: ast.Starred) -> ast.AST:
+        """``[*a]``, ``{*a}`` and ``f(*a)`` copy ``a``: counted like ``list(a)``."""
+        node = self.node_contents_visit(node)
+        node.value = ast.fix_missing_locations(ast.copy_location(
+            ast.Call(func=ast.Name("_guard_spread_", ast.Load()), args=[node.value], keywords=[]), node.value))
+        return node
+
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
         node = self.node_contents_visit(node)
         node.value = ast.fix_missing_locations(ast.copy_location(
@@ -115,6 +122,9 @@ def _builtins() -> dict[str, Any]:
     allowed["range"] = _bounded_range
     allowed.update(pow=script_limits.power, divmod=script_limits.guarded_divmod, sum=script_limits.guarded_sum,
                    str=script_limits.GuardedStr, repr=script_limits.guarded_repr)
+    # Copies of an allowed big value are counted too: ``[list(a) for i in range(15)]``.
+    allowed.update(list=script_limits.GuardedList, dict=script_limits.GuardedDict, set=script_limits.GuardedSet,
+                   frozenset=script_limits.GuardedFrozenset, sorted=script_limits.guarded_sorted)
     allowed.update(math=script_math.guarded_math(), json_dumps=script_limits.guarded_json_dumps,
                    json_loads=json.loads,
                    datetime=_dt.datetime, date=_dt.date, timedelta=_dt.timedelta)
@@ -128,7 +138,7 @@ def _getattr(obj: Any, name: str, default: Any = None) -> Any:
 _GUARDS: dict[str, Any] = {
     "__builtins__": _builtins(),
     "_getattr_": _getattr,
-    "_getitem_": operator.getitem,
+    "_getitem_": script_limits.guarded_getitem,
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
@@ -138,6 +148,7 @@ _GUARDS: dict[str, Any] = {
     "_guard_mul_": script_limits.mul, "_guard_pow_": script_limits.power, "_guard_lshift_": script_limits.lshift,
     "_guard_add_": script_limits.add, "_guard_floordiv_": script_limits.floordiv, "_guard_mod_": script_limits.mod,
     "_guard_format_spec_": script_limits.format_spec, "_guard_text_": script_limits.check_text,
+    "_guard_spread_": script_limits.spread,
 }
 
 
@@ -194,14 +205,18 @@ class _Deadline:
             frame.f_trace_opcodes = True
         return self._trace
 
-    def run(self, fn: Callable[[], Any]) -> Any:
+    def run(self, fn: Callable[[], Any], then: Callable[[], None] | None = None) -> Any:
+        """``fn()`` under the deadline; ``then()`` after it, counted in the same run but untraced."""
         with script_limits.metered():  # outside the trace, which would slow every script down
             previous = sys.gettrace()
             sys.settrace(self._trace)
             try:
-                return fn()
+                result = fn()
             finally:
                 sys.settrace(previous)
+            if then is not None:
+                then()
+            return result
 
 
 def run_bounded(fn: Callable[[], Any], seconds: float = DEFAULT_TIME_LIMIT_S, watched: str = "<script>") -> Any:
@@ -239,18 +254,30 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_sandboxed(script, "exec")
         scope = self._globals(context, external_context)
         before = set(scope)
-        _Deadline(self.time_limit_s).run(lambda: exec(code, scope))  # noqa: S102 - sandboxed
-        for name in set(context) - set(scope):
-            del context[name]
+        _Deadline(self.time_limit_s).run(lambda: exec(code, scope),  # noqa: S102 - sandboxed
+                                         then=lambda: self._keep(scope, before, context))
+        return True
+
+    @staticmethod
+    def _keep(scope: dict[str, Any], before: set[str], context: dict) -> None:
+        """Copy what the script left behind into the task data, once all of it is known to be savable."""
+        kept: dict[str, Any] = {}
         for name, value in scope.items():
             if name in _GUARDS or name.startswith("_"):
                 continue
             if (name in context or name not in before) and _is_data(value):
-                # [rows] * 10**6 is small in memory but huge as the JSON the case is saved as.
+                # [rows] * 10**6 is small in memory but huge as the JSON the case is saved as; a
+                # list nested 700 deep saves, but SpiffWorkflow cannot load the case again.
                 if isinstance(value, (list, tuple, dict, set, frozenset)):
+                    if script_limits.check_measured(value) > MAX_DEPTH:
+                        raise ScriptError(f"the script left {name} nested more than {MAX_DEPTH} levels deep; "
+                                          f"case data may be nested at most {MAX_DEPTH} levels")
+                elif isinstance(value, (str, bytes)):
                     script_limits.check_text(value)
-                context[name] = value
-        return True
+                kept[name] = value
+        for name in set(context) - set(scope):
+            del context[name]
+        context.update(kept)
 
 
 ServiceHandler = Callable[[Any, str, dict[str, Any]], Any]

@@ -118,6 +118,27 @@ BOMBS = {
     "the same list many times, in an f-string": ("x = list(range(1000))\ny = [x] * 3000\ns = f'{y}'", "as text"),
     "the same list many times, as JSON": ("x = list(range(1000))\ny = [x] * 3000\ns = json_dumps(y)", "as text"),
     "the same list many times, left in the case data": ("x = list(range(1000))\ny = [x] * 3000", "as text"),
+    # int.to_bytes builds its bytes in C like "a" * n, by position or keyword, from the int or its type.
+    "int.to_bytes": ('x = (1).to_bytes(10 ** 10, "big")', "at most 10,000,000 characters"),
+    "int.to_bytes by keyword": ('x = (1).to_bytes(byteorder="big", length=10 ** 9)', "at most 10,000,000"),
+    "int.to_bytes from the type": ('x = int.to_bytes(1, 10 ** 9, "big")', "at most 10,000,000 characters"),
+    # Each width is allowed on its own; together they are not.
+    "printf widths summed": ('x = "%10000000d" * 30 % ((1,) * 30)', "pads to a width that is too large"),
+    "printf widths counted": ('x = ["%*d" % (9000000, 1) for i in range(30)]', "more than 128 MB"),
+    "f-string widths counted": ('x = [f"{1:>10000000}" for i in range(30)]', "more than 128 MB"),
+    "a long text left in the case data": ('x = ("é" * 6000000).encode()', "at most 10,000,000 characters"),
+    # Copies of an allowed big value, each made by one C call.
+    "list() copies": ("a = [0] * 10 ** 7\nb = [list(a) for i in range(15)]", "more than 128 MB"),
+    "sorted() copies": ("a = [0] * 10 ** 7\nb = [sorted(a) for i in range(15)]", "more than 128 MB"),
+    "slices copy": ("a = [0] * 10 ** 7\nb = [a[:] for i in range(15)]", "more than 128 MB"),
+    "list.copy": ("a = [0] * 10 ** 7\nb = [a.copy() for i in range(15)]", "more than 128 MB"),
+    "reversed() into a list": ("a = [0] * 10 ** 7\nb = [list(reversed(a)) for i in range(15)]", "more than 128 MB"),
+    "unpacking copies": ("a = [0] * 10 ** 7\nb = [[*a] for i in range(15)]", "more than 128 MB"),
+    "set() copies": ("a = list(range(10 ** 6))\nb = [set(a) for i in range(15)]", "more than 128 MB"),
+    "dict.fromkeys copies": ("a = list(range(10 ** 6))\nb = [dict.fromkeys(a) for i in range(15)]",
+                             "more than 128 MB"),
+    # Saved, but SpiffWorkflow could not load the case again (RecursionError at about 500 levels).
+    "nested too deep to load again": ("x = []\nfor i in range(700):\n    x = [x]", "nested more than 32 levels"),
 }
 
 
@@ -166,3 +187,24 @@ def test_a_cycle_timer_computed_from_data_is_held_to_the_minimum_interval():
     assert "at most once a minute" in cycle_problem("R100000/PT0.01S")
     assert "at most once a minute" in cycle_problem("R5/PT59S")
     assert cycle_problem("R3/PT1H") is None and cycle_problem("R/P1D") is None and cycle_problem("P5D") is None
+
+
+def test_everyday_copies_types_and_nesting_still_work():
+    data: dict = {"rows": [{"n": 2}, {"n": 1}], "tags": ["b", "a", "b"]}
+    SandboxEnvironment().execute(
+        "ordered = sorted(rows, key=lambda r: r['n'])\nnames = list(tags) + tags[1:] + [*tags]\n"
+        "unique = sorted(set(tags))\nlookup = dict([('a', 1)], b=2)\nkeys = list(dict.fromkeys(tags))\n"
+        "copy = rows.copy()\nraw = len((258).to_bytes(2, 'big'))\nlabel = f'{1:>5}' + '%3d' % 7\n"
+        "kinds = [isinstance(tags, list), isinstance(lookup, dict), isinstance(set(), set), list is not None]\n"
+        "deep = []\nfor i in range(31):\n    deep = [deep]", data)
+    assert data["ordered"] == [{"n": 1}, {"n": 2}] and data["names"] == ["b", "a", "b", "a", "b", "b", "a", "b"]
+    assert data["unique"] == ["a", "b"] and data["lookup"] == {"a": 1, "b": 2} and data["keys"] == ["b", "a"]
+    assert data["copy"] == data["rows"] and data["raw"] == 2 and data["label"] == "    1  7"
+    assert data["kinds"] == [True, True, True, True] and type(data["names"]) is list
+
+
+def test_a_value_nested_deeper_than_case_data_may_be_is_not_saved():
+    data: dict = {"kept": 1}
+    with pytest.raises(ScriptError, match="left x nested more than 32 levels deep"):
+        SandboxEnvironment().execute("x = []\nfor i in range(40):\n    x = [x]\nkept = 2", data)
+    assert data == {"kept": 1}

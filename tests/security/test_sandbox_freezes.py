@@ -173,6 +173,13 @@ RUN_TIME_BOMBS: dict[str, tuple[str, dict, str]] = {
                                       "as text (or as the JSON the case is saved as)"),
     "cycle timer from case data": (timer("timeCycle", "every"), {"every": "R100000/PT0.01S"},
                                    "may repeat at most once a minute"),
+    "int.to_bytes": (script('x = (1).to_bytes(10 ** 9, "big")'), {}, "at most 10,000,000 characters or items"),
+    "printf widths summed": (script('x = "%10000000d" * 30 % ((1,) * 30)'), {}, "pads to a width that is too large"),
+    "f-string widths counted": (script('x = [f"{1:>10000000}" for i in range(30)]'), {}, "more than 128 MB"),
+    "copies of a big list": (script("a = [0] * 10 ** 7\nb = [list(a) for i in range(15)]"), {}, "more than 128 MB"),
+    "slices of a big list": (script("a = [0] * 10 ** 7\nb = [a[:] for i in range(15)]"), {}, "more than 128 MB"),
+    "nested too deep to load again": (script("x = []\nfor i in range(700):\n    x = [x]"), {},
+                                      "nested more than 32 levels"),
 }
 
 
@@ -189,8 +196,23 @@ def test_a_bomb_in_a_map_fails_its_case_quickly_and_the_server_keeps_answering(l
     assert reason in case["error"] and "step" in case["error"], case["error"]
 
 
-def test_a_bomb_in_a_call_script_is_shown_as_written_with_the_reason(live, analyst, advisor):
-    assert deploy(analyst, call_script("Ask about {{ 7 ** (10 ** 7) }} and {{ 'a' * 10 ** 10 }}")).status_code == 201
+CALL_SCRIPT_BOMBS: dict[str, tuple[str, str]] = {
+    # label: (call script, words the page must show)
+    "power and text": ("Ask about {{ 7 ** (10 ** 7) }} and {{ 'a' * 10 ** 10 }}", "limited to 100,000 bits"),
+    "int.to_bytes": ('{{ (1).to_bytes(10 ** 9, "big")|length }}', "at most 10,000,000 characters"),
+    "text joined with ~": ('{% set s = "a" * 10 ** 7 %}{{ (' + " ~ ".join(["s"] * 40) + ')|length }}',
+                           "at most 10,000,000 characters"),
+    "a big text printed in a loop": ('{% set s = "a" * 10 ** 7 %}{% for i in range(60) %}{{ s }}{% endfor %}',
+                                     "more than 128 MB"),
+    "copies of a big list": ('{% set a = [0] * 10 ** 7 %}{{ [' + ", ".join(["a[:]", "a|list", "a|sort"] * 5)
+                             + ']|length }}', "more than 128 MB"),
+}
+
+
+@pytest.mark.parametrize("instructions,reason", [pytest.param(*bomb, id=label)
+                                                 for label, bomb in CALL_SCRIPT_BOMBS.items()])
+def test_a_bomb_in_a_call_script_is_shown_as_written_with_the_reason(live, analyst, advisor, instructions, reason):
+    assert deploy(analyst, call_script(instructions)).status_code == 201
     case = advisor.post("/cases", {"process": "bomb"}).json()
     [task] = case["tasks"]
     page_session = live.as_role(Role.FRONT_OFFICE)
@@ -198,7 +220,7 @@ def test_a_bomb_in_a_call_script_is_shown_as_written_with_the_reason(live, analy
         page = page_session.get(f"{live.url}/tasks/{task['id']}", timeout=120)
     assert_contained(watch)
     assert page.status_code == 200
-    assert "could not be filled in with the case data" in page.text and "limited to 100,000 bits" in page.text
+    assert "could not be filled in with the case data" in page.text and reason in page.text
 
 
 def test_a_fast_cycle_timer_is_refused_at_upload_with_file_line_and_element(live, analyst):

@@ -8,7 +8,8 @@ that fails to render is shown as written rather than breaking the page.
 
 The Jinja is held to the limits of the script sandbox (``engine.script_limits``): ``*``, ``**``,
 ``+``, ``//`` and ``%`` and the padding, joining and replacing methods and filters refuse a result
-that would be too large before computing it, the rendering runs under the sandbox's deadline, and
+that would be too large before computing it, as do ``~`` and the text printed (counted as it is
+produced, not only at the end); the rendering runs under the sandbox's deadline, and
 only the ``range`` and ``dict`` globals are offered (``lipsum`` and ``namespace`` could build text
 without limit). A call script longer than ``MAX_INSTRUCTIONS`` characters is not rendered at all.
 """
@@ -19,7 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import ChainableUndefined, pass_environment, pass_eval_context
+from jinja2 import ChainableUndefined, nodes, pass_environment, pass_eval_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -40,10 +42,14 @@ _HEADINGS = {"h1": "govuk-heading-m", "h2": "govuk-heading-m", "h3": "govuk-head
 
 
 def _escape_markdown(value: Any) -> str:
-    """Output of ``{{ ... }}``: literal text in the Markdown that follows."""
+    """Output of ``{{ ... }}``: literal text in the Markdown that follows. Each piece is counted
+    against the rendering's run as it is produced (escaping may double it), so a loop printing a
+    big text stops as the output grows rather than at the final length check."""
     if value is None:
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(script_limits.check_text(value)))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(script_limits.check_text(value)))
+    script_limits.charge(len(escaped), escaped)
+    return escaped
 
 
 MAX_INSTRUCTIONS = 100_000  # characters, before and after filling in: Markdown parsing is not bounded
@@ -51,10 +57,45 @@ _TEMPLATE = "<template>"  # the file name Jinja compiles from_string templates u
 _NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
 
 
+class _GuardedCodeGenerator(CodeGenerator):
+    """``a ~ b ~ c`` compiles to a call of ``environment.concat`` (Jinja's own ``str_join`` counts
+    nothing), so forty copies of a 10 MB text are refused before they are joined; and a slice
+    ``a[1:]`` (which Jinja indexes directly) to ``environment.getitem``, which counts the copy."""
+
+    def visit_Getitem(self, node: nodes.Getitem, frame: Frame) -> None:
+        if not isinstance(node.arg, nodes.Slice):
+            super().visit_Getitem(node, frame)
+            return
+        self.write("environment.getitem(")
+        self.visit(node.node, frame)
+        self.write(", slice(")
+        for part in (node.arg.start, node.arg.stop, node.arg.step):
+            if part is None:
+                self.write("None")
+            else:
+                self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with the script sandbox's size guards."""
 
     intercepted_binops = frozenset(script_limits.BINARY)
+    code_generator_class = _GuardedCodeGenerator
+
+    @staticmethod
+    def concat(values: tuple[Any, ...]) -> str:
+        parts = [v if isinstance(v, str) else str(script_limits.check_text(v)) for v in values]
+        script_limits.charge(sum(map(len, parts)), "")
+        return "".join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return script_limits.BINARY[operator](left, right)
@@ -63,6 +104,7 @@ class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
         return script_limits.sized_method(obj, attribute, super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
+        script_limits.check_slice(obj, argument)
         value = super().getitem(obj, argument)
         return script_limits.sized_method(obj, argument, value) if isinstance(argument, str) else value
 
@@ -95,6 +137,7 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
     """The filters whose output can outgrow their input check its size first."""
     center, indent, replace, join = filters["center"], filters["indent"], filters["replace"], filters["join"]
     batch, slice_, total = filters["batch"], filters["slice"], filters["sum"]
+    sort, dictsort = filters["sort"], filters["dictsort"]
 
     def do_center(value: Any, width: int = 80) -> str:
         script_limits.check_method(str(value), "center", width)
@@ -135,12 +178,25 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
         script_limits.guarded_sum([], start)
         return total(environment, iterable, attribute, start)
 
+    # Copies of an allowed big value, each one C call: counted as the script sandbox's list() is.
+    def do_list(value: Any) -> list[Any]:
+        return script_limits.GuardedList(value)
+
+    @pass_environment
+    def do_sort(environment: Any, value: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return sort(environment, script_limits.counted(value), *args, **kwargs)
+
+    def do_dictsort(value: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        script_limits.counted(value, item_bytes=64)
+        return dictsort(value, *args, **kwargs)
+
+    filters.update(list=do_list, sort=do_sort, dictsort=do_dictsort)
     filters.update(center=do_center, indent=do_indent, replace=do_replace, join=do_join, format=do_format,
                    batch=do_batch, slice=do_slice, sum=do_sum)
 
 
 _jinja = _CallScriptEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
-_jinja.globals = {"range": _jinja.globals["range"], "dict": dict}
+_jinja.globals = {"range": _jinja.globals["range"], "dict": script_limits.GuardedDict}
 _guarded_filters(_jinja.filters)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
