@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import script_limits, script_math, timer_limits
+from . import script_copies, script_limits, script_math, timer_limits
 from .casedata import MAX_DEPTH
 from .errors import ScriptError
 
@@ -123,8 +123,8 @@ def _builtins() -> dict[str, Any]:
     allowed.update(pow=script_limits.power, divmod=script_limits.guarded_divmod, sum=script_limits.guarded_sum,
                    str=script_limits.GuardedStr, repr=script_limits.guarded_repr)
     # Copies of an allowed big value are counted too: ``[list(a) for i in range(15)]``.
-    allowed.update(list=script_limits.GuardedList, dict=script_limits.GuardedDict, set=script_limits.GuardedSet,
-                   frozenset=script_limits.GuardedFrozenset, sorted=script_limits.guarded_sorted)
+    allowed.update(list=script_copies.GuardedList, dict=script_copies.GuardedDict, set=script_copies.GuardedSet,
+                   frozenset=script_copies.GuardedFrozenset, sorted=script_copies.guarded_sorted)
     allowed.update(math=script_math.guarded_math(), json_dumps=script_limits.guarded_json_dumps,
                    json_loads=json.loads,
                    datetime=_dt.datetime, date=_dt.date, timedelta=_dt.timedelta)
@@ -132,13 +132,13 @@ def _builtins() -> dict[str, Any]:
 
 
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    return script_limits.sized_method(obj, name, safer_getattr(obj, name, default))
+    return script_copies.sized_method(obj, name, safer_getattr(obj, name, default))
 
 
 _GUARDS: dict[str, Any] = {
     "__builtins__": _builtins(),
     "_getattr_": _getattr,
-    "_getitem_": script_limits.guarded_getitem,
+    "_getitem_": script_copies.guarded_getitem,
     "_getiter_": iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
@@ -148,7 +148,7 @@ _GUARDS: dict[str, Any] = {
     "_guard_mul_": script_limits.mul, "_guard_pow_": script_limits.power, "_guard_lshift_": script_limits.lshift,
     "_guard_add_": script_limits.add, "_guard_floordiv_": script_limits.floordiv, "_guard_mod_": script_limits.mod,
     "_guard_format_spec_": script_limits.format_spec, "_guard_text_": script_limits.check_text,
-    "_guard_spread_": script_limits.spread,
+    "_guard_spread_": script_copies.spread,
 }
 
 

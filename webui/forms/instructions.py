@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from engine import script_limits
+from engine import script_copies, script_limits
 from engine.scripting import run_bounded
 
 logger = logging.getLogger(__name__)
@@ -101,12 +101,12 @@ class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
         return script_limits.BINARY[operator](left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        return script_limits.sized_method(obj, attribute, super().getattr(obj, attribute))
+        return script_copies.sized_method(obj, attribute, super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        script_limits.check_slice(obj, argument)
+        script_copies.check_slice(obj, argument)
         value = super().getitem(obj, argument)
-        return script_limits.sized_method(obj, argument, value) if isinstance(argument, str) else value
+        return script_copies.sized_method(obj, argument, value) if isinstance(argument, str) else value
 
     def wrap_str_format(self, value: Any) -> Any:
         formatter = super().wrap_str_format(value)
@@ -140,7 +140,7 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
     sort, dictsort = filters["sort"], filters["dictsort"]
 
     def do_center(value: Any, width: int = 80) -> str:
-        script_limits.check_method(str(value), "center", width)
+        script_copies.check_method(str(value), "center", width)
         return center(value, width)
 
     def do_indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
@@ -151,14 +151,14 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
 
     @pass_eval_context
     def do_replace(eval_ctx: Any, s: Any, old: str, new: str, count: int | None = None) -> str:
-        script_limits.check_method(str(s), "replace", str(old), str(new), -1 if count is None else count)
+        script_copies.check_method(str(s), "replace", str(old), str(new), -1 if count is None else count)
         return replace(eval_ctx, s, old, new, count)
 
     @pass_eval_context
     def do_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
         items = list(value)
         if attribute is None:
-            script_limits.check_method(d, "join", [i for i in items if isinstance(i, str)])
+            script_copies.check_method(d, "join", [i for i in items if isinstance(i, str)])
         return join(eval_ctx, items, d, attribute)
 
     def do_format(value: Any, *args: Any, **kwargs: Any) -> str:
@@ -180,14 +180,14 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
 
     # Copies of an allowed big value, each one C call: counted as the script sandbox's list() is.
     def do_list(value: Any) -> list[Any]:
-        return script_limits.GuardedList(value)
+        return script_copies.GuardedList(value)
 
     @pass_environment
     def do_sort(environment: Any, value: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        return sort(environment, script_limits.counted(value), *args, **kwargs)
+        return sort(environment, script_copies.counted(value), *args, **kwargs)
 
     def do_dictsort(value: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        script_limits.counted(value, item_bytes=64)
+        script_copies.counted(value, item_bytes=64)
         return dictsort(value, *args, **kwargs)
 
     filters.update(list=do_list, sort=do_sort, dictsort=do_dictsort)
@@ -196,7 +196,7 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
 
 
 _jinja = _CallScriptEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
-_jinja.globals = {"range": _jinja.globals["range"], "dict": script_limits.GuardedDict}
+_jinja.globals = {"range": _jinja.globals["range"], "dict": script_copies.GuardedDict}
 _guarded_filters(_jinja.filters)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
