@@ -10,10 +10,11 @@ from __future__ import annotations
 import resource
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
+from typing import TypeVar
 
 import pytest
 import requests
@@ -31,6 +32,7 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
         '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>\n')
 TAIL = '</bpmn:process>\n</bpmn:definitions>\n'
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 def _map(step: str, extra: str = "") -> str:
@@ -123,13 +125,28 @@ def watched(url: str) -> Iterator[Watch]:
         watch.health_checks = len(during) - 2
 
 
-def assert_contained(watch: Watch) -> None:
+def _problems(watch: Watch) -> list[str]:
     print(f"bomb stopped in {watch.seconds:.2f} s; longest wait for /healthz {watch.slowest_health_s:.2f} s; "
           f"extra memory {watch.extra_bytes / MB:.0f} MB")  # the figures, with pytest -s
-    assert watch.seconds < 3, f"the bomb ran {watch.seconds:.1f} s"
-    assert watch.slowest_health_s < 1, \
-        f"/healthz went unanswered for {watch.slowest_health_s:.1f} s ({watch.health_checks} answers)"
-    assert watch.extra_bytes < 256 * MB, f"the server grew by {watch.extra_bytes // MB} MB"
+    return [problem for problem, bad in (
+        (f"the bomb ran {watch.seconds:.1f} s", watch.seconds >= 3),
+        (f"/healthz went unanswered for {watch.slowest_health_s:.1f} s ({watch.health_checks} answers)",
+         watch.slowest_health_s >= 1),
+        (f"the server grew by {watch.extra_bytes // MB} MB", watch.extra_bytes >= 256 * MB)) if bad]
+
+
+def contained(url: str, set_off: Callable[[], T]) -> T:
+    """Sets the bomb off while watching the server, and once more if the first watch saw a stall: a
+    shared CI machine can pause this whole process (disk flush, another job) for a second, which
+    must not fail the test, while a bomb that really freezes the server freezes it both times."""
+    with watched(url) as first:
+        result = set_off()
+    if not _problems(first):
+        return result
+    with watched(url) as second:
+        result = set_off()
+    assert not _problems(second), f"twice: {_problems(first)}, then {_problems(second)}"
+    return result
 
 
 class Api:
@@ -188,9 +205,7 @@ RUN_TIME_BOMBS: dict[str, tuple[str, dict, str]] = {
 def test_a_bomb_in_a_map_fails_its_case_quickly_and_the_server_keeps_answering(live, analyst, advisor, text,
                                                                               data, reason):
     assert deploy(analyst, text).status_code == 201
-    with watched(live.url) as watch:
-        answer = advisor.post("/cases", {"process": "bomb", "data": data})
-    assert_contained(watch)
+    answer = contained(live.url, lambda: advisor.post("/cases", {"process": "bomb", "data": data}))
     case = answer.json()
     assert answer.status_code == 201 and case["status"] == CaseStatus.FAILED, case
     assert reason in case["error"] and "step" in case["error"], case["error"]
@@ -216,18 +231,14 @@ def test_a_bomb_in_a_call_script_is_shown_as_written_with_the_reason(live, analy
     case = advisor.post("/cases", {"process": "bomb"}).json()
     [task] = case["tasks"]
     page_session = live.as_role(Role.FRONT_OFFICE)
-    with watched(live.url) as watch:
-        page = page_session.get(f"{live.url}/tasks/{task['id']}", timeout=120)
-    assert_contained(watch)
+    page = contained(live.url, lambda: page_session.get(f"{live.url}/tasks/{task['id']}", timeout=120))
     assert page.status_code == 200
     assert "could not be filled in with the case data" in page.text and reason in page.text
 
 
 def test_a_fast_cycle_timer_is_refused_at_upload_with_file_line_and_element(live, analyst):
     text = timer("timeCycle", "R100000/PT0.01S")
-    with watched(live.url) as watch:
-        answer = deploy(analyst, text, "chaser.bpmn")
-    assert_contained(watch)
+    answer = contained(live.url, lambda: deploy(analyst, text, "chaser.bpmn"))
     assert answer.status_code == 422
     problems = [p for p in answer.json()["errors"] if "at most once a minute" in p["message"]]
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "timeCycle" in row)
@@ -236,9 +247,7 @@ def test_a_fast_cycle_timer_is_refused_at_upload_with_file_line_and_element(live
 
 
 def test_a_literal_bomb_costs_nothing_to_check_at_upload(live, analyst):
-    with watched(live.url) as watch:
-        answer = deploy(analyst, script("x = 7 ** (10 ** 7) + len('a' * 10 ** 10)"))
-    assert_contained(watch)
+    answer = contained(live.url, lambda: deploy(analyst, script("x = 7 ** (10 ** 7) + len('a' * 10 ** 10)")))
     assert answer.status_code == 201
 
 
