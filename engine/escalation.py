@@ -2,7 +2,7 @@
 configured escalation actions exactly once each.
 
 The sweep reads only ``sla_clock`` rows whose ``next_check_at`` has come (indexed), then takes each
-case like every other writer: the case row first, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (so
+case through the case writer: the case row first, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (so
 several workers share the work and never both act on one case) and ``BEGIN IMMEDIATE`` on SQLite.
 After the lock the clock is read again, and ``warned_at``/``breached_at`` are set in the same
 transaction as the actions, so a warning or breach escalates once however many sweeps run.
@@ -15,13 +15,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, messages, notifications, routing, sla_clocks, sweeps
+from . import calendar_settings, messages, notifications, routing, sla_clocks, sweeps, writer
 from .context import Context
 from .errors import TeamNotFound
 from .persistence.tables import Case, Event, SlaClock, Task
 from .sla import Escalation
 from .types import EscalationAction, EventKind, SlaTrigger, TaskStatus
 from .views import iso
+from .writer import CaseWriter
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +37,10 @@ def sweep(ctx: Context, actor: str, limit: int = 500) -> int:
 
 
 def _check_case(ctx: Context, case_id: int, actor: str) -> int:
-    with ctx.db.transaction() as session:
-        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update(skip_locked=True)
-                              .execution_options(populate_existing=True))
-        if case is None:  # another worker, or a person, is on this case right now: next sweep
+    with writer.try_open_case(ctx, case_id, actor) as w:
+        if w is None:  # another worker, or a person, is on this case right now: next sweep
             return 0
-        now = ctx.clock.now()
+        session, now = w.session, w.now
         due = list(session.scalars(select(SlaClock).where(SlaClock.case_id == case_id,
                                                           SlaClock.next_check_at <= now)
                                    .order_by(SlaClock.id).execution_options(populate_existing=True)))
@@ -54,9 +53,10 @@ def _check_case(ctx: Context, case_id: int, actor: str) -> int:
         # Messages last: delivering one runs the map, which may end the very task being escalated.
         pending.sort(key=lambda item: item[1].action is EscalationAction.MESSAGE)
         for clock, escalation in pending:
-            _act(ctx, session, case, clock, escalation, now, actor)
+            _act(w, clock, escalation)
         if recorded:
-            logger.info("SLA sweep recorded %s for case %s", recorded, case.reference, extra={"case": case.reference})
+            logger.info("SLA sweep recorded %s for case %s", recorded, w.case.reference,
+                        extra={"case": w.case.reference})
         return recorded
 
 
@@ -96,8 +96,8 @@ def _responsible_teams(session: Session, case: Case, clock: SlaClock, tasks: lis
     return teams
 
 
-def _act(ctx: Context, session: Session, case: Case, clock: SlaClock, escalation: Escalation,
-         now: datetime, actor: str) -> None:
+def _act(w: CaseWriter, clock: SlaClock, escalation: Escalation) -> None:
+    session, case, now, actor = w.session, w.case, w.now, w.actor
     trigger = escalation.trigger
     tasks, subject = _subject(session, case, clock)
     detail: dict = {"trigger": trigger.value, "action": str(escalation)}
@@ -119,9 +119,8 @@ def _act(ctx: Context, session: Session, case: Case, clock: SlaClock, escalation
                 task.team_id, task.assignee_id = team.id, None
             detail["team"] = team.name
     else:
-        receipt = messages.receive(ctx, session, case, case.reference or "", escalation.target or "",
-                                   {"sla": trigger.value, "task": tasks[0].bpmn_id if clock.task_id else None},
-                                   actor)
+        receipt = messages.receive(w, escalation.target or "",
+                                   {"sla": trigger.value, "task": tasks[0].bpmn_id if clock.task_id else None})
         detail["delivered"], detail["reason"] = receipt.delivered, receipt.reason
     session.add(Event(case_id=case.id, task_id=clock.task_id, actor=actor, at=now, kind=EventKind.ESCALATED,
                       detail=detail))

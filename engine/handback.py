@@ -3,7 +3,7 @@
 Hand-back is a visible, audited step, not a side door: the task keeps its row and its assignee but
 waits in ``handed_back`` (it cannot be completed), a ``Question`` row is put to the front-office
 team (``Settings.default_team``), and both the question and the answer are in the case's history.
-Both writes lock the case row first, like every other writer, so a hand-back racing a completion
+Both writes go through the case writer, which locks the case row first, so a hand-back racing a completion
 of the same task is serialised: one wins, the other is told why it cannot go ahead.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import cases, permissions, routing, users
+from . import cases, permissions, routing, users, writer
 from .context import Context
 from .errors import Conflict, Forbidden, NotFound, TaskClaimedByOther, UserError
 from .persistence.tables import Case, Question, Task, Team, User
@@ -63,24 +63,23 @@ def hand_back(ctx: Context, task_id: int, question: str, actor: str) -> Question
     """Put ``task_id`` on hold and ask the front office ``question``; the task comes back (to the
     same assignee) when they answer."""
     text = _text(question, "question")
-    with ctx.db.transaction() as session:
-        case, task = cases.lock_case_of_task(session, task_id)
+    with writer.open_case(ctx, task_id=task_id, actor=actor) as w:
+        case, task, who, session = w.case, w.task, w.user, w.session
+        assert task is not None and who is not None
         cases.require_open(task)
-        who = users.get_user(session, actor)
         permissions.require_team_member(session, who, task)
         if task.assignee_id not in (None, who.id) and not permissions.is_admin(who):
             raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they can hand it back")
-        now = ctx.clock.now()
-        team = routing.ensure_team(session, ctx.settings.default_team, now)
+        team = routing.ensure_team(session, ctx.settings.default_team, w.now)
         if task.team_id == team.id:
             raise UserError(f"Task {task.id} is already {team.name}'s own task, so it cannot be handed back to them")
-        task.status, case.updated_at = TaskStatus.HANDED_BACK, now
+        task.status = TaskStatus.HANDED_BACK
         row = Question(task_id=task.id, case_id=case.id, team_id=team.id, question=text, asked_by=who.email,
-                       asked_at=now)
+                       asked_at=w.now)
         session.add(row)
         session.flush()
-        cases.record_event(session, case, who.email, EventKind.TASK_HANDED_BACK, task, task_name=task.name,
-                           question=text, team=team.name, question_id=row.id)
+        w.record(EventKind.TASK_HANDED_BACK, task, task_name=task.name, question=text, team=team.name,
+                 question_id=row.id)
         return QuestionView.of(row, task, case, team)
 
 
@@ -91,13 +90,14 @@ def _may_answer(session: Session, user: User, row: Question) -> bool:
 def answer_question(ctx: Context, question_id: int, answer: str, actor: str) -> QuestionView:
     """Record the front office's answer and give the task back to whoever had it."""
     text = _text(answer, "answer")
-    with ctx.db.transaction() as session:
+    with ctx.db.transaction(readonly=True) as session:
         task_id = session.scalar(select(Question.task_id).where(Question.id == question_id))
-        if task_id is None:
-            raise QuestionNotFound(f"There is no question {question_id}")
-        case, task = cases.lock_case_of_task(session, task_id)
+    if task_id is None:
+        raise QuestionNotFound(f"There is no question {question_id}")
+    with writer.open_case(ctx, task_id=task_id, actor=actor) as w:
+        case, task, who, session = w.case, w.task, w.user, w.session
+        assert task is not None and who is not None
         row = session.get_one(Question, question_id, populate_existing=True)
-        who = users.get_user(session, actor)
         team = session.get_one(Team, row.team_id)
         if not _may_answer(session, who, row):
             raise Forbidden(f"Question {row.id} was put to {team.name}; only its members can answer it")
@@ -105,11 +105,10 @@ def answer_question(ctx: Context, question_id: int, answer: str, actor: str) -> 
             raise Conflict(f"Question {row.id} was already answered by {row.answered_by}")
         if task.status != TaskStatus.HANDED_BACK:
             raise Conflict(f"Task {task.id} ({task.name}) is no longer waiting for this answer (it is {task.status})")
-        now = ctx.clock.now()
-        row.answer, row.answered_by, row.answered_at = text, who.email, now
-        task.status, case.updated_at = TaskStatus.OPEN, now
-        cases.record_event(session, case, who.email, EventKind.QUESTION_ANSWERED, task, task_name=task.name,
-                           question=row.question, answer=text, team=team.name, question_id=row.id)
+        row.answer, row.answered_by, row.answered_at = text, who.email, w.now
+        task.status = TaskStatus.OPEN
+        w.record(EventKind.QUESTION_ANSWERED, task, task_name=task.name, question=row.question, answer=text,
+                 team=team.name, question_id=row.id)
         return QuestionView.of(row, task, case, team)
 
 

@@ -8,19 +8,18 @@ council is ever lost: a refused one is kept with the reason, and the caller is t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import casedata, registry
+from . import casedata, writer
 from .context import Context
 from .errors import CaseNotFound, Conflict, StateUnreadable, UserError
-from .persistence.tables import Case, CaseState, Event, InboundMessage, Task
-from .projection import Projector
-from .runtime import StepFailure
-from .types import CaseStatus, EventKind, MessageStatus, TaskStatus
+from .persistence.tables import Case, Event, InboundMessage
+from .types import CaseStatus, EventKind, MessageStatus
 from .views import CaseView
+from .writer import CaseWriter
 
 
 class MessageRefused(Conflict):
@@ -33,45 +32,40 @@ class Receipt:
     reason: str | None = None
 
 
-def receive(ctx: Context, session: Session, case: Case | None, reference: str, name: str,
-            payload: dict[str, Any] | None, actor: str) -> Receipt:
-    """Deliver to a case already locked by the caller (or refuse, with the reason); always stored."""
-    now = ctx.clock.now()
-    receipt = _deliver(ctx, session, case, reference, name, payload, actor)
-    session.add(InboundMessage(case_id=case.id if case else None, reference=reference, name=name, payload=payload,
-                               status=MessageStatus.DELIVERED if receipt.delivered else MessageStatus.REFUSED,
-                               reason=receipt.reason, actor=actor, received_at=now))
-    if case is not None and not receipt.delivered:
-        session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.MESSAGE_REFUSED,
-                          detail={"message": name, "reason": receipt.reason}))
+def receive(w: CaseWriter, name: str, payload: dict[str, Any] | None) -> Receipt:
+    """Deliver to the case the writer holds (or refuse, with the reason); always stored."""
+    case = w.case
+    receipt = _deliver(w, name, payload)
+    _store(w.session, case, case.reference or "", name, payload, receipt, w.actor, w.now)
+    if not receipt.delivered:
+        w.session.add(Event(case_id=case.id, actor=w.actor, at=w.now, kind=EventKind.MESSAGE_REFUSED,
+                            detail={"message": name, "reason": receipt.reason}))
     return receipt
 
 
-def _deliver(ctx: Context, session: Session, case: Case | None, reference: str, name: str,
-             payload: dict[str, Any] | None, actor: str) -> Receipt:
-    if case is None:
-        return Receipt(False, f"There is no case {reference}")
+def _store(session: Session, case: Case | None, reference: str, name: str, payload: dict[str, Any] | None,
+           receipt: Receipt, actor: str, now: datetime) -> None:
+    session.add(InboundMessage(case_id=case.id if case else None, reference=reference, name=name, payload=payload,
+                               status=MessageStatus.DELIVERED if receipt.delivered else MessageStatus.REFUSED,
+                               reason=receipt.reason, actor=actor, received_at=now))
+
+
+def _deliver(w: CaseWriter, name: str, payload: dict[str, Any] | None) -> Receipt:
+    reference, case = w.case.reference, w.case
     if case.status != CaseStatus.OPEN:
         return Receipt(False, f"Case {reference} is {case.status}, so it cannot take the message '{name}'")
-    loaded = registry.loaded_spec(ctx, case.version)
-    state = session.get_one(CaseState, case.id)
     try:
-        workflow = ctx.runtime.load(loaded, state.state)
+        workflow = w.load()
     except StateUnreadable as err:
         return Receipt(False, f"Case {reference} cannot take the message '{name}': {err.message}")
-    waiting = ctx.runtime.waiting_messages(workflow)
+    waiting = w.ctx.runtime.waiting_messages(workflow)
     if name not in waiting:
         expected = f" (it is waiting for: {', '.join(waiting)})" if waiting else ""
         return Receipt(False, f"Case {reference} is not waiting for the message '{name}'{expected}")
-    projector = Projector(ctx, session, case, loaded, actor)
-    session.add(Event(case_id=case.id, actor=actor, at=projector.now, kind=EventKind.MESSAGE_DELIVERED,
-                      detail={"message": name, "payload": payload}))
-    failure: StepFailure | None = None
-    try:
-        ctx.runtime.deliver(workflow, name, payload)
-    except StepFailure as err:
-        failure = err
-    projector.save(workflow, failure, state_row=state)
+    w.session.add(Event(case_id=case.id, actor=w.actor, at=w.now, kind=EventKind.MESSAGE_DELIVERED,
+                        detail={"message": name, "payload": payload}))
+    w.step(lambda workflow: w.ctx.runtime.deliver(workflow, name, payload))
+    w.save()
     return Receipt(True)
 
 
@@ -84,14 +78,15 @@ def deliver_message(ctx: Context, reference: str, name: str, payload: dict[str, 
     # Refused before it is stored: a payload too deep to load again would poison the case.
     casedata.check_bounds(payload, "message data")
     casedata.refuse_protected(payload, "message data")
-    with ctx.db.transaction() as session:
-        case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
-        receipt = receive(ctx, session, case, reference, name, payload, actor)
-        if receipt.delivered and case is not None:
-            tasks = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
-                                    .order_by(Task.id))
-            return CaseView.of(case, list(tasks))
+    try:
+        with writer.open_case(ctx, reference=reference, actor=actor, person=False) as w:
+            receipt = receive(w, name, payload)
+            if receipt.delivered:
+                return w.view()
+    except CaseNotFound:
+        with ctx.db.transaction() as session:  # kept all the same: nothing sent to the council is lost
+            refused = Receipt(False, f"There is no case {reference}")
+            _store(session, None, reference, name, payload, refused, actor, ctx.clock.now())
+        raise CaseNotFound(refused.reason or "") from None
     # Raised after the commit, so the refused message stays stored.
-    if case is None:
-        raise CaseNotFound(receipt.reason or "")
     raise MessageRefused(receipt.reason or "")

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import casedata, registry
+from . import casedata, writer
 from .context import Context
-from .persistence.tables import Case, CaseState, Event, Incident, OutboxCall, ProcessVersion
+from .persistence.tables import Case, Event, Incident, OutboxCall, ProcessVersion
 from .types import CaseStatus, EventKind
 
 logger = logging.getLogger(__name__)
@@ -95,37 +95,18 @@ def run_due_calls(ctx: Context, adapters: Adapters, limit: int = 100) -> int:
     return attempted
 
 
-def _load(ctx: Context, session: Session, row_id: int) -> tuple[OutboxCall, Case, Any, Any, CaseState]:
-    row = session.get_one(OutboxCall, row_id)
-    case = session.get_one(Case, row.case_id, with_for_update=True, populate_existing=True)
-    loaded = registry.loaded_spec(ctx, case.version)
-    state = session.get_one(CaseState, case.id)
-    return row, case, loaded, ctx.runtime.load(loaded, state.state), state
-
-
-def _save(ctx: Context, session: Session, case: Case, loaded: Any, workflow: Any, state: CaseState,
-          failure: Any = None, actor: str = WORKER_ACTOR) -> None:
-    from .projection import Projector  # the projection also records new calls: import late
-    Projector(ctx, session, case, loaded, actor).save(workflow, failure, state_row=state)
-
-
 def _succeeded(ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str = WORKER_ACTOR) -> None:
     from . import filing
-    from .runtime import StepFailure
     if leased.document_id is not None:
         return filing.filed(ctx, leased, result, actor)
-    with ctx.db.transaction() as session:
-        row, case, loaded, workflow, state = _load(ctx, session, leased.id)
-        row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, ctx.clock.now(), None
-        session.add(Event(case_id=case.id, actor=actor, at=ctx.clock.now(), kind=EventKind.CALL_SUCCEEDED,
-                          detail={"operation": row.operation, "attempts": row.attempts, "result": result}))
-        failure = None
-        if case.status in (CaseStatus.OPEN, CaseStatus.FAILED):
-            try:
-                ctx.runtime.finish_call(workflow, row.spiff_id, result, row.result_variable)
-            except StepFailure as err:
-                failure = err
-        _save(ctx, session, case, loaded, workflow, state, failure, actor)
+    with writer.open_case(ctx, case_id=leased.case_id, actor=actor, person=False) as w:
+        row = w.session.get_one(OutboxCall, leased.id, populate_existing=True)
+        row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, w.now, None
+        w.session.add(Event(case_id=w.case.id, actor=actor, at=w.now, kind=EventKind.CALL_SUCCEEDED,
+                            detail={"operation": row.operation, "attempts": row.attempts, "result": result}))
+        if w.case.status in (CaseStatus.OPEN, CaseStatus.FAILED):
+            w.step(lambda workflow: ctx.runtime.finish_call(workflow, row.spiff_id, result, row.result_variable))
+        w.save()
 
 
 def _failed(ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception) -> None:
@@ -133,25 +114,24 @@ def _failed(ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception
     message = getattr(err, "message", None) or f"{type(err).__name__}: {err}"
     if leased.document_id is not None:
         return filing.failed(ctx, adapters, leased, err, message)
-    with ctx.db.transaction() as session:
-        row, case, loaded, workflow, state = _load(ctx, session, leased.id)
-        now = ctx.clock.now()
+    with writer.open_case(ctx, case_id=leased.case_id, actor=WORKER_ACTOR, person=False) as w:
+        row, case, now = w.session.get_one(OutboxCall, leased.id, populate_existing=True), w.case, w.now
         row.last_error, row.leased_until = message, None
         if getattr(err, "business", False):
             code = getattr(err, "code", None) or "rejected"
-            caught = ctx.runtime.throw_error(workflow, row.spiff_id, code, message)
+            caught = ctx.runtime.throw_error(w.workflow(), row.spiff_id, code, message)
             row.status, row.finished_at = CallStatus.DONE if caught else CallStatus.FAILED, now
-            session.add(Event(case_id=case.id, actor=WORKER_ACTOR, at=now, kind=EventKind.CALL_REJECTED,
-                              detail={"operation": row.operation, "code": code, "reason": message,
-                                      "caught": caught}))
+            w.session.add(Event(case_id=case.id, actor=WORKER_ACTOR, at=now, kind=EventKind.CALL_REJECTED,
+                                detail={"operation": row.operation, "code": code, "reason": message,
+                                        "caught": caught}))
             if not caught:
-                raise_incident(session, case, row, "rejected", message, err, now)
-            _save(ctx, session, case, loaded, workflow, state)
+                raise_incident(w.session, case, row, "rejected", message, err, now)
+            w.save()
             return
         if retry_later(row, adapters.policy(row.operation), err, message, now):
             return
         row.status, row.finished_at = CallStatus.FAILED, now
-        raise_incident(session, case, row, failure_kind(err), message, err, now)
+        raise_incident(w.session, case, row, failure_kind(err), message, err, now)
 
 
 def retry_later(row: OutboxCall, policy: Policy, err: Exception, message: str, now: Any) -> bool:

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .caselock import lock_case
 from .errors import Conflict, TeamNotFound, UserError
-from .persistence.tables import Case, Event, LaneMapping, Membership, ProcessVersion, Task, Team
+from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team
 from .types import EventKind, TaskStatus
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, 
         for row_id in waiting:
             # The case lock every other writer takes: a task completed meanwhile is left alone.
             case_id = session.scalar(select(Task.case_id).where(Task.id == row_id))
-            session.get(Case, case_id, with_for_update=True, populate_existing=True)
+            lock_case(session, case_id=case_id)
             task = session.get_one(Task, row_id, populate_existing=True)
             if task.status != TaskStatus.OPEN or task.team_id != old:
                 continue

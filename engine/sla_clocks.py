@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, sla
+from . import calendar_settings, sla, writer
 from .calendar import WorkingCalendar
+from .caselock import lock_case
 from .context import Context
 from .errors import CaseNotFound, CaseNotOpen, Conflict, NotFound
 from .persistence.tables import Case, Event, SlaClock, Task
@@ -181,13 +182,6 @@ class ClockView:
         return dict(self.__dict__)
 
 
-def _locked(session: Session, reference: str) -> Case:
-    case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
-    if case is None:
-        raise CaseNotFound(f"There is no case {reference}")
-    return case
-
-
 def _views(session: Session, case: Case, now: datetime, clocks: list[SlaClock]) -> list[ClockView]:
     calendar = calendar_settings.load(session)
     views = []
@@ -215,19 +209,15 @@ def case_clocks(ctx: Context, reference: str, include_stopped: bool = False) -> 
 
 
 def pause_case(ctx: Context, reference: str, actor: str, reason: str = "") -> list[ClockView]:
-    with ctx.db.transaction() as session:
-        case = _locked(session, reference)
-        now = ctx.clock.now()
-        pause(session, case, now, actor, reason)
-        return _views(session, case, now, running(session, case.id))
+    with writer.open_case(ctx, reference=reference, actor=actor, person=False) as w:
+        pause(w.session, w.case, w.now, actor, reason)
+        return _views(w.session, w.case, w.now, running(w.session, w.case.id))
 
 
 def resume_case(ctx: Context, reference: str, actor: str) -> list[ClockView]:
-    with ctx.db.transaction() as session:
-        case = _locked(session, reference)
-        now = ctx.clock.now()
-        resume(session, case, now, actor)
-        return _views(session, case, now, running(session, case.id))
+    with writer.open_case(ctx, reference=reference, actor=actor, person=False) as w:
+        resume(w.session, w.case, w.now, actor)
+        return _views(w.session, w.case, w.now, running(w.session, w.case.id))
 
 
 def recalculate(ctx: Context, process_key: str, task_bpmn_id: str | None, actor: str) -> int:
@@ -241,7 +231,7 @@ def recalculate(ctx: Context, process_key: str, task_bpmn_id: str | None, actor:
             SlaClock.policy_id == policy.id, SlaClock.stopped_at.is_(None)))))
         count = 0
         for case_id in case_ids:  # case first, in id order, like every other writer
-            session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+            lock_case(session, case_id=case_id)
             for clock in running(session, case_id):
                 if clock.policy_id == policy.id:
                     recalculate_clock(session, clock, terms, calendar, now, actor)

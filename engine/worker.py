@@ -1,9 +1,9 @@
 """The background worker: wakes cases whose timers are due, sweeps SLA clocks (warnings, breaches,
 escalations) and sends notifications through an external sender when one is plugged in.
 
-Safe to run as several processes on PostgreSQL: each case is taken with ``FOR UPDATE SKIP LOCKED``
-so two workers never fire the same timer or escalate the same breach. Never started from inside the
-web app.
+Safe to run as several processes on PostgreSQL: each case is taken through the case writer with
+``FOR UPDATE SKIP LOCKED``, so two workers never fire the same timer or escalate the same breach.
+Never started from inside the web app.
 """
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import escalation, notifications, outbox, polling, registry, sweeps
+from . import escalation, notifications, outbox, polling, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
-from .persistence.tables import Case, CaseState, Timer
-from .projection import Projector
-from .runtime import StepFailure
+from .persistence.tables import Timer
 from .types import CaseStatus
 
 logger = logging.getLogger(__name__)
@@ -28,39 +26,29 @@ WORKER_ACTOR = "worker"
 
 
 def _wake(ctx: Context, case_id: int) -> bool:
-    """Fire one case's due timers. Locks the case first (as every other writer does, so no
-    deadlock) and skips it if another worker or a person holds it right now."""
-    with ctx.db.transaction() as session:
-        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update(skip_locked=True)
-                              .execution_options(populate_existing=True))
-        if case is None:
+    """Fire one case's due timers, through the case writer; a case another worker or a person holds
+    right now is skipped (the next round takes it)."""
+    with writer.try_open_case(ctx, case_id, WORKER_ACTOR) as w:
+        if w is None:
             return False
-        due = session.scalar(select(Timer.id).where(Timer.case_id == case_id, Timer.due_at < ctx.clock.now())
-                             .limit(1))
+        due = w.session.scalar(select(Timer.id).where(Timer.case_id == case_id, Timer.due_at < w.now).limit(1))
         if due is None:  # fired by another worker, or the task finished, since we looked
             return False
-        if case.status != CaseStatus.OPEN:
-            session.execute(delete(Timer).where(Timer.case_id == case_id))
+        if w.case.status != CaseStatus.OPEN:
+            w.session.execute(delete(Timer).where(Timer.case_id == case_id))
             return False
-        loaded = registry.loaded_spec(ctx, case.version)
-        state = session.get_one(CaseState, case.id)
         try:
-            workflow = ctx.runtime.load(loaded, state.state)
+            w.load()
         except StateUnreadable as err:
             # It would be the first due timer on every sweep and stop all the others: the case
             # fails (its page says why; it can be cancelled) and its timers are dropped.
-            Projector(ctx, session, case, loaded, WORKER_ACTOR).fail_unreadable(
-                f"The case's {err.message.removeprefix('its ')}")
-            logger.warning("case %s cannot be loaded: %s", case.reference, err.message,
-                           extra={"case": case.reference})
+            w.projector.fail_unreadable(f"The case's {err.message.removeprefix('its ')}")
+            logger.warning("case %s cannot be loaded: %s", w.case.reference, err.message,
+                           extra={"case": w.case.reference})
             return False
-        failure: StepFailure | None = None
-        try:
-            ctx.runtime.fire_timers(workflow)
-        except StepFailure as err:
-            failure = err
-        Projector(ctx, session, case, loaded, WORKER_ACTOR).save(workflow, failure, state_row=state)
-        logger.info("timer fired for case %s", case.reference, extra={"case": case.reference})
+        w.step(ctx.runtime.fire_timers)
+        w.save()
+        logger.info("timer fired for case %s", w.case.reference, extra={"case": w.case.reference})
         return True
 
 
