@@ -3,6 +3,7 @@ plain-English messages per field (the same rules for the web, the API and the CL
 
 Every form is validated by ``formschema.validator``: ``$ref`` only into the forms deployed with
 it (``library``: file name -> text, e.g. the files of the case's process version), patterns on RE2.
+A form is checked once per text (and library forms it reads), not on every use: ``formcache``.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
-from . import formschema
+from . import formcache, formschema
 from .errors import EngineError, FormInvalid
 from .formschema import Library
 
@@ -69,15 +70,20 @@ class FormUnusable(EngineError):
 
 def load_schema(text: str, library: Library | None = None, name: str = "the form") -> dict[str, Any]:
     """The schema in ``text``; raises ``SchemaError`` if it is not JSON Schema, and ``FormUnusable``
-    if a ``$ref`` leaves ``library``, points at nothing or loops, or a pattern needs backtracking."""
+    if a ``$ref`` leaves ``library``, points at nothing or loops, or a pattern needs backtracking.
+    The schema is shared with every caller that loads the same form: read it, never change it."""
+    known = formcache.find(name, text, library)
+    if known is not None:
+        return known.schema  # type: ignore[no-any-return]
     schema = json.loads(text)
     formschema.check_meta(schema)
+    reads = formcache.Recording(library)  # the library forms the check reads: the entry is valid while they are
     if isinstance(schema, dict):
-        findings = formschema.check(name, schema, library or (lambda _: None)).findings
-        if findings:
+        findings = formschema.check(name, schema, reads).findings
+        if findings:  # not kept: a form that fails is rare, and its message must name every use
             raise FormUnusable(f"The form {name} cannot be used until an analyst deploys a corrected version: "
                                + "; ".join(f"{f.file} at {f.pointer or '/'}: {f.message}" for f in findings[:3]))
-    return schema
+    return formcache.keep(name, text, schema, reads.reads).schema  # type: ignore[no-any-return]
 
 
 def _field(error: ValidationError) -> str:
@@ -143,7 +149,9 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
 
 def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | None = None) -> dict[str, str]:
     """Field name -> plain-English message, first problem per field, in the form's order."""
-    validator = formschema.validator(schema, library)
+    known = formcache.of(schema, library)
+    validator = (known.derive("validator", lambda: formschema.validator(schema, known.library)) if known
+                 else formschema.validator(schema, library))
     try:  # a form stored before it was checked: its references are still never fetched
         found = sorted(validator.iter_errors(data), key=lambda e: e.path)
     except Unresolvable as err:

@@ -18,7 +18,7 @@ Two rules make an uploaded form safe to run:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -32,10 +32,12 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchAnchor, PointerToNowhere, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from . import formcache
+from .formcache import Library  # form file name -> its text (None: no such form)
+
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
-Library = Callable[[str], "str | None"]  # form file name -> its text (None: no such form)
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False  # a refused pattern is reported to the analyst, not to stderr
@@ -332,7 +334,16 @@ def _followed(prop: Any, here: Resolver[Any]) -> Any:
 
 def with_properties_followed(schema: dict[str, Any], library: Library | None = None) -> dict[str, Any]:
     """``schema`` with each property's ``$ref`` followed, so titles, types and choices defined by
-    reference reach the page and the error messages. Resolves like the validator (same library)."""
+    reference reach the page and the error messages. Resolves like the validator (same library).
+    A form loaded by ``forms.load_schema`` is followed once and the result shared: never change it."""
+    known = formcache.of(schema, library)
+    if known is not None:
+        followed: dict[str, Any] = known.derive("followed", lambda: _followed_properties(schema, known.library))
+        return followed
+    return _followed_properties(schema, library)
+
+
+def _followed_properties(schema: dict[str, Any], library: Library | None) -> dict[str, Any]:
     properties = schema.get("properties")
     if not isinstance(properties, dict) or not any(isinstance(p, dict) and ("$ref" in p or "$ref" in
                                                    (p.get("items") if isinstance(p.get("items"), dict) else {}))
