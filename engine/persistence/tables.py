@@ -160,9 +160,10 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         Index("ix_task_inbox", "team_id", "status", "created_at"),
-        Index("ix_task_assignee", "assignee_id", "status"),
+        Index("ix_task_all_teams", "status", "created_at", "id"),  # admins' inbox, in order (migration 0004)
+        Index("ix_task_assignee", "assignee_id", "status", "team_id"),  # also each team's unassigned count
         Index("ix_task_case", "case_id", "status"),
-        Index("ix_task_team_due", "team_id", "status", "due_at"),
+        Index("ix_task_team_due", "team_id", "status", "due_at", "id"),  # id: undated tasks in order on PostgreSQL
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
