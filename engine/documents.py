@@ -27,8 +27,6 @@ from .users import find_user
 from .views import iso
 
 MAX_BYTES = 20 * 1024 * 1024
-FILING_VARIABLE = "COUNCILFLOW_DOCUMENT_FILING"  # "<adapter>/<operation>"; "none" turns filing off
-DEFAULT_FILING = "edrms/upload_document"
 MAX_NAME = 200
 
 # What staff may attach, by extension; the stored type comes from here, never from the browser.
@@ -85,8 +83,8 @@ class DocumentContent:
 
 def filing_operation(ctx: Context) -> str | None:
     """The adapter operation documents are filed with, or None when no EDRMS is configured."""
-    wanted = os.environ.get(FILING_VARIABLE, DEFAULT_FILING).strip()
-    if not wanted or wanted.lower() == "none" or ctx.adapters is None:
+    wanted = ctx.settings.document_filing  # COUNCILFLOW_DOCUMENT_FILING; None: "none", filing is off
+    if not wanted or ctx.adapters is None:
         return None
     return wanted if wanted in ctx.adapters.operations() else None
 

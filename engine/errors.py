@@ -128,14 +128,3 @@ class FormInvalid(UserError):
 
 class ScriptError(EngineError):
     """A script, condition or expression in a map failed or broke the sandbox's rules."""
-
-
-class StepFailed(EngineError):
-    """The engine could not advance a case; the case is kept, marked failed, and can be retried."""
-
-    def __init__(self, reference: str, element: str | None, reason: str) -> None:
-        self.reference, self.element, self.reason = reference, element, reason
-        super().__init__(f"Case {reference} stopped at {element or 'an engine step'}: {reason}")
-
-    def to_dict(self) -> dict:
-        return {"message": self.message, "case": self.reference, "element": self.element}

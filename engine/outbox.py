@@ -10,7 +10,6 @@ exhausted retries become incidents that an admin can retry or skip, with a note.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -23,8 +22,6 @@ from .persistence.tables import Case, Event, Incident, OutboxCall, ProcessVersio
 from .types import CaseStatus, EventKind
 
 logger = logging.getLogger(__name__)
-# How long a worker may hold a call before another worker assumes it died and tries again.
-LEASE = timedelta(seconds=float(os.environ.get("COUNCILFLOW_OUTBOX_LEASE_S", "300")))
 WORKER_ACTOR = "worker"
 
 
@@ -70,7 +67,9 @@ def _lease(ctx: Context) -> OutboxCall | None:
                              .with_for_update(skip_locked=True))
         if row is None:
             return None
-        row.status, row.leased_until, row.attempts = CallStatus.IN_PROGRESS, now + LEASE, row.attempts + 1
+        # The lease: how long this worker may hold the call before another assumes it died and tries again.
+        lease = timedelta(seconds=ctx.settings.outbox_lease_s)
+        row.status, row.leased_until, row.attempts = CallStatus.IN_PROGRESS, now + lease, row.attempts + 1
         session.flush()
         session.expunge(row)
         return row

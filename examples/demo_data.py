@@ -5,8 +5,8 @@ Demo passwords are for a local trial only; `make run` prints them.
 from __future__ import annotations
 
 from engine import routing, users
-from engine.context import Context
 from engine.types import Role
+from webui.composition import build_context
 
 TEAMS = ["Customer Hub", "Waste Services", "Highways", "Revenues", "Housing Repairs", "Complaints",
          "Member Services", "Blue Badge Team", "Street Scene Enforcement", "Parking Services"]
@@ -27,7 +27,7 @@ DEMO_PASSWORD = "demo-password-change-me"
 
 
 def main() -> None:
-    ctx = Context.from_env()
+    ctx = build_context()
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
         for team in TEAMS:

@@ -3,23 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, get_flashed_messages, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, get_flashed_messages, redirect, render_template, request, url_for
 
 from engine import diagrams, queries, registry
-from engine.context import Context
 from engine.errors import DeploymentRejected, Problem, UserError
 from engine.registry import Deployment
 
 from .api.processes import uploaded_files
+from .current import context
 from .downloads import process_file
 
 bp = Blueprint("analyst", __name__)
 MAX_WARNINGS_SHOWN = 10  # after a deploy the warnings travel in the session cookie, which is small
 ACCEPT = ".bpmn,.dmn,.json"
-
-
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
 
 
 def where(problem: Problem) -> str:
@@ -34,7 +30,7 @@ def where(problem: Problem) -> str:
 
 @bp.get("/processes")
 def processes() -> Any:
-    return render_template("analyst/processes.html", title="Processes", rows=diagrams.process_summaries(_ctx()),
+    return render_template("analyst/processes.html", title="Processes", rows=diagrams.process_summaries(context()),
                            notices=get_flashed_messages(with_categories=True))
 
 
@@ -54,12 +50,12 @@ def upload() -> Any:
     try:
         files = uploaded_files()
         if checking:
-            bundle = registry.check(_ctx(), files)
+            bundle = registry.check(context(), files)
             if bundle.errors:
                 raise DeploymentRejected(bundle.errors + bundle.warnings)
             return render_template("analyst/upload.html", title="Upload process maps", names=names,
                                    checked=bundle, warnings=bundle.warnings)
-        deployment = registry.deploy(_ctx(), files, g.user.email)
+        deployment = registry.deploy(context(), files, g.user.email)
     except DeploymentRejected as rejected:
         return _refused(names, rejected.problems)
     except UserError as err:
@@ -97,17 +93,17 @@ def _deployed(deployment: Deployment) -> Any:
 
 @bp.get("/processes/<key>")
 def process(key: str) -> Any:
-    with _ctx().db.transaction(readonly=True) as session:
+    with context().db.transaction(readonly=True) as session:
         versions = queries.process_versions(session, key)
-    shown = diagrams.diagram(_ctx(), key)
+    shown = diagrams.diagram(context(), key)
     return render_template("analyst/process.html", title=shown.name, diagram=shown, versions=versions[::-1],
                            notices=get_flashed_messages(with_categories=True))
 
 
 @bp.get("/processes/<key>/versions/<int(min=1):version>")
 def version(key: str, version: int) -> Any:
-    shown = diagrams.diagram(_ctx(), key, version)
-    with _ctx().db.transaction(readonly=True) as session:
+    shown = diagrams.diagram(context(), key, version)
+    with context().db.transaction(readonly=True) as session:
         detail = next(v for v in queries.process_versions(session, key) if v.version == version)
     return render_template("analyst/version.html", title=f"{shown.name}, version {version}", diagram=shown,
                            detail=detail)
@@ -116,6 +112,6 @@ def version(key: str, version: int) -> Any:
 @bp.get("/processes/<key>/versions/<int(min=1):version>/files/<name>")
 def download(key: str, version: int, name: str) -> Any:
     """One file exactly as deployed in a version."""
-    with _ctx().db.transaction(readonly=True) as session:
+    with context().db.transaction(readonly=True) as session:
         text = queries.version_file(session, key, version, name)
     return process_file(name, text)

@@ -2,8 +2,8 @@
 registered together with its access rule."""
 from __future__ import annotations
 
-import os
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,15 +14,15 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import text
 
-from adapters.registry import AdapterRegistry
-from engine.context import Context
 from engine.persistence.db import UNAVAILABLE
 from engine.persistence.schema import current_revision
+from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, dates, diagrams, documents, frontoffice, home,
                inbox, oidc, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
+from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, sla as admin_sla
 from .forms import preview as forms_preview
 
@@ -69,8 +69,7 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-def _secret_key(instance: Path) -> str:
-    configured = os.environ.get("COUNCILFLOW_SECRET_KEY")
+def _secret_key(configured: str | None, instance: Path) -> str:
     if configured:
         return configured
     instance.mkdir(parents=True, exist_ok=True)
@@ -81,31 +80,46 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def settings_config(settings: Settings) -> dict[str, Any]:
+    """The app config the settings give; a test's config (or a later ``app.config`` change) overrides it."""
+    sso = settings.oidc
+    return {
+        "COUNCIL_NAME": settings.council_name, "COUNCIL_COLOUR": settings.council_colour,
+        "COUNCIL_LOGO": settings.council_logo, "SESSION_COOKIE_SECURE": not settings.insecure_cookies,
+        "NODE_MODULES": settings.node_modules or assets.ROOT / "node_modules",
+        "SIGN_IN_ACCOUNT_LIMIT": settings.sign_in_account_limit,
+        "SIGN_IN_ADDRESS_LIMIT": settings.sign_in_address_limit, "TRUSTED_PROXIES": settings.trusted_proxies,
+        **{oidc.PREFIX + name.upper(): value for name, value in vars(sso).items()
+           if name != "trust_username" and value is not None},
+        oidc.PREFIX + "TRUST_USERNAME": "1" if sso.trust_username else None,
+    }
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app for ``test_config["CONTEXT"]`` (``serve`` passes the one it built), else for the context
+    ``build_context`` makes from the environment (``DATABASE_URL`` in ``test_config`` picks the database)."""
     app = Flask(__name__, static_folder=None, instance_path=str(Path("instance").resolve()))
+    test_config = test_config or {}
+    ctx = test_config.get("CONTEXT")
+    if ctx is None:
+        settings = Settings.from_env()
+        if test_config.get("DATABASE_URL"):
+            settings = replace(settings, database_url=test_config["DATABASE_URL"])
+        ctx = build_context(settings)
     app.config.from_mapping(
-        DATABASE_URL=None,
-        COUNCIL_NAME=os.environ.get("COUNCILFLOW_COUNCIL_NAME", "Anytown Borough Council"),
-        COUNCIL_COLOUR=os.environ.get("COUNCILFLOW_COUNCIL_COLOUR", "#0b4f6c"),
-        COUNCIL_LOGO=os.environ.get("COUNCILFLOW_COUNCIL_LOGO"),
+        **settings_config(ctx.settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("COUNCILFLOW_INSECURE_COOKIES") != "1",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=9),
         WTF_CSRF_TIME_LIMIT=None,
         # Pages read their forms (CSRF) before any view runs, so the cap on a whole request is set here:
         # the largest is an analyst's upload of a process library (webui/api/processes.py).
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
     )
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(test_config)
     app.config.setdefault("CONTENT_SECURITY_POLICY", page_policy(app.config["COUNCIL_LOGO"]))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
-    ctx = app.config.get("CONTEXT")
-    if ctx is None:
-        adapters = AdapterRegistry.from_env()
-        ctx = Context.from_env(app.config["DATABASE_URL"], adapters=adapters, notifier=adapters.find("notify"))
+        app.config["SECRET_KEY"] = _secret_key(ctx.settings.secret_key, Path(app.instance_path))
     app.extensions["councilflow"] = ctx
     app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
                                      PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])

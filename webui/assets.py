@@ -2,17 +2,14 @@
 viewer, from the npm packages installed by the setup commands (never hand-copied into the repository)."""
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
-ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = Path(os.environ.get("COUNCILFLOW_NODE_MODULES", ROOT / "node_modules"))
-GOVUK = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
-BPMN_JS = NODE_MODULES / "bpmn-js" / "dist"
+from engine.settings import COLOUR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent  # node_modules is here unless COUNCILFLOW_NODE_MODULES says otherwise
 STATIC = Path(__file__).resolve().parent / "static"
 # The viewer and what its style sheets load; never the modeler, the development builds or anything else.
 BPMN_JS_FILES = frozenset({
@@ -21,28 +18,32 @@ BPMN_JS_FILES = frozenset({
 
 # A council's colour reaches the page as a style sheet, not a style="" attribute, which the pages'
 # Content-Security-Policy (style-src 'self') would block.
-COLOUR, DEFAULT_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}"), "#0b4f6c"
+DEFAULT_COLOUR = Settings().council_colour
 
 bp = Blueprint("assets", __name__)
 
 
+def _govuk() -> Path:
+    return Path(current_app.config["NODE_MODULES"]) / "govuk-frontend" / "dist" / "govuk"
+
+
 @bp.get("/assets/<path:filename>")
 def govuk_asset(filename: str) -> Any:
-    return send_from_directory(GOVUK / "assets", filename, max_age=86400)
+    return send_from_directory(_govuk() / "assets", filename, max_age=86400)
 
 
 @bp.get("/govuk/<path:filename>")
 def govuk_bundle(filename: str) -> Any:
     if not filename.startswith("govuk-frontend.min."):
         abort(404)
-    return send_from_directory(GOVUK, filename, max_age=86400)
+    return send_from_directory(_govuk(), filename, max_age=86400)
 
 
 @bp.get("/bpmn-js/<path:filename>")
 def bpmn_js(filename: str) -> Any:
     if filename not in BPMN_JS_FILES:
         abort(404)
-    return send_from_directory(BPMN_JS, filename, max_age=86400)
+    return send_from_directory(Path(current_app.config["NODE_MODULES"]) / "bpmn-js" / "dist", filename, max_age=86400)
 
 
 @bp.get("/static/<path:filename>")

@@ -9,14 +9,13 @@ device's own lane, so an attacker's burst that locks the account, even from the 
 does not lock the person out at their own desk. The cookie proves only "this browser signed in as this
 person before"; it never signs anyone in.
 
-Limits come from the app's config or the environment (same names, ``COUNCILFLOW_`` first for the
-environment): ``SIGN_IN_ACCOUNT_LIMIT`` (5), ``SIGN_IN_ADDRESS_LIMIT`` (30; 0 turns it off) and
-``TRUSTED_PROXIES`` (0: how many reverse proxies in front of councilflow add X-Forwarded-For, so the
-address lane counts the client, not the proxy). docs/operators.md explains them.
+Limits come from the app's config, which the settings fill (engine/settings.py; in the environment the
+same names with ``COUNCILFLOW_`` in front): ``SIGN_IN_ACCOUNT_LIMIT`` (5), ``SIGN_IN_ADDRESS_LIMIT`` (30;
+0 turns it off) and ``TRUSTED_PROXIES`` (0: how many reverse proxies in front of councilflow add
+X-Forwarded-For, so the address lane counts the client, not the proxy). docs/operators.md explains them.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -60,7 +59,7 @@ DEVICE_KEPT_FOR = timedelta(days=180)
 
 
 def _setting(name: str, default: int) -> int:
-    value = current_app.config.get(name, os.environ.get(f"COUNCILFLOW_{name}"))
+    value = current_app.config.get(name)
     return default if value in (None, "") else int(value)
 
 

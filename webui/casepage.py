@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from engine import cases, diagrams, documents, handback, incidents, notes, queries, sla_clocks
-from engine.context import Context
 from engine.errors import CaseNotFound, Forbidden, UserError
 from engine.types import EventKind, SlaState
 from engine.views import EventView
 
+from .current import context
 from .dates import uk_datetime
 from .inbox import PROBLEM, SUCCESS, back_to, sla_tag
 
@@ -25,10 +25,6 @@ CHANNELS = {"phone": "by phone", "face-to-face": "face to face", "email": "by em
             "councillor": "for a councillor", "partner": "for a partner organisation"}
 INTERNAL_KEYS = {"case_reference"}  # data the engine adds for maps, not something a person entered
 Sentence = Callable[[str, dict[str, Any]], str]
-
-
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
 
 
 def _task(d: dict[str, Any]) -> str:
@@ -127,7 +123,7 @@ def _diagram_url(process: str, version: int) -> str:
 
 @bp.get("/cases/<reference>")
 def show(reference: str) -> Any:
-    ctx = _ctx()
+    ctx = context()
     header = queries.case_header(ctx, reference, g.user.email)  # Forbidden/CaseNotFound: 403/404 pages
     detail = cases.show_case(ctx, reference)
     order = "oldest" if request.args.get("order") == "oldest" else "newest"
@@ -156,7 +152,7 @@ def show(reference: str) -> Any:
 def add_note(reference: str) -> Any:
     task_id = request.form.get("task_id", "")
     try:
-        notes.add_note(_ctx(), reference, request.form.get("text", ""), g.user.email,
+        notes.add_note(context(), reference, request.form.get("text", ""), g.user.email,
                        task_id=int(task_id) if task_id.isdigit() else None)
     except (Forbidden, CaseNotFound):
         raise  # the 403 / 404 page, not a banner
@@ -170,12 +166,12 @@ def add_note(reference: str) -> Any:
 @bp.post("/cases/<reference>/sla/pause")
 def pause_sla(reference: str) -> Any:
     """Stop the case's clocks while the council waits for the resident (the reason is in the history)."""
-    queries.case_header(_ctx(), reference, g.user.email)  # only someone who may see the case
+    queries.case_header(context(), reference, g.user.email)  # only someone who may see the case
     reason = request.form.get("reason", "").strip()
     if not reason:
         flash("Enter why the clocks are paused, for example awaiting information from the resident", PROBLEM)
     else:
-        sla_clocks.pause_case(_ctx(), reference, g.user.email, reason)
+        sla_clocks.pause_case(context(), reference, g.user.email, reason)
         flash("The SLA clocks are paused", SUCCESS)
     return redirect(url_for(".show", reference=reference) + "#sla")
 
@@ -183,7 +179,7 @@ def pause_sla(reference: str) -> Any:
 @bp.post("/cases/<reference>/sla/resume")
 def resume_sla(reference: str) -> Any:
     """Restart the clocks; their due dates move on by the working time spent paused."""
-    queries.case_header(_ctx(), reference, g.user.email)
-    sla_clocks.resume_case(_ctx(), reference, g.user.email)
+    queries.case_header(context(), reference, g.user.email)
+    sla_clocks.resume_case(context(), reference, g.user.email)
     flash("The SLA clocks are running again; due dates moved on by the working time spent paused", SUCCESS)
     return redirect(url_for(".show", reference=reference) + "#sla")

@@ -13,9 +13,9 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from werkzeug.exceptions import HTTPException
 
 from engine import documents
-from engine.context import Context
 from engine.errors import Forbidden, NotFound, UserError
 
+from .current import context
 from .downloads import attachment
 
 bp = Blueprint("documents", __name__)
@@ -30,14 +30,10 @@ STATUS_TAGS = {
 }
 
 
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
-
-
 @bp.app_context_processor
 def document_helpers() -> dict[str, Any]:
     """What ``documents/panel.html`` needs wherever it is included."""
-    return {"edrms_configured": lambda: documents.filing_operation(_ctx()) is not None,
+    return {"edrms_configured": lambda: documents.filing_operation(context()) is not None,
             "document_tag": lambda status: STATUS_TAGS.get(status, (status, "govuk-tag--grey")),
             "document_limit_mb": documents.MAX_BYTES // (1024 * 1024)}
 
@@ -52,7 +48,7 @@ def document_size(size: int) -> str:
 
 
 def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
-    rows = documents.list_documents(_ctx(), reference, g.user.email)
+    rows = documents.list_documents(context(), reference, g.user.email)
     return render_template("documents/page.html", title=f"Documents of case {reference}", case_reference=reference,
                            documents=rows, document_error=error, problem=None,
                            error_list=[{"text": error, "href": "#document"}] if error else None), status
@@ -69,7 +65,7 @@ def upload(reference: str) -> Any:
         return _page(reference, f"The file must be smaller than {documents.MAX_BYTES // (1024 * 1024)} MB", 413)
     file = request.files.get("document")
     try:
-        added = documents.add_document(_ctx(), reference, (file.filename or "") if file else "",
+        added = documents.add_document(context(), reference, (file.filename or "") if file else "",
                                        file.read() if file else b"", file.mimetype if file else None, g.user.email)
     except (Forbidden, NotFound):
         raise  # the error page says so
@@ -92,6 +88,6 @@ def _case_page(reference: str) -> str:
 
 @bp.get("/cases/<reference>/documents/<int:document_id>")
 def download(reference: str, document_id: int) -> Any:
-    found = documents.get_document(_ctx(), reference, document_id, g.user.email)
+    found = documents.get_document(context(), reference, document_id, g.user.email)
     kind = found.content_type if found.content_type in documents.SAFE_TYPES else "application/octet-stream"
     return attachment(found.content, found.filename, kind)

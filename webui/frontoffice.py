@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine import cases, customers, directory, taskforms
-from engine.context import Context
 from engine.customers import CustomerQuery, CustomerView
 from engine.errors import FormInvalid
 from engine.types import Channel
+
+from .current import context
 
 bp = Blueprint("frontoffice", __name__)
 CHANNELS = {Channel.PHONE: "Phone", Channel.FACE_TO_FACE: "Face to face", Channel.EMAIL: "Email",
@@ -26,14 +27,10 @@ CUSTOMER_FIELDS = (("name", "Full name", "name", "text", None),
                    ("email", "Email address", "email", "email", None))
 
 
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
-
-
 def _selected_customer() -> CustomerView | None:
     """The customer named by ``?customer=`` (a 404 page if there is none with that id)."""
     customer_id = request.args.get("customer", type=int)
-    return customers.get_customer(_ctx(), customer_id) if customer_id is not None else None
+    return customers.get_customer(context(), customer_id) if customer_id is not None else None
 
 
 def customer_rows(customer: CustomerView) -> list[dict[str, Any]]:
@@ -48,8 +45,8 @@ def customer_rows(customer: CustomerView) -> list[dict[str, Any]]:
 def services() -> Any:
     query = request.args.get("q", "").strip()
     customer = _selected_customer()
-    found = directory.search(_ctx(), query) if query else []
-    letters = [] if query else directory.a_to_z(directory.all_services(_ctx()))
+    found = directory.search(context(), query) if query else []
+    letters = [] if query else directory.a_to_z(directory.all_services(context()))
     return render_template("frontoffice/services.html", title="Find a service", query=query, found=found,
                            letters=letters, customer=customer,
                            rows=customer_rows(customer) if customer else [])
@@ -57,7 +54,7 @@ def services() -> Any:
 
 @bp.get("/services/<key>/start")
 def start(key: str) -> Any:
-    return _start_page(directory.get_service(_ctx(), key), _selected_customer())
+    return _start_page(directory.get_service(context(), key), _selected_customer())
 
 
 def _start_page(service: directory.Service, customer: CustomerView | None, error: str | None = None,
@@ -71,14 +68,14 @@ def _start_page(service: directory.Service, customer: CustomerView | None, error
 
 @bp.post("/services/<key>/start")
 def start_case(key: str) -> Any:
-    service = directory.get_service(_ctx(), key)
+    service = directory.get_service(context(), key)
     customer_id = request.form.get("customer", type=int)
-    customer = customers.get_customer(_ctx(), customer_id) if customer_id is not None else None
+    customer = customers.get_customer(context(), customer_id) if customer_id is not None else None
     channel = request.form.get("channel", "")
     if channel not in {c.value for c in Channel}:
         return _start_page(service, customer, "Select how the customer contacted us", 400)
-    case = cases.start_case(_ctx(), key, None, channel, customer_id, actor=g.user.email)
-    following = taskforms.next_task(_ctx(), case.reference, g.user.email)
+    case = cases.start_case(context(), key, None, channel, customer_id, actor=g.user.email)
+    following = taskforms.next_task(context(), case.reference, g.user.email)
     if following is not None:
         return redirect(url_for("tasks.show", task_id=following.id))
     return redirect(url_for("tasks.outcome", reference=case.reference))
@@ -97,9 +94,9 @@ def find() -> Any:
     query = request.args.get("q", "").strip()
     service = request.args.get("service") or None
     if service:
-        directory.get_service(_ctx(), service)
+        directory.get_service(context(), service)
     parsed = CustomerQuery.parse(query)
-    found = customers.find_customers(_ctx(), parsed) if query else []
+    found = customers.find_customers(context(), parsed) if query else []
     # "Add a new customer" starts from what was searched for, so nothing is typed twice.
     prefill = {k: v for k, v in vars(parsed).items() if v}
     if service:
@@ -124,13 +121,13 @@ def _posted_details() -> dict[str, str]:
 def new_customer() -> Any:
     service = request.values.get("service") or None
     if service:
-        directory.get_service(_ctx(), service)
+        directory.get_service(context(), service)
     if request.method == "GET":
         given = {name: request.args.get(name, "") for name, *_ in CUSTOMER_FIELDS}
         return _customer_form("frontoffice/customer_form.html", "Add a customer", given, service=service)
     details = _posted_details()
     try:
-        created = customers.create_customer(_ctx(), details)
+        created = customers.create_customer(context(), details)
     except FormInvalid as err:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, err.errors,
                               service=service)
@@ -140,22 +137,22 @@ def new_customer() -> Any:
 
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id: int) -> Any:
-    found = customers.get_customer(_ctx(), customer_id)
-    history = customers.customer_history(_ctx(), customer_id)
+    found = customers.get_customer(context(), customer_id)
+    history = customers.customer_history(context(), customer_id)
     return render_template("frontoffice/customer.html", title=found.name, customer=found,
                            rows=customer_rows(found), history=history, channels=CHANNELS)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit_customer(customer_id: int) -> Any:
-    found = customers.get_customer(_ctx(), customer_id)
+    found = customers.get_customer(context(), customer_id)
     title = f"Change {found.name}'s details"
     if request.method == "GET":
         values = {name: getattr(found, name) or "" for name, *_ in CUSTOMER_FIELDS}
         return _customer_form("frontoffice/customer_form.html", title, values, customer=found)
     details = _posted_details()
     try:
-        customers.update_customer(_ctx(), customer_id, details)
+        customers.update_customer(context(), customer_id, details)
     except FormInvalid as err:
         return _customer_form("frontoffice/customer_form.html", title, details, err.errors, customer=found)
     flash("Customer details updated")

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine import cases, handback, permissions, queries, registry
-from engine.context import Context
 from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
 
 from .auth import is_local_path
+from .current import context
 from .dates import uk_datetime
 
 bp = Blueprint("inbox", __name__)
@@ -33,10 +33,6 @@ SLA_TAGS = {"on_track": ("On track", "govuk-tag--green"), "at_risk": ("At risk",
             "breached": ("Breached", "govuk-tag--red"), "paused": ("Paused", "govuk-tag--grey"),
             "met": ("Met", "govuk-tag--blue"), "stopped": ("Stopped", "govuk-tag--grey")}
 SUCCESS, PROBLEM = "inbox_success", "inbox_problem"  # flash categories the banners partial shows
-
-
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
 
 
 def sla_tag(state: str | None) -> dict[str, str] | None:
@@ -76,7 +72,7 @@ def _page_number() -> int:
 
 
 def _processes() -> list[dict[str, str]]:
-    with _ctx().db.transaction(readonly=True) as session:
+    with context().db.transaction(readonly=True) as session:
         return [{"value": p.key, "text": p.name or p.key} for p, _ in registry.list_processes(session)]
 
 
@@ -87,23 +83,23 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     column, descending, _ = SORTS[sort]
     wanted = queries.TaskFilter(process=process or None, task=task or None, status=STATUSES[status][1],
                                 sort=column, descending=descending, **base)
-    page = queries.task_page(_ctx(), wanted, g.user.email, _page_number(), PAGE_SIZE)
-    now = _ctx().clock.now()
-    remaining = queries.sla_remaining(_ctx(), [t.id for t in page.items])
+    page = queries.task_page(context(), wanted, g.user.email, _page_number(), PAGE_SIZE)
+    now = context().clock.now()
+    remaining = queries.sla_remaining(context(), [t.id for t in page.items])
     processes = _processes()
     names = {p["value"]: p["text"] for p in processes}
     rows = [{"task": t, "process": names.get(page.process_keys[t.id], page.process_keys[t.id]),
              "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
              "remaining": remaining.get(t.id, "")} for t in page.items]
     # The tick boxes and "assign selected tasks to" are for those who may give work to others.
-    members = (queries.team_members(_ctx(), heading_team, g.user.email)
+    members = (queries.team_members(context(), heading_team, g.user.email)
                if heading_team and permissions.may_assign_to_others(g.user) else [])
     args = {"status": status, "sort": sort, "process": process, "task": task}
     return render_template(
         "inbox/index.html", title=title, team=heading_team, rows=rows, members=members,
-        counts=queries.team_counts(_ctx(), g.user.email), args=args, processes=processes,
+        counts=queries.team_counts(context(), g.user.email), args=args, processes=processes,
         statuses=STATUSES, sorts=SORTS, pagination=_pagination(page, args), total=page.total,
-        here=request.full_path.rstrip("?"))
+        total_capped=page.total_capped, here=request.full_path.rstrip("?"))
 
 
 def _pagination(page: queries.TaskPage, args: dict[str, str]) -> dict[str, Any] | None:
@@ -147,13 +143,13 @@ def _act(action: Any, done: str) -> None:
 
 @bp.post("/inbox/tasks/<int:task_id>/claim")
 def claim(task_id: int) -> Any:
-    _act(lambda: cases.claim_task(_ctx(), task_id, g.user.email), f"You have claimed task {task_id}")
+    _act(lambda: cases.claim_task(context(), task_id, g.user.email), f"You have claimed task {task_id}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/inbox/tasks/<int:task_id>/unclaim")
 def unclaim(task_id: int) -> Any:
-    _act(lambda: cases.unclaim_task(_ctx(), task_id, actor=g.user.email),
+    _act(lambda: cases.unclaim_task(context(), task_id, actor=g.user.email),
          f"Task {task_id} is back in its team's queue")
     return redirect(back_to(url_for(".my_tasks")))
 
@@ -164,7 +160,7 @@ def assign(task_id: int) -> Any:
     if not assignee:
         flash("Select who to assign the task to", PROBLEM)
     else:
-        _act(lambda: cases.assign_task(_ctx(), task_id, assignee, actor=g.user.email),
+        _act(lambda: cases.assign_task(context(), task_id, assignee, actor=g.user.email),
              f"Task {task_id} is assigned to {assignee}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
@@ -178,7 +174,7 @@ def bulk_assign() -> Any:
         flash("Select at least one task and who to assign them to", PROBLEM)
         return redirect(back_to(url_for(".my_tasks")))
     try:
-        result = cases.bulk_assign(_ctx(), chosen, assignee, actor=g.user.email)
+        result = cases.bulk_assign(context(), chosen, assignee, actor=g.user.email)
     except UserError as err:
         flash(err.message, PROBLEM)
         return redirect(back_to(url_for(".my_tasks")))
@@ -192,18 +188,18 @@ def bulk_assign() -> Any:
 
 @bp.get("/inbox/questions")
 def questions() -> Any:
-    asked = handback.open_questions(_ctx(), g.user.email)
+    asked = handback.open_questions(context(), g.user.email)
     return render_template("inbox/questions.html", title="Questions from the back office", questions=asked,
-                           counts=queries.team_counts(_ctx(), g.user.email))
+                           counts=queries.team_counts(context(), g.user.email))
 
 
 @bp.route("/inbox/questions/<int:question_id>", methods=["GET", "POST"])
 def answer(question_id: int) -> Any:
-    question = handback.get_question(_ctx(), question_id, g.user.email)
+    question = handback.get_question(context(), question_id, g.user.email)
     error = None
     if request.method == "POST":
         try:
-            handback.answer_question(_ctx(), question_id, request.form.get("answer", ""), g.user.email)
+            handback.answer_question(context(), question_id, request.form.get("answer", ""), g.user.email)
         except Conflict as err:
             flash(err.message, PROBLEM)
             return redirect(url_for(".questions"))

@@ -1,16 +1,16 @@
 """Optional OpenID Connect sign-in (for example Microsoft Entra ID) through Authlib.
 
-Configured by environment (or the app's config, same names): ``COUNCILFLOW_OIDC_ISSUER`` (or
-``COUNCILFLOW_OIDC_METADATA_URL``), ``COUNCILFLOW_OIDC_CLIENT_ID``, ``COUNCILFLOW_OIDC_CLIENT_SECRET``,
-and optionally ``COUNCILFLOW_OIDC_LABEL`` ("Microsoft") and ``COUNCILFLOW_OIDC_REDIRECT_URI`` (when
-a proxy hides the public address). Authlib sends state, nonce and a PKCE challenge, and checks the
-ID token's signature (the provider's published keys), issuer, audience, expiry and nonce. The
-signed-in address must belong to an active user an admin has added: accounts are never created here.
+Configured by the settings (engine/settings.py), which fill the app's config under the same names:
+``COUNCILFLOW_OIDC_ISSUER`` (or ``COUNCILFLOW_OIDC_METADATA_URL``), ``COUNCILFLOW_OIDC_CLIENT_ID``,
+``COUNCILFLOW_OIDC_CLIENT_SECRET``, and optionally ``COUNCILFLOW_OIDC_LABEL`` ("Microsoft") and
+``COUNCILFLOW_OIDC_REDIRECT_URI`` (when a proxy hides the public address). Authlib sends state, nonce
+and a PKCE challenge, and checks the ID token's signature (the provider's published keys), issuer,
+audience, expiry and nonce. The signed-in address must belong to an active user an admin has added:
+accounts are never created here.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from typing import Any
 
@@ -33,7 +33,7 @@ _lock = threading.Lock()
 
 
 def _setting(app: Flask, name: str) -> str | None:
-    value = app.config.get(PREFIX + name) or os.environ.get(PREFIX + name)
+    value = app.config.get(PREFIX + name)
     return value.strip() if value and value.strip() else None
 
 

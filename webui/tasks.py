@@ -17,10 +17,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from engine import cases, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
-from engine.context import Context
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
 
+from .current import context
 from .forms import Form
 from .forms.components import Errors, Values
 from .forms.instructions import render_instructions
@@ -33,13 +33,9 @@ RESIDENT = {"customer_name": "Name", "address": "Address", "postcode": "Postcode
 EMPTY_FORM = {"type": "object", "properties": {}}
 
 
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
-
-
 def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
     try:
-        detail = taskforms.get_task_form(_ctx(), task_id, g.user.email)
+        detail = taskforms.get_task_form(context(), task_id, g.user.email)
     except NotFound:
         abort(404)
     if not detail.may_work:
@@ -73,7 +69,7 @@ def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
 
 def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, question: str = "") -> dict[str, Any]:
     """What the page shows around the form: actions, questions and answers, notes."""
-    task, ctx = detail.task, _ctx()
+    task, ctx = detail.task, context()
     front_office = ctx.settings.default_team
     asked = handback.task_questions(ctx, task.id)
     return {"questions": asked, "waiting": next((q for q in asked if q.answer is None), None),
@@ -114,14 +110,14 @@ def _checked_answers(task_id: int) -> dict[str, Any]:
 
 def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> Any:
     try:
-        view = cases.complete_task(_ctx(), detail.task.id, data, actor=g.user.email)
+        view = cases.complete_task(context(), detail.task.id, data, actor=g.user.email)
     except FormInvalid as err:
         return _task_page(detail, form, form.values(data), err.errors, status=400)
     except Forbidden:
         abort(403)
     except Conflict as err:
         return _task_page(detail, form, form.values(data), problem=err.message, status=409)
-    following = taskforms.next_task(_ctx(), view.reference, g.user.email)
+    following = taskforms.next_task(context(), view.reference, g.user.email)
     if following is not None:
         return redirect(url_for(".show", task_id=following.id))
     return redirect(url_for(".outcome", reference=view.reference))
@@ -141,7 +137,7 @@ def hand_back(task_id: int) -> Any:
     detail, form = _load(task_id)
     question = request.form.get("question", "")
     try:
-        asked = handback.hand_back(_ctx(), task_id, question, g.user.email)
+        asked = handback.hand_back(context(), task_id, question, g.user.email)
     except Conflict as err:
         flash(err.message, PROBLEM)
     except UserError as err:
@@ -185,8 +181,8 @@ def outcome(reference: str) -> Any:
     """How the contact ended (resolved at first contact, or handed to which teams), then "anything else?"."""
     team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     try:
-        queries.require_case_visible(_ctx(), reference, g.user.email)  # else 404, as if it did not exist
-        result = contact_outcome(_ctx(), reference, team)
+        queries.require_case_visible(context(), reference, g.user.email)  # else 404, as if it did not exist
+        result = contact_outcome(context(), reference, team)
     except NotFound:
         abort(404)
     return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result)

@@ -1,7 +1,6 @@
 """The database handle: engine, sessions, and the backend quirks kept in one place."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,6 @@ DEFAULT_SQLITE = Path("instance") / "councilflow.sqlite3"
 # so a queue of them clears well within this; a lock held longer (a stuck process, a backup) is an
 # outage, and the person waiting is better told so (503, try again) than left staring at a page.
 SQLITE_BUSY_TIMEOUT_S = 5.0
-BUSY_TIMEOUT_VARIABLE = "COUNCILFLOW_SQLITE_BUSY_TIMEOUT"
 
 # PostgreSQL: give up connecting after this long rather than the operating system's minutes.
 CONNECT_TIMEOUT_S = 5
@@ -38,21 +36,15 @@ UNAVAILABLE: tuple[type[Exception], ...] = (DatabaseUnavailable, OperationalErro
 
 
 def database_url(explicit: str | None = None) -> str:
-    """The URL to use: explicit, else ``COUNCILFLOW_DATABASE_URL``, else the embedded SQLite file."""
-    url = explicit or os.environ.get("COUNCILFLOW_DATABASE_URL")
-    if url:
-        return url
+    """The URL to use: ``explicit`` (``Settings.database_url``), else the embedded SQLite file."""
+    if explicit:
+        return explicit
     DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
 
 
-def _busy_timeout_ms() -> int:
-    configured = os.environ.get(BUSY_TIMEOUT_VARIABLE, "").strip()
-    return int(float(configured or SQLITE_BUSY_TIMEOUT_S) * 1000)
-
-
-def _tune_sqlite(engine: Engine) -> None:
-    busy_timeout_ms = _busy_timeout_ms()
+def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    busy_timeout_ms = int(busy_timeout_s * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -78,7 +70,7 @@ def _tune_sqlite(engine: Engine) -> None:
 class Database:
     """Owns the SQLAlchemy engine and hands out one session per unit of work."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
         self.url = database_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict = {"future": True}
@@ -88,7 +80,7 @@ class Database:
                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
         self.engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            _tune_sqlite(self.engine, sqlite_busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)

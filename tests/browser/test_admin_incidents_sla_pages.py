@@ -33,7 +33,6 @@ def admin_page(admin_browser):
 @pytest.fixture
 def refused_document(server, monkeypatch):
     """A case whose attached document the EDRMS refused: an open incident on its filing call."""
-    monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
     ctx = server.ctx
     reference = cases.start_case(ctx, "missed_bin_collection", actor="advisor@example.gov.uk").reference
     with FakeCmis() as fake:  # configured only while the document is added, so its filing is queued

@@ -2,6 +2,7 @@
 does; when they cannot be, an incident lets an admin retry or give up with a note."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -36,7 +37,6 @@ def edrms():
 
 @pytest.fixture
 def ctx(database_url, edrms, monkeypatch):
-    monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
     adapters = AdapterRegistry.from_config(cmis_config(edrms), CMIS_ENV)
     context = Context(Database(database_url), clock=FixedClock(datetime(2026, 5, 5, 9, tzinfo=timezone.utc)),
                       settings=Settings(forms_dir=FORMS), adapters=adapters)
@@ -128,7 +128,7 @@ def test_a_refused_document_is_an_incident_an_admin_can_skip(ctx, edrms, case):
 
 
 def test_without_an_edrms_the_document_is_kept_but_not_filed(ctx, edrms, case, monkeypatch):
-    monkeypatch.setenv(documents.FILING_VARIABLE, "none")
+    ctx.settings = dataclasses.replace(ctx.settings, document_filing=None)  # COUNCILFLOW_DOCUMENT_FILING=none
     added = documents.add_document(ctx, case, "letter.pdf", PDF, None, "advisor@example.gov.uk")
     work(ctx)
     assert added.filing_status == "not_filed" and edrms.requests == []

@@ -18,7 +18,6 @@ from .test_documents import PDF, REVIEW
 @pytest.fixture
 def incident(ctx, edrms, make_user, monkeypatch):
     """An open incident: the EDRMS refused a document."""
-    monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
     ctx.adapters = AdapterRegistry.from_config(cmis_config(edrms), CMIS_ENV)
     deploy_text(ctx, "review_letter.bpmn", REVIEW)
     make_user("starter@example.gov.uk", Role.FRONT_OFFICE)

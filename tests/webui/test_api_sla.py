@@ -18,7 +18,6 @@ from .test_documents import PDF, REVIEW
 
 @pytest.fixture
 def deployed(ctx, make_user, monkeypatch):
-    monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
     ctx.clock = FixedClock(datetime(2026, 5, 5, 9, tzinfo=timezone.utc))  # a Tuesday, in working hours
     deploy_text(ctx, "review_letter.bpmn", REVIEW)
     make_user("starter@example.gov.uk", Role.FRONT_OFFICE)

@@ -22,7 +22,6 @@ REVIEW = maps.process("review_letter", maps.start("f1") + maps.user_task("review
 
 @pytest.fixture
 def case(ctx, make_user, monkeypatch):
-    monkeypatch.delenv(documents.FILING_VARIABLE, raising=False)
     deploy_text(ctx, "review_letter.bpmn", REVIEW)  # its task goes to the default team, Customer Hub
     make_user("starter@example.gov.uk", Role.FRONT_OFFICE)
     return cases.start_case(ctx, "review_letter", actor="starter@example.gov.uk").reference

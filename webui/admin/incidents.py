@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine import incidents
-from engine.context import Context
 from engine.errors import UserError
+
+from ..current import context
 
 bp = Blueprint("admin_incidents", __name__, url_prefix="/admin")
 FLASH = "admin_incidents"
@@ -17,16 +18,12 @@ ACTIONS = {"retry": (incidents.retry_incident, "Incident {id} will be tried agai
            "skip": (incidents.skip_incident, "Incident {id} was skipped; the case carries on without the call")}
 
 
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
-
-
 @bp.get("/incidents")
 def index() -> Any:
     shown = request.args.get("status", "open")
     if shown not in SHOWN:
         shown = "open"
-    rows = incidents.list_incidents(_ctx(), "open" if shown == "open" else None)
+    rows = incidents.list_incidents(context(), "open" if shown == "open" else None)
     if shown == "resolved":
         rows = [i for i in rows if i.status != "open"]
     return render_template("admin/incidents/index.html", title="Incidents", incidents=rows, shown=shown,
@@ -35,7 +32,7 @@ def index() -> Any:
 
 def _detail(incident_id: int, errors: dict[str, str] | None = None, notes: dict[str, str] | None = None,
             status: int = 200) -> Any:
-    detail = incidents.get_incident(_ctx(), incident_id)
+    detail = incidents.get_incident(context(), incident_id)
     errors = errors or {}
     return render_template("admin/incidents/detail.html", title=f"Incident {incident_id}", detail=detail,
                            params=json.dumps(detail.params, indent=2, sort_keys=True, default=str),
@@ -58,7 +55,7 @@ def resolve(incident_id: int, action: str) -> Any:
         return _detail(incident_id, {action: why}, status=400)
     run, message = ACTIONS[action]
     try:
-        run(_ctx(), incident_id, actor=g.user.email, note=note)
+        run(context(), incident_id, actor=g.user.email, note=note)
     except UserError as err:
         if type(err) is not UserError:
             raise  # no such incident (404), or someone resolved it first (409): the error page says so

@@ -3,20 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from engine import routing, tokens, users
 from engine.errors import TeamNotFound, UserError
 from engine.types import Role
 
+from ..current import context
+
 bp = Blueprint("admin_people", __name__, url_prefix="/admin")
 
 ROLE_NAMES = {Role.ANALYST: "Process analyst", Role.FRONT_OFFICE: "Front office", Role.BACK_OFFICE: "Back office",
               Role.TEAM_LEAD: "Team lead", Role.ADMIN: "Admin"}
-
-
-def _ctx() -> Any:
-    return current_app.extensions["councilflow"]
 
 
 def _page(template: str, title: str, errors: dict[str, str] | None = None, problem: str | None = None,
@@ -34,7 +32,7 @@ def _role_text(roles: list[str]) -> str:
 
 
 def _team_names() -> list[str]:
-    return [t.name for t in routing.team_summaries(_ctx())]
+    return [t.name for t in routing.team_summaries(context())]
 
 
 def _person_form() -> tuple[dict[str, Any], dict[str, str]]:
@@ -55,7 +53,7 @@ def _person_form() -> tuple[dict[str, Any], dict[str, str]]:
 def user_list() -> Any:
     role = request.args.get("role") or None
     team = request.args.get("team") or None
-    people = users.list_staff(_ctx(), role=role, team=team)
+    people = users.list_staff(context(), role=role, team=team)
     return _page("users.html", "Users", people=people, role=role, team=team, team_names=_team_names())
 
 
@@ -77,7 +75,7 @@ def user_new() -> Any:
                 errors["password"] = err.message
         if not errors:
             try:
-                made = users.create_staff(_ctx(), values["email"], values["name"], values["roles"], values["teams"],
+                made = users.create_staff(context(), values["email"], values["name"], values["roles"], values["teams"],
                                           password or None)
             except UserError as err:
                 problem = err.message
@@ -90,7 +88,7 @@ def user_new() -> Any:
 def _user_page(user_id: int, errors: dict[str, str] | None = None, problem: str | None = None,
                values: dict[str, Any] | None = None) -> Any:
     """A user's page; ``values`` are what the details form posted (else what is stored)."""
-    person = users.staff_member(_ctx(), user_id)
+    person = users.staff_member(context(), user_id)
     return _page("user.html", person.name, errors, problem, person=person, team_names=_team_names(),
                  values=values or {"name": person.name, "roles": person.roles, "teams": person.teams})
 
@@ -103,7 +101,7 @@ def user_edit(user_id: int) -> Any:
     if errors:
         return _user_page(user_id, errors, values=values)
     try:
-        person = users.update_staff(_ctx(), user_id, values["name"], values["roles"], values["teams"])
+        person = users.update_staff(context(), user_id, values["name"], values["roles"], values["teams"])
     except UserError as err:
         return _user_page(user_id, problem=err.message, values=values)
     flash(f"Saved the changes to {person.email}")
@@ -114,7 +112,7 @@ def user_edit(user_id: int) -> Any:
 def user_active(user_id: int) -> Any:
     active = request.form.get("active") == "yes"
     try:
-        person = users.set_active(_ctx(), user_id, active)
+        person = users.set_active(context(), user_id, active)
     except UserError as err:
         return _user_page(user_id, problem=err.message)
     # Either way set_active ended every session they had (reactivating does not revive an old one).
@@ -125,7 +123,7 @@ def user_active(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int) -> Any:
     try:
-        users.set_password(_ctx(), user_id, request.form.get("new_password", ""))
+        users.set_password(context(), user_id, request.form.get("new_password", ""))
     except UserError as err:
         return _user_page(user_id, {"new_password": err.message})
     flash("The new password is set and the person is signed out everywhere. Give it to them in a safe way")
@@ -139,25 +137,25 @@ def team_list() -> Any:
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.add_team(_ctx(), request.form.get("team_name", ""))
+            name = routing.add_team(context(), request.form.get("team_name", ""))
         except UserError as err:
             errors["team_name"] = err.message
         else:
             flash(f"Added the team {name}")
             return redirect(url_for(".team_list"))
-    return _page("teams.html", "Teams", errors, teams=routing.team_summaries(_ctx()),
+    return _page("teams.html", "Teams", errors, teams=routing.team_summaries(context()),
                  team_name=request.form.get("team_name", ""))
 
 
 @bp.route("/teams/<int:team_id>/rename", methods=["GET", "POST"])
 def team_rename(team_id: int) -> Any:
-    team = next((t for t in routing.team_summaries(_ctx()) if t.id == team_id), None)
+    team = next((t for t in routing.team_summaries(context()) if t.id == team_id), None)
     if team is None:
         raise TeamNotFound(f"There is no team with id {team_id}")
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.rename(_ctx(), team_id, request.form.get("team_name", ""))
+            name = routing.rename(context(), team_id, request.form.get("team_name", ""))
         except UserError as err:
             errors["team_name"] = err.message
         else:
@@ -169,13 +167,13 @@ def team_rename(team_id: int) -> Any:
 
 @bp.route("/lanes", methods=["GET", "POST"])
 def lanes() -> Any:
-    found = routing.lanes(_ctx())
+    found = routing.lanes(context())
     problem = None
     if request.method == "POST":
         wanted = {lane.source: request.form[f"lane-{i}"] for i, lane in enumerate(found, 1)
                   if request.form.get(f"lane-{i}") and request.form[f"lane-{i}"] != lane.team}
         try:
-            changed, moved = routing.map_lanes(_ctx(), wanted, request.form.get("move_open") == "yes",
+            changed, moved = routing.map_lanes(context(), wanted, request.form.get("move_open") == "yes",
                                               actor=g.user.email)
         except UserError as err:
             problem = err.message
@@ -201,19 +199,19 @@ def token_list() -> Any:
             errors["label"] = "Enter what the token is for"
         if not errors:
             try:
-                new_token = tokens.issue_token(_ctx(), owner, request.form["label"])
+                new_token = tokens.issue_token(context(), owner, request.form["label"])
             except UserError as err:
                 errors["owner"] = err.message
-    people = [p for p in users.list_staff(_ctx()) if p.active]
+    people = [p for p in users.list_staff(context()) if p.active]
     html, status = _page("tokens.html", "API tokens", errors, people=people, owner=owner, new_token=new_token,
                          label="" if new_token else request.form.get("label", ""),
-                         token_rows=tokens.list_tokens(_ctx()))
+                         token_rows=tokens.list_tokens(context()))
     # The token is in this page only: keep it out of every cache.
     return html, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def token_revoke(token_id: int) -> Any:
-    revoked = tokens.revoke_token(_ctx(), token_id)
+    revoked = tokens.revoke_token(context(), token_id)
     flash(f"Revoked the token '{revoked.label}' of {revoked.email}")
     return redirect(url_for(".token_list"))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from engine import calendar_settings, registry, sla, sla_clocks
-from engine.context import Context
 from engine.errors import UserError
 from engine.persistence.tables import Case, Task
 from engine.types import CaseStatus, Nation, SlaState, SlaUnit, TaskStatus
 
+from ..current import context
 from ..dates import uk_date
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
@@ -24,10 +24,6 @@ NATIONS = {Nation.ENGLAND_AND_WALES.value: "England and Wales", Nation.SCOTLAND.
            Nation.NORTHERN_IRELAND.value: "Northern Ireland"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LATE = (SlaState.AT_RISK.value, SlaState.BREACHED.value)
-
-
-def _ctx() -> Context:
-    return current_app.extensions["councilflow"]
 
 
 def _late_counts(session: Session) -> dict[tuple[str, str], dict[str, int]]:
@@ -57,7 +53,7 @@ def _targets(session: Session) -> list[tuple[str, str]]:
 
 
 def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
-    ctx = _ctx()
+    ctx = context()
     with ctx.db.transaction(readonly=True) as session:
         calendar = calendar_settings.settings(session)
         closures = calendar_settings.list_closures(session)
@@ -104,7 +100,7 @@ def _terms(form: dict[str, str]) -> sla.SlaTerms:
 
 @bp.route("/sla/policy", methods=["GET", "POST"])
 def policy() -> Any:
-    ctx = _ctx()
+    ctx = context()
     with ctx.db.transaction(readonly=True) as session:
         targets = _targets(session)
     if request.method == "GET":
@@ -140,13 +136,13 @@ def _policy_page(targets: list[tuple[str, str]], form: dict[str, str], editing: 
 @bp.post("/sla/policy/remove")
 def remove_policy() -> Any:
     process, task = request.form.get("process", ""), request.form.get("task") or None
-    sla.remove_policy(_ctx(), process, task, g.user.email)  # NotFound: the error page says so
+    sla.remove_policy(context(), process, task, g.user.email)  # NotFound: the error page says so
     return _done(f"SLA removed for {process}{' / ' + task if task else ''}; running clocks go on")
 
 
 @bp.post("/sla/calendar")
 def calendar() -> Any:
-    ctx = _ctx()
+    ctx = context()
     weekdays = [int(d) for d in request.form.getlist("weekdays") if d.isdigit()]
     try:
         if not weekdays:
@@ -162,7 +158,7 @@ def calendar() -> Any:
 
 @bp.post("/sla/closures")
 def add_closure() -> Any:
-    ctx = _ctx()
+    ctx = context()
     form = request.form.to_dict()
     try:
         day = calendar_settings.parse_day(form.get("day", "").strip())
@@ -176,7 +172,7 @@ def add_closure() -> Any:
 
 @bp.post("/sla/closures/remove")
 def remove_closure() -> Any:
-    ctx = _ctx()
+    ctx = context()
     day = calendar_settings.parse_day(request.form.get("day", ""))
     with ctx.db.transaction() as session:
         calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(),

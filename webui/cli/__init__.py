@@ -4,14 +4,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
 import click
 
-from adapters.registry import AdapterRegistry
 from engine.context import Context
 from engine.errors import EngineError, UserError
+from engine.settings import Settings
+
+from ..composition import build_context
 
 
 class Output:
@@ -64,15 +67,18 @@ def parse_json(text: str | None, what: str = "--data") -> Any:
 
 
 def context() -> Context:
+    """The command's context, built on first use by the same composition root as the web app's."""
     obj = click.get_current_context().find_root().obj
     if obj.get("context") is None:
-        adapters = AdapterRegistry.from_env()  # COUNCILFLOW_ADAPTERS names the configuration file
-        obj["context"] = Context.from_env(obj.get("database"), adapters=adapters, notifier=adapters.find("notify"))
+        settings = Settings.from_env()  # SettingsInvalid is a UserError: a clear message and exit code 2
+        if obj.get("database"):
+            settings = replace(settings, database_url=obj["database"])
+        obj["context"] = build_context(settings)
     return obj["context"]
 
 
 @click.group()
-@click.option("--database", envvar="COUNCILFLOW_DATABASE_URL", default=None,
+@click.option("--database", default=None,
               help="Database URL (default: COUNCILFLOW_DATABASE_URL, else instance/councilflow.sqlite3).")
 @click.pass_context
 def main(ctx: click.Context, database: str | None) -> None:

@@ -8,16 +8,15 @@ import click
 
 from engine.persistence.db import DatabaseUnavailable
 from engine.persistence.schema import require_current
+from engine.settings import ServeLimits, SettingsInvalid
 
 from . import context, main
 
-# waitress keeps idle keep-alive connections in its event loop, not on a thread each, so admitting
-# many costs a file descriptor apiece; its default of 100 left browsers beyond the 100th unanswered
-# until an idle connection timed out (two minutes). Documented in docs/operators.md.
-CONNECTION_LIMIT = 1000
-CHANNEL_TIMEOUT_S = 60   # an idle keep-alive connection is closed after this long
-CLEANUP_INTERVAL_S = 10  # how often idle connections are looked for
-BACKLOG = 1024           # connections the kernel queues before waitress accepts them
+# The defaults of the options below are the settings' (engine.settings.ServeLimits, COUNCILFLOW_CONNECTION_LIMIT
+# and friends). waitress keeps idle keep-alive connections in its event loop, not on a thread each, so
+# admitting many costs a file descriptor apiece; its default of 100 left browsers beyond the 100th
+# unanswered until an idle connection timed out (two minutes), hence 1000. Documented in docs/operators.md.
+DEFAULTS = ServeLimits()
 SPARE_FILES = 256        # descriptors beyond the connections: database, logs, templates, uploads
 
 
@@ -39,37 +38,42 @@ def _allow_open_files(connections: int) -> None:
 @click.option("--embedded-worker/--no-embedded-worker", default=None,
               help="Run timers and SLA sweeps in this process (default: yes on SQLite, no on PostgreSQL, "
                    "where you run `councilflow worker`).")
-@click.option("--threads", default=8, show_default=True, type=int, help="Requests served at once by this process.")
-@click.option("--connection-limit", default=CONNECTION_LIMIT, show_default=True, type=click.IntRange(1),
-              help="Connections held open at once, most of them idle keep-alive (they need no thread).")
-@click.option("--channel-timeout", default=CHANNEL_TIMEOUT_S, show_default=True, type=click.IntRange(1),
-              help="Seconds an idle connection is kept open.")
-@click.option("--cleanup-interval", default=CLEANUP_INTERVAL_S, show_default=True, type=click.IntRange(1),
-              help="Seconds between looks for idle connections to close.")
-@click.option("--backlog", default=BACKLOG, show_default=True, type=click.IntRange(1),
-              help="Connections the operating system queues before they are accepted.")
+@click.option("--threads", type=click.IntRange(1), help="Requests served at once by this process "
+              f"(default: COUNCILFLOW_SERVE_THREADS, else {DEFAULTS.threads}).")
+@click.option("--connection-limit", type=click.IntRange(1),
+              help="Connections held open at once, most of them idle keep-alive (they need no thread; "
+                   f"default: COUNCILFLOW_CONNECTION_LIMIT, else {DEFAULTS.connection_limit}).")
+@click.option("--channel-timeout", type=click.IntRange(1), help="Seconds an idle connection is kept open "
+              f"(default: COUNCILFLOW_CHANNEL_TIMEOUT_S, else {DEFAULTS.channel_timeout_s}).")
+@click.option("--cleanup-interval", type=click.IntRange(1), help="Seconds between looks for idle connections "
+              f"to close (default: COUNCILFLOW_CLEANUP_INTERVAL_S, else {DEFAULTS.cleanup_interval_s}).")
+@click.option("--backlog", type=click.IntRange(1), help="Connections the operating system queues before they "
+              f"are accepted (default: COUNCILFLOW_BACKLOG, else {DEFAULTS.backlog}).")
 @click.option("--json", "as_json", is_flag=True, hidden=True)
-def serve(host: str, port: int, embedded_worker: bool | None, threads: int, connection_limit: int,
-          channel_timeout: int, cleanup_interval: int, backlog: int, as_json: bool) -> None:
+def serve(host: str, port: int, embedded_worker: bool | None, threads: int | None, connection_limit: int | None,
+          channel_timeout: int | None, cleanup_interval: int | None, backlog: int | None, as_json: bool) -> None:
     """Run the web app with waitress, a production WSGI server; run several behind a proxy to scale out."""
     from waitress import serve as serve_wsgi
     from engine.worker import Worker
     from webui.app import create_app
-    ctx = context()
     try:
+        ctx = context()
         # Never say "serving" on a database that cannot be opened or is not migrated: fail now, clearly.
         require_current(ctx.db)
-    except DatabaseUnavailable as err:
+    except (DatabaseUnavailable, SettingsInvalid) as err:
         click.echo(f"Error: {err.message}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(err, SettingsInvalid) else 1)
+    limits = ctx.settings.serve
+    connection_limit = connection_limit or limits.connection_limit
     _allow_open_files(connection_limit)
     if ctx.db.is_sqlite if embedded_worker is None else embedded_worker:
         Worker(ctx).start_embedded()
     app = create_app({"CONTEXT": ctx})
     click.echo(f"councilflow is serving on http://{host}:{port}/")
     # poll() rather than select(): select cannot watch descriptors numbered above 1023.
-    serve_wsgi(app, host=host, port=port, threads=threads, ident="councilflow", connection_limit=connection_limit,
-               channel_timeout=channel_timeout, cleanup_interval=cleanup_interval, backlog=backlog,
+    serve_wsgi(app, host=host, port=port, threads=threads or limits.threads, ident="councilflow",
+               connection_limit=connection_limit, channel_timeout=channel_timeout or limits.channel_timeout_s,
+               cleanup_interval=cleanup_interval or limits.cleanup_interval_s, backlog=backlog or limits.backlog,
                asyncore_use_poll=True)
 
 
@@ -81,7 +85,12 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int, conn
 def worker(once: bool, interval: float, as_json: bool) -> None:
     """Run the background worker: due timers, SLA sweeps, notifications and adapter calls."""
     from engine.worker import Worker
-    w = Worker(context(), interval_s=interval)
+    try:
+        ctx = context()
+    except SettingsInvalid as err:
+        click.echo(f"Error: {err.message}", err=True)
+        sys.exit(2)
+    w = Worker(ctx, interval_s=interval)
     if once:
         done = w.run_once()
         click.echo(f"fired {done.timers} timers, recorded {done.sla_events} SLA warnings/breaches, "
