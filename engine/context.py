@@ -25,6 +25,7 @@ class Context:
     services: ServiceHandler | None = None
     operations: set[str] | None = None
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
+    version_cache: dict[int, Any] = field(default_factory=dict)  # ProcessVersion rows (never change once deployed)
     notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
     adapters: Any = None  # the adapter registry (engine.outbox.Adapters); None: no service calls
 

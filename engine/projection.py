@@ -29,6 +29,10 @@ class Projector:
         self.ctx, self.session, self.case, self.loaded, self.actor = ctx, session, case, loaded, actor
         self.now = ctx.clock.now()
         self._completion: Event | None = None
+        # Whether the saved workflow had timers waiting (None: not known, so the rows are replaced).
+        self.timers_before: bool | None = None
+        self._sla_tasks_ended = False  # a task with an SLA clock ended here: its clock must settle
+        self.outstanding: list[Task] | None = None  # the case's open tasks once saved
 
     def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
         event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
@@ -38,6 +42,7 @@ class Projector:
 
     def finish_task(self, task: Task, data: dict[str, Any]) -> None:
         task.status, task.completed_at, task.completed_by = TaskStatus.COMPLETED, self.now, self.actor
+        self._sla_tasks_ended |= task.sla_state is not None
         self._completion = self._event(EventKind.TASK_COMPLETED, task, task_name=task.name, data=data)
 
     def save(self, workflow: BpmnWorkflow, failure: StepFailure | None, state_row: CaseState | None,
@@ -62,7 +67,8 @@ class Projector:
         if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
             sla_clocks.start(self.session, case, None, self.now, self.actor)
         self._sync_tasks(workflow, keep_none=cancelled)
-        sla_clocks.settle(self.session, case, self.now)
+        if case.sla_state is not None or self._sla_tasks_ended:  # otherwise no clock can end now
+            sla_clocks.settle(self.session, case, self.now)
         self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
@@ -98,33 +104,39 @@ class Projector:
         open_rows = {t.spiff_id: t for t in self.session.scalars(
             select(Task).where(Task.case_id == self.case.id,
                                Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK))))}
+        outstanding = []
         for spiff_id, row in open_rows.items():
             if spiff_id not in ready:
                 row.status, row.completed_at = TaskStatus.CANCELLED, self.now
+                self._sla_tasks_ended |= row.sla_state is not None
                 self._event(EventKind.TASK_CANCELLED, row, task_name=row.name)
+            else:
+                outstanding.append(row)
         for spiff_id, item in ready.items():
             if spiff_id not in open_rows:
-                self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
+                outstanding.append(self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane))
+        self.outstanding = sorted(outstanding, key=lambda t: t.id)
 
     def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
-        self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
-        if keep_none or workflow is None:
-            return
-        for timer in self.ctx.runtime.waiting_timers(workflow):
+        waiting = [] if keep_none or workflow is None else self.ctx.runtime.waiting_timers(workflow)
+        if self.timers_before is not False or waiting:  # no rows before and none now: nothing to replace
+            self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
+        for timer in waiting:
             self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,
                                    due_at=timer.due_at))
 
-    def _create_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> None:
+    def _create_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
         meta = self.case.version.user_tasks.get(bpmn_id, {})
         source = meta.get("team_source") or lane
         team = routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
         assignee = users.find_user(self.session, meta["assignee"]) if meta.get("assignee") else None
+        # The team and assignee objects, not only their ids: the case's view shows them without reading them.
         task = Task(case_id=self.case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, name=meta.get("name") or name,
-                    process_key=self.case.process_key, team_id=team.id,
-                    assignee_id=assignee.id if assignee else None, form=meta.get("form"),
+                    process_key=self.case.process_key, team=team, assignee=assignee, form=meta.get("form"),
                     status=TaskStatus.OPEN, created_at=self.now)
         self.session.add(task)
         self.session.flush()
         self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=team.name,
                     assignee=assignee.email if assignee else None)
         sla_clocks.start(self.session, self.case, task, self.now, self.actor)
+        return task

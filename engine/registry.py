@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached, undefer
 
 from . import routing
 from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
@@ -179,6 +179,22 @@ def get_version(session: Session, key: str, version: int | None = None) -> Proce
         what = f"version {version} of " if version else ""
         raise ProcessNotFound(f"There is no {what}process '{key}' deployed")
     return found
+
+
+def attach_version(ctx: Context, session: Session, version_id: int) -> ProcessVersion:
+    """The version row in this session without reading it again: a deployed version never changes,
+    so it is read once per process (with its files) and then merged in without a statement, which
+    also lets ``case.version`` resolve from the session's identity map."""
+    cached = ctx.version_cache.get(version_id)
+    if cached is None:
+        row = session.get_one(ProcessVersion, version_id, options=[undefer(ProcessVersion.files)])
+        # A detached copy (the large spec left out): this session's rollback cannot expire it.
+        cached = ProcessVersion(**{c.key: getattr(row, c.key) for c in ProcessVersion.__table__.columns
+                                   if c.key != "spec"})
+        make_transient_to_detached(cached)
+        ctx.version_cache[version_id] = cached
+        return row
+    return session.merge(cached, load=False)
 
 
 def loaded_spec(ctx: Context, version: ProcessVersion) -> LoadedSpec:

@@ -63,9 +63,10 @@ def map_lane(session: Session, source: str, team_name: str) -> None:
 def team_for(session: Session, source: str | None, default_team: str, now: datetime) -> Team:
     """The team that works tasks from this lane/group (the default team when there is none)."""
     if source:
-        mapping = session.get(LaneMapping, source)
-        if mapping is not None:
-            return session.get_one(Team, mapping.team_id)
+        team = session.scalar(select(Team).join(LaneMapping, LaneMapping.team_id == Team.id)
+                              .where(LaneMapping.source == source))
+        if team is not None:
+            return team
         ensure_mapping(session, source, now)
         return team_for(session, source, default_team, now)
     return ensure_team(session, default_team, now)

@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from . import projection, registry, users
-from .caselock import lock_case
+from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from .persistence.tables import Case, CaseState, Customer, Event, Task, User
@@ -38,8 +39,7 @@ OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)
 def _lock_task(session: Session, task_id: int) -> tuple[Case, Task]:
     """Lock the task's case (case first, like every writer) and read the task again after the lock,
     so a change someone made a moment ago is seen."""
-    case_id = session.scalar(select(Task.case_id).where(Task.id == task_id))
-    case = lock_case(session, case_id=case_id) if case_id is not None else None
+    case = lock_task_case(session, task_id)
     if case is None:
         raise TaskNotFound(f"There is no task {task_id}")
     return case, session.get_one(Task, task_id, populate_existing=True)
@@ -82,6 +82,8 @@ class CaseWriter:
         """The saved workflow; StateUnreadable (its own words) when it cannot be loaded."""
         if self._workflow is None:
             self._workflow = self.ctx.runtime.load(self.loaded, self.state.state)
+            # Timer rows mirror the saved workflow's waiting timers: none then, none to delete at save.
+            self.projector.timers_before = bool(self.ctx.runtime.waiting_timers(self._workflow))
         return self._workflow
 
     def workflow(self) -> BpmnWorkflow:
@@ -117,7 +119,10 @@ class CaseWriter:
                                                             Task.status.in_(OUTSTANDING)).order_by(Task.id)))
 
     def view(self) -> CaseView:
-        return CaseView.of(self.case, self.open_tasks())
+        """The case and its outstanding tasks (as the last ``save`` left them, without reading them again)."""
+        saved = self._projector.outstanding if self._projector is not None else None
+        tasks = self.open_tasks() if saved is None else [t for t in saved if t.status in OUTSTANDING]
+        return CaseView.of(self.case, tasks)
 
 
 def _actor(session: Session, actor: str | None, person: bool) -> tuple[str, User | None]:
@@ -127,6 +132,13 @@ def _actor(session: Session, actor: str | None, person: bool) -> tuple[str, User
         return actor or users.SYSTEM_ACTOR, None
     user = users.get_user(session, actor)
     return user.email, user
+
+
+def _with_version(ctx: Context, session: Session, case: Case) -> Case:
+    """The case, its process version joined to the session from the process's cache (a deployed
+    version never changes), so ``case.version`` and its files read no row."""
+    set_committed_value(case, "version", registry.attach_version(ctx, session, case.process_version_id))
+    return case
 
 
 @contextmanager
@@ -155,7 +167,7 @@ def open_case(ctx: Context, *, reference: str | None = None, task_id: int | None
                 raise CaseNotFound(f"There is no case {reference if reference is not None else case_id}")
             case = found
         name, user = _actor(session, actor, person)
-        yield CaseWriter(ctx, session, case, name, user, task)
+        yield CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task)
 
 
 @contextmanager
@@ -164,7 +176,7 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
     case right now — it is taken on the next round instead of waiting."""
     with _stale_is_conflict(), ctx.db.transaction() as session:
         case = lock_case(session, case_id=case_id, skip_locked=True)
-        yield CaseWriter(ctx, session, case, actor, None) if case is not None else None
+        yield CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None) if case is not None else None
 
 
 def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
@@ -198,6 +210,7 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
         initial = {**initial, "case_reference": case.reference}
         writer = CaseWriter(ctx, session, case, name, user)
         writer._loaded, writer._workflow, writer._new = loaded, ctx.runtime.new(loaded, initial), True
+        writer.projector.timers_before = False  # no timer rows yet
         writer.record(EventKind.CASE_STARTED, process=version.process_key, version=version.version,
                       channel=channel.value, data=initial)
         yield writer
