@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import outbox, routing, sla_rows, users
+from . import calls, routing, sla_rows, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
 from .runtime import SERIALIZER_VERSION, LoadedSpec, StepFailure
@@ -67,7 +67,7 @@ class Projector:
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
         if not cancelled:
-            outbox.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
+            calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = runtime.dump(self.loaded, workflow)
         if state_row is None:
             self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))

@@ -315,7 +315,8 @@ class InboundMessage(Base):
 
 
 class OutboxCall(Base):
-    """One adapter call a service task asked for, written with the case state it belongs to.
+    """One adapter call, written with what asked for it: a service task's case state (kind
+    ``service_task``) or a document staff attached (kind ``document_filing``).
 
     The worker leases due rows (SKIP LOCKED), calls the adapter with ``idempotency_key`` outside
     any case lock, then finishes the service task; a crash mid-call leaves the lease to expire and
@@ -341,6 +342,9 @@ class OutboxCall(Base):
     finished_at: Mapped[datetime | None]
     # Set when the call files a document staff attached to the case (no service task waits on it).
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
+    # engine.types.CallKind: the one handler that sends it and deals with its outcome (engine.outbox).
+    # The server default only filled the rows older than migration 0005; new rows always name it.
+    kind: Mapped[str] = mapped_column(String(40), server_default="service_task")
 
 
 class Incident(Base):
