@@ -27,7 +27,7 @@ class Context:
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
     version_cache: dict[int, Any] = field(default_factory=dict)  # ProcessVersion rows (never change once deployed)
     notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
-    adapters: Any = None  # the adapter registry (engine.outbox.Adapters); None: no service calls
+    adapters: Any = None  # the adapter registry (engine.calls.Adapters); None: no service calls
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(self.services, self.settings.script_time_limit_s, self.clock)

@@ -18,9 +18,8 @@ from .bundle import BPMN_SUFFIXES
 from .context import Context
 from .dialects import NS
 from .errors import CaseNotFound, ProcessNotFound
-from .outbox import CallStatus
 from .persistence.tables import Case, Event, OutboxCall, Process, ProcessVersion, Task
-from .types import CaseStatus, EventKind, TaskStatus
+from .types import CallKind, CallStatus, CaseStatus, EventKind, TaskStatus
 from .xmlsafe import parse_xml
 
 WAITING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)
@@ -144,7 +143,7 @@ def case_highlights(ctx: Context, reference: str) -> Highlights:
             elif status == TaskStatus.COMPLETED:
                 completed.add(bpmn_id)
         calls = select(OutboxCall.bpmn_id, OutboxCall.status).where(OutboxCall.case_id == case.id,
-                                                                    OutboxCall.document_id.is_(None))
+                                                                    OutboxCall.kind == CallKind.SERVICE_TASK)
         for bpmn_id, status in session.execute(calls):
             if status == CallStatus.DONE:
                 completed.add(bpmn_id)

@@ -1,8 +1,8 @@
 """Documents staff attach to a case, and their filing into the EDRMS.
 
-A document is stored with the case (bytes, sha256, who and when) and, in the same transaction, an
-``outbox_call`` asks the worker to file it through the EDRMS adapter (``engine.filing``): exactly
-once in effect, retried, an incident when it cannot be. With no EDRMS configured the document is
+A document is stored with the case (bytes, sha256, who and when) and, in the same transaction, a
+``document_filing`` call asks the worker to file it through the EDRMS adapter (``engine.filing``):
+exactly once in effect, retried, an incident when it cannot be. With no EDRMS configured the document is
 kept and marked ``not_filed``.
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import permissions
+from .calls import new_call
 from .context import Context
 from .errors import CaseNotFound, NotFound, UserError
-from .outbox import CallStatus
-from .persistence.tables import Case, Document, Event, OutboxCall
-from .types import EventKind
+from .persistence.tables import Case, Document, Event
+from .types import CallKind, DocumentStatus, EventKind
 from .users import find_user
 from .views import iso
 
@@ -48,10 +48,6 @@ _MAGIC = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8",), ".j
           ".gif": (b"GIF8",), ".docx": (b"PK",), ".xlsx": (b"PK",), ".pptx": (b"PK",), ".odt": (b"PK",),
           ".ods": (b"PK",), ".odp": (b"PK",)}
 _UNSAFE = re.compile(r"[^\w .()&,'+-]+")
-
-
-class DocumentStatus:
-    PENDING, FILED, FAILED, NOT_FILED = "pending", "filed", "failed", "not_filed"
 
 
 @dataclass(frozen=True)
@@ -145,11 +141,10 @@ def add_document(ctx: Context, reference: str, filename: str, content: bytes, co
                           detail={"document": document.id, "filename": name, "size": len(content),
                                   "sha256": document.sha256, "filing": operation}))
         if operation:
-            session.add(OutboxCall(case_id=case.id, spiff_id="", bpmn_id="", operation=operation,
-                                   params={"case_ref": reference, "document_id": document.id, "filename": name,
-                                           "mime_type": kind},
-                                   idempotency_key=f"{reference}:document:{document.id}", status=CallStatus.PENDING,
-                                   next_attempt_at=now, created_at=now, document_id=document.id))
+            params = {"case_ref": reference, "document_id": document.id, "filename": name, "mime_type": kind}
+            session.add(new_call(case, CallKind.DOCUMENT_FILING, operation, params,
+                                 f"{reference}:document:{document.id}", now, spiff_id="", bpmn_id="",
+                                 document_id=document.id))
         return DocumentView.of(document)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, messages, notifications, routing, sla_clocks, sweeps, writer
+from . import calendar_settings, messages, notifications, routing, sla_rows, sweeps, writer
 from .context import Context
 from .errors import TeamNotFound
 from .persistence.tables import Case, Event, SlaClock, Task
@@ -49,7 +49,7 @@ def _check_case(ctx: Context, case_id: int, actor: str) -> int:
         for clock in due:
             for trigger in _record(session, clock, now, actor):
                 recorded += 1
-                pending += [(clock, e) for e in sla_clocks.terms_of(clock).escalations if e.trigger is trigger]
+                pending += [(clock, e) for e in sla_rows.terms_of(clock).escalations if e.trigger is trigger]
         # Messages last: delivering one runs the map, which may end the very task being escalated.
         pending.sort(key=lambda item: item[1].action is EscalationAction.MESSAGE)
         for clock, escalation in pending:
@@ -66,14 +66,14 @@ def _record(session: Session, clock: SlaClock, now: datetime, actor: str) -> lis
     if clock.warn_at is not None and clock.warned_at is None and clock.warn_at <= now:
         clock.warned_at = now
         passed.append(SlaTrigger.WARNING)
-        sla_clocks.event(session, clock, actor, now, EventKind.SLA_WARNING, warn_at=iso(clock.warn_at),
+        sla_rows.event(session, clock, actor, now, EventKind.SLA_WARNING, warn_at=iso(clock.warn_at),
                          due=iso(clock.due_at))
     if clock.breached_at is None and clock.due_at <= now:
         clock.breached_at = now
         passed.append(SlaTrigger.BREACH)
-        sla_clocks.event(session, clock, actor, now, EventKind.SLA_BREACHED, due=iso(clock.due_at))
-    clock.state = sla_clocks.running_state(clock)
-    sla_clocks.mirror(session, clock)
+        sla_rows.event(session, clock, actor, now, EventKind.SLA_BREACHED, due=iso(clock.due_at))
+    clock.state = sla_rows.running_state(clock)
+    sla_rows.mirror(session, clock)
     return passed
 
 

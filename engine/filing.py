@@ -1,4 +1,5 @@
-"""Filing case documents into the EDRMS: the outbox calls that carry a ``document_id``.
+"""The handler of document filings (``CallKind.DOCUMENT_FILING``): documents staff attached, filed
+into the EDRMS.
 
 No workflow task waits on them. The worker leases them like any call (``engine.outbox``); the
 document's bytes are read at call time rather than copied into the call's parameters. Success
@@ -13,20 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import outbox
+from . import calls
+from .calls import Adapters
 from .context import Context
-from .documents import DocumentStatus
 from .persistence.tables import Case, Document, Event, OutboxCall
-from .types import EventKind
+from .types import CallStatus, DocumentStatus, EventKind
+from .writer import CaseWriter
 
 _REFERENCE_KEYS = ("object_id", "reference", "id", "record_id")
-
-
-def call_params(ctx: Context, row: OutboxCall) -> dict[str, Any]:
-    """The call's parameters with the document's content (base64), as EDRMS adapters take it."""
-    with ctx.db.transaction(readonly=True) as session:
-        content = session.get_one(Document, row.document_id).content
-    return {**row.params, "content_base64": base64.b64encode(content).decode("ascii")}
 
 
 def _reference(result: dict[str, Any]) -> str | None:
@@ -34,39 +29,53 @@ def _reference(result: dict[str, Any]) -> str | None:
     return str(found)[:300] if found is not None else None
 
 
-def filed(ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
-    with ctx.db.transaction() as session:
-        row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-        document = session.get_one(Document, row.document_id)
-        now = ctx.clock.now()
-        row.status, row.result, row.finished_at, row.leased_until = outbox.CallStatus.DONE, result, now, None
-        document.filing_status, document.filed_reference = DocumentStatus.FILED, _reference(result)
-        session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.DOCUMENT_FILED,
-                          detail={"document": document.id, "filename": document.filename,
-                                  "operation": row.operation, "filed_reference": document.filed_reference,
-                                  "attempts": row.attempts}))
+class DocumentFilings:
+    """Files the document; the outcome is the document's filing status, and the case history."""
+
+    def params(self, ctx: Context, row: OutboxCall) -> dict[str, Any]:
+        """The call's parameters with the document's content (base64), as EDRMS adapters take it."""
+        with ctx.db.transaction(readonly=True) as session:
+            content = session.get_one(Document, row.document_id).content
+        return {**row.params, "content_base64": base64.b64encode(content).decode("ascii")}
+
+    def succeeded(self, ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
+        with ctx.db.transaction() as session:
+            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
+            document = session.get_one(Document, row.document_id)
+            now = ctx.clock.now()
+            row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
+            document.filing_status, document.filed_reference = DocumentStatus.FILED, _reference(result)
+            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.DOCUMENT_FILED,
+                              detail={"document": document.id, "filename": document.filename,
+                                      "operation": row.operation, "filed_reference": document.filed_reference,
+                                      "attempts": row.attempts}))
+
+    def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
+        with ctx.db.transaction() as session:
+            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
+            now = ctx.clock.now()
+            row.last_error, row.leased_until = message, None
+            if not getattr(err, "business", False) and calls.retry_later(row, adapters.policy(row.operation), err,
+                                                                         message, now):
+                return
+            row.status, row.finished_at = CallStatus.FAILED, now
+            session.get_one(Document, row.document_id).filing_status = DocumentStatus.FAILED
+            calls.raise_incident(session, session.get_one(Case, row.case_id), row, calls.failure_kind(err), message,
+                                 err, now)
+
+    def retried(self, w: CaseWriter, row: OutboxCall) -> None:
+        """An admin retries the filing from its incident: the document waits to be filed again."""
+        w.session.get_one(Document, row.document_id).filing_status = DocumentStatus.PENDING
+
+    def skipped(self, w: CaseWriter, row: OutboxCall, note: str, result: dict[str, Any] | None) -> None:
+        """An admin gives up on filing: the document stays with the case, marked not filed."""
+        row.status, row.finished_at, row.result = CallStatus.DONE, w.now, {"skipped": True, "note": note}
+        w.session.get_one(Document, row.document_id).filing_status = DocumentStatus.NOT_FILED
+
+    def document(self, session: Session, row: OutboxCall) -> str | None:
+        """The file name, for the admin deciding what to do with the incident."""
+        document = session.get(Document, row.document_id) if row.document_id is not None else None
+        return document.filename if document is not None else None
 
 
-def failed(ctx: Context, adapters: outbox.Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
-    with ctx.db.transaction() as session:
-        row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-        now = ctx.clock.now()
-        row.last_error, row.leased_until = message, None
-        if not getattr(err, "business", False) and outbox.retry_later(row, adapters.policy(row.operation), err,
-                                                                      message, now):
-            return
-        row.status, row.finished_at = outbox.CallStatus.FAILED, now
-        session.get_one(Document, row.document_id).filing_status = DocumentStatus.FAILED
-        kind = outbox.failure_kind(err)
-        outbox.raise_incident(session, session.get_one(Case, row.case_id), row, kind, message, err, now)
-
-
-def requeued(session: Session, row: OutboxCall) -> None:
-    """An admin retries the filing from its incident."""
-    session.get_one(Document, row.document_id).filing_status = DocumentStatus.PENDING
-
-
-def skipped(session: Session, row: OutboxCall, note: str, now: Any) -> None:
-    """An admin gives up on filing: the document stays with the case, marked not filed."""
-    row.status, row.finished_at, row.result = outbox.CallStatus.DONE, now, {"skipped": True, "note": note}
-    session.get_one(Document, row.document_id).filing_status = DocumentStatus.NOT_FILED
+HANDLER = DocumentFilings()

@@ -1,5 +1,11 @@
 """Incidents: hand-offs that need a person. Admins see them, retry them or skip them with a note;
-every decision is in the case history."""
+every decision is in the case history.
+
+A retry or a skip is one transaction through the case writer: the case is locked first (the order
+every writer takes), then the incident, and the call's handler (``engine.outbox.HANDLERS``) does
+what its kind needs in that same transaction. A skip that cannot finish the waiting task (say the
+case's saved state cannot be loaded) therefore leaves the incident open and the call as it was.
+"""
 from __future__ import annotations
 
 import re
@@ -8,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import filing, outbox
+from . import outbox, writer
 from .context import Context
-from .errors import Conflict, NotFound
-from .persistence.tables import Case, Document, Event, Incident, OutboxCall
-from .types import EventKind
+from .errors import Conflict, NotFound, UserError
+from .persistence.tables import Case, Event, Incident, OutboxCall
+from .types import CallStatus, EventKind, IncidentStatus
 from .users import SYSTEM_ACTOR
 from .views import iso
 
@@ -68,7 +74,8 @@ def _view(incident: Incident, reference: str) -> IncidentView:
                         incident.resolved_by, incident.resolution_note, incident.details.get("attempts"))
 
 
-def list_incidents(ctx: Context, status: str | None = "open", case: str | None = None) -> list[IncidentView]:
+def list_incidents(ctx: Context, status: str | None = IncidentStatus.OPEN,
+                   case: str | None = None) -> list[IncidentView]:
     with ctx.db.transaction(readonly=True) as session:
         query = select(Incident, Case.reference).join(Case, Case.id == Incident.case_id).order_by(Incident.id)
         if status:
@@ -85,59 +92,56 @@ def get_incident(ctx: Context, incident_id: int) -> IncidentDetail:
             raise NotFound(f"There is no incident {incident_id}")
         reference = session.get_one(Case, incident.case_id).reference or ""
         row = session.get(OutboxCall, incident.outbox_id) if incident.outbox_id is not None else None
-        document = session.get(Document, row.document_id) if row is not None and row.document_id else None
         return IncidentDetail(_view(incident, reference), masked(incident.details),
                               masked(row.params) if row is not None else {}, row.idempotency_key if row else None,
-                              row.last_error if row else None, document.filename if document else None,
+                              row.last_error if row else None,
+                              outbox.handler(row).document(session, row) if row is not None else None,
                               iso(incident.resolved_at))
 
 
-def _resolve(session, ctx: Context, incident_id: int, actor: str, note: str):  # type: ignore[no-untyped-def]
-    incident = session.get(Incident, incident_id, with_for_update=True)
-    if incident is None:
+def _case_of(ctx: Context, incident_id: int) -> int:
+    """The incident's case (it never changes), read before the case is locked."""
+    with ctx.db.transaction(readonly=True) as session:
+        case_id = session.scalar(select(Incident.case_id).where(Incident.id == incident_id))
+    if case_id is None:
         raise NotFound(f"There is no incident {incident_id}")
-    if incident.status != "open":
+    return case_id
+
+
+_DECIDED = {IncidentStatus.RETRIED: EventKind.INCIDENT_RETRIED, IncidentStatus.SKIPPED: EventKind.INCIDENT_SKIPPED}
+
+
+def _resolve(w: writer.CaseWriter, incident_id: int, status: IncidentStatus, note: str) -> Incident:
+    """The open incident, locked after its case and marked resolved by ``w.actor`` with ``note``."""
+    incident = w.session.get_one(Incident, incident_id, with_for_update=True, populate_existing=True)
+    if incident.status != IncidentStatus.OPEN:
         raise Conflict(f"Incident {incident_id} was already {incident.status} by {incident.resolved_by}")
     if not note.strip():
-        from .errors import UserError
         raise UserError("Enter a note saying why")
-    incident.resolved_at, incident.resolved_by, incident.resolution_note = ctx.clock.now(), actor, note
+    incident.status = status
+    incident.resolved_at, incident.resolved_by, incident.resolution_note = w.now, w.actor, note
+    w.session.add(Event(case_id=incident.case_id, actor=w.actor, at=w.now, kind=_DECIDED[status],
+                        detail={"incident": incident.id, "note": note}))
     return incident
 
 
 def retry_incident(ctx: Context, incident_id: int, actor: str = SYSTEM_ACTOR, note: str = "") -> IncidentView:
     """Try the failed call again now (after the back-office system or the data was fixed)."""
-    with ctx.db.transaction() as session:
-        incident = _resolve(session, ctx, incident_id, actor, note)
-        incident.status = "retried"
-        row = session.get_one(OutboxCall, incident.outbox_id)
-        row.status, row.next_attempt_at, row.attempts = outbox.CallStatus.PENDING, ctx.clock.now(), 0
-        if row.document_id is not None:
-            filing.requeued(session, row)
-        session.add(Event(case_id=incident.case_id, actor=actor, at=ctx.clock.now(),
-                          kind=EventKind.INCIDENT_RETRIED, detail={"incident": incident.id, "note": note}))
-        reference = session.get_one(Case, incident.case_id).reference or ""
-        return _view(incident, reference)
+    with writer.open_case(ctx, case_id=_case_of(ctx, incident_id), actor=actor, person=False) as w:
+        incident = _resolve(w, incident_id, IncidentStatus.RETRIED, note)
+        row = w.session.get_one(OutboxCall, incident.outbox_id, populate_existing=True)
+        row.status, row.next_attempt_at, row.attempts = CallStatus.PENDING, w.now, 0
+        outbox.handler(row).retried(w, row)
+        return _view(incident, w.case.reference or "")
 
 
 def skip_incident(ctx: Context, incident_id: int, actor: str = SYSTEM_ACTOR, note: str = "",
                   result: dict[str, Any] | None = None) -> IncidentView:
-    """Carry on without the call (e.g. the record was keyed by hand); the case continues."""
-    with ctx.db.transaction() as session:
-        incident = _resolve(session, ctx, incident_id, actor, note)
-        incident.status = "skipped"
-        session.add(Event(case_id=incident.case_id, actor=actor, at=ctx.clock.now(),
-                          kind=EventKind.INCIDENT_SKIPPED, detail={"incident": incident.id, "note": note}))
-        reference = session.get_one(Case, incident.case_id).reference or ""
-        view = _view(incident, reference)
-        row_id = incident.outbox_id
-        row = session.get(OutboxCall, row_id) if row_id is not None else None
-        if row is not None and row.document_id is not None:
-            filing.skipped(session, row, note, ctx.clock.now())
-            return view
-    if row_id is not None:
-        with ctx.db.transaction() as session:
-            leased = session.get_one(OutboxCall, row_id)
-            session.expunge(leased)
-        outbox._succeeded(ctx, leased, result or {"skipped": True, "note": note}, actor)
-    return view
+    """Carry on without the call (e.g. the record was keyed by hand); the case continues.
+    ``result``: what the call would have answered, if the case needs it (default: a note it was skipped)."""
+    with writer.open_case(ctx, case_id=_case_of(ctx, incident_id), actor=actor, person=False) as w:
+        incident = _resolve(w, incident_id, IncidentStatus.SKIPPED, note)
+        if incident.outbox_id is not None:
+            row = w.session.get_one(OutboxCall, incident.outbox_id, populate_existing=True)
+            outbox.handler(row).skipped(w, row, note, result)
+        return _view(incident, w.case.reference or "")

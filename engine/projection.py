@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import outbox, routing, sla_clocks, users
+from . import calls, routing, sla_rows, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
 from .runtime import SERIALIZER_VERSION, LoadedSpec, StepFailure
@@ -65,15 +65,15 @@ class Projector:
         else:
             case.status, case.error = CaseStatus.OPEN, None
         if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
-            sla_clocks.start(self.session, case, None, self.now, self.actor)
+            sla_rows.start(self.session, case, None, self.now, self.actor)
         self._sync_tasks(workflow, keep_none=cancelled)
         if case.sla_state is not None or self._sla_tasks_ended:  # otherwise no clock can end now
-            sla_clocks.settle(self.session, case, self.now)
+            sla_rows.settle(self.session, case, self.now)
         self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
         if not cancelled:
-            outbox.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
+            calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = runtime.dump(self.loaded, workflow)
         if state_row is None:
             self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
@@ -87,7 +87,7 @@ class Projector:
         case.status, case.completed_at, case.updated_at, case.error = CaseStatus.CANCELLED, self.now, self.now, problem
         self._event(EventKind.CASE_CANCELLED, reason=reason, problem=problem)
         self._sync_tasks(None, keep_none=True)
-        sla_clocks.settle(self.session, case, self.now)
+        sla_rows.settle(self.session, case, self.now)
         self._sync_timers(None, keep_none=True)
 
     def fail_unreadable(self, problem: str) -> None:
@@ -138,5 +138,5 @@ class Projector:
         self.session.flush()
         self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=team.name,
                     assignee=assignee.email if assignee else None)
-        sla_clocks.start(self.session, self.case, task, self.now, self.actor)
+        sla_rows.start(self.session, self.case, task, self.now, self.actor)
         return task

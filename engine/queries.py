@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session, undefer
 
-from . import calendar_settings, permissions, routing, sla, sla_clocks, users
+from . import calendar_settings, permissions, routing, sla, sla_rows, users
 from .capped import capped_counts
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
@@ -287,7 +287,7 @@ def sla_remaining(ctx: Context, task_ids: list[int]) -> dict[int, str]:
         if not clocks:
             return {}
         calendar, now = calendar_settings.load(session), ctx.clock.now()
-        return {c.task_id: sla.remaining_text(calendar, sla_clocks.terms_of(c).unit, now, c.due_at, c.state)
+        return {c.task_id: sla.remaining_text(calendar, sla_rows.terms_of(c).unit, now, c.due_at, c.state)
                 for c in clocks if c.task_id is not None}
 
 

@@ -114,3 +114,33 @@ class EscalationAction(StrEnum):
 class MessageStatus(StrEnum):
     DELIVERED = "delivered"
     REFUSED = "refused"
+
+
+class CallKind(StrEnum):
+    """What an outbox call is for. Each kind has one handler (``engine.outbox.HANDLERS``) that says
+    what is sent and what success, final failure, and an admin's retry or skip do."""
+
+    SERVICE_TASK = "service_task"  # a parked service task waits for the result
+    DOCUMENT_FILING = "document_filing"  # a document staff attached, filed into the EDRMS; no task waits
+
+
+class CallStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"  # leased by a worker until ``leased_until``
+    DONE = "done"
+    FAILED = "failed"  # retries are over, or the back office refused it: an incident is open
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RETRIED = "retried"
+    SKIPPED = "skipped"
+
+
+class DocumentStatus(StrEnum):
+    """Where a case document is in its filing into the EDRMS."""
+
+    PENDING = "pending"
+    FILED = "filed"
+    FAILED = "failed"
+    NOT_FILED = "not_filed"  # no EDRMS configured, or an admin gave up on filing it

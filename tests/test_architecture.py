@@ -77,3 +77,78 @@ def test_only_the_case_writer_locks_a_case_or_builds_the_projector():
                 projectors.add(where)
     assert locks == {"engine/caselock.py"}
     assert projectors <= {"engine/writer.py"}, projectors
+
+
+def test_only_the_filing_handler_reads_the_document_of_a_call():
+    """Calls are told apart by their kind, and each kind's business stays in its handler
+    (engine.outbox.HANDLERS): nobody else asks whether a call has a document."""
+    files = [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py")]
+    readers = {p.relative_to(ROOT).as_posix() for p in files
+               for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+               if isinstance(node, ast.Attribute) and node.attr == "document_id"}
+    assert readers == {"engine/filing.py"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(tree: ast.AST) -> set[ast.AST]:
+    """Imports under ``if TYPE_CHECKING:``: read by type checkers, never run, so no cycle at import."""
+    return {child for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in _names(node.test)
+            for stmt in node.body for child in ast.walk(stmt)}
+
+
+def _engine_imports(path: Path, known: set[str]) -> set[str]:
+    """The engine modules ``path`` imports, at the top or inside a function (a late import is still an edge)."""
+    name, tree = _module_name(path), ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    skipped, found = _type_checking_only(tree), set()
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return {m for m in found if m in known and m != name}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle in ``graph`` (its modules in import order, the first repeated), or []."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> list[str]:
+        state[module] = 1
+        for imported in sorted(graph[module]):
+            if state.get(imported) == 1:
+                return [*path[path.index(imported):], imported]
+            if imported not in state and (found := visit(imported, [*path, imported])):
+                return found
+        state[module] = 2
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module, [module])):
+            return found
+    return []
+
+
+def test_engine_has_no_import_cycles():
+    """Each engine module can be understood (and imported) after the ones it uses: a cycle means two
+    modules that are really one, or a lower one that knows about a higher one."""
+    paths = list((ROOT / "engine").rglob("*.py"))
+    known = {_module_name(p) for p in paths}
+    graph = {_module_name(p): _engine_imports(p, known) for p in paths}
+    assert graph["engine.writer"] >= {"engine.projection", "engine.caselock"}  # the graph is really read
+    assert _cycle(graph) == [], " -> ".join(_cycle(graph))
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []

@@ -13,7 +13,7 @@ from werkzeug.routing import BuildError
 
 from engine import cases, diagrams, documents, handback, incidents, notes, queries, sla_clocks
 from engine.errors import CaseNotFound, Forbidden, UserError
-from engine.types import EventKind, SlaState
+from engine.types import EventKind, IncidentStatus, SlaState
 from engine.views import EventView
 
 from .current import context
@@ -144,7 +144,7 @@ def show(reference: str) -> Any:
         notes=notes.list_notes(ctx, reference), questions=handback.case_questions(ctx, reference),
         case_reference=reference, documents=documents.list_documents(ctx, reference),
         highlights=diagrams.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,
-        incidents=incidents.list_incidents(ctx, status="open", case=reference),
+        incidents=incidents.list_incidents(ctx, status=IncidentStatus.OPEN, case=reference),
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path)
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import documents
 from engine.errors import Forbidden, NotFound, UserError
+from engine.types import DocumentStatus
 
 from .current import context
 from .downloads import attachment
@@ -23,10 +24,10 @@ FLASH = "documents"  # the panel shows only its own banners
 # The multipart envelope around a file at the limit; anything longer cannot be an acceptable upload.
 _ENVELOPE = 64 * 1024
 STATUS_TAGS = {
-    documents.DocumentStatus.PENDING: ("Waiting to be filed", "govuk-tag--blue"),
-    documents.DocumentStatus.FILED: ("Filed", "govuk-tag--green"),
-    documents.DocumentStatus.FAILED: ("Filing failed", "govuk-tag--red"),
-    documents.DocumentStatus.NOT_FILED: ("Not filed", "govuk-tag--grey"),
+    DocumentStatus.PENDING: ("Waiting to be filed", "govuk-tag--blue"),
+    DocumentStatus.FILED: ("Filed", "govuk-tag--green"),
+    DocumentStatus.FAILED: ("Filing failed", "govuk-tag--red"),
+    DocumentStatus.NOT_FILED: ("Not filed", "govuk-tag--grey"),
 }
 
 

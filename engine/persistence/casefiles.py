@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .tables import Base
+from .base import Base
 
 
 class Note(Base):

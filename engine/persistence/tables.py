@@ -5,32 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, DateTime, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware datetimes on every backend (SQLite stores naive values)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        from datetime import timezone
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
-
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+from .base import Base, UTCDateTime  # noqa: F401  (UTCDateTime: named by migration 0003)
 
 
 class Team(Base):
@@ -337,7 +315,8 @@ class InboundMessage(Base):
 
 
 class OutboxCall(Base):
-    """One adapter call a service task asked for, written with the case state it belongs to.
+    """One adapter call, written with what asked for it: a service task's case state (kind
+    ``service_task``) or a document staff attached (kind ``document_filing``).
 
     The worker leases due rows (SKIP LOCKED), calls the adapter with ``idempotency_key`` outside
     any case lock, then finishes the service task; a crash mid-call leaves the lease to expire and
@@ -363,6 +342,9 @@ class OutboxCall(Base):
     finished_at: Mapped[datetime | None]
     # Set when the call files a document staff attached to the case (no service task waits on it).
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
+    # engine.types.CallKind: the one handler that sends it and deals with its outcome (engine.outbox).
+    # The server default only filled the rows older than migration 0005; new rows always name it.
+    kind: Mapped[str] = mapped_column(String(40), server_default="service_task")
 
 
 class Incident(Base):

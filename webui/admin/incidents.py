@@ -8,6 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from engine import incidents
 from engine.errors import UserError
+from engine.types import IncidentStatus
 
 from ..current import context
 
@@ -23,9 +24,9 @@ def index() -> Any:
     shown = request.args.get("status", "open")
     if shown not in SHOWN:
         shown = "open"
-    rows = incidents.list_incidents(context(), "open" if shown == "open" else None)
+    rows = incidents.list_incidents(context(), IncidentStatus.OPEN if shown == "open" else None)
     if shown == "resolved":
-        rows = [i for i in rows if i.status != "open"]
+        rows = [i for i in rows if i.status != IncidentStatus.OPEN]
     return render_template("admin/incidents/index.html", title="Incidents", incidents=rows, shown=shown,
                            choices=SHOWN)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.documents import DocumentStatus
-from engine.types import CaseStatus, Channel, SlaState, SlaUnit, TaskStatus
+from engine.types import CaseStatus, Channel, DocumentStatus, SlaState, SlaUnit, TaskStatus
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from engine import incidents
+from engine.types import IncidentStatus
 
 from . import Output, context, json_option, main
 
@@ -18,7 +19,8 @@ def incidents_group() -> None:
 @click.option("--case", "reference", default=None)
 @json_option
 def list_incidents(show_all: bool, reference: str | None, out: Output) -> None:
-    rows = [i.to_dict() for i in incidents.list_incidents(context(), None if show_all else "open", reference)]
+    status = None if show_all else IncidentStatus.OPEN
+    rows = [i.to_dict() for i in incidents.list_incidents(context(), status, reference)]
     out.result(rows, lambda r: "\n".join(f"{i['id']:>5}  {i['case']}  {i['operation']}  {i['status']}  {i['message']}"
                                           for i in r) or "no incidents")
 
