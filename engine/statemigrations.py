@@ -99,7 +99,8 @@ def _spec_by_reference(document: dict[str, Any], target: Target) -> None:
     embedded = document.get("spec") or {}
     if embedded.get("name") != target.process:
         raise StateUnreadable(f"its saved state embeds process {embedded.get('name')!r}, not {target.process!r}")
-    unknown = {name for name in _task_spec_names(document) if name not in target.task_specs.get(name[0], set())}
+    unknown = {(spec, task) for spec, task in _task_spec_names(document)
+               if task not in target.task_specs.get(spec, set())}
     if unknown:
         names = ", ".join(sorted(f"{spec}:{task}" for spec, task in unknown)[:5])
         raise StateUnreadable(f"its saved state has tasks that this version of the process does not have ({names})")

@@ -16,6 +16,10 @@ from engine.views import CaseView
 from engine.worker import Worker, fire_due_timers
 from tests.processes.backoffice import BackOffice
 
+# Values the back office makes (ids, its wording, its clock), so a model test's mocked ones differ.
+FROM_THE_BACK_OFFICE = {"acknowledgement", "closure_notification", "asset_request", "asset_update", "cleared_date",
+                        "revenues_change", "edrms_record", "asset_request_error", "notification_error",
+                        "revenues_post_error", "edrms_error"}
 # Which fake refuses a POST, by the adapter the operation belongs to: (fake attribute, path, status).
 REFUSERS = {"assets": ("open311", "/requests.json", 400), "notify": ("notify", "/v2/notifications", 400),
             "revenues": ("revenues", "/changes", 422), "edrms": ("cmis", "/cmis", 400)}

@@ -19,7 +19,7 @@ from engine.worker import Worker, fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete, deploy_library
 from tests.processes.backoffice import BackOffice, offline_config
-from tests.processes.pathrun import PathRun, asset_system_closes, data_of, view_of
+from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, view_of
 
 PATHS = [(f.stem.removeprefix("test_"), name, case)
          for f in sorted(PROCESSES.glob("test_*.json"))
@@ -27,10 +27,6 @@ PATHS = [(f.stem.removeprefix("test_"), name, case)
 RESIDENT = {"customer_name": "Pat Smith", "customer_email": "pat.smith@example.com",
             "customer_phone": "07700 900123", "address": "14 Mill Lane, Anytown", "postcode": "AN1 2BC"}
 TEXT_ONLY = {**RESIDENT, "customer_email": None}
-# Values the back office makes (ids, its wording, its clock), so a model test's mocked ones differ.
-FROM_THE_BACK_OFFICE = {"acknowledgement", "closure_notification", "asset_request", "asset_update", "cleared_date",
-                        "revenues_change", "edrms_record", "asset_request_error", "notification_error",
-                        "revenues_post_error", "edrms_error"}
 
 
 @pytest.fixture
