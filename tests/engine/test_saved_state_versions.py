@@ -124,6 +124,29 @@ def test_an_older_document_embedding_another_process_is_refused_not_loaded_with_
     ctx.db.dispose()
 
 
+def test_a_spec_less_state_of_an_older_spiffworkflow_format_is_lent_its_spec_for_spiffworkflows_step(database_url):
+    golden = {**replay.read(WAITING), "serializer_version": "spiff-1.4+cf1"}
+    ctx = _map_council(database_url, golden)
+    reference = replay.restore(ctx, golden)
+    version, text = _state_row(ctx, reference)
+    assert version == SERIALIZER_VERSION and "spec" not in json.loads(text)  # lent, then taken back
+    for step in golden["steps"]:
+        replay.take(ctx, reference, step)
+    assert cases.show_case(ctx, reference).data["outcome"] == "approved"
+    ctx.db.dispose()
+
+
+def test_a_state_spiffworkflows_own_step_cannot_migrate_is_refused_with_its_reason(database_url):
+    """SpiffWorkflow 3.2.0's steps from 1.3 and 1.4 break on any subprocess (a name error in its
+    version_1_4.py and version_1_5.py): refused, not loaded half-migrated."""
+    golden = replay.read(replay.GOLDEN / "spiff-1.5+cf1" / "golden_embedded_subprocess.json")
+    ctx = _map_council(database_url, golden)
+    with pytest.raises(StateUnreadable, match=r"could not be upgraded: SpiffWorkflow's migration from format 1\.4 "
+                                              r"failed \(NameError"):
+        replay.restore(ctx, {**golden, "serializer_version": "spiff-1.4+cf1"})
+    ctx.db.dispose()
+
+
 def test_every_spiffworkflow_migration_step_leads_to_the_format_this_release_saves():
     """A SpiffWorkflow upgrade that adds a format fails here until its step is listed
     (docs/operators.md, "Upgrading SpiffWorkflow")."""
