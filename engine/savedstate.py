@@ -110,7 +110,8 @@ def restore(loaded: LoadedSpec, text: str, version: str) -> BpmnWorkflow:
             raise ValueError("the saved state is not a JSON object")
     except (ValueError, RecursionError) as err:
         raise StateUnreadable(f"its saved state cannot be loaded ({type(err).__name__}: {str(err)[:200]})") from err
-    statemigrations.upgrade(document, version, _target(loaded))
+    if version != SERIALIZER_VERSION:  # the chain, and what its steps may consult, only when needed
+        statemigrations.upgrade(document, version, _target(loaded))
     try:
         return _SERIALIZERS[loaded.dialect].registry.restore(document, loaded=loaded)
     except Exception as err:  # RecursionError, ValueError, KeyError, TypeError...: all mean the same here
