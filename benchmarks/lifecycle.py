@@ -55,7 +55,8 @@ from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
 from engine import cases, registry
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.runtime import LoadedSpec, Runtime, spec_from_dict, spec_to_dict
+from engine.runtime import Runtime
+from engine.savedstate import SERIALIZER_VERSION, LoadedSpec, spec_from_dict, spec_to_dict
 from engine.types import CaseStatus, Dialect
 
 MAP = Path(__file__).resolve().parent / "data" / "bench_street_report.bpmn"
@@ -139,7 +140,7 @@ def runtime_by_reference(spec: BpmnProcessSpec, subprocess_specs: dict[str, Bpmn
         for _ in range(MAX_STEPS):
             if runtime.is_completed(workflow):
                 return
-            workflow = runtime.load(loaded, saved)
+            workflow = runtime.load(loaded, saved, SERIALIZER_VERSION)
             ready = runtime.ready_tasks(workflow)
             if not ready:
                 raise RuntimeError("the workflow stalled")

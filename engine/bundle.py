@@ -17,7 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import dialects, formschema, forms, lint
 from .errors import Problem
-from .runtime import spec_to_dict
+from .savedstate import spec_to_dict
 from .types import Dialect
 from .xmlsafe import active_markup, parse_xml
 

@@ -46,7 +46,7 @@ def state_problem(ctx: Context, session: Session, case: Case) -> str | None:
     if state is None:
         return "This case has no saved state"
     try:
-        ctx.runtime.load(registry.loaded_spec(ctx, case.version), state.state)
+        ctx.runtime.load(registry.loaded_spec(ctx, case.version), state.state, state.serializer_version)
     except StateUnreadable as err:
         return f"This case's {err.message.removeprefix('its ')}"
     return None

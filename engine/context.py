@@ -10,7 +10,8 @@ from typing import Any
 from .clock import Clock, SystemClock
 from .notifications import NotificationSender
 from .persistence.db import Database
-from .runtime import LoadedSpec, Runtime
+from .runtime import Runtime
+from .savedstate import LoadedSpec
 from .scripting import ServiceHandler
 from .settings import Settings
 

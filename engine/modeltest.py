@@ -35,7 +35,8 @@ from .bundle import Bundle, Candidate, Deployed, load_bundle
 from .clock import FixedClock
 from .context import Context
 from .errors import FormInvalid, UserError
-from .runtime import PendingCall, Runtime, StepFailure, spec_from_dict
+from .runtime import PendingCall, Runtime, StepFailure
+from .savedstate import spec_from_dict
 
 MAX_STEPS = 10_000
 TEST_REFERENCE = "CF-TEST"

@@ -11,7 +11,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from . import calls, routing, sla_rows, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
-from .runtime import SERIALIZER_VERSION, LoadedSpec, StepFailure
+from .runtime import StepFailure
+from .savedstate import SERIALIZER_VERSION, LoadedSpec
 from .types import CaseStatus, EventKind, TaskStatus
 
 _MISSING = object()

@@ -18,7 +18,7 @@ from .context import Context
 from .dialects import NS
 from .errors import DeploymentRejected, Problem, ProcessNotFound, UserError
 from .persistence.tables import Artifact, Event, Process, ProcessVersion
-from .runtime import LoadedSpec, spec_from_dict
+from .savedstate import LoadedSpec, spec_from_dict
 from .types import Dialect, EventKind
 from .xmlsafe import parse_xml
 

@@ -1,7 +1,7 @@
 """The only module that touches SpiffWorkflow's BpmnWorkflow: create, advance, inspect, save, load.
 
-State is saved without the process spec (that lives once per process version) so a case's saved
-document holds only its own tasks and data.
+What a saved document holds, its versions and their upgrade on load are ``engine.savedstate``'s and
+``engine.statemigrations``'s; only this module restores a workflow from one.
 """
 from __future__ import annotations
 
@@ -13,38 +13,20 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
-from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask as ServiceTaskMixin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, timeshift
+from . import compaction, savedstate, timeshift
 from .clock import Clock, SystemClock
-from .errors import StateUnreadable
+from .savedstate import LoadedSpec
 from .scripting import SandboxScriptEngine, ServiceHandler
-from .servicetasks import CALL, SPIFF_OUTBOX_CONFIG
-from .types import Dialect
-
-# Our document format: SpiffWorkflow's serializer format plus "spec stored by reference".
-SERIALIZER_VERSION = f"spiff-{SPIFF_FORMAT}+cf1"
-
-
-@dataclass(frozen=True)
-class LoadedSpec:
-    """A process version's parsed spec, shared read-only by every case on that version."""
-
-    dialect: Dialect
-    spec: BpmnProcessSpec
-    subprocess_specs: dict[str, BpmnProcessSpec]
+from .servicetasks import CALL
 
 
 @dataclass(frozen=True)
@@ -97,50 +79,6 @@ class _StepBudget:
                                               "the map probably loops forever")
 
 
-class _SpecByReference(BpmnWorkflowConverter):
-    """Leaves the spec out of saved state and takes it from the caller on restore."""
-
-    def to_dict(self, workflow: BpmnWorkflow) -> dict:
-        # What BpmnWorkflowConverter.to_dict writes, minus the specs (converting them is a fifth
-        # of the cost of a save, only to be thrown away).
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict, loaded: LoadedSpec | None = None) -> BpmnWorkflow:  # type: ignore[override]
-        if loaded is None:  # a full document, e.g. from SpiffWorkflow's own tools
-            return super().from_dict(dct)
-        workflow = self.target_class(loaded.spec, loaded.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def _serializer(config: dict) -> BpmnWorkflowSerializer:
-    registry = BpmnWorkflowSerializer.configure(config)
-    _SpecByReference(BpmnWorkflow, registry)
-    return BpmnWorkflowSerializer(registry)
-
-
-_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
-
-
-def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec, subprocess_specs: dict) -> dict:
-    registry = _SERIALIZERS[dialect].registry
-    return {"spec": registry.convert(spec),
-            "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}}
-
-
-def spec_from_dict(dialect: Dialect, dct: dict) -> LoadedSpec:
-    registry = _SERIALIZERS[dialect].registry
-    return LoadedSpec(dialect, registry.restore(dct["spec"]),
-                      {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()})
-
-
 def _all_tasks(workflow: BpmnWorkflow) -> Iterator[SpiffTask]:
     # Walk the task dictionaries, not the tree: SpiffWorkflow's tree iterator stops at depth 1000
     # and would hide a READY task at the bottom of a long hand-off loop.
@@ -175,25 +113,16 @@ class Runtime:
             child.data.update(data)
         return workflow
 
-    def load(self, loaded: LoadedSpec, text: str) -> BpmnWorkflow:
-        """The saved workflow; StateUnreadable if it cannot be restored (whatever the cause: bad JSON,
-        a document SpiffWorkflow does not understand, data too deep to restore)."""
-        serializer = _SERIALIZERS[loaded.dialect]
-        try:
-            workflow = serializer.registry.restore(json.loads(text), loaded=loaded)
-        except Exception as err:  # RecursionError, ValueError, KeyError, TypeError...: all mean the same here
-            raise StateUnreadable(f"its saved state cannot be loaded ({type(err).__name__}: "
-                                  f"{str(err)[:200]})") from err
+    def load(self, loaded: LoadedSpec, text: str, version: str) -> BpmnWorkflow:
+        """The workflow saved as ``text`` in format ``version`` (``case_state.serializer_version``),
+        upgraded first if an older release saved it; StateUnreadable if it cannot be restored."""
+        workflow = savedstate.restore(loaded, text, version)
         workflow.script_engine = self.script_engine
         return workflow
 
     def dump(self, loaded: LoadedSpec, workflow: BpmnWorkflow) -> str:
-        serializer = _SERIALIZERS[loaded.dialect]
-        serializer.registry._encoder_mode = True  # as SpiffWorkflow's serialize_json does
-        try:
-            return json.dumps(serializer.to_dict(workflow), cls=serializer._encoder_cls)
-        finally:
-            serializer.registry._encoder_mode = False
+        """The workflow's document, in the current format (``savedstate.SERIALIZER_VERSION``)."""
+        return savedstate.dump(loaded, workflow)
 
     def advance(self, workflow: BpmnWorkflow) -> None:
         """Run every engine step that is ready; raise StepFailure if one of them fails, or if the

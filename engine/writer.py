@@ -28,7 +28,8 @@ from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from .persistence.tables import Case, CaseState, Customer, Event, Task, User
-from .runtime import LoadedSpec, StepFailure
+from .runtime import StepFailure
+from .savedstate import LoadedSpec
 from .types import CaseStatus, Channel, EventKind, TaskStatus
 from .views import CaseView
 
@@ -81,7 +82,7 @@ class CaseWriter:
     def load(self) -> BpmnWorkflow:
         """The saved workflow; StateUnreadable (its own words) when it cannot be loaded."""
         if self._workflow is None:
-            self._workflow = self.ctx.runtime.load(self.loaded, self.state.state)
+            self._workflow = self.ctx.runtime.load(self.loaded, self.state.state, self.state.serializer_version)
             # Timer rows mirror the saved workflow's waiting timers: none then, none to delete at save.
             self.projector.timers_before = bool(self.ctx.runtime.waiting_timers(self._workflow))
         return self._workflow

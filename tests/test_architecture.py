@@ -36,6 +36,21 @@ def test_only_runtime_touches_bpmn_workflow_instances():
     assert users == ["engine/runtime.py"]
 
 
+def test_only_runtime_restores_a_workflow_from_saved_state():
+    """engine/savedstate.py reads documents (through the migration chain) on the runtime's behalf: a
+    workflow restored anywhere else would run without the sandboxed script engine the runtime gives it."""
+    callers = set()
+    for path in [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr == "restore" and isinstance(node.value, ast.Name)
+                    and node.value.id == "savedstate") or (
+                    isinstance(node, ast.ImportFrom) and (node.module or "").endswith("savedstate")
+                    and "restore" in {alias.name for alias in node.names}):
+                callers.add(path.relative_to(ROOT).as_posix())
+    assert callers == {"engine/runtime.py"}
+
+
 def test_modules_stay_small():
     big = {p.relative_to(ROOT).as_posix(): n for p in [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py"),
                                                       *(ROOT / "adapters").rglob("*.py")]

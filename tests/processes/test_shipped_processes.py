@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
 
 from adapters.registry import AdapterRegistry
-from engine import cases, outbox, registry
+from engine import cases, registry
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.persistence.tables import Case, OutboxCall, Timer
-from engine.views import CaseView
 from engine.worker import Worker, fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete, deploy_library
 from tests.processes.backoffice import BackOffice, offline_config
+from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, view_of
 
 PATHS = [(f.stem.removeprefix("test_"), name, case)
          for f in sorted(PROCESSES.glob("test_*.json"))
@@ -30,13 +27,6 @@ PATHS = [(f.stem.removeprefix("test_"), name, case)
 RESIDENT = {"customer_name": "Pat Smith", "customer_email": "pat.smith@example.com",
             "customer_phone": "07700 900123", "address": "14 Mill Lane, Anytown", "postcode": "AN1 2BC"}
 TEXT_ONLY = {**RESIDENT, "customer_email": None}
-# Values the back office makes (ids, its wording, its clock), so a model test's mocked ones differ.
-FROM_THE_BACK_OFFICE = {"acknowledgement", "closure_notification", "asset_request", "asset_update", "cleared_date",
-                        "revenues_change", "edrms_record", "asset_request_error", "notification_error",
-                        "revenues_post_error", "edrms_error"}
-# Which fake refuses a POST, by the adapter the operation belongs to: (fake attribute, path, status).
-REFUSERS = {"assets": ("open311", "/requests.json", 400), "notify": ("notify", "/v2/notifications", 400),
-            "revenues": ("revenues", "/changes", 422), "edrms": ("cmis", "/cmis", 400)}
 
 
 @pytest.fixture
@@ -63,20 +53,6 @@ def work(ctx: Context) -> None:
     worker = Worker(ctx)
     while worker.run_calls():
         pass
-
-
-def data_of(ctx: Context, reference: str) -> dict[str, Any]:
-    return cases.show_case(ctx, reference).data
-
-
-def view_of(ctx: Context, reference: str) -> CaseView:
-    return cases.show_case(ctx, reference).case
-
-
-def asset_system_closes(ctx: Context, backoffice: BackOffice, reference: str, notes: str) -> int:
-    """The asset system closes the case's job; the worker's status polling tells the case."""
-    backoffice.open311.set_status(data_of(ctx, reference)["asset_request"]["service_request_id"], "closed", notes)
-    return Worker(ctx).poll()
 
 
 # -- the library ------------------------------------------------------------------------------------
@@ -108,82 +84,6 @@ def test_without_the_adapters_the_library_is_refused_naming_the_missing_operatio
 
 
 # -- every path of every model test, for real -------------------------------------------------------
-
-class PathRun:
-    """Drives one model-test path through the engine and the fakes: user tasks get the path's data,
-    service tasks are really called (a mocked ``bpmn_error`` becomes the fake refusing the call),
-    messages come from the asset system through status polling, timers fire on the test clock."""
-
-    def __init__(self, ctx: Context, backoffice: BackOffice, path: dict[str, Any]) -> None:
-        self.ctx, self.backoffice, self.path = ctx, backoffice, path
-        self.visits = {k.split(":", 1)[1]: list(v["data"]) for k, v in path["tasks"].items()}
-        self.messages = {name: list(payloads) for name, payloads in path.get("messages", {}).items()}
-        self.timers = list(path.get("timers", []))
-        self.answered: set[int] = set()
-        self.succeeded: Counter[str] = Counter()  # operation -> calls the path expects to succeed
-        self.templates: Counter[str] = Counter()
-
-    def run(self, key: str) -> CaseView:
-        view = cases.start_case(self.ctx, key, dict(self.path.get("initial_data", {})), channel="phone")
-        for _ in range(200):
-            self._work(view.reference)
-            view = view_of(self.ctx, view.reference)
-            if view.status != "open":
-                break
-            if view.tasks:
-                task = view.tasks[0]
-                assert task.team, f"{task.bpmn_id} has no team"
-                view = cases.complete_task(self.ctx, task.id, self.visits[task.bpmn_id].pop(0))
-            elif not (self._deliver_message(view.reference) or self._fire_timer(view.reference)):
-                break
-        return view
-
-    def _work(self, reference: str) -> None:
-        """The worker's calls, one at a time, each set up first as the path says it should go."""
-        while True:
-            self._prepare_calls(reference)
-            if not outbox.run_due_calls(self.ctx, self.ctx.adapters, limit=1):
-                return
-
-    def _prepare_calls(self, reference: str) -> None:
-        with self.ctx.db.transaction(readonly=True) as session:
-            rows = session.execute(select(OutboxCall.id, OutboxCall.bpmn_id, OutboxCall.operation, OutboxCall.params)
-                                   .join(Case, Case.id == OutboxCall.case_id)
-                                   .where(Case.reference == reference).order_by(OutboxCall.id)).all()
-        for row_id, bpmn_id, operation, params in rows:
-            if row_id in self.answered:
-                continue
-            self.answered.add(row_id)
-            visit = self.visits[bpmn_id].pop(0)
-            if "bpmn_error" in visit:
-                fake, path, status = REFUSERS[operation.split("/")[0]]
-                getattr(self.backoffice, fake).reject(visit["bpmn_error"].get("message", "refused"), status=status,
-                                                      method="POST", path=path)
-            else:
-                self.succeeded[operation] += 1
-                if operation.startswith("notify/"):
-                    self.templates[params["template"]] += 1
-
-    def _deliver_message(self, reference: str) -> bool:
-        waiting = self.messages.get("asset_request_closed")
-        if not waiting:
-            return False
-        payload = waiting.pop(0)
-        return asset_system_closes(self.ctx, self.backoffice, reference, payload.get("status_notes") or "") == 1
-
-    def _fire_timer(self, reference: str) -> bool:
-        if not self.timers:
-            return False
-        with self.ctx.db.transaction(readonly=True) as session:
-            due = session.scalar(select(Timer.due_at).join(Case, Case.id == Timer.case_id)
-                                 .where(Case.reference == reference, Timer.bpmn_id == self.timers[0]))
-        if due is None:
-            return False
-        self.timers.pop(0)
-        due = due if due.tzinfo else due.replace(tzinfo=timezone.utc)
-        self.ctx.clock.set(due + timedelta(seconds=1))
-        return fire_due_timers(self.ctx) == 1
-
 
 @pytest.mark.parametrize("key,name,path", PATHS, ids=[f"{k}-{n}" for k, n, _ in PATHS])
 def test_each_path_runs_end_to_end_against_the_back_office(council, backoffice, key, name, path):
