@@ -21,9 +21,8 @@ from sqlalchemy import select
 from engine import cases, registry, writer
 from engine.context import Context
 from engine.messages import deliver_message
-from engine.outbox import CallStatus
 from engine.persistence.tables import Case, OutboxCall
-from engine.types import Channel
+from engine.types import CallStatus, Channel
 from engine.worker import fire_due_timers
 from tests.engine.helpers import complete
 
