@@ -19,20 +19,12 @@ from tests.adapters.conftest import CMIS_ENV, FAULT_DELAY_S, cmis_config
 from tests.conftest import FORMS
 from tests.engine import maps
 from tests.engine.helpers import deploy_text
-from tests.fakes.cmis import FakeCmis
 
 PDF = b"%PDF-1.7 a photo of the fly-tipping, as a PDF"
 CASE_FOLDER = "/cmis/browser/fake-repo/root/Sites/cases"
 EVIDENCE = maps.process("gather_evidence", maps.start("f1")
                         + maps.user_task("review", "Review the evidence", "f1", "f2") + maps.end("done", "f2")
                         + maps.flow("f1", "start", "review") + maps.flow("f2", "review", "done"))
-
-
-@pytest.fixture
-def edrms():
-    with FakeCmis() as fake:
-        fake.make_folder("/Sites/cases")
-        yield fake
 
 
 @pytest.fixture

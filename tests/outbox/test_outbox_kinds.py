@@ -21,7 +21,6 @@ from engine.types import CallKind, Role
 from engine.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, OPEN311_ENV, cmis_config, open311_config
 from tests.conftest import FORMS
-from tests.fakes.cmis import FakeCmis
 from tests.fakes.open311 import FakeOpen311
 from tests.outbox.test_outbox import DATA, REPORT
 
@@ -32,13 +31,6 @@ PDF = b"%PDF-1.7 the resident's photo of the pothole"
 @pytest.fixture
 def open311():
     with FakeOpen311() as fake:
-        yield fake
-
-
-@pytest.fixture
-def edrms():
-    with FakeCmis() as fake:
-        fake.make_folder("/Sites/cases")
         yield fake
 
 
