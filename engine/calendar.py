@@ -129,6 +129,16 @@ class WorkingCalendar:
                 remaining -= available
             day = self.next_working_day(day)
 
+    def working_days_later(self, instant: datetime, days: int) -> datetime:
+        """The same local time of day, ``days`` working days after ``instant``'s day (``instant`` for 0)."""
+        if days <= 0:
+            return instant
+        local = self.local(instant)
+        day = local.date()
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return _utc(_at(day, local.time(), self.zone))
+
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         return self.add_working_seconds(start, hours * 3600)
 

@@ -126,6 +126,23 @@ def shift(calendar: WorkingCalendar, unit: SlaUnit, instant: datetime, seconds: 
     return calendar.add_working_seconds(instant, seconds)
 
 
+def pause_days(calendar: WorkingCalendar, seconds: float) -> int:
+    """The whole working days a pause of ``seconds`` working time counts as (half a day or more is one)."""
+    return math.floor(seconds / calendar.day_length.total_seconds() + 0.5)
+
+
+def moved_by_pauses(calendar: WorkingCalendar, unit: SlaUnit, instant: datetime, paused_before: float,
+                    paused_after: float) -> datetime:
+    """``instant`` (a due or warning time) moved on as the clock's paused time grows from
+    ``paused_before`` to ``paused_after`` seconds. A working-day promise moves by whole working days
+    of pause, so a pause of a few seconds leaves a close-of-business due time where it was instead of
+    carrying it past close to the next morning; hours and calendar days move by the exact time."""
+    if unit is SlaUnit.WORKING_DAYS:
+        return calendar.working_days_later(instant, pause_days(calendar, paused_after)
+                                           - pause_days(calendar, paused_before))
+    return shift(calendar, unit, instant, paused_after - paused_before)
+
+
 def remaining_text(calendar: WorkingCalendar, unit: SlaUnit, now: datetime, due: datetime,
                    state: SlaState | str) -> str:
     """What an inbox says: "2 working days left", "due today", "1 working day overdue", "paused"."""

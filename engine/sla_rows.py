@@ -132,11 +132,11 @@ def resume(session: Session, case: Case, now: datetime, actor: str) -> int:
     case.sla_state = None  # the case clock's own state, if there is one, is mirrored below
     for clock in clocks:
         unit, paused_at, before = terms_of(clock).unit, clock.paused_at, clock.due_at
-        paused = sla.measure(calendar, unit, paused_at, now)
+        paused, paused_before = sla.measure(calendar, unit, paused_at, now), clock.paused_seconds
         clock.paused_seconds += paused
-        clock.due_at = sla.shift(calendar, unit, clock.due_at, paused)
+        clock.due_at = sla.moved_by_pauses(calendar, unit, clock.due_at, paused_before, clock.paused_seconds)
         if clock.warn_at is not None and clock.warned_at is None:
-            clock.warn_at = sla.shift(calendar, unit, clock.warn_at, paused)
+            clock.warn_at = sla.moved_by_pauses(calendar, unit, clock.warn_at, paused_before, clock.paused_seconds)
         clock.paused_at, clock.state = None, running_state(clock)
         mirror(session, clock)
         event(session, clock, actor, now, EventKind.SLA_RESUMED, paused_since=iso(paused_at),
@@ -149,8 +149,8 @@ def recalculate_clock(session: Session, clock: SlaClock, terms: sla.SlaTerms, ca
     """Apply ``terms`` to a running clock as if it had started with them (pauses still count)."""
     before, deadline = clock.due_at, sla.deadline(calendar, terms, clock.started_at)
     clock.terms = terms.to_dict()
-    clock.due_at = sla.shift(calendar, terms.unit, deadline.due, clock.paused_seconds)
-    clock.warn_at = (sla.shift(calendar, terms.unit, deadline.warn, clock.paused_seconds)
+    clock.due_at = sla.moved_by_pauses(calendar, terms.unit, deadline.due, 0, clock.paused_seconds)
+    clock.warn_at = (sla.moved_by_pauses(calendar, terms.unit, deadline.warn, 0, clock.paused_seconds)
                      if deadline.warn is not None else None)
     # A promise moved into the future may warn and breach again, once each, on the new instants.
     if clock.warn_at is None or clock.warn_at > now:

@@ -100,6 +100,26 @@ def test_pausing_for_the_resident_moves_the_due_date_by_the_paused_working_time(
     assert resume.detail["previous_due"] == utc(2026, 4, 20, 16, 0).isoformat()
 
 
+def test_a_pause_of_seconds_leaves_a_working_day_due_time_where_it_was(timed):
+    _promise(timed, "missed_bin_collection", "arrange_recollection", SlaUnit.WORKING_DAYS, 10, 80)
+    view, task = _recollection(timed)
+    due = utc(2026, 3, 20, 17, 0)  # Friday 6 March + 10 working days: Friday 20 March, close of business
+    assert task.due_at == due.isoformat()
+    [clock] = sla_clocks.case_clocks(timed, view.reference)
+    assert clock.remaining == "10 working days left"
+    warn = clock.warn_at
+    sla_clocks.pause_case(timed, view.reference, ADMIN, "the resident is checking the bin number")
+    timed.clock.advance(seconds=2)
+    [resumed] = sla_clocks.resume_case(timed, view.reference, ADMIN)
+    # Not carried past Friday's close to Monday 08:30, and not "11 working days left" on a 10-day promise.
+    assert (resumed.due_at, resumed.warn_at, resumed.remaining) == (due.isoformat(), warn, "10 working days left")
+    timed.clock.set(utc(2026, 3, 11, 10, 0))  # Wednesday: paused for a whole working day and a half
+    sla_clocks.pause_case(timed, view.reference, ADMIN, "waiting for the resident's photo")
+    timed.clock.set(utc(2026, 3, 12, 14, 15))  # Thursday 14:15: 8.5 h + 5.75 h = 1.68 working days
+    [resumed] = sla_clocks.resume_case(timed, view.reference, ADMIN)
+    assert resumed.due_at == utc(2026, 3, 24, 17, 0).isoformat()  # two working days later: Tuesday 24 March
+
+
 def test_tasks_created_while_a_case_is_paused_start_paused(timed):
     _promise(timed, "missed_bin_collection", "arrange_recollection", SlaUnit.WORKING_HOURS, 4)
     view = cases.start_case(timed, "missed_bin_collection")
