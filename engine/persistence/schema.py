@@ -90,7 +90,8 @@ def schema_problem(db: Database) -> EngineError | None:
         return not_set_up
     if not _known(revision):
         return DatabaseFromNewerRelease(f"The database at {where(db)} is at migration {revision}, which this "
-                                        f"councilflow does not know (it needs {head}): use the release that migrated it")
+                                        f"councilflow does not know (it needs {head}): use the release that "
+                                        f"migrated it")
     return DatabaseNotSetUp(f"The database at {where(db)} is at migration {revision}, this councilflow needs "
                             f"{head}: run `councilflow init` to upgrade")
 
