@@ -81,8 +81,9 @@ def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, ques
             "members": queries.team_members(ctx, task.team, g.user.email)
             if task.team and permissions.may_assign_to_others(g.user) else [],
             "front_office": front_office, "may_hand_back": task.team != front_office and task.status == TaskStatus.OPEN,
-            "hand_back_error": hand_back_error, "question": question, "here": request.full_path.rstrip("?"),
-            "came_from": came_from()}
+            "hand_back_error": hand_back_error, "question": question, "came_from": came_from(),
+            # Claiming, assigning or a note come back to this task, still knowing where it was opened from.
+            "here": url_for(".show", task_id=task.id, next=came_from())}
 
 
 def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,

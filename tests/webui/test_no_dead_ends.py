@@ -77,6 +77,20 @@ def test_officer_who_came_from_the_case_page_returns_to_it(officer, waste_case):
         [f"Success You have completed “{TASK}” on {waste_case.reference}"]
 
 
+def test_claiming_on_the_task_page_keeps_where_the_officer_came_from(officer, waste_case):
+    task_id = waste_case.tasks[0].id
+    page = text(officer.get(f"/tasks/{task_id}", headers={"Referer": f"http://localhost{TEAM_INBOX}"}))
+    claim = {i.name: i.value for i in html.fromstring(page).xpath(
+        f'//form[@action="/inbox/tasks/{task_id}/claim"]//input[@type="hidden"]')}
+    claimed = officer.post(f"/inbox/tasks/{task_id}/claim", data=claim)
+    assert claimed.status_code == 302
+    again = text(officer.get(claimed.headers["Location"]))  # the task page again, as the browser follows
+    hidden = {i.name: i.value for i in html.fromstring(again).xpath(
+        f'//form[@action="/tasks/{task_id}"]//input[@type="hidden"]')}
+    done = officer.post(f"/tasks/{task_id}", data={**hidden, **RECOLLECTED})
+    assert done.headers["Location"] == TEAM_INBOX
+
+
 def test_a_failed_completion_keeps_where_the_officer_came_from(officer, waste_case):
     task_id = waste_case.tasks[0].id
     wrong = complete(officer, task_id, f"http://localhost{TEAM_INBOX}", recollection_result="")
