@@ -110,10 +110,10 @@ def version(key: str, version: int) -> Any:
                            detail=detail, forms=taskforms.version_forms(context(), key, version))
 
 
-@bp.route("/processes/<key>/versions/<int(min=1):version>/forms/<task_id>", methods=["GET", "POST"])
-def form_preview(key: str, version: int, task_id: str) -> Any:
-    """A form as deployed with a version (uploads never reach the forms folder the form previews read)."""
-    texts = taskforms.version_forms(context(), key, version).get(task_id)
+@bp.route("/processes/<key>/versions/<int(min=1):version>/forms/<bpmn_id>", methods=["GET", "POST"])
+def form_preview(key: str, version: int, bpmn_id: str) -> Any:
+    """The form of task ``bpmn_id`` as deployed with a version (uploads never reach the forms folder)."""
+    texts = taskforms.version_forms(context(), key, version).get(bpmn_id)
     if texts is None or texts.schema is None:
         abort(404)
     form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)  # checked when deployed

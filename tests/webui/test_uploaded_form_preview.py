@@ -40,6 +40,7 @@ def test_an_analyst_previews_a_form_uploaded_in_the_browser(signed_in):
     assert deployed.headers["Location"] == "/processes/dog_licence"
     process_page = text(analyst.get("/processes/dog_licence"))
     assert 'href="/processes/dog_licence/versions/1#forms"' in process_page
+    assert "Preview the forms of the newest version" in process_page
     version_page = text(analyst.get("/processes/dog_licence/versions/1"))
     assert_good_page(version_page)
     url = "/processes/dog_licence/versions/1/forms/record_dog"
