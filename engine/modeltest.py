@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import forms, registry
-from .bundle import Bundle, Candidate, Deployed, load_bundle
+from .bundle import Bundle, Candidate, load_bundle
 from .clock import FixedClock
 from .context import Context
 from .errors import FormInvalid, UserError
@@ -78,14 +78,8 @@ def _process_for(test_file: Path, spec: dict[str, Any], candidates: dict[str, Ca
 def _offline_bundle(ctx: Context, folder: Path) -> Bundle:
     """Lint and parse the folder's maps with forms from the folder or the forms directory; nothing
     is read from the database and service operations are not checked (deploying checks them)."""
-    def form(name: str) -> str | None:
-        folder_ = ctx.settings.forms_dir
-        if folder_ is not None and "/" not in name and "\\" not in name and (folder_ / name).is_file():
-            return (folder_ / name).read_text(encoding="utf-8")
-        return None
-
-    deployed = Deployed(forms=form, decision_files=dict, process_file=lambda key: None, process_keys=set())
-    return load_bundle(registry.read_paths([folder]), deployed, ctx.settings.default_team, operations=None)
+    return load_bundle(registry.read_paths([folder]), registry.nothing_deployed(ctx), ctx.settings.default_team,
+                       operations=None)
 
 
 class _CaseRun:

@@ -27,6 +27,11 @@ def may_assign_to_others(user: User) -> bool:
     return has_role(user, Role.TEAM_LEAD)
 
 
+def may_start_services(user: User) -> bool:
+    """The front office (and admins) start cases for residents; the front office pages admit only them."""
+    return has_role(user, Role.FRONT_OFFICE)
+
+
 def require_team_member(session: Session, user: User | None, task: Task) -> None:
     """Raise unless ``user`` (None = the system itself) may act on ``task``: TaskNotFound when they
     may not even see its case, else Forbidden."""

@@ -63,15 +63,24 @@ def read_paths(paths: list[str | Path]) -> dict[str, bytes]:
     return files
 
 
+def _library_form(ctx: Context, name: str) -> str | None:
+    """A form of the configured forms folder, by plain file name (never a path out of the folder)."""
+    folder = ctx.settings.forms_dir
+    if folder is not None and "/" not in name and "\\" not in name and (folder / name).is_file():
+        return (folder / name).read_text(encoding="utf-8")
+    return None
+
+
+def nothing_deployed(ctx: Context) -> Deployed:
+    """What a check sees without a database: the forms folder, and no deployed forms, decisions or processes."""
+    return Deployed(forms=lambda name: _library_form(ctx, name), decision_files=dict,
+                    process_file=lambda key: None, process_keys=set())
+
+
 def _deployed(ctx: Context, session: Session) -> Deployed:
     def form(name: str) -> str | None:
         artifact = session.get(Artifact, name)
-        if artifact is not None:
-            return artifact.content
-        folder = ctx.settings.forms_dir
-        if folder is not None and (folder / name).is_file() and "/" not in name and "\\" not in name:
-            return (folder / name).read_text(encoding="utf-8")
-        return None
+        return artifact.content if artifact is not None else _library_form(ctx, name)
 
     def decision_files() -> dict[str, tuple[str, list[str]]]:
         rows = session.scalars(select(Artifact).where(Artifact.kind == "dmn"))
@@ -88,7 +97,11 @@ def _deployed(ctx: Context, session: Session) -> Deployed:
     return Deployed(form, decision_files, process_file, keys)
 
 
-def check(ctx: Context, files: dict[str, bytes]) -> Bundle:
+def check(ctx: Context, files: dict[str, bytes], offline: bool = False) -> Bundle:
+    """Validate and lint ``files`` against what is deployed; ``offline``: as if nothing were, reading no
+    database (``councilflow check`` before ``init``, or on a machine with no database at all)."""
+    if offline:
+        return load_bundle(files, nothing_deployed(ctx), ctx.settings.default_team, ctx.operations)
     with ctx.db.transaction(readonly=True) as session:
         return load_bundle(files, _deployed(ctx, session), ctx.settings.default_team, ctx.operations)
 

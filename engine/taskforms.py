@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import permissions, users
+from . import permissions, registry, users
 from .context import Context
 from .errors import TaskNotFound
 from .persistence.tables import Case, Task
@@ -91,3 +91,19 @@ def next_task(ctx: Context, reference: str, user_email: str) -> TaskView | None:
             if task.assignee_id in (None, user.id) and permissions.may_work_on(session, user, task):
                 return TaskView.of(task, ref)
         return None
+
+
+def version_forms(ctx: Context, key: str, version: int) -> dict[str, FormTexts]:
+    """The forms of a deployed version, by the BPMN id of the task that shows each, as stored with it
+    (so analysts can preview forms they uploaded in the browser, which never reach the forms folder);
+    ProcessNotFound if there is no such version."""
+    with ctx.db.transaction(readonly=True) as session:
+        row = registry.get_version(session, key, version)
+        files = dict(row.files)
+        forms = {}
+        for bpmn_id, meta in row.user_tasks.items():
+            name, ui_name = meta.get("form"), meta.get("form_ui_schema")
+            if name and name in files:
+                forms[bpmn_id] = FormTexts(meta.get("name") or bpmn_id, files[name],
+                                           files.get(ui_name) if ui_name else None, files, name)
+        return forms

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, get_flashed_messages, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template, request, url_for
 
-from engine import diagrams, queries, registry
+from engine import diagrams, queries, registry, taskforms
 from engine.errors import DeploymentRejected, Problem, UserError
 from engine.registry import Deployment
 
 from .api.processes import uploaded_files
 from .current import context
 from .downloads import process_file
+from .forms import Form, preview
 
 bp = Blueprint("analyst", __name__)
 MAX_WARNINGS_SHOWN = 10  # after a deploy the warnings travel in the session cookie, which is small
@@ -106,7 +107,19 @@ def version(key: str, version: int) -> Any:
     with context().db.transaction(readonly=True) as session:
         detail = next(v for v in queries.process_versions(session, key) if v.version == version)
     return render_template("analyst/version.html", title=f"{shown.name}, version {version}", diagram=shown,
-                           detail=detail)
+                           detail=detail, forms=taskforms.version_forms(context(), key, version))
+
+
+@bp.route("/processes/<key>/versions/<int(min=1):version>/forms/<bpmn_id>", methods=["GET", "POST"])
+def form_preview(key: str, version: int, bpmn_id: str) -> Any:
+    """The form of task ``bpmn_id`` as deployed with a version (uploads never reach the forms folder)."""
+    texts = taskforms.version_forms(context(), key, version).get(bpmn_id)
+    if texts is None or texts.schema is None:
+        abort(404)
+    form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)  # checked when deployed
+    back = url_for(".version", key=key, version=version)
+    return preview.show(form, f"Form preview: {texts.name}, version {version} of {key}", request.path,
+                        (f"{back}#forms", f"Version {version}"))
 
 
 @bp.get("/processes/<key>/versions/<int(min=1):version>/files/<name>")

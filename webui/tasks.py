@@ -11,15 +11,18 @@ tasks open in two tabs. They are validated again when the task is completed.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 
 from engine import cases, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
 
+from .auth import is_local_path
 from .current import context
 from .forms import Form
 from .forms.components import Errors, Values
@@ -78,7 +81,9 @@ def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, ques
             "members": queries.team_members(ctx, task.team, g.user.email)
             if task.team and permissions.may_assign_to_others(g.user) else [],
             "front_office": front_office, "may_hand_back": task.team != front_office and task.status == TaskStatus.OPEN,
-            "hand_back_error": hand_back_error, "question": question, "here": request.path}
+            "hand_back_error": hand_back_error, "question": question, "came_from": came_from(),
+            # Claiming, assigning or a note come back to this task, still knowing where it was opened from.
+            "here": url_for(".show", task_id=task.id, next=came_from())}
 
 
 def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
@@ -108,6 +113,30 @@ def _checked_answers(task_id: int) -> dict[str, Any]:
     return carried["data"]
 
 
+def _return_path(target: str | None) -> str | None:
+    """``target`` if it is a staff page of this app that shows the result banner (an inbox, a case page),
+    else None: never another site (only relative paths pass ``is_local_path``), never a task page (the
+    task is done) nor the front office's outcome page."""
+    if not target or not is_local_path(target):
+        return None
+    path = urlsplit(target).path
+    inbox = path == "/inbox" or path.startswith("/inbox/")
+    case = path.startswith("/cases/") and not path.endswith("/outcome")
+    return target if inbox or case else None
+
+
+def came_from() -> str | None:
+    """Where the person opened this task from: the ``next`` the task's forms carry on, else the page that
+    linked here (browsers send it for this site's own links only: Referrer-Policy same-origin)."""
+    given = _return_path(request.values.get("next"))
+    if given or not request.referrer:
+        return given
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host:
+        return None
+    return _return_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
 def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> Any:
     try:
         view = cases.complete_task(context(), detail.task.id, data, actor=g.user.email)
@@ -119,8 +148,12 @@ def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> A
         return _task_page(detail, form, form.values(data), problem=err.message, status=409)
     following = taskforms.next_task(context(), view.reference, g.user.email)
     if following is not None:
-        return redirect(url_for(".show", task_id=following.id))
-    return redirect(url_for(".outcome", reference=view.reference))
+        return redirect(url_for(".show", task_id=following.id, next=came_from()))
+    if _front_office(detail):  # the advisor is still with the resident: how it ended, then "anything else?"
+        return redirect(url_for(".outcome", reference=view.reference))
+    # Back office: back to the work they came from, saying what was done, not to the front office's page.
+    flash(f"You have completed “{detail.task.name}” on {view.reference}", SUCCESS)
+    return redirect(came_from() or url_for("inbox.my_tasks"))
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -145,7 +178,7 @@ def hand_back(task_id: int) -> Any:
     else:
         flash(f"Handed back to {asked.team} with your question. The task comes back to you when they answer",
               SUCCESS)
-    return redirect(url_for(".show", task_id=task_id))
+    return redirect(url_for(".show", task_id=task_id, next=came_from()))
 
 
 @bp.post("/tasks/<int:task_id>")
@@ -185,4 +218,7 @@ def outcome(reference: str) -> Any:
         result = contact_outcome(context(), reference, team)
     except NotFound:
         abort(404)
-    return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result)
+    # Built from the escaped reference, so the panel shows a line break and bold text, never markup as text.
+    reference_html = Markup("Reference<br><strong>{}</strong>").format(result.reference)
+    return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result,
+                           reference_html=reference_html, may_start_services=permissions.may_start_services(g.user))

@@ -11,7 +11,7 @@ from engine import customers
 from engine.customers import CustomerQuery
 from engine.types import Role
 
-from .journey import check
+from .journey import check, shoot
 from .server import add_staff, chromium
 
 
@@ -68,6 +68,10 @@ def test_advisor_starts_a_missed_bin_case_and_hands_it_to_waste_services(server)
         assert case.channel == "phone" and case.teams_now == ["Waste Services"]
         panel = page.inner_text(".govuk-panel")
         assert "Handed off to Waste Services" in panel and case.reference in panel
+        # What the advisor reads: the reference on its own line, never markup shown as text (issue 12, item 6).
+        assert page.inner_text(".govuk-panel__body").split() == ["Reference", case.reference]
+        assert "<br>" not in page.inner_text("main") and "<strong>" not in page.inner_text("main")
+        shoot(page, "outcome.png")
         assert caller in page.content()
 
         page.click("text=Anything else for this customer?")

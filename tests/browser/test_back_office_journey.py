@@ -1,7 +1,8 @@
 """The back office's journeys in real Chromium: a Waste Services officer finds a missed-bin case in
-the team inbox, claims it, completes it and sees it in the case's timeline; an officer hands a case
-back to the Customer Hub with a question, an advisor answers it, and the officer finishes the task
-with the answer in front of them. Every page visited is well-formed and axe-clean."""
+the team inbox, claims it, completes it, is back in that inbox with a banner naming the task, and sees
+it in the case's timeline; an officer hands a case back to the Customer Hub with a question, an advisor
+answers it, and the officer finishes the task with the answer in front of them. Every page visited is
+well-formed and axe-clean."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from engine import cases, handback
 from engine.context import Context
 from engine.types import Role
 
-from .journey import check
+from .journey import check, shoot
 from .server import add_staff, chromium
 
 GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2025-03-10", "bin_out_by_7am": "yes",
@@ -65,8 +66,13 @@ def test_officer_claims_a_missed_bin_case_from_the_team_inbox_and_completes_it(s
         check(page)
         assert f"Assigned to {officer} (you)" in page.content()
         _record_collected(page)
-        page.wait_for_url(re.compile(rf"/cases/{reference}/outcome$"))
+        # Issue 12, item 6: back to the inbox the task was opened from, with a banner naming it.
+        page.wait_for_url(re.compile(r"/inbox/teams/Waste%20Services$"))
         check(page)
+        banner = page.locator(".govuk-notification-banner--success")
+        assert banner.inner_text().split("\n")[-1].strip() == f"You have completed “{TASK}” on {reference}"
+        assert page.locator(f"a[href='/tasks/{task_id}']").count() == 0
+        shoot(page, "inbox-after-completion.png")
 
         page.goto(f"{server.url}/inbox")
         check(page)
@@ -120,8 +126,10 @@ def test_officer_hands_a_case_back_and_the_advisor_answers(server):
         check(page)
         assert "The green gate at the side of the house" in page.content() and "Waiting for" not in page.content()
         _record_collected(page)
-        page.wait_for_url(re.compile(rf"/cases/{reference}/outcome$"))
+        page.wait_for_url(re.compile(r"/inbox$"))  # opened from no page of ours: back to My tasks
         check(page)
+        banner = page.inner_text(".govuk-notification-banner--success")
+        assert f"You have completed “{TASK}” on {reference}" in banner
         page.goto(f"{server.url}/cases/{reference}")
         check(page)
         timeline = page.inner_text("#timeline ~ table")

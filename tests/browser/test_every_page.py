@@ -45,7 +45,8 @@ def samples(server, refused_document):  # noqa: F811
     _, incident = refused_document
     values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
-              "team": "Waste Services", "key": "missed_bin_collection", "version": 1}
+              "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
+              "bpmn_id": "record_missed_collection"}
     return admin, values
 
 

@@ -120,7 +120,8 @@ def test_back_office_completes_directly_without_a_check_page(signed_in, case, ct
     done = post(crew, f"/tasks/{task.id}", page, {"recollection_result": "collected",
                                                    "recollection_date-day": "11", "recollection_date-month": "3",
                                                    "recollection_date-year": "2025"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/outcome")
+    # Issue 12, item 6: back to their own work (here: My tasks, as they came from nowhere), not the outcome page.
+    assert done.status_code == 302 and done.headers["Location"] == "/inbox"
     assert cases.show_case(ctx, case.reference).data["recollection_date"] == "2025-03-11"
 
 

@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from engine.context import Context
 from engine.errors import EngineError, UserError
+from engine.persistence.schema import require_current
 from engine.settings import Settings
 
 from ..composition import build_context
@@ -29,7 +30,7 @@ class Output:
         else:
             click.echo(text(payload) if callable(text) else text)
 
-    def fail(self, err: EngineError) -> None:
+    def fail(self, err: EngineError) -> NoReturn:
         code = 2 if isinstance(err, UserError) else 1
         if self.as_json:
             click.echo(json.dumps({"error": err.message, **err.to_dict()}, indent=2, default=str))
@@ -66,14 +67,22 @@ def parse_json(text: str | None, what: str = "--data") -> Any:
         raise UserError(f"{what} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
 
 
-def context() -> Context:
-    """The command's context, built on first use by the same composition root as the web app's."""
+def context(schema: bool = True) -> Context:
+    """The command's context, built on first use by the same composition root as the web app's.
+
+    Unless ``schema`` is False (``init`` creates the schema; ``check`` and ``test`` need no database), the
+    database must first be one this release can use: otherwise the command stops with one line saying
+    why (``DatabaseNotSetUp``, exit code 2: run ``councilflow init``) before a query meets a missing
+    table and prints a traceback."""
     obj = click.get_current_context().find_root().obj
     if obj.get("context") is None:
         settings = Settings.from_env()  # SettingsInvalid is a UserError: a clear message and exit code 2
         if obj.get("database"):
             settings = replace(settings, database_url=obj["database"])
         obj["context"] = build_context(settings)
+    if schema and not obj.get("schema_checked"):
+        require_current(obj["context"].db)
+        obj["schema_checked"] = True
     return obj["context"]
 
 

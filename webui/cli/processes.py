@@ -4,7 +4,8 @@ from __future__ import annotations
 import click
 
 from engine import modeltest, registry
-from engine.persistence.schema import current_revision, upgrade
+from engine.persistence.db import DatabaseUnavailable
+from engine.persistence.schema import DatabaseFromNewerRelease, current_revision, schema_problem, upgrade
 
 from . import Output, context, json_option, main
 
@@ -13,7 +14,10 @@ from . import Output, context, json_option, main
 @json_option
 def init(out: Output) -> None:
     """Create or upgrade the database schema."""
-    ctx = context()
+    ctx = context(schema=False)
+    problem = schema_problem(ctx.db)
+    if isinstance(problem, (DatabaseUnavailable, DatabaseFromNewerRelease)):
+        raise problem  # nothing init can fix: say so in one line rather than fail inside alembic
     upgrade(ctx.db)
     out.result({"database": ctx.db.url.split("@")[-1], "revision": current_revision(ctx.db)},
                lambda r: f"Database ready at schema revision {r['revision']}")
@@ -29,8 +33,12 @@ def _problems_text(bundle) -> str:  # type: ignore[no-untyped-def]
 @click.argument("paths", nargs=-1, required=True)
 @json_option
 def check(paths: tuple[str, ...], out: Output) -> None:
-    """Validate and lint maps without deploying them."""
-    bundle = registry.check(context(), registry.read_paths(list(paths)))
+    """Validate and lint maps without deploying them (with no usable database: as if nothing were deployed)."""
+    ctx = context(schema=False)
+    problem = schema_problem(ctx.db)
+    if problem is not None:
+        click.echo(f"Note: checked as if nothing were deployed. {problem.message}", err=True)
+    bundle = registry.check(ctx, registry.read_paths(list(paths)), offline=problem is not None)
     payload = {"ok": not bundle.errors,
                "processes": [{"process": c.key, "name": c.name, "dialect": c.dialect.value}
                              for c in bundle.candidates],
@@ -69,7 +77,7 @@ def list_processes(out: Output) -> None:
 @json_option
 def run_tests(path: str, out: Output) -> None:
     """Run process-model tests (SpiffArena's test_*.json format) against the maps beside them."""
-    results = modeltest.run_path(context(), path)
+    results = modeltest.run_path(context(schema=False), path)  # in memory: no database needed
     payload = {"passed": sum(r.passed for r in results), "failed": sum(not r.passed for r in results),
                "results": [r.to_dict() for r in results]}
     out.result(payload, lambda p: "\n".join(

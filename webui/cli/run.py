@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import resource
-import sys
 
 import click
 
-from engine.persistence.db import DatabaseUnavailable
-from engine.persistence.schema import require_current
-from engine.settings import ServeLimits, SettingsInvalid
+from engine.context import Context
+from engine.errors import EngineError
+from engine.settings import ServeLimits
 
-from . import context, main
+from . import Output, context, main
 
 # The defaults of the options below are the settings' (engine.settings.ServeLimits, COUNCILFLOW_CONNECTION_LIMIT
 # and friends). waitress keeps idle keep-alive connections in its event loop, not on a thread each, so
@@ -30,6 +29,15 @@ def _allow_open_files(connections: int) -> None:
         if ceiling < wanted:
             click.echo(f"Warning: only {ceiling} open files are allowed (ulimit -n), so fewer than "
                        f"{connections} connections can be served at once", err=True)
+
+
+def _context_or_exit() -> Context:
+    """The context of a long-running process, or one line saying why it cannot start: exit code 2 when the
+    person starting it can fix it (settings, ``councilflow init``), 1 when the database cannot be opened."""
+    try:
+        return context()
+    except EngineError as err:
+        Output(as_json=False).fail(err)
 
 
 @main.command()
@@ -56,13 +64,7 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
     from waitress import serve as serve_wsgi
     from engine.worker import Worker
     from webui.app import create_app
-    try:
-        ctx = context()
-        # Never say "serving" on a database that cannot be opened or is not migrated: fail now, clearly.
-        require_current(ctx.db)
-    except (DatabaseUnavailable, SettingsInvalid) as err:
-        click.echo(f"Error: {err.message}", err=True)
-        sys.exit(2 if isinstance(err, SettingsInvalid) else 1)
+    ctx = _context_or_exit()  # never say "serving" on a database that cannot be opened or is not migrated
     limits = ctx.settings.serve
     connection_limit = connection_limit or limits.connection_limit
     _allow_open_files(connection_limit)
@@ -85,12 +87,7 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
 def worker(once: bool, interval: float, as_json: bool) -> None:
     """Run the background worker: due timers, SLA sweeps, notifications and adapter calls."""
     from engine.worker import Worker
-    try:
-        ctx = context()
-    except SettingsInvalid as err:
-        click.echo(f"Error: {err.message}", err=True)
-        sys.exit(2)
-    w = Worker(ctx, interval_s=interval)
+    w = Worker(_context_or_exit(), interval_s=interval)
     if once:
         done = w.run_once()
         click.echo(f"fired {done.timers} timers, recorded {done.sla_events} SLA warnings/breaches, "

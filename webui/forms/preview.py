@@ -1,6 +1,7 @@
 """Analysts' preview: every form in the forms folder rendered exactly as staff will see it, with
 sample answers, with the errors an empty submission gets (``?errors=1``), or checked against what
-the analyst types in, before the process that uses it is deployed."""
+the analyst types in, before the process that uses it is deployed. ``show`` also previews the forms
+deployed with a process version (uploaded in the browser, so never in the forms folder)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from jsonschema.exceptions import SchemaError
 
 from engine.formschema import is_form_name
@@ -80,6 +81,14 @@ def preview(name: str) -> Any:
         form = file.load()
     except (ValueError, SchemaError, FormUnusable) as err:
         return render_template("forms/invalid.html", title=name, file=file, reason=str(err)), 422
+    return show(form, f"Form preview: {file.schema.name}", url_for(".preview", name=name),
+                (url_for(".index"), "All forms"))
+
+
+def show(form: Form, caption: str, here: str, back: tuple[str, str]) -> Any:
+    """The preview of ``form`` at ``here``: with sample answers, with the errors of an empty form
+    (``?errors=1``), or checked against what the analyst posted. Forms of the forms folder and forms
+    deployed with a process version (``webui.analyst``) are previewed alike; ``back`` is (href, text)."""
     answers = None
     if request.method == "POST":
         submission = form.read(request.form)
@@ -90,5 +99,5 @@ def preview(name: str) -> Any:
     else:
         values, errors = form.values(sample_data(form.shown)), {}
     status = 400 if errors and request.method == "POST" else 200
-    return render_template("forms/preview.html", title=f"Preview: {form.title}", definition=form, file=file,
-                           answers=answers, **form.view(values, errors)), status
+    return render_template("forms/preview.html", title=f"Preview: {form.title}", definition=form, caption=caption,
+                           here=here, back=back, answers=answers, **form.view(values, errors)), status
