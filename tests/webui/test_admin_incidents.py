@@ -9,7 +9,7 @@ from engine.types import Role
 from engine.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, cmis_config
 from tests.engine.helpers import deploy_text
-from tests.outbox.test_document_filing import edrms  # noqa: F401  (the fake EDRMS fixture)
+from tests.outbox.conftest import edrms  # noqa: F401  (the fake EDRMS fixture)
 
 from .conftest import csrf_token
 from .test_documents import PDF, REVIEW
