@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, SignInFailed, UserError
@@ -34,15 +34,54 @@ def create_token(session: Session, email: str, now: datetime, label: str = "api"
     return token
 
 
-def user_for_token(session: Session, token: str, now: datetime) -> User:
+def _holder(session: Session, token: str) -> tuple[ApiToken, User]:
+    """The live token row and its active user, or SignInFailed."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
                                                 ApiToken.revoked_at.is_(None)))
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.active:
         raise SignInFailed("The API token is not valid")
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+    return row, user
+
+
+def _use_is_due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> User:
+    """The token's user, recording the use in the caller's (write) transaction when it is due."""
+    row, user = _holder(session, token)
+    if _use_is_due(row.last_used_at, now):
         row.last_used_at = now
     return user
+
+
+def sign_in_with_token(ctx: "Context", token: str) -> User:
+    """The token's user for one API call, detached from any session.
+
+    The token is checked in a read-only transaction, so a call that changes nothing takes no write
+    lock (on SQLite every write transaction queues for the one writer). "Last used" is recorded in a
+    short write of its own, and only when LAST_USED_RESOLUTION has passed since the stored value, so
+    a busy token costs one write every few minutes rather than one per call."""
+    now = ctx.clock.now()
+    with ctx.db.transaction(readonly=True) as session:
+        row, user = _holder(session, token)
+        token_id, due = row.id, _use_is_due(row.last_used_at, now)
+        session.expunge(user)
+    if due:
+        _record_use(ctx, token_id, now)
+    return user
+
+
+def _record_use(ctx: "Context", token_id: int, now: datetime) -> None:
+    """Write ``last_used_at`` unless another call (any thread or process) already has since we read it.
+    A database too busy to take this write is too busy for the call: it is answered 503 as before."""
+    with ctx.db.transaction() as session:
+        session.execute(update(ApiToken)
+                        .where(ApiToken.id == token_id,
+                               or_(ApiToken.last_used_at.is_(None),
+                                   ApiToken.last_used_at <= now - LAST_USED_RESOLUTION))
+                        .values(last_used_at=now))
 
 
 def revoke_tokens(session: Session, email: str, now: datetime) -> int:

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, request, se
 
 from engine.errors import SignInFailed
 from engine.persistence.tables import User
-from engine.tokens import user_for_token
+from engine.tokens import sign_in_with_token
 from engine.types import Role
 from engine.users import has_role
 
@@ -80,9 +80,7 @@ def _load_token_user() -> None:
         return
     ctx = current_app.extensions["councilflow"]
     try:
-        with ctx.db.transaction() as db:
-            user = user_for_token(db, token.strip(), ctx.clock.now())
-            db.expunge(user)
+        user = sign_in_with_token(ctx, token.strip())
     except SignInFailed as err:
         g.auth_error = err.message
         return

@@ -1,6 +1,7 @@
 """The database handle: engine, sessions, and the backend quirks kept in one place."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,14 +62,24 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         # Take the write lock at the start of every transaction so two writers to the same case
-        # queue up instead of deadlocking on a read-to-write upgrade.
+        # queue up instead of deadlocking on a read-to-write upgrade. Within one process the writers
+        # have already queued on Database's writer lock, so this waits only for other processes.
         # Read-only units of work use a deferred BEGIN so they never queue behind writers.
         deferred = connection.get_execution_options().get("sqlite_deferred", False)
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 class Database:
-    """Owns the SQLAlchemy engine and hands out one session per unit of work."""
+    """Owns the SQLAlchemy engine and hands out one session per unit of work.
+
+    On SQLite, write transactions of this process also take turns on ``_writer``. SQLite admits one
+    writer at a time, and a writer that finds the lock taken sleeps in its busy handler (1, 2, 5 …
+    up to 100 ms between tries) rather than queueing, so with a few threads the unlucky one kept
+    losing to newcomers and waited seconds. A Python lock wakes the next waiter as soon as the
+    writer commits. It is re-entrant: a write transaction opened inside another one in the same
+    thread (before the outer one has touched the database) must not wait for itself. The busy
+    timeout stays, to queue against other processes (a separate ``councilflow worker``, the CLI).
+    PostgreSQL locks rows, not the database, so it takes no such turn."""
 
     def __init__(self, url: str | None = None, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
         self.url = database_url(url)
@@ -81,6 +92,8 @@ class Database:
         self.engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _tune_sqlite(self.engine, sqlite_busy_timeout_s)
+        self._writer = threading.RLock() if self.is_sqlite else None
+        self._writer_wait_s = sqlite_busy_timeout_s
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(
             self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)
@@ -88,12 +101,29 @@ class Database:
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on any exception."""
-        session = (self._read_sessions if readonly else self._sessions)()
+        with self._write_turn(readonly):
+            session = (self._read_sessions if readonly else self._sessions)()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
+
+    @contextmanager
+    def _write_turn(self, readonly: bool) -> Iterator[None]:
+        """This thread's turn to write (SQLite only), held until the transaction has committed or
+        rolled back. A turn not granted within the busy timeout is the same outage as a SQLite lock
+        not granted in that time: DatabaseUnavailable (503, try again), never an endless wait."""
+        if readonly or self._writer is None:
+            yield
+            return
+        if not self._writer.acquire(timeout=self._writer_wait_s):
+            raise DatabaseUnavailable("the database is busy: this write waited "
+                                      f"{self._writer_wait_s:g} s for its turn")
         try:
-            with session.begin():
-                yield session
+            yield
         finally:
-            session.close()
+            self._writer.release()
 
     def dispose(self) -> None:
         self.engine.dispose()
