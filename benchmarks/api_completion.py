@@ -12,7 +12,8 @@ request, token check, lock, step, form check, projection, commit and the case as
 The last line printed is JSON: ``median_ms`` (the target is <= 5 ms), ``p95_ms``, ``count``, the same
 split into completions that continue the case and those that complete it, ``start_median_ms``, and
 ``server_cpu_ms_per_call``: the server process's CPU time over the timed calls (starts and completions)
-divided by their number, which a busy machine disturbs less than the wall-clock figures.
+divided by their number, which a busy machine disturbs less than the wall-clock figures; and the
+machine's ``load_average`` at the end.
 
     .venv/bin/python -m benchmarks.api_completion [--completions 400] [--database postgresql] [--json-only]
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -106,7 +108,8 @@ def run(backend: str, completions: int, warmup: int) -> dict[str, Any]:
     calls = len(every) + len(timed["start"])
     return {**_ms(every), "database": backend, "continue": _ms(timed["continue"]),
             "finish": _ms(timed["finish"]), "start_median_ms": _ms(timed["start"])["median_ms"],
-            "server_cpu_ms_per_call": round(1000 * cpu / calls, 2), "target_median_ms": TARGET_MEDIAN_MS}
+            "server_cpu_ms_per_call": round(1000 * cpu / calls, 2), "target_median_ms": TARGET_MEDIAN_MS,
+            "load_average": round(os.getloadavg()[0], 1)}  # other work on the machine stretches every figure
 
 
 def main(argv: list[str] | None = None) -> int:
