@@ -120,9 +120,16 @@ def seed(db: Database, tasks: int, rng: random.Random) -> tuple[float, Viewers]:
             connection.execute(insert(Task.__table__), _task_rows(ids, tasks, cases_count, rng, viewers.member_ids))
     # Fresh statistics, as a maintained database would have; on PostgreSQL also the visibility map that
     # autovacuum sets after a bulk load: without it no count is index-only (team_counts 76 ms, not 26,
-    # at 100,000 tasks), however fresh the statistics.
+    # at 100,000 tasks), however fresh the statistics. VACUUM cannot mark a page all-visible while the
+    # commit of its rows may still be unflushed (synchronous_commit=off, as on the tests' server), so one
+    # synchronous commit first flushes every earlier one.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE" if db.is_sqlite else 'VACUUM ANALYZE team, "case", task, app_user, membership'))
+        if db.is_sqlite:
+            connection.execute(text("ANALYZE"))
+        else:
+            connection.execute(text("SET synchronous_commit = on"))
+            connection.execute(text("SELECT txid_current()"))
+            connection.execute(text('VACUUM ANALYZE team, "case", task, app_user, membership'))
     return time.perf_counter() - started, viewers
 
 
