@@ -42,9 +42,13 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Small sizes that finish in a few minutes; docs/performance.md has the full-size runs. scaleout.py uses
+# COUNCILFLOW_BENCH_PG_URL, or starts a throwaway PostgreSQL server on 127.0.0.1 as the tests do.
 bench: setup
 	$(BIN)/python benchmarks/lifecycle.py
 	$(BIN)/python benchmarks/inbox.py --tasks 100000
+	$(BIN)/python benchmarks/api_completion.py --completions 200
+	$(BIN)/python benchmarks/scaleout.py --seconds 5 --rounds 1
 
 clean:
 	rm -rf $(VENV) instance *.egg-info node_modules

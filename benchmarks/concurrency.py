@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,38 +33,10 @@ import requests
 
 from benchmarks.databases import fresh_sqlite
 from benchmarks.lifecycle import MAP, PROCESS_KEY, engine_context, task_data
+from benchmarks.servers import serving
 from engine import routing, tokens, users
+from engine.context import Context
 from engine.types import Role
-
-ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT_S = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "COUNCILFLOW_DATABASE_URL": url, "COUNCILFLOW_SECRET_KEY": "benchmark-only"}
-    command = [sys.executable, "-c", "from webui.cli import main; main()", "serve", "--host", "127.0.0.1",
-               "--port", str(port), "--threads", "8", "--no-embedded-worker"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read().decode() if server.stderr else ''}")
-        try:
-            if requests.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
 
 @dataclass
 class Client:
@@ -104,7 +73,18 @@ class Client:
                 task = case["tasks"][0] if case and case.get("status") == "open" and case["tasks"] else None
 
 
-def _figures(times: list[float], seconds: float) -> dict[str, Any]:
+def drive(workers: list[Client]) -> float:
+    """Run every client in a thread of its own until its deadline; returns the seconds it took."""
+    threads = [threading.Thread(target=w.run) for w in workers]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def figures(times: list[float], seconds: float) -> dict[str, Any]:
     ordered = sorted(times)
     return {"calls": len(ordered), "calls_per_s": round(len(ordered) / seconds, 1),
             "p50_ms": round(statistics.median(ordered) * 1000, 1),
@@ -112,43 +92,39 @@ def _figures(times: list[float], seconds: float) -> dict[str, Any]:
             "worst_ms": round(ordered[-1] * 1000, 1)}
 
 
-def run(seconds: float, clients: int) -> dict[str, Any]:
-    with fresh_sqlite("cf-bench-concurrency-") as db:
-        ctx = engine_context(db)  # the map and its forms deployed
-        with db.transaction() as session:
-            teams = [t.name for t in routing.list_teams(session)]
-            secrets = []
-            for n in range(clients):
-                email = f"client{n}@example.gov.uk"
-                users.add_user(session, email, f"Client {n}", [Role.FRONT_OFFICE, Role.BACK_OFFICE],
-                               ctx.clock.now(), teams)
-                secrets.append(tokens.create_token(session, email, ctx.clock.now(), "benchmark"))
-        port = _free_port()
-        server = _serve(db.url, port)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, server)
-            until = time.monotonic() + seconds
-            workers = [Client(base, token, n * 1000, until) for n, token in enumerate(secrets)]
-            threads = [threading.Thread(target=w.run) for w in workers]
-            started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+def summary(workers: list[Client], elapsed: float) -> dict[str, Any]:
+    """Figures over every call of every client, and per kind of call; the first errors' text."""
     by_kind: dict[str, list[float]] = defaultdict(list)
     for w in workers:
         for kind, times in w.timings.items():
             by_kind[kind] += times
     every = [t for times in by_kind.values() for t in times]
     errors = [e for w in workers for e in w.errors]
-    return {**_figures(every, elapsed), "clients": clients, "seconds": round(elapsed, 1), "errors": len(errors),
-            "first_errors": errors[:3], "by_kind": {k: _figures(v, elapsed) for k, v in sorted(by_kind.items())},
-            "map": MAP.name}
+    return {**figures(every, elapsed), "seconds": round(elapsed, 1), "errors": len(errors),
+            "first_errors": errors[:3], "by_kind": {k: figures(v, elapsed) for k, v in sorted(by_kind.items())}}
+
+
+def staff_tokens(ctx: Context, count: int) -> list[str]:
+    """``count`` people in every team (front and back office), with an API token each."""
+    with ctx.db.transaction() as session:
+        teams = [t.name for t in routing.list_teams(session)]
+        secrets = []
+        for n in range(count):
+            email = f"client{n}@example.gov.uk"
+            users.add_user(session, email, f"Client {n}", [Role.FRONT_OFFICE, Role.BACK_OFFICE],
+                           ctx.clock.now(), teams)
+            secrets.append(tokens.create_token(session, email, ctx.clock.now(), "benchmark"))
+    return secrets
+
+
+def run(seconds: float, clients: int) -> dict[str, Any]:
+    with fresh_sqlite("cf-bench-concurrency-") as db:
+        secrets = staff_tokens(engine_context(db), clients)  # the map and its forms deployed
+        with serving(db.url) as server:
+            until = time.monotonic() + seconds
+            workers = [Client(server.base, token, n * 1000, until) for n, token in enumerate(secrets)]
+            elapsed = drive(workers)
+    return {**summary(workers, elapsed), "clients": clients, "map": MAP.name}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result['clients']} clients, {result['calls']} calls in {result['seconds']} s: "
               f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, worst {result['worst_ms']} ms, "
               f"{result['calls_per_s']} calls/s, {result['errors']} errors")
-        for kind, figures in result["by_kind"].items():
-            print(f"  {kind:<9} p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, worst {figures['worst_ms']} ms")
+        for kind, found in result["by_kind"].items():
+            print(f"  {kind:<9} p50 {found['p50_ms']} ms, p95 {found['p95_ms']} ms, worst {found['worst_ms']} ms")
     print(json.dumps(result))
     return 0
 

@@ -151,10 +151,11 @@ def runtime_by_reference(spec: BpmnProcessSpec, subprocess_specs: dict[str, Bpmn
     return lifecycle
 
 
-def engine_context(db: Database) -> Context:
+def engine_context(db: Database, bpmn: Path = MAP) -> Context:
+    """A context on ``db`` with a benchmark map (this one's by default) and the benchmark forms deployed."""
     ctx = Context(db, settings=Settings())
     # The map with its forms: each completion is checked against its task's form, as in production.
-    files = {path.name: path.read_bytes() for path in [MAP, *MAP.parent.glob("bench-*-schema.json")]}
+    files = {path.name: path.read_bytes() for path in [bpmn, *MAP.parent.glob("bench-*-schema.json")]}
     registry.deploy(ctx, files, actor="benchmark")
     return ctx
 

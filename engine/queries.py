@@ -7,12 +7,13 @@ workflow state, so its cost does not grow with the size of cases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session, undefer
 
-from . import calendar_settings, permissions, routing, sla, sla_rows, users
+from . import calendar_settings, capped, permissions, routing, sla, sla_rows, users
 from .capped import capped_counts
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
@@ -230,6 +231,20 @@ class TeamCounts:
         return f"{TAB_CAP:,} or more" if name in self.over_cap else str(getattr(self, name))
 
 
+_TABS = {"open": (TaskStatus.OPEN, None), "unassigned": (TaskStatus.OPEN, Task.assignee_id.is_(None)),
+         "handed_back": (TaskStatus.HANDED_BACK, None)}
+
+
+@lru_cache(maxsize=256)
+def _tab_counts(team_ids: tuple[int, ...]) -> capped.Prepared[tuple[int, str]]:
+    """The tabs' counting statements for these teams, built once: for an admin's 50 teams, building
+    the 150 counts and their cache key took 12 ms of every inbox page, twice what counting did."""
+    return capped.prepare({
+        (team_id, name): select(Task.id).where(Task.team_id == team_id, Task.status == status,
+                                               *([] if term is None else [term]))
+        for team_id in team_ids for name, (status, term) in _TABS.items()}, TAB_CAP)
+
+
 def team_counts(ctx: Context, viewer_email: str) -> list[TeamCounts]:
     """The inbox tabs: each of the viewer's teams (every team for admins) with its counts, by name.
 
@@ -239,12 +254,8 @@ def team_counts(ctx: Context, viewer_email: str) -> list[TeamCounts]:
         viewer = users.get_user(session, viewer_email)
         visible = visible_team_ids(session, viewer)
         teams = [t for t in routing.list_teams(session) if visible is None or t.id in visible]
-        wanted = {"open": (TaskStatus.OPEN, None), "unassigned": (TaskStatus.OPEN, Task.assignee_id.is_(None)),
-                  "handed_back": (TaskStatus.HANDED_BACK, None)}
-        counted = capped_counts(session, {
-            (team.id, name): select(Task.id).where(Task.team_id == team.id, Task.status == status,
-                                                   *([] if term is None else [term]))
-            for team in teams for name, (status, term) in wanted.items()}, TAB_CAP)
+        wanted = _TABS
+        counted = capped.run(session, _tab_counts(tuple(team.id for team in teams)))
         # One's own open tasks are few, so they are counted exactly, through the assignee index.
         mine = dict(session.execute(select(Task.team_id, func.count())
                                     .where(Task.assignee_id == viewer.id, Task.status == TaskStatus.OPEN)

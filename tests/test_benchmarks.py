@@ -1,0 +1,91 @@
+"""The benchmarks still run: each at a tiny size, through its command line, on this test's database kind.
+
+These are not timings (a test machine's figures mean nothing); they keep the benchmarks from rotting
+silently when the engine, the API or the CLI changes under them. Each benchmark's last line is JSON
+that scripts read, so its shape is checked here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout")
+PAGES = ("member_1_team", "member_5_teams", "admin", "team_counts")
+
+
+def _environment(database_url: str) -> dict[str, str]:
+    """PostgreSQL for the benchmark when this test runs on it; never a server named by the caller."""
+    env = {k: v for k, v in os.environ.items() if k != "COUNCILFLOW_BENCH_PG_URL"}
+    if database_url.startswith("postgresql"):
+        env["COUNCILFLOW_BENCH_PG_URL"] = database_url
+    return env
+
+
+def _run(module: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", f"benchmarks.{module}", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _last_json(module: str, *args: str, env: dict[str, str]) -> dict[str, Any]:
+    done = _run(module, *args, "--json-only", env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _is_timing(figures: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        assert isinstance(figures[key], (int, float)) and figures[key] > 0, (key, figures)
+
+
+@pytest.mark.parametrize("module", NEW_BENCHMARKS)
+def test_every_benchmark_explains_its_options(module):
+    done = _run(module, "--help")
+
+    assert done.returncode == 0, done.stderr
+    assert "--json-only" in done.stdout
+
+
+def test_inbox_times_the_pages_people_use(database_url):
+    result = _last_json("inbox", "--tasks", "12500", "--samples", "20", env=_environment(database_url))
+
+    prefixes = [""] + (["pg_"] if database_url.startswith("postgresql") else [])
+    for prefix in prefixes:
+        pages = result[f"{prefix}pages"]
+        assert set(pages) == set(PAGES)
+        for figures in pages.values():
+            _is_timing(figures, "p50_ms", "p95_ms")
+            assert figures["p50_ms"] <= figures["p95_ms"]
+        assert result[f"{prefix}p95_ms"] == max(figures["p95_ms"] for figures in pages.values())
+        _is_timing(result, f"{prefix}cli_p50_ms", f"{prefix}cli_p95_ms", f"{prefix}page5_p95_ms")
+    assert result["tasks"] == 12500
+
+
+def test_api_completion_reports_the_median_of_real_completions(database_url):
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+    result = _last_json("api_completion", "--completions", "6", "--warmup", "2", "--database", backend,
+                        env=_environment(database_url))
+
+    assert result["count"] == 6 and result["database"] == backend
+    assert result["continue"]["count"] == result["finish"]["count"] == 3  # two tasks a case: each kind alike
+    _is_timing(result, "median_ms", "p95_ms", "start_median_ms", "server_cpu_ms_per_call")
+
+
+def test_scaleout_compares_one_server_with_two_on_postgresql(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("scale-out is several servers on one PostgreSQL database")
+
+    result = _last_json("scaleout", "--clients", "2", "--seconds", "1", "--rounds", "1",
+                        env=_environment(database_url))
+
+    for servers in ("one", "two"):
+        assert result[servers]["errors"] == 0, result[servers]["first_errors"]
+        _is_timing(result[servers], "calls", "calls_per_s", "p50_ms", "p95_ms")
+    assert result["ratio"] == pytest.approx(result["two"]["calls_per_s"] / result["one"]["calls_per_s"], abs=0.01)
