@@ -120,7 +120,33 @@ def deploy(ctx: Context, files: dict[str, bytes], actor: str = "system") -> Depl
             for meta in candidate.user_tasks.values():
                 if meta["team_source"]:
                     routing.ensure_mapping(session, meta["team_source"], now)
+        result.warnings = [*result.warnings, *_unstaffed(ctx, session, bundle.candidates)]
         return result
+
+
+def _unstaffed(ctx: Context, session: Session, candidates: list[Candidate]) -> list[Problem]:
+    """A warning for each team that the candidates' user tasks go to and that has no active member:
+    the map deploys, but nobody would see those tasks in an inbox."""
+    staffed, found = routing.active_members(session), []
+    for candidate in candidates:
+        by_team: dict[str, list[str]] = {}
+        for task_id, meta in candidate.user_tasks.items():
+            team = routing.team_for(session, meta["team_source"], ctx.settings.default_team, ctx.clock.now())
+            if team.id not in staffed:
+                by_team.setdefault(team.name, []).append(meta.get("name") or task_id)
+        for team_name, tasks in sorted(by_team.items()):
+            names = ", ".join(f"'{t}'" for t in tasks)
+            found.append(Problem(_main_file(candidate), None, candidate.key,
+                                 f"{names} go{'es' if len(tasks) == 1 else ''} to the team '{team_name}', which has "
+                                 f"no active members: nobody will see these tasks in an inbox until an admin "
+                                 f"adds someone to the team or maps the lane to another team", "warning"))
+    return found
+
+
+def _main_file(candidate: Candidate) -> str:
+    """The BPMN file that defines the candidate's process."""
+    return next((name for name, text in candidate.files.items()
+                 if name.lower().endswith(BPMN_SUFFIXES) and f'id="{candidate.key}"' in text), candidate.key)
 
 
 def _store_artifacts(session: Session, bundle: Bundle, actor: str, now) -> None:  # type: ignore[no-untyped-def]
@@ -139,15 +165,14 @@ def _store_artifacts(session: Session, bundle: Bundle, actor: str, now) -> None:
 
 def documentation(candidate: Candidate) -> str | None:
     """The process's ``bpmn:documentation`` (what the service directory searches), if it has one."""
-    for name, text in candidate.files.items():
-        if name.lower().endswith(BPMN_SUFFIXES) and f'id="{candidate.key}"' in text:
-            root, _ = parse_xml(name, text.encode())
-            processes = [] if root is None else root.iterfind("bpmn:process", NS)
-            process = next((p for p in processes if p.get("id") == candidate.key), None)
-            if process is not None:
-                found = process.findtext("bpmn:documentation", namespaces=NS)
-                return " ".join(found.split()) if found and found.strip() else None
-    return None
+    name = _main_file(candidate)
+    if name not in candidate.files:
+        return None
+    root, _ = parse_xml(name, candidate.files[name].encode())
+    processes = [] if root is None else root.iterfind("bpmn:process", NS)
+    process = next((p for p in processes if p.get("id") == candidate.key), None)
+    found = process.findtext("bpmn:documentation", namespaces=NS) if process is not None else None
+    return " ".join(found.split()) if found and found.strip() else None
 
 
 def _store_version(session: Session, candidate, actor: str, now) -> DeployedProcess:  # type: ignore[no-untyped-def]

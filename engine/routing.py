@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .caselock import lock_case
 from .errors import Conflict, TeamNotFound, UserError
-from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team
+from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team, User
 from .types import EventKind, TaskStatus
 
 if TYPE_CHECKING:
@@ -140,10 +140,22 @@ class Lane:
     tasks: list[tuple[str, str]]  # (process key, BPMN task id) of the user tasks in the lane
 
 
+def active_members(session: Session) -> dict[int, int]:
+    """Team id -> how many active people are in it (teams nobody active is in are left out)."""
+    return dict(session.execute(select(Membership.team_id, func.count()).join(User, User.id == Membership.user_id)
+                                .where(User.active.is_(True)).group_by(Membership.team_id)).all())
+
+
+def unstaffed_teams_with_work(ctx: "Context") -> list[TeamSummary]:
+    """Teams with open tasks and no active member: work nobody can see in an inbox (admins' and
+    team leads' inboxes list them)."""
+    return [t for t in team_summaries(ctx) if t.open_tasks and not t.members]
+
+
 def team_summaries(ctx: "Context") -> list[TeamSummary]:
+    """Every team with its active members and open tasks, by name."""
     with ctx.db.transaction(readonly=True) as session:
-        members = {team: n for team, n in session.execute(
-            select(Membership.team_id, func.count()).group_by(Membership.team_id))}
+        members = active_members(session)
         tasks = {team: n for team, n in session.execute(
             select(Task.team_id, func.count()).where(Task.status == TaskStatus.OPEN).group_by(Task.team_id))}
         return [TeamSummary(t.id, t.name, members.get(t.id, 0), tasks.get(t.id, 0)) for t in list_teams(session)]

@@ -22,6 +22,9 @@ PEOPLE = [
     ("repairs.officer@example.gov.uk", "Rory Repairs", [Role.BACK_OFFICE], ["Housing Repairs"]),
     ("complaints.officer@example.gov.uk", "Cat Complaints", [Role.BACK_OFFICE], ["Complaints"]),
     ("member.services@example.gov.uk", "Morgan Members", [Role.BACK_OFFICE], ["Member Services"]),
+    ("blue.badge@example.gov.uk", "Bea Badge", [Role.BACK_OFFICE], ["Blue Badge Team"]),
+    ("enforcement.officer@example.gov.uk", "Evan Enforcement", [Role.BACK_OFFICE], ["Street Scene Enforcement"]),
+    ("parking.officer@example.gov.uk", "Pat Parking", [Role.BACK_OFFICE], ["Parking Services"]),
 ]
 DEMO_PASSWORD = "demo-password-change-me"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import cases, handback, permissions, queries, registry
+from engine import cases, handback, permissions, queries, registry, routing
 from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
 
@@ -95,8 +95,12 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     members = (queries.team_members(context(), heading_team, g.user.email)
                if heading_team and permissions.may_assign_to_others(g.user) else [])
     args = {"status": status, "sort": sort, "process": process, "task": task}
+    # Work that no inbox shows: those who can act on it (admins add people, team leads reassign) see it.
+    unstaffed = (routing.unstaffed_teams_with_work(context())
+                 if permissions.is_admin(g.user) or permissions.may_assign_to_others(g.user) else [])
     return render_template(
-        "inbox/index.html", title=title, team=heading_team, rows=rows, members=members,
+        "inbox/index.html", title=title, team=heading_team, rows=rows, members=members, unstaffed=unstaffed,
+        may_staff=permissions.is_admin(g.user),
         counts=queries.team_counts(context(), g.user.email), args=args, processes=processes,
         statuses=STATUSES, sorts=SORTS, pagination=_pagination(page, args), total=page.total,
         total_capped=page.total_capped, here=request.full_path.rstrip("?"))
