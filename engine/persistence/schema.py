@@ -41,7 +41,7 @@ def require_current(db: Database) -> None:
     where = db.engine.url.render_as_string(hide_password=True)
     try:
         revision = current_revision(db)
-    except (*UNAVAILABLE, DBAPIError) as err:  # at start-up any driver error means "cannot use it"
+    except UNAVAILABLE + (DBAPIError,) as err:  # at start-up any driver error means "cannot use it"
         reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
         raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from err
     if revision != head_revision(db):
