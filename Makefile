@@ -1,4 +1,4 @@
-# councilflow: `make run` starts the app with demo data; `make test` runs the whole suite.
+# councilflow: `make run` starts the app with demo data; `make test` type-checks the engine and runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -39,7 +39,9 @@ demo: setup
 run: demo
 	COUNCILFLOW_INSECURE_COOKIES=1 $(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
 
+# mypy first (strict on engine/, configured in setup.cfg's [mypy]): a type error fails `make test`.
 test: setup
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Small sizes that finish in a few minutes; docs/performance.md has the full-size runs. scaleout.py uses

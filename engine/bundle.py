@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import dialects, formschema, forms, lint
@@ -227,7 +228,7 @@ class _Builder:
             for process in dialects.executable_processes(root):
                 self._candidate(parser, dialect, name, root, process)
 
-    def _parser(self, dialect: Dialect, main: str):  # type: ignore[no-untyped-def]
+    def _parser(self, dialect: Dialect, main: str) -> BpmnDmnParser | None:
         parser = dialects.new_parser(dialect)
         try:
             for text, _ in self.bundle.decisions.values():
@@ -242,7 +243,7 @@ class _Builder:
             return None
         return parser
 
-    def _add_called(self, parser, root: etree._Element, seen: set[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    def _add_called(self, parser: BpmnDmnParser, root: etree._Element, seen: set[str] | None = None) -> None:
         seen = seen if seen is not None else set(parser.get_process_ids())
         for call in root.iterfind(".//bpmn:callActivity", dialects.NS):
             key = call.get("calledElement")
@@ -255,7 +256,7 @@ class _Builder:
                 seen |= set(parser.get_process_ids())
                 self._add_called(parser, called, seen)
 
-    def _candidate(self, parser, dialect: Dialect, name: str, root: etree._Element,  # type: ignore[no-untyped-def]
+    def _candidate(self, parser: BpmnDmnParser, dialect: Dialect, name: str, root: etree._Element,
                    process: etree._Element) -> None:
         key = process.get("id")
         title = process.get("name") or key
@@ -304,7 +305,8 @@ class _Builder:
                 if (text := self.loader.form_text(other)) is not None:
                     files[other] = text
         if meta["form_schema"]:
-            return meta["form_schema"]
+            named: str = meta["form_schema"]
+            return named
         if meta["camunda_fields"]:
             generated = f"{task_id}{forms.CAMUNDA_SUFFIX}"
             files[generated] = json.dumps(forms.camunda_schema(meta["name"], meta["camunda_fields"]), indent=1)

@@ -15,7 +15,7 @@ from referencing.exceptions import Unresolvable
 
 from . import formschema
 from .errors import FormInvalid, UserError
-from .formschema import Library
+from .formcache import Library
 
 if TYPE_CHECKING:
     from referencing._core import Resolver

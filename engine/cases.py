@@ -19,7 +19,7 @@ from .errors import (CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, 
                      TaskClaimedByOther, UserError)
 from .persistence.tables import Case, CaseState, Event, Task, Team
 from .types import CaseStatus, Channel, EventKind, TaskStatus
-from .views import CaseDetail, CaseView, EventView, TaskView, iso
+from .views import CaseDetail, CaseView, EventView, TaskView, case_reference, iso
 
 
 def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
@@ -77,7 +77,7 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
         target = users.find_user(w.session, assignee) if assignee else None
         permissions.require_may_assign(w.session, w.user, task, assignee or None, target)  # the one rule
         if claim and task.assignee_id not in (None, target.id if target else None):
-            raise TaskClaimedByOther(f"Task {task.id} is already claimed by {task.assignee.email}")
+            raise TaskClaimedByOther(f"Task {task.id} is already claimed by {permissions.claimant(task)}")
         previous = task.assignee.email if task.assignee else None
         task.assignee_id = target.id if target else None
         kind = EventKind.TASK_CLAIMED if claim else (
@@ -142,7 +142,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
         require_open(task)
         permissions.require_team_member(w.session, who, task)
         if who is not None and task.assignee_id not in (None, who.id):
-            raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; "
+            raise TaskClaimedByOther(f"Task {task.id} is claimed by {permissions.claimant(task)}; "
                                      f"ask them or a team lead to reassign it")
         schema = task_schema(ctx, w.session, case, task)
         casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
@@ -213,4 +213,4 @@ def list_tasks(ctx: Context, team: str | None = None, case: str | None = None,
         if assignee is not None:
             query = query.where(Task.assignee_id == users.get_user(session, assignee).id)
         query = query.order_by(Task.created_at, Task.id).limit(limit).offset(offset)
-        return [TaskView.of(task, ref) for task, ref in session.execute(query)]
+        return [TaskView.of(task, case_reference(ref)) for task, ref in session.execute(query)]

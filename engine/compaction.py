@@ -42,6 +42,8 @@ survivor, and workflow data is untouched. After pruning, a case cannot be reset 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
@@ -242,10 +244,10 @@ def _join_instances(zone: list[Task], frontier: list[Task],
     return keep
 
 
-def _representatives(instances: list[Task], extra) -> list[Task]:
+def _representatives(instances: list[Task], extra: Callable[[Task], Hashable]) -> list[Task]:
     """The first (in the order given) and the latest-changed instance of each group of
     interchangeable instances: same state, parent spec, parent state and ``extra(task)``."""
-    groups: dict[tuple, list[Task]] = {}
+    groups: dict[tuple[Any, ...], list[Task]] = {}
     for task in instances:
         key = (task.state, task.parent.task_spec.name, task.parent.state, extra(task))
         groups.setdefault(key, []).append(task)

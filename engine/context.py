@@ -10,6 +10,7 @@ from typing import Any
 from .clock import Clock, SystemClock
 from .notifications import NotificationSender
 from .persistence.db import Database
+from .persistence.tables import ProcessVersion
 from .runtime import Runtime
 from .savedstate import LoadedSpec
 from .scripting import ServiceHandler
@@ -26,7 +27,7 @@ class Context:
     services: ServiceHandler | None = None
     operations: set[str] | None = None
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
-    version_cache: dict[int, Any] = field(default_factory=dict)  # ProcessVersion rows (never change once deployed)
+    version_cache: dict[int, ProcessVersion] = field(default_factory=dict)  # rows that never change once deployed
     notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
     adapters: Any = None  # the adapter registry (engine.calls.Adapters); None: no service calls
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from .context import Context
@@ -92,8 +92,9 @@ def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
 
-def _phone_column():  # type: ignore[no-untyped-def]
-    column = func.coalesce(Customer.phone, "")
+def _phone_column() -> ColumnElement[str]:
+    """The customer's phone number with its spaces and punctuation taken out, as the database sees it."""
+    column: ColumnElement[str] = func.coalesce(Customer.phone, "")
     for mark in (" ", "-", "(", ")", "+", "."):
         column = func.replace(column, mark, "")
     return column

@@ -31,7 +31,8 @@ def is_dmn(root: etree._Element) -> bool:
 
 
 def is_bpmn(root: etree._Element) -> bool:
-    return root.tag == f"{{{BPMN_NS}}}definitions"
+    tag: object = root.tag  # a comment's or processing instruction's tag is a function, not a str
+    return tag == f"{{{BPMN_NS}}}definitions"
 
 
 def detect_dialect(root: etree._Element) -> Dialect:

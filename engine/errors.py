@@ -7,6 +7,7 @@ API) map them to exit codes and pages; the engine itself knows no HTTP codes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class EngineError(Exception):
@@ -16,7 +17,7 @@ class EngineError(Exception):
         super().__init__(message)
         self.message = message
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"message": self.message}
 
 
@@ -91,7 +92,7 @@ class Problem:
     message: str
     severity: str = "error"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "element": self.element, "message": self.message}
 
     def __str__(self) -> str:
@@ -111,7 +112,7 @@ class DeploymentRejected(UserError):
         more = f" (+{len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
         super().__init__(f"The upload was refused: {summary}{more}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"message": self.message, "errors": [p.to_dict() for p in self.problems]}
 
 
@@ -122,7 +123,7 @@ class FormInvalid(UserError):
         self.errors = errors
         super().__init__("There is a problem with the form: " + "; ".join(errors.values()))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"message": self.message, "errors": self.errors}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,7 +101,7 @@ def _act(w: CaseWriter, clock: SlaClock, escalation: Escalation) -> None:
     session, case, now, actor = w.session, w.case, w.now, w.actor
     trigger = escalation.trigger
     tasks, subject = _subject(session, case, clock)
-    detail: dict = {"trigger": trigger.value, "action": str(escalation)}
+    detail: dict[str, Any] = {"trigger": trigger.value, "action": str(escalation)}
     if escalation.action is EscalationAction.NOTIFY_TEAM_LEAD:
         leads = notifications.team_leads(session, _responsible_teams(session, case, clock, tasks))
         due = calendar_settings.load(session).local(clock.due_at).strftime("%A %d %B %Y %H:%M")

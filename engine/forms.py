@@ -15,7 +15,7 @@ from referencing.exceptions import Unresolvable
 
 from . import formcache, formschema
 from .errors import EngineError, FormInvalid
-from .formschema import Library
+from .formcache import Library
 
 CAMUNDA_SUFFIX = ".camunda-form.json"  # file name of a form generated from camunda:formField
 
@@ -74,7 +74,8 @@ def load_schema(text: str, library: Library | None = None, name: str = "the form
     The schema is shared with every caller that loads the same form: read it, never change it."""
     known = formcache.find(name, text, library)
     if known is not None:
-        return known.schema  # type: ignore[no-any-return]
+        cached: dict[str, Any] = known.schema
+        return cached
     schema = json.loads(text)
     formschema.check_meta(schema)
     reads = formcache.Recording(library)  # the library forms the check reads: the entry is valid while they are
@@ -83,12 +84,14 @@ def load_schema(text: str, library: Library | None = None, name: str = "the form
         if findings:  # not kept: a form that fails is rare, and its message must name every use
             raise FormUnusable(f"The form {name} cannot be used until an analyst deploys a corrected version: "
                                + "; ".join(f"{f.file} at {f.pointer or '/'}: {f.message}" for f in findings[:3]))
-    return formcache.keep(name, text, schema, reads.reads).schema  # type: ignore[no-any-return]
+    kept: dict[str, Any] = formcache.keep(name, text, schema, reads.reads).schema
+    return kept
 
 
 def _field(error: ValidationError) -> str:
     if error.validator == "required":
-        return error.message.split("'")[1]
+        message: str = error.message  # "'name' is a required property"
+        return message.split("'")[1]
     return ".".join(str(p) for p in error.absolute_path) or "_form"
 
 
@@ -107,7 +110,7 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
     field = _field(error)
     prop = schema.get("properties", {}).get(field.split(".")[0], {})
     custom = prop.get("x-error-messages", {}).get(error.validator)
-    if custom:
+    if isinstance(custom, str) and custom:  # the schema is the analyst's JSON: anything else is ignored
         return custom
     label = _label(schema, field)
     lower = label if label[1:2].isupper() else label[:1].lower() + label[1:]  # keep "DVLA", "NI"

@@ -103,6 +103,7 @@ def _no_forms(name: str) -> str | None:
 
 def registry(library: Library | None = None) -> Registry[Any]:
     """A registry that resolves only the forms of ``library``, and refuses everything else."""
+    # referencing declares the field as ``_retrieve`` with the alias ``retrieve``, which mypy's attrs support misses.
     return Registry(retrieve=_Forms(library or _no_forms))  # type: ignore[call-arg]
 
 
@@ -164,7 +165,7 @@ FormValidator = validators.extend(Draft202012Validator, {
 
 def validator(schema: Any, library: Library | None = None) -> Validator:
     """The validator of every form: RE2 patterns, formats checked, ``$ref`` only into ``library``."""
-    return FormValidator(schema, format_checker=FORMATS, registry=registry(library))  # type: ignore[no-any-return]
+    return FormValidator(schema, format_checker=FORMATS, registry=registry(library))
 
 
 def check_meta(schema: Any) -> None:
@@ -249,7 +250,8 @@ def check(name: str, schema: Any, library: Library) -> Checked:
     iteratively), so a deep or much-referenced form costs no more than its size."""
     result = Checked()
     root = resolver(schema, library, name)
-    base = schema.get("$id") if isinstance(schema, dict) and isinstance(schema.get("$id"), str) else ""
+    declared = schema.get("$id") if isinstance(schema, dict) else None
+    base = declared if isinstance(declared, str) else ""
     files = {base: name, name: name}
     state: dict[int, bool] = {}  # id(node) -> finished (False: on the current path)
     uses: dict[int, list[int]] = {}  # id(node) -> ids of its subschemas and of its $ref's target
@@ -265,8 +267,8 @@ def check(name: str, schema: Any, library: Library) -> Checked:
         if not isinstance(node, dict) or state.get(id(node)):
             continue
         if id(node) in state:  # on the current path: this $ref leads back to a schema containing it
-            file, at, ref = frame.via or (frame.file, frame.at, "")
-            result.findings.append(Finding(file, at, f"$ref {ref!r} leads back to {frame.file}#{frame.at}, "
+            file, at, looping = frame.via or (frame.file, frame.at, "")
+            result.findings.append(Finding(file, at, f"$ref {looping!r} leads back to {frame.file}#{frame.at}, "
                                                      f"which contains it: a form's references may not loop"))
             continue
         state[id(node)] = False
@@ -343,11 +345,17 @@ def with_properties_followed(schema: dict[str, Any], library: Library | None = N
     return _followed_properties(schema, library)
 
 
+def _refers(prop: Any) -> bool:
+    """A property that is a ``$ref``, or an array whose items are."""
+    if not isinstance(prop, dict):
+        return False
+    items = prop.get("items")
+    return "$ref" in prop or (isinstance(items, dict) and "$ref" in items)
+
+
 def _followed_properties(schema: dict[str, Any], library: Library | None) -> dict[str, Any]:
     properties = schema.get("properties")
-    if not isinstance(properties, dict) or not any(isinstance(p, dict) and ("$ref" in p or "$ref" in
-                                                   (p.get("items") if isinstance(p.get("items"), dict) else {}))
-                                                   for p in properties.values()):
+    if not isinstance(properties, dict) or not any(_refers(p) for p in properties.values()):
         return schema
     here = resolver(schema, library)
     return {**schema, "properties": {name: _followed(prop, here) for name, prop in properties.items()}}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from . import cases, permissions, routing, users, writer
@@ -69,7 +69,8 @@ def hand_back(ctx: Context, task_id: int, question: str, actor: str) -> Question
         cases.require_open(task)
         permissions.require_team_member(session, who, task)
         if task.assignee_id not in (None, who.id) and not permissions.is_admin(who):
-            raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they can hand it back")
+            raise TaskClaimedByOther(f"Task {task.id} is claimed by {permissions.claimant(task)}; "
+                                     f"only they can hand it back")
         team = routing.ensure_team(session, ctx.settings.default_team, w.now)
         if task.team_id == team.id:
             raise UserError(f"Task {task.id} is already {team.name}'s own task, so it cannot be handed back to them")
@@ -112,7 +113,7 @@ def answer_question(ctx: Context, question_id: int, answer: str, actor: str) -> 
         return QuestionView.of(row, task, case, team)
 
 
-def _views(session: Session, query) -> list[QuestionView]:  # type: ignore[no-untyped-def]
+def _views(session: Session, query: Select[Question]) -> list[QuestionView]:
     rows = session.execute(query.join(Task, Task.id == Question.task_id).join(Case, Case.id == Question.case_id)
                            .join(Team, Team.id == Question.team_id).add_columns(Task, Case, Team)
                            .order_by(Question.asked_at, Question.id))

@@ -20,7 +20,7 @@ from .errors import Conflict, NotFound, UserError
 from .persistence.tables import Case, Event, Incident, OutboxCall
 from .types import CallStatus, EventKind, IncidentStatus
 from .users import SYSTEM_ACTOR
-from .views import iso
+from .views import case_reference, iso
 
 
 @dataclass
@@ -82,7 +82,7 @@ def list_incidents(ctx: Context, status: str | None = IncidentStatus.OPEN,
             query = query.where(Incident.status == status)
         if case:
             query = query.where(Case.reference == case)
-        return [_view(i, ref) for i, ref in session.execute(query)]
+        return [_view(i, case_reference(ref)) for i, ref in session.execute(query)]
 
 
 def get_incident(ctx: Context, incident_id: int) -> IncidentDetail:

@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -18,6 +19,8 @@ from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, vali
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
 from .timer_limits import cycle_problem
+
+_Mode = Literal["exec", "eval", "timer"]  # a sandbox mode, or a timer's (a literal instant, else "eval")
 
 _FLOW_NODES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
                "businessRuleTask", "callActivity", "subProcess", "transaction", "exclusiveGateway",
@@ -144,7 +147,7 @@ def check_schema(filename: str, root: etree._Element) -> list[Problem]:
     return problems
 
 
-def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, str, str]]:
+def _expressions(root: etree._Element) -> Iterable[tuple[etree._Element, str, _Mode, str]]:
     """(element, source, sandbox mode, what it is) for everything the engine will evaluate."""
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
         yield script, script.text or "", "exec", "script"
@@ -259,10 +262,11 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
 
 def _script_line(element: etree._Element, source: str, offset: int) -> int | None:
     """The file line of line ``offset`` of the stripped script (the text starts on the element's line)."""
-    if element.sourceline is None:
+    line: int | None = element.sourceline
+    if line is None:
         return None
     skipped = source[: len(source) - len(source.lstrip())].count("\n")
-    return element.sourceline + skipped + offset - 1
+    return line + skipped + offset - 1
 
 
 def _short(text: str) -> str:
@@ -277,8 +281,7 @@ def _check_references(root: etree._Element, refs: References, found: _Findings) 
             found.add(call, f"it calls the process '{called}', which is neither in this upload nor deployed")
             continue
         caller = next((a.get("id") for a in call.iterancestors(f"{{{NS['bpmn']}}}process")), None)
-        cycle = _call_path(called, caller, refs.calls) if called and caller else None
-        if cycle is not None:
+        if called and caller and (cycle := _call_path(called, caller, refs.calls)) is not None:
             # SpiffWorkflow expands a call at once, so a process that calls itself never stops.
             found.add(call, f"it calls the process '{called}', which leads back to '{caller}' "
                             f"({' -> '.join([caller, *cycle])}); a process may not call itself, directly "

@@ -23,8 +23,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy import Table, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -79,7 +80,9 @@ def device_lane(device: KnownDevice, limits: Limits) -> Lane:
     return Lane(LaneKind.DEVICE, f"{LaneKind.DEVICE}:{device.device_id[:64]}", limits.account)
 
 
-_guard = SignInGuard.__table__
+# SQLAlchemy types a declarative class's ``__table__`` as any FromClause (it may map a join); a class
+# declared with ``__tablename__``, as this one is, is always mapped to a plain Table.
+_guard = cast(Table, SignInGuard.__table__)
 
 
 def _claim_one(session: Session, lane: Lane, now: datetime, limits: Limits) -> datetime | None:

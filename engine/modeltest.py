@@ -89,7 +89,8 @@ class _CaseRun:
         self.candidate, self.case = candidate, case
         self.clock = FixedClock(TEST_START)
         self.runtime = Runtime(ctx.services, ctx.settings.script_time_limit_s, self.clock)
-        self.visits = {k.split(":", 1)[-1]: list(v.get("data", [])) for k, v in case.get("tasks", {}).items()}
+        self.visits: dict[str, list[dict[str, Any]]] = {  # task id -> the data given at each visit
+            k.split(":", 1)[-1]: list(v.get("data", [])) for k, v in case.get("tasks", {}).items()}
         self.messages = {name: list(payloads) for name, payloads in case.get("messages", {}).items()}
         self.timers = list(case.get("timers", []))
         self.parked: list[PendingCall] = []

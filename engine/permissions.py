@@ -63,8 +63,16 @@ def require_may_assign(session: Session, actor: User | None, task: Task, assigne
         raise Forbidden(f"{assignee} is not a member of {team}, so task {task.id} cannot be assigned to them")
     if not lead and actor is not None and task.assignee_id not in (None, actor.id):
         # Someone's claimed work is theirs: only they, a team lead or an admin may pass it on.
-        raise TaskClaimedByOther(f"Task {task.id} is claimed by {task.assignee.email}; only they or a "
+        raise TaskClaimedByOther(f"Task {task.id} is claimed by {claimant(task)}; only they or a "
                                  f"team lead can reassign it")
+
+
+def claimant(task: Task) -> str:
+    """The email of whoever has claimed ``task``, for a "claimed by" message: asked only once
+    ``task.assignee_id`` is known to be set, so a task without its assignee here is a bug."""
+    if task.assignee is None:
+        raise RuntimeError(f"Task {task.id} is claimed by a user it cannot name")
+    return task.assignee.email
 
 
 def may_see_case(session: Session, viewer: User, case: Case) -> bool:

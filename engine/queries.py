@@ -19,7 +19,7 @@ from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
 from .persistence.tables import Case, Customer, Membership, ProcessVersion, SlaClock, Task, Team, User
 from .types import TaskStatus
-from .views import TaskView, iso
+from .views import TaskView, case_reference, iso
 
 TASK_SORTS = ("created_at", "due_at")
 ACTIVE = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # what still needs someone: open or awaiting an answer
@@ -165,7 +165,7 @@ def task_page(ctx: Context, wanted: TaskFilter, viewer_email: str, page: int = 1
                 session.execute(select(Task, Case.reference).join(Case, Case.id == Task.case_id)
                                 .where(Task.id.in_(ids)))}
         found = [rows[i] for i in ids if i in rows]
-        return TaskPage([TaskView.of(task, ref) for task, ref in found], page, page_size,
+        return TaskPage([TaskView.of(task, case_reference(ref)) for task, ref in found], page, page_size,
                         min(counted, TOTAL_CAP), {task.id: task.process_key for task, _ in found},
                         total_capped=counted > TOTAL_CAP)
 
@@ -206,7 +206,8 @@ def version_file(session: Session, key: str, version: int, name: str) -> str:
         raise ProcessNotFound(f"There is no version {version} of process '{key}' deployed")
     if name not in row.files:
         raise NotFound(f"Version {version} of '{key}' has no file called '{name}'")
-    return row.files[name]
+    text: str = row.files[name]  # file name -> its text
+    return text
 
 
 def teams_with_open_tasks(session: Session) -> list[tuple[Team, int]]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, make_transient_to_detached, undefer
@@ -32,7 +34,7 @@ class DeployedProcess:
     name: str
     changed: bool
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"process": self.process, "version": self.version, "name": self.name, "changed": self.changed}
 
 
@@ -41,7 +43,7 @@ class Deployment:
     deployed: list[DeployedProcess] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"deployed": [d.to_dict() for d in self.deployed],
                 "warnings": [w.to_dict() for w in self.warnings]}
 
@@ -149,8 +151,8 @@ def _main_file(candidate: Candidate) -> str:
                  if name.lower().endswith(BPMN_SUFFIXES) and f'id="{candidate.key}"' in text), candidate.key)
 
 
-def _store_artifacts(session: Session, bundle: Bundle, actor: str, now) -> None:  # type: ignore[no-untyped-def]
-    items = [(name, "form", text, []) for name, text in bundle.forms.items()]
+def _store_artifacts(session: Session, bundle: Bundle, actor: str, now: datetime) -> None:
+    items: list[tuple[str, str, str, list[str]]] = [(name, "form", text, []) for name, text in bundle.forms.items()]
     items += [(name, "dmn", text, ids) for name, (text, ids) in bundle.decisions.items()]
     for name, kind, text, provides in items:
         digest = hashlib.sha256(text.encode()).hexdigest()
@@ -175,7 +177,7 @@ def documentation(candidate: Candidate) -> str | None:
     return " ".join(found.split()) if found and found.strip() else None
 
 
-def _store_version(session: Session, candidate, actor: str, now) -> DeployedProcess:  # type: ignore[no-untyped-def]
+def _store_version(session: Session, candidate: Candidate, actor: str, now: datetime) -> DeployedProcess:
     process = session.get(Process, candidate.key, with_for_update=True)
     if process is not None:
         latest = get_version(session, candidate.key)

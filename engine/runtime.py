@@ -279,7 +279,8 @@ class Runtime:
         workflow.cancel()
 
     def is_completed(self, workflow: BpmnWorkflow) -> bool:
-        return workflow.is_completed()
+        done: bool = workflow.is_completed()
+        return done
 
     def data(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         """The case data people see: the latest data a finished step left behind."""
@@ -292,7 +293,8 @@ class Runtime:
                 if task.state == TaskState.READY:
                     source.update(task.data)
         source.pop("data_objects", None)
-        return json.loads(json.dumps(source, default=str))
+        plain: dict[str, Any] = json.loads(json.dumps(source, default=str))
+        return plain
 
 
 def _timer_due(value: Any) -> datetime | None:
@@ -301,7 +303,7 @@ def _timer_due(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        due = TimerEventDefinition.get_datetime(value)
+        due: datetime = TimerEventDefinition.get_datetime(value)
     except (ValueError, TypeError):
         return None
     return due if due.tzinfo else due.replace(tzinfo=timezone.utc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -36,18 +37,18 @@ class LoadedSpec:
     subprocess_specs: dict[str, BpmnProcessSpec]
 
 
-class _SpecByReference(BpmnWorkflowConverter):
+class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
     """Leaves the spec out of saved state and takes it from the caller on restore."""
 
-    def to_dict(self, workflow: BpmnWorkflow) -> dict:
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         # What BpmnWorkflowConverter.to_dict writes, minus the specs (converting them is a fifth
         # of the cost of a save, only to be thrown away).
-        dct = WorkflowConverter.to_dict(self, workflow)
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(self, dct: dict, loaded: LoadedSpec | None = None) -> BpmnWorkflow:  # type: ignore[override]
+    def from_dict(self, dct: dict[str, Any], loaded: LoadedSpec | None = None) -> BpmnWorkflow:
         if loaded is None:  # a full document, e.g. from SpiffWorkflow's own tools
             return super().from_dict(dct)
         workflow = self.target_class(loaded.spec, loaded.subprocess_specs, deserializing=True)
@@ -59,7 +60,7 @@ class _SpecByReference(BpmnWorkflowConverter):
         return workflow
 
 
-def _serializer(config: dict) -> BpmnWorkflowSerializer:
+def _serializer(config: dict[type, type]) -> BpmnWorkflowSerializer:
     registry = BpmnWorkflowSerializer.configure(config)
     _SpecByReference(BpmnWorkflow, registry)
     return BpmnWorkflowSerializer(registry)
@@ -68,13 +69,14 @@ def _serializer(config: dict) -> BpmnWorkflowSerializer:
 _SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
 
 
-def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec, subprocess_specs: dict) -> dict:
+def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec,
+                 subprocess_specs: dict[str, BpmnProcessSpec]) -> dict[str, Any]:
     registry = _SERIALIZERS[dialect].registry
     return {"spec": registry.convert(spec),
             "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}}
 
 
-def spec_from_dict(dialect: Dialect, dct: dict) -> LoadedSpec:
+def spec_from_dict(dialect: Dialect, dct: dict[str, Any]) -> LoadedSpec:
     registry = _SERIALIZERS[dialect].registry
     return LoadedSpec(dialect, registry.restore(dct["spec"]),
                       {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()})

@@ -144,7 +144,8 @@ def _sized_type(base: type, item_bytes: int) -> type:
     meta = type(f"_{base.__name__}Type", (type,), {
         "__instancecheck__": lambda cls, obj: isinstance(obj, base),
         "__subclasscheck__": lambda cls, sub: issubclass(sub, base)})
-    return meta(base.__name__, (base,), {"__new__": new, "__doc__": base.__doc__})
+    sized: type = meta(base.__name__, (base,), {"__new__": new, "__doc__": base.__doc__})
+    return sized
 
 
 GuardedList = _sized_type(list, 8)

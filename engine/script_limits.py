@@ -151,7 +151,7 @@ def floordiv(left: Any, right: Any) -> Any:
     return left // right
 
 
-def _format_widths(template: str | bytes, args: Any) -> None:
+def _format_widths(template: str | bytes | bytearray, args: Any) -> None:
     """``"%*d" % (10**10, 1)`` or ``"%10000000000d"`` would pad to a huge width; thirty fields of
     10,000,000 each (``"%10000000d" * 30``) would too, so the widths are summed and counted."""
     text = template.decode("latin-1") if isinstance(template, (bytes, bytearray)) else template
@@ -312,7 +312,7 @@ class GuardedStr(str, metaclass=_StrType):
     """The sandbox's ``str``: ``str(value)`` checks the text's size first; ``isinstance(x, str)``
     and ``str.upper`` behave as usual."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> str:  # type: ignore[misc]
+    def __new__(cls, *args: Any, **kwargs: Any) -> str:  # type: ignore[misc]  # a plain str, on purpose
         if args:
             check_text(args[0])
         return str(*args, **kwargs)

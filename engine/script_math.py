@@ -56,8 +56,12 @@ def guarded_math() -> ModuleType:
     for name in dir(math):
         if not name.startswith("_"):
             setattr(module, name, getattr(math, name))
-    module.factorial, module.comb, module.perm = _factorial, _comb, _perm  # type: ignore[attr-defined]
-    module.prod, module.lcm = _growing(math.prod), _growing(math.lcm)  # type: ignore[attr-defined]
-    module.gcd, module.isqrt = _bigoperands(math.gcd), _bigoperands(math.isqrt)  # type: ignore[attr-defined]
-    module.pow = math.pow  # type: ignore[attr-defined]  # floats: overflows at once
+    guarded: dict[str, Callable[..., Any]] = {
+        "factorial": _factorial, "comb": _comb, "perm": _perm,
+        "prod": _growing(math.prod), "lcm": _growing(math.lcm),
+        "gcd": _bigoperands(math.gcd), "isqrt": _bigoperands(math.isqrt),
+        "pow": math.pow,  # floats: overflows at once
+    }
+    for name, fn in guarded.items():
+        setattr(module, name, fn)
     return module

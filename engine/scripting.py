@@ -15,18 +15,20 @@ import sys
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from types import CodeType, FunctionType, ModuleType
-from typing import Any
+from types import CodeType, FrameType, FunctionType, ModuleType
+from typing import Any, Literal
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted
+from RestrictedPython.compile import compile_restricted
 from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence,
                                      guarded_unpack_sequence, safe_builtins, safer_getattr)
 from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
 
 from . import script_copies, script_limits, script_math, timer_limits
 from .casedata import MAX_DEPTH
@@ -80,7 +82,8 @@ class _SizeGuardingPolicy(RestrictingNodeTransformer):
     def _cannot_grow(node: ast.BinOp) -> bool:
         """``count + 1``, ``n // 2``: with a number on either side, ``+`` and ``//`` cannot build a
         large value (a sequence plus a number is a TypeError), so the guard's cost is saved."""
-        numbers = [isinstance(side, ast.Constant) and type(side.value) in (int, float) and abs(side.value) < 2**64
+        numbers = [isinstance(side, ast.Constant) and isinstance(side.value, (int, float))
+                   and not isinstance(side.value, bool) and abs(side.value) < 2**64
                    for side in (node.left, node.right)]
         return isinstance(node.op, (ast.Add, ast.FloorDiv)) and any(numbers)
 
@@ -132,7 +135,8 @@ def _builtins() -> dict[str, Any]:
 
 
 def _getattr(obj: Any, name: str, default: Any = None) -> Any:
-    return script_copies.sized_method(obj, name, safer_getattr(obj, name, default))
+    found = safer_getattr(obj, name, default)  # type: ignore[no-untyped-call]  # RestrictedPython leaves it unannotated
+    return script_copies.sized_method(obj, name, found)
 
 
 _GUARDS: dict[str, Any] = {
@@ -152,8 +156,11 @@ _GUARDS: dict[str, Any] = {
 }
 
 
+ScriptMode = Literal["exec", "eval"]  # a script, or an expression (a condition, a parameter...)
+
+
 @lru_cache(maxsize=4096)
-def compile_sandboxed(source: str, mode: str) -> CodeType:
+def compile_sandboxed(source: str, mode: ScriptMode) -> CodeType:
     """Compile under the sandbox's rules; raises ScriptError with the reason in plain English."""
     try:
         tree = ast.parse(source, mode=mode)
@@ -176,7 +183,7 @@ def _explain(reason: str) -> str:
     return reason
 
 
-def sandbox_problem(source: str, mode: str) -> str | None:
+def sandbox_problem(source: str, mode: ScriptMode) -> str | None:
     """For the linter: why this script or expression would be refused, or None if it is fine."""
     try:
         compile_sandboxed(source, mode)
@@ -193,7 +200,7 @@ class _Deadline:
         self.seconds = seconds
         self.watched = watched
 
-    def _trace(self, frame, event, arg):  # type: ignore[no-untyped-def]
+    def _trace(self, frame: FrameType, event: str, arg: Any) -> Callable[[FrameType, str, Any], Any] | None:
         # Checked first, so that each call a script makes into the engine's own Python (a guard,
         # ``str``) is a chance to stop it too, e.g. in ``list(map(str, rows))``.
         if time.monotonic() > self.until:
@@ -229,20 +236,20 @@ def _is_data(value: Any) -> bool:
     return not isinstance(value, (FunctionType, ModuleType, type, PrintCollector)) and not callable(value)
 
 
-class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
     """Runs expressions and scripts against task data inside the sandbox."""
 
     def __init__(self, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> None:
         super().__init__({})
         self.time_limit_s = time_limit_s
 
-    def _globals(self, context: dict, external_context: dict | None) -> dict[str, Any]:
+    def _globals(self, context: dict[str, Any], external_context: dict[str, Any] | None) -> dict[str, Any]:
         scope = dict(_GUARDS)
         scope.update(external_context or {})
         scope.update(context)
         return scope
 
-    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> Any:
         literal = iso8601_literal(expression)
         if literal is not None and literal not in context:
             return literal
@@ -250,7 +257,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         scope = self._globals(context, external_context)
         return _Deadline(self.time_limit_s).run(lambda: eval(code, scope))  # noqa: S307 - sandboxed
 
-    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         code = compile_sandboxed(script, "exec")
         scope = self._globals(context, external_context)
         before = set(scope)
@@ -259,7 +266,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
     @staticmethod
-    def _keep(scope: dict[str, Any], before: set[str], context: dict) -> None:
+    def _keep(scope: dict[str, Any], before: set[str], context: dict[str, Any]) -> None:
         """Copy what the script left behind into the task data, once all of it is known to be savable."""
         kept: dict[str, Any] = {}
         for name, value in scope.items():
@@ -283,7 +290,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 ServiceHandler = Callable[[Any, str, dict[str, Any]], Any]
 
 
-class SandboxScriptEngine(PythonScriptEngine):
+class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
     """SpiffWorkflow script engine bound to the sandbox and to our service-call handler."""
 
     def __init__(self, services: ServiceHandler | None = None,
@@ -294,7 +301,8 @@ class SandboxScriptEngine(PythonScriptEngine):
     def validate(self, expression: str) -> None:
         compile_sandboxed(expression, "exec")
 
-    def evaluate(self, task, expression: str, external_context: dict | None = None) -> Any:  # type: ignore[override]
+    def evaluate(self, task: SpiffTask, expression: str,
+                 external_context: dict[str, Any] | None = None) -> Any:
         try:
             value = self.environment.evaluate(expression, task.data, external_context)
         except ScriptError as err:
@@ -315,8 +323,8 @@ class SandboxScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(problem, task=task)
         return value
 
-    def call_service(self, task, operation_name: str = "", operation_params: dict | None = None,
-                     **kwargs: Any) -> str:  # type: ignore[override]
+    def call_service(self, task: SpiffTask, operation_name: str = "",
+                     operation_params: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> str:
         if self.services is None:
             raise WorkflowTaskException(
                 f"No adapter is configured to run the service operation '{operation_name}'", task=task)

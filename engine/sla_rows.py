@@ -132,6 +132,7 @@ def resume(session: Session, case: Case, now: datetime, actor: str) -> int:
     case.sla_state = None  # the case clock's own state, if there is one, is mirrored below
     for clock in clocks:
         unit, paused_at, before = terms_of(clock).unit, clock.paused_at, clock.due_at
+        assert paused_at is not None, "only paused clocks were chosen"
         paused, paused_before = sla.measure(calendar, unit, paused_at, now), clock.paused_seconds
         clock.paused_seconds += paused
         clock.due_at = sla.moved_by_pauses(calendar, unit, clock.due_at, paused_before, clock.paused_seconds)

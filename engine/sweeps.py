@@ -15,7 +15,7 @@ from .context import Context
 BATCH = 50
 
 
-def each_due_case(ctx: Context, due_cases: Callable[[], Select], handle: Callable[[int], int],
+def each_due_case(ctx: Context, due_cases: Callable[[], Select[int]], handle: Callable[[int], int],
                   limit: int) -> int:
     """Call ``handle(case_id)`` for up to ``limit`` distinct cases from ``due_cases()`` (a query of
     case ids, most urgent first); returns the sum of what ``handle`` returned."""

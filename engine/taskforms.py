@@ -19,7 +19,7 @@ from .context import Context
 from .errors import TaskNotFound
 from .persistence.tables import Case, Task
 from .types import TaskStatus
-from .views import TaskView
+from .views import TaskView, case_reference
 
 
 @dataclass
@@ -59,6 +59,7 @@ def _earlier(session: Session, case: Case) -> list[FormTexts]:
                            .order_by(Task.completed_at, Task.id))
     latest: dict[str, FormTexts] = {}
     for task in done:  # a task done again (a loop) is shown once, where it was last done
+        assert task.form is not None, "the query asks only for tasks with a form"
         latest.pop(task.form, None)
         latest[task.form] = _texts(case, task)
     return list(latest.values())
@@ -89,7 +90,7 @@ def next_task(ctx: Context, reference: str, user_email: str) -> TaskView | None:
                                .order_by(Task.id))
         for task, ref in rows:
             if task.assignee_id in (None, user.id) and permissions.may_work_on(session, user, task):
-                return TaskView.of(task, ref)
+                return TaskView.of(task, case_reference(ref))
         return None
 
 

@@ -21,7 +21,7 @@ _CURRENT: ContextVar[Clock | None] = ContextVar("councilflow_clock", default=Non
 
 class _ClockedDatetime(datetime):
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]  # a plain datetime, not Self
         clock = _CURRENT.get()
         if clock is None:
             return datetime.now(tz)
@@ -29,7 +29,7 @@ class _ClockedDatetime(datetime):
         return instant.astimezone(tz) if tz is not None else instant.astimezone().replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _ClockedDatetime  # type: ignore[attr-defined]
+_spiff_timer.datetime = _ClockedDatetime
 
 
 @contextmanager

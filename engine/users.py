@@ -137,7 +137,7 @@ def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = 
 
 def _end_sessions(user: User) -> None:
     # An SQL increment, not a read-modify-write: two admins acting at once both count.
-    user.session_generation = User.session_generation + 1  # type: ignore[assignment]
+    user.session_generation = User.session_generation + 1
 
 
 def end_sessions(ctx: "Context", user_id: int) -> None:

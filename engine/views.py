@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from .persistence.tables import Case, Event, Task
 
 
-def iso(value) -> str | None:  # type: ignore[no-untyped-def]
+def iso(value: date | None) -> str | None:
+    """A date or datetime (a subclass of date) as ISO 8601, for JSON."""
     return value.isoformat() if value is not None else None
+
+
+def case_reference(value: str | None) -> str:
+    """A case's reference as read from the database. Every case is given one in the transaction that
+    creates it, so a missing one is a bug: reported as such rather than shown as a blank."""
+    if value is None:
+        raise RuntimeError("A case was read without a reference, which every case is given when it is created")
+    return value
 
 
 @dataclass

@@ -1,16 +1,19 @@
 """The database handle: engine, sessions, and the backend quirks kept in one place."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..errors import EngineError
 
@@ -48,7 +51,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     busy_timeout_ms = int(busy_timeout_s * 1000)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # WAL lets readers work while a case is being written; the busy timeout makes a second
         # writer wait for the first instead of failing at once (SQLITE_BUSY_TIMEOUT_S).
         dbapi_connection.isolation_level = None
@@ -60,7 +63,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # Take the write lock at the start of every transaction so two writers to the same case
         # queue up instead of deadlocking on a read-to-write upgrade. Within one process the writers
         # have already queued on Database's writer lock, so this waits only for other processes.
@@ -84,7 +87,7 @@ class Database:
     def __init__(self, url: str | None = None, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
         self.url = database_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict = {"future": True}
+        kwargs: dict[str, Any] = {"future": True}
         if not self.is_sqlite:
             # pool_timeout: a request waits at most this long for a free connection, then 503.
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10,

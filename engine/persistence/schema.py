@@ -80,7 +80,7 @@ def schema_problem(db: Database) -> EngineError | None:
         return not_set_up
     try:
         revision = current_revision(db)
-    except (*UNAVAILABLE, DBAPIError) as err:  # at start-up any driver error means "cannot use it"
+    except UNAVAILABLE + (DBAPIError,) as err:  # at start-up any driver error means "cannot use it"
         reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
         return DatabaseUnavailable(f"The database at {where(db)} cannot be opened: {reason}")
     head = head_revision()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UTCDateTime  # noqa: F401  (UTCDateTime: named by migration 0003)
+from .base import Base as Base, UTCDateTime as UTCDateTime  # re-exported (UTCDateTime: named by migration 0003)
 
 
 class Team(Base):
@@ -374,4 +374,4 @@ class PollCursor(Base):
 
 # Case files (notes, documents, hand-back questions) live in their own module; imported here so
 # every table is known to the metadata and importable from one place.
-from .casefiles import Document, Note, Question  # noqa: E402,F401
+from .casefiles import Document as Document, Note as Note, Question as Question  # noqa: E402  (re-exported)

@@ -7,7 +7,10 @@ config = context.config
 engine = config.attributes.get("engine")
 if engine is None:
     from sqlalchemy import create_engine
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic was run without councilflow's engine and without sqlalchemy.url to connect to")
+    engine = create_engine(url)
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata,
