@@ -1,29 +1,40 @@
 """The service directory the front office searches: every deployed process, found by words in its
 name, key and description (the process's BPMN documentation), and listed A to Z.
 
-Matching is by word, ignoring case and plurals ("bins" finds "Missed bin collection"), so an
-advisor can type what the caller says. Every word typed must be found somewhere; a service whose
-name holds the words ranks above one that only mentions them in its description. Processes
-deployed before descriptions were kept have none: they are still found by name and key.
+Matching is by word stem (Snowball's English stemmer: "bins" finds "Missed bin collection",
+"collected" finds "collection"), so an advisor can type what the caller says. Callers' own words
+reach the services' words through a shipped list of synonyms (``engine.service_words``: "rubbish
+dumped" finds fly-tipping, "moving house" the Council Tax change of address), and two words typed
+apart are also tried as one ("pot hole"). Services are ranked by how many of the words typed they
+match, then by where (a name above a description), so a caller's whole sentence still finds the
+service its telling words point at. Processes deployed before descriptions were kept have none:
+they are still found by name and key.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 
+import snowballstemmer
 from sqlalchemy import select
 
 from .context import Context
 from .errors import ProcessNotFound
 from .persistence.tables import Process
+from .service_words import SYNONYMS
 
-# Words that say nothing about which service is wanted.
-STOP_WORDS = frozenset("a an and are as at be by can for from has have i in is it its my of on or our the "
-                       "their there to was we with your".split())
+# Words that say nothing about which service is wanted (callers' fillers included).
+STOP_WORDS = frozenset("a about again an and are as at be been by can could did didn do does don for from get "
+                       "got has hasn have haven help how i i'd i'm in is isn it its just like m me my need not of "
+                       "on or our please s should some someone t that the their there they this to ve want was "
+                       "wasn we were what when why will with would you your".split())
 # Points a query word earns by where it is found: (exact word, start of a word).
 WEIGHTS = {"name": (10, 6), "key": (5, 3), "description": (2, 1)}
 MIN_PREFIX = 3  # "pot" finds "pothole"; "po" finds nothing by prefix
+SYNONYM_WEIGHT = 0.8  # a service found through a caller's synonym ranks just below one found by the word itself
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
@@ -33,25 +44,46 @@ class Service:
     description: str | None
 
 
+def _tokens(text: str | None) -> list[str]:
+    return re.findall(r"[a-z0-9]+", (text or "").lower())
+
+
 def stem(word: str) -> str:
-    """The word without its plural ending: bins -> bin, enquiries -> enquiry, addresses -> address."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """The word's stem: bins -> bin, collected and collection -> collect."""
+    return str(_STEMMER.stemWord(word))
 
 
 def words(text: str | None) -> list[str]:
     """Lower-case stems of the words in ``text`` (hyphens and underscores separate words)."""
-    return [stem(w) for w in re.findall(r"[a-z0-9]+", (text or "").lower())]
+    return [stem(w) for w in _tokens(text)]
 
 
-def query_words(query: str) -> list[str]:
-    found = [w for w in words(query) if w not in STOP_WORDS]
-    return list(dict.fromkeys(found))
+@lru_cache(maxsize=1)
+def _synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The synonyms as (stems of the caller's phrase, stems of the services' words), longest first."""
+    pairs = [(tuple(words(said)), tuple(w for w in words(meant) if w not in STOP_WORDS))
+             for said, meant in SYNONYMS.items()]
+    return tuple(sorted(((k, v) for k, v in pairs if k), key=lambda p: -len(p[0])))
+
+
+def candidates(query: str) -> dict[str, dict[str, float]]:
+    """Each query word -> the stems that count for it, with their weight: the word itself, a word it
+    forms with its neighbour ("pot hole" -> pothole), and the services' words for a phrase it is in."""
+    tokens = _tokens(query)
+    stems = [stem(t) for t in tokens]
+    found: dict[str, dict[str, float]] = {s: {s: 1.0} for s in stems if s not in STOP_WORDS}
+    for i in range(len(tokens) - 1):
+        joined = stem(tokens[i] + tokens[i + 1])
+        for part in (stems[i], stems[i + 1]):
+            if part in found:
+                found[part][joined] = 1.0
+    for said, meant in _synonyms():
+        for start in range(len(stems) - len(said) + 1):
+            if tuple(stems[start:start + len(said)]) == said:
+                for part in stems[start:start + len(said)]:
+                    if part in found:
+                        found[part].update({m: max(found[part].get(m, 0.0), SYNONYM_WEIGHT) for m in meant})
+    return found
 
 
 def _points(term: str, field: list[str], weights: tuple[int, int]) -> int:
@@ -62,16 +94,16 @@ def _points(term: str, field: list[str], weights: tuple[int, int]) -> int:
     return 0
 
 
-def score(service: Service, terms: list[str]) -> int:
-    """How well the service matches: 0 when any word is found nowhere."""
+def score(service: Service, terms: dict[str, dict[str, float]]) -> tuple[int, float]:
+    """How well the service matches: (query words matched, points); (0, 0) when none is found."""
     fields = {"name": words(service.name), "key": words(service.key), "description": words(service.description)}
-    total = 0
-    for term in terms:
-        best = max(_points(term, fields[f], WEIGHTS[f]) for f in WEIGHTS)
-        if best == 0:
-            return 0
-        total += best
-    return total
+    matched, total = 0, 0.0
+    for options in terms.values():
+        best = max(_points(option, fields[f], WEIGHTS[f]) * weight
+                   for option, weight in options.items() for f in WEIGHTS)
+        if best > 0:
+            matched, total = matched + 1, total + best
+    return matched, total
 
 
 def all_services(ctx: Context) -> list[Service]:
@@ -90,12 +122,19 @@ def get_service(ctx: Context, key: str) -> Service:
 
 
 def search(ctx: Context, query: str) -> list[Service]:
-    """Services matching every word of ``query``, best first (then by name); none for an empty query."""
-    terms = query_words(query)
+    """Services matching words of ``query``, those matching most words first, then by points and
+    name; none for an empty query."""
+    terms = candidates(query)
     if not terms:
         return []
     scored = [(score(s, terms), s) for s in all_services(ctx)]
-    return [s for points, s in sorted(scored, key=lambda p: (-p[0], p[1].name.lower())) if points > 0]
+    ranked = [p for p in sorted(scored, key=lambda p: (-p[0][0], -p[0][1], p[1].name.lower())) if p[0][0] > 0]
+    if not ranked:
+        return []
+    (most, top), _ = ranked[0]
+    # A service matching fewer of the words typed is listed only if it scores more than half as well
+    # as the best: "council tax" should not list every service whose description says "council".
+    return [s for (matched, points), s in ranked if matched == most or points > top / 2]
 
 
 def a_to_z(services: list[Service]) -> list[tuple[str, list[Service]]]:

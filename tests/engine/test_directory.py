@@ -27,9 +27,11 @@ def test_council_tax_finds_both_council_tax_services_name_matches_first(ctx):
     assert keys(ctx, "COUNCIL   TAX") == keys(ctx, "council tax")
 
 
-def test_every_word_must_be_found_and_nonsense_finds_nothing(ctx):
+def test_the_service_matching_most_words_comes_first_and_nonsense_finds_nothing(ctx):
     deploy_library(ctx)
-    assert keys(ctx, "council tax pothole") == []
+    # A caller's whole sentence: the words that name a service win over the rest.
+    found = keys(ctx, "council tax pothole")
+    assert found[0] == "council_tax_change_of_address" and {"single_person_discount", "pothole_report"} <= set(found)
     assert keys(ctx, "zzzz") == []
     assert keys(ctx, "") == [] and keys(ctx, "the a of") == []
 
