@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import registry, routing
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, holidays_known_until
 from .context import Context
 from .errors import NotFound, UserError
 from .persistence.tables import Event, SlaClock, SlaPolicy
@@ -124,6 +124,21 @@ def shift(calendar: WorkingCalendar, unit: SlaUnit, instant: datetime, seconds: 
     if unit is SlaUnit.CALENDAR_DAYS:
         return instant + timedelta(seconds=seconds)
     return calendar.add_working_seconds(instant, seconds)
+
+
+HOLIDAY_DATA_MARGIN = timedelta(days=365)  # warn while a year's due dates can still be planned
+
+
+def holiday_data_warning(calendar: WorkingCalendar, due: datetime) -> str | None:
+    """A warning when the bundled bank-holiday data ends within 12 months of ``due``: due dates past
+    its end would count unknown bank holidays as working days. None while the data reaches further."""
+    known = holidays_known_until(calendar.nation)
+    if calendar.local(due).date() + HOLIDAY_DATA_MARGIN <= known:
+        return None
+    return (f"The bank holidays councilflow knows for {calendar.nation.value} end on {known:%d %B %Y}, within "
+            f"12 months of the due date {calendar.local(due):%d %B %Y}: upgrade councilflow (its "
+            f"govuk-bank-holidays data) or add the coming bank holidays as closure days, or due dates after "
+            f"{known:%d %B %Y} will count them as working days")
 
 
 def pause_days(calendar: WorkingCalendar, seconds: float) -> int:

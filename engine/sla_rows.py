@@ -9,8 +9,10 @@ the sweep and the use cases in ``engine.sla_clocks`` all call this module; it ca
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,8 @@ from .errors import CaseNotOpen, Conflict
 from .persistence.tables import Case, Event, SlaClock, Task
 from .types import CaseStatus, EventKind, SlaState, TaskStatus
 from .views import iso
+
+logger = logging.getLogger(__name__)
 
 CLOSED = (CaseStatus.COMPLETED, CaseStatus.CANCELLED)  # a failed case still owes its promise
 
@@ -56,13 +60,30 @@ def event(session: Session, clock: SlaClock, actor: str, now: datetime, kind: Ev
                       detail=detail))
 
 
+# The holiday-data warnings logged, per database engine: once per nation and month of due dates, so
+# an operator is told again as time goes on, not on every clock started.
+_warned: WeakKeyDictionary[Any, set[tuple[str, int, int]]] = WeakKeyDictionary()
+
+
+def _warn_about_holiday_data(session: Session, calendar: WorkingCalendar, due: datetime) -> None:
+    warning = sla.holiday_data_warning(calendar, due)
+    if warning is None:
+        return
+    logged, key = _warned.setdefault(session.get_bind(), set()), (calendar.nation.value, due.year, due.month)
+    if key not in logged:
+        logged.add(key)
+        logger.warning("%s", warning)
+
+
 def start(session: Session, case: Case, task: Task | None, now: datetime, actor: str) -> SlaClock | None:
     """Start the clock of a new case (``task`` None) or task if its process has a policy for it."""
     policy = sla.find_policy(session, case.process_key, task.bpmn_id if task is not None else None)
     if policy is None:
         return None
     terms = sla.PolicyView.of(policy).terms
-    deadline = sla.deadline(calendar_settings.load(session), terms, now)
+    calendar = calendar_settings.load(session)
+    deadline = sla.deadline(calendar, terms, now)
+    _warn_about_holiday_data(session, calendar, deadline.due)
     paused = case.sla_state == SlaState.PAUSED  # a task created while the case waits starts paused
     clock = SlaClock(case_id=case.id, task_id=task.id if task is not None else None, policy_id=policy.id,
                      terms=terms.to_dict(), state=SlaState.PAUSED if paused else SlaState.ON_TRACK,

@@ -22,6 +22,16 @@ def test_due_date_calculator_knows_easter_scotland_and_the_clock_change(cli):
     assert text.stdout.strip() == "Monday 20 April 2026 17:00 BST"
 
 
+def test_a_due_date_near_the_end_of_the_bank_holiday_data_comes_with_a_warning(cli):
+    quiet = cli("sla", "due", "--start", "2026-04-02T10:00", "--working-days", "10", "--json")
+    assert "warning" not in quiet.json() and quiet.stderr == ""
+    late = cli("sla", "due", "--start", "2028-06-01T10:00", "--working-days", "10", "--json")
+    assert late.exit_code == 0 and late.json()["due"] == "2028-06-15T17:00:00+01:00"
+    assert late.json()["warning"].startswith("The bank holidays councilflow knows for england-and-wales end on ")
+    assert "within 12 months of the due date 15 June 2028" in late.json()["warning"]
+    assert late.stderr.startswith("Warning: The bank holidays councilflow knows")
+
+
 def test_calculator_refuses_unclear_input_with_exit_code_2(cli):
     both = cli("sla", "due", "--start", "2026-04-02", "--working-days", "1", "--days", "1", "--json")
     assert both.exit_code == 2 and "exactly one of" in both.json()["error"]

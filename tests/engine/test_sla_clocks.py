@@ -181,3 +181,15 @@ def test_removing_a_policy_leaves_running_clocks_and_starts_no_new_ones(timed):
     later = cases.start_case(timed, "missed_bin_collection")
     assert len(sla_clocks.case_clocks(timed, running.reference)) == 1
     assert sla_clocks.case_clocks(timed, later.reference) == []
+
+
+def test_the_worker_and_the_sla_page_warn_when_the_bank_holiday_data_runs_out(timed, caplog):
+    _promise(timed, "missed_bin_collection", "arrange_recollection", SlaUnit.WORKING_DAYS, 10)
+    _recollection(timed)  # 2026: the bundled data reaches more than a year past the due date
+    assert "bank holidays councilflow knows" not in caplog.text
+    timed.clock.set(utc(2028, 5, 3, 9, 0))
+    _recollection(timed)
+    _recollection(timed)
+    warnings = [r for r in caplog.records if "bank holidays councilflow knows" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"  # once per month of due dates, not per clock
+    assert "within 12 months of the due date" in warnings[0].getMessage()

@@ -115,3 +115,12 @@ def test_only_admins_reach_the_sla_page(signed_in, admin):
     for role in (Role.TEAM_LEAD, Role.ANALYST, Role.FRONT_OFFICE):
         assert signed_in(role).get("/admin/sla").status_code == 403
     assert admin.get("/admin/sla").status_code == 200
+
+
+def test_the_sla_page_warns_a_year_before_the_bank_holiday_data_runs_out(admin, ctx):
+    assert "bank holidays councilflow knows" not in admin.get("/admin/sla").get_data(as_text=True)
+    ctx.clock = FixedClock(datetime(2028, 3, 1, 9, tzinfo=timezone.utc))
+    page = admin.get("/admin/sla").get_data(as_text=True)
+    assert "govuk-warning-text" in page
+    assert "The bank holidays councilflow knows for england-and-wales end on" in page
+    assert "or add the coming bank holidays as closure days" in page

@@ -56,13 +56,16 @@ def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
     ctx = context()
     with ctx.db.transaction(readonly=True) as session:
         calendar = calendar_settings.settings(session)
+        # Checked against today: a promise made now falls due within the year.
+        holiday_warning = sla.holiday_data_warning(calendar_settings.load(session), ctx.clock.now())
         closures = calendar_settings.list_closures(session)
         late = _late_counts(session)
         names = dict(_targets(session))
     policies = sla.list_policies(ctx)
     return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies, late=late,
                            names=names, calendar=calendar, closures=closures, nations=NATIONS, weekdays=WEEKDAYS,
-                           problem=problem, forms=forms, units=UNITS, nation_options=_nation_options), status
+                           problem=problem, forms=forms, units=UNITS, nation_options=_nation_options,
+                           holiday_warning=holiday_warning), status
 
 
 def _nation_options(chosen: str | None) -> list[dict[str, Any]]:

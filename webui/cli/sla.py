@@ -115,7 +115,11 @@ def due(start: str, working_days: int | None, working_hours: int | None, days: i
         instant = instant.replace(tzinfo=calendar.zone)
     found = sla.deadline(calendar, sla.SlaTerms(unit, amount), instant)
     local = calendar.local(found.due)
-    out.result({"due": local.isoformat()}, local.strftime("%A %d %B %Y %H:%M %Z"))
+    warning = sla.holiday_data_warning(calendar, found.due)
+    if warning is not None:  # on stderr, so the answer on stdout stays one line (or one JSON object)
+        click.echo(f"Warning: {warning}", err=True)
+    out.result({"due": local.isoformat(), **({"warning": warning} if warning else {})},
+               local.strftime("%A %d %B %Y %H:%M %Z"))
 
 
 @sla_group.command("show")
