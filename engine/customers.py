@@ -88,6 +88,13 @@ def normal_postcode(postcode: str | None) -> str:
     return re.sub(r"\s+", "", postcode or "").upper()
 
 
+def search_keys(phone: str | None, postcode: str | None, email: str | None) -> dict[str, str | None]:
+    """The customer's details as case search compares them (``phone_key``, ``postcode_key``,
+    ``email_key``): stored beside the details, and indexed, whenever they are written."""
+    return {"phone_key": digits(phone) or None, "postcode_key": normal_postcode(postcode) or None,
+            "email_key": (email or "").strip().lower() or None}
+
+
 def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
@@ -146,11 +153,15 @@ def _clean(details: dict[str, Any]) -> dict[str, str | None]:
     return values
 
 
+def _keys(values: dict[str, str | None]) -> dict[str, str | None]:
+    return search_keys(values["phone"], values["postcode"], values["email"])
+
+
 def create_customer(ctx: Context, details: dict[str, Any]) -> CustomerView:
     """Record a customer (name required; email, phone, address, postcode optional but checked)."""
     values = _clean(details)
     with ctx.db.transaction() as session:
-        row = Customer(**values, created_at=ctx.clock.now())
+        row = Customer(**values, **_keys(values), created_at=ctx.clock.now())
         session.add(row)
         session.flush()
         return CustomerView.of(row)
@@ -173,7 +184,7 @@ def update_customer(ctx: Context, customer_id: int, details: dict[str, Any]) -> 
     values = _clean(details)
     with ctx.db.transaction() as session:
         row = _customer(session, customer_id)
-        for key, value in values.items():
+        for key, value in {**values, **_keys(values)}.items():
             setattr(row, key, value)
         return CustomerView.of(row)
 

@@ -1,0 +1,30 @@
+"""The customer table: the people the council serves, with their details as case search compares them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .tables import Base
+
+
+def _key(length: int) -> String:
+    """Byte order on PostgreSQL as on SQLite, so a prefix is one index range (``key >= 'AN1' AND
+    key < 'AN2'``) whatever the database's locale."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(12), index=True)
+    created_at: Mapped[datetime]
+    # The details as case search compares them (customers.search_keys), indexed (migration 0006).
+    phone_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # digits only, +44 as 0
+    postcode_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # capitals, no spaces
+    email_key: Mapped[str | None] = mapped_column(_key(320), index=True)  # lower case
