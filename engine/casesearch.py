@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, u
 from sqlalchemy.orm import Session
 
 from . import permissions, users
-from .capped import capped_counts
 from .context import Context
 from .errors import UserError
 from .customers import POSTCODE, digits, normal_postcode
@@ -121,8 +120,9 @@ def _customer_terms(text: str) -> list[ColumnElement[bool]]:
     if reference_in(text):
         return []
     words = [_like(w) for w in text.lower().split()]
-    return [and_(*(func.lower(column).like(w, escape="\\") for w in words))
-            for column in (Customer.name, Customer.address)]
+    # One pass over the customers for both columns (a union would scan them twice).
+    return [or_(*(and_(*(func.lower(column).like(w, escape="\\") for w in words))
+                  for column in (Customer.name, Customer.address)))]
 
 
 def _matching_ids(text: str) -> Select[Any] | None:
@@ -185,18 +185,28 @@ def find_cases(ctx: Context, wanted: CaseSearch, viewer_email: str | None, page:
     with ctx.db.transaction(readonly=True) as session:
         viewer = users.get_user(session, viewer_email) if viewer_email is not None else None
         where = _where(session, wanted, viewer)
-        counted = capped_counts(session, {"total": select(Case.id).where(*where)}, TOTAL_CAP)["total"]
-        rows = list(session.execute(
+        # The matching ids (up to the cap) in one statement give the total and the page: counting and
+        # paging separately would run a name or address scan twice.
+        ids = list(session.scalars(select(Case.id).where(*where).order_by(Case.id.desc()).limit(TOTAL_CAP + 1)))
+        start = (page - 1) * page_size
+        if start + page_size > len(ids) > TOTAL_CAP:  # a page beyond the cap: ask for it alone
+            ids = list(session.scalars(select(Case.id).where(*where).order_by(Case.id.desc())
+                                       .limit(page_size).offset(start)))
+            start, counted = 0, TOTAL_CAP + 1
+        else:
+            counted = len(ids)
+        shown = ids[start:start + page_size]
+        rows = sorted(session.execute(
             select(Case, Process.name, Customer.name).join(Process, Process.key == Case.process_key)
-            .outerjoin(Customer, Customer.id == Case.customer_id).where(*where)
-            .order_by(Case.id.desc()).limit(page_size).offset((page - 1) * page_size)))
+            .outerjoin(Customer, Customer.id == Case.customer_id).where(Case.id.in_(shown))),
+            key=lambda row: -row[0].id)
         teams = _teams(session, [case.id for case, _, _ in rows])
         items = [CaseHit(case.reference or "", case.process_key, service or case.process_key, case.status,
                          teams.get(case.id), customer or _data_name(case), iso(case.due_at), case.sla_state,
                          iso(case.created_at))
                  for case, service, customer in rows]
         full = full_reference(wanted.text)
-        exact = session.scalar(select(Case.reference).where(Case.reference == full, *where)) if full else None
+        exact = full if full and session.scalar(select(Case.id).where(Case.reference == full)) in ids else None
         return CaseResults(items, page, page_size, min(counted, TOTAL_CAP), counted > TOTAL_CAP, exact)
 
 
