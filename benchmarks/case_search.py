@@ -2,8 +2,8 @@
 
 Seeds a fresh SQLite file database (and a PostgreSQL schema of its own when
 ``COUNCILFLOW_BENCH_PG_URL`` is set) with N cases, one task each in one of 50 teams, and 0.6 N
-customers (most cases belong to a customer; some customers have several cases), using bulk Core
-inserts. Then it times what advisors type, in equal measure: a reference in full, a bare case number,
+customers with their search keys and words (most cases belong to a customer; some customers have
+several cases), using bulk Core inserts. Then it times what advisors type, in equal measure: a reference in full, a bare case number,
 a phone number (typed with spaces), an email, a full postcode, a postcode district, a surname and an
 address (house number and street), each as a front-office advisor (every case) and as a back-office
 officer in two teams (the visibility rule), after a warm-up.
@@ -36,7 +36,7 @@ from engine import casesearch, customers, users
 from engine.casesearch import CaseSearch
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.persistence.tables import Case, Customer, Task
+from engine.persistence.tables import Case, Customer, CustomerWord, Task
 from engine.types import CaseStatus, Channel, Role, TaskStatus
 
 CHUNK = 50_000
@@ -75,8 +75,12 @@ def seed(db: Database, count: int, rng: random.Random) -> float:
     with db.engine.begin() as connection:
         _seed_reference(connection)
     for ids in _chunks(people):
+        rows = [_customer(i) for i in ids]
+        words = [{"word": word, "customer_id": row["id"]} for row in rows
+                 for word in sorted(customers.search_words(row["name"], row["address"]))]
         with db.engine.begin() as connection:
-            connection.execute(insert(Customer.__table__), [_customer(i) for i in ids])
+            connection.execute(insert(Customer.__table__), rows)
+            connection.execute(insert(CustomerWord.__table__), words)
     step = SPAN / count
     for ids in _chunks(count):
         case_rows, task_rows = [], []
@@ -97,7 +101,7 @@ def seed(db: Database, count: int, rng: random.Random) -> float:
             connection.execute(insert(Case.__table__), case_rows)
             connection.execute(insert(Task.__table__), task_rows)
     with db.engine.begin() as connection:
-        connection.execute(text("ANALYZE" if db.is_sqlite else 'ANALYZE customer, "case", task'))
+        connection.execute(text("ANALYZE" if db.is_sqlite else 'ANALYZE customer, customer_word, "case", task'))
     ctx = Context(db, settings=Settings())
     with ctx.db.transaction() as session:
         users.add_user(session, ADVISOR, "Bench Advisor", [Role.FRONT_OFFICE], EPOCH, [team_name(1)])

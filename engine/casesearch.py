@@ -5,12 +5,10 @@ the API and the CLI, with the case-visibility rule of ``permissions.may_see_case
 What the text is decides where to look, so each look is one index range rather than a scan:
 a reference is an equality on ``case.reference``; a phone number, postcode (or its first half) and
 email are prefixes of the customer's search keys (``customers.search_keys``, indexed, byte-ordered);
-anything else is words that must all appear in the customer's name or all in their address. Those
-are ``LIKE '%word%'`` on ``lower(name)`` / ``lower(address)``, a scan of the customer table (about
-30 ms per 100,000 customers, benchmarks/case_search.py); a trigram or full-text index would replace
-it if councils need more. Only cases linked to a customer record are found by customer details: the
-details a form put in a case's data are JSON, which no query reads (docs/architecture.md). UPRNs come
-with the gazetteer work.
+anything else is words, each the start of a word of the customer's name or address
+(``customer_word``), all of them required. Only cases linked to a customer record are found by
+customer details: the details a form put in a case's data are JSON, which no query reads
+(docs/architecture.md). UPRNs come with the gazetteer work.
 """
 from __future__ import annotations
 
@@ -18,14 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, intersect, select, union
 from sqlalchemy.orm import Session
 
 from . import permissions, users
 from .context import Context
 from .errors import UserError
-from .customers import POSTCODE, digits, normal_postcode
-from .persistence.tables import Case, Customer, Process, Task, Team
+from .customers import POSTCODE, digits, normal_postcode, search_words
+from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
 from .types import CaseStatus, TaskStatus
 from .views import iso
 
@@ -104,10 +102,6 @@ def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
     return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
-def _like(word: str) -> str:
-    return "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
-
-
 def _customer_terms(text: str) -> list[ColumnElement[bool]]:
     """Where to look among customers for ``text``: one term per reading of it, or none."""
     if "@" in text:
@@ -119,10 +113,12 @@ def _customer_terms(text: str) -> list[ColumnElement[bool]]:
         return [_starts_with(Customer.postcode_key, postcode)]
     if reference_in(text):
         return []
-    words = [_like(w) for w in text.lower().split()]
-    # One pass over the customers for both columns (a union would scan them twice).
-    return [or_(*(and_(*(func.lower(column).like(w, escape="\\") for w in words))
-                  for column in (Customer.name, Customer.address)))]
+    words = sorted(search_words(text))
+    if not words:
+        return []
+    # Customers with a word starting with each typed word: an index range per word, intersected.
+    having = [select(CustomerWord.customer_id).where(_starts_with(CustomerWord.word, word)) for word in words]
+    return [Customer.id.in_(intersect(*having) if len(having) > 1 else having[0])]
 
 
 def _matching_ids(text: str) -> Select[Any] | None:

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .context import Context
 from .errors import CaseNotFound, FormInvalid, NotFound
-from .persistence.tables import Case, Customer, Process, Task, Team
+from .persistence.customers import WORD_LENGTH
+from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
 from .types import CaseStatus, TaskStatus
 from .views import iso
 
@@ -24,6 +25,7 @@ POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?(?:\s*[0-9][A-Z]{2})?\b", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9 ()-]{5,}[0-9]")
+WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 LIMITS = {"name": 200, "email": 320, "phone": 50, "address": 2000}
 MAX_RESULTS = 50
 
@@ -95,6 +97,18 @@ def search_keys(phone: str | None, postcode: str | None, email: str | None) -> d
             "email_key": (email or "").strip().lower() or None}
 
 
+def search_words(*texts: str | None) -> set[str]:
+    """The words case search finds a customer by: letters and digits, lower case ("O'Brien-Smith"
+    gives o, brien and smith), each cut to the stored length."""
+    return {word[:WORD_LENGTH] for text in texts for word in WORD.findall((text or "").lower())}
+
+
+def _write_words(session: Session, customer_id: int, values: dict[str, str | None]) -> None:
+    session.execute(delete(CustomerWord).where(CustomerWord.customer_id == customer_id))
+    session.add_all([CustomerWord(word=word, customer_id=customer_id)
+                     for word in sorted(search_words(values["name"], values["address"]))])
+
+
 def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
@@ -164,6 +178,7 @@ def create_customer(ctx: Context, details: dict[str, Any]) -> CustomerView:
         row = Customer(**values, **_keys(values), created_at=ctx.clock.now())
         session.add(row)
         session.flush()
+        _write_words(session, row.id, values)
         return CustomerView.of(row)
 
 
@@ -186,6 +201,7 @@ def update_customer(ctx: Context, customer_id: int, details: dict[str, Any]) -> 
         row = _customer(session, customer_id)
         for key, value in {**values, **_keys(values)}.items():
             setattr(row, key, value)
+        _write_words(session, row.id, values)
         return CustomerView.of(row)
 
 

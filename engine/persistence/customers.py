@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .tables import Base
+
+
+WORD_LENGTH = 40  # longer words are stored (and searched) by their first 40 letters
 
 
 def _key(length: int) -> String:
@@ -28,3 +31,13 @@ class Customer(Base):
     phone_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # digits only, +44 as 0
     postcode_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # capitals, no spaces
     email_key: Mapped[str | None] = mapped_column(_key(320), index=True)  # lower case
+
+
+class CustomerWord(Base):
+    """Each word of a customer's name and address (lower case, ``customers.search_words``), so a
+    case is found by name or address with an index range per typed word (``"pat smi"``: words
+    starting ``pat`` and ``smi``) instead of a scan of every customer."""
+
+    __tablename__ = "customer_word"
+    word: Mapped[str] = mapped_column(_key(WORD_LENGTH), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), primary_key=True, index=True)

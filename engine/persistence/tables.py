@@ -382,4 +382,4 @@ class PollCursor(Base):
 # Case files (notes, documents, hand-back questions) live in their own module; imported here so
 # every table is known to the metadata and importable from one place.
 from .casefiles import CaseContact, Document, Note, Question  # noqa: E402,F401
-from .customers import Customer  # noqa: E402,F401
+from .customers import Customer, CustomerWord  # noqa: E402,F401

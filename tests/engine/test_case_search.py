@@ -71,6 +71,7 @@ def test_a_case_is_found_by_the_customers_name_phone_email_postcode_or_address(c
     sams = [world.cancelled, world.pothole]  # newest first
     assert found(ctx, "pat") == pats
     assert found(ctx, "o'brien SMITH") == pats  # words in any case, punctuation as typed
+    assert found(ctx, "smi pat") == pats and found(ctx, "rien") == []  # the starts of words, in any order
     assert found(ctx, "07700 900123") == pats and found(ctx, "+447700900123") == pats
     assert found(ctx, "07700-900") == pats  # the start of a number
     assert found(ctx, "01632 960001") == sams
