@@ -93,7 +93,7 @@ def normal_postcode(postcode: str | None) -> str:
 def search_keys(phone: str | None, postcode: str | None, email: str | None) -> dict[str, str | None]:
     """The customer's details as case search compares them (``phone_key``, ``postcode_key``,
     ``email_key``): stored beside the details, and indexed, whenever they are written."""
-    return {"phone_key": digits(phone) or None, "postcode_key": normal_postcode(postcode) or None,
+    return {"phone_key": digits(phone) or None, "postcode_key": postcode_key(postcode) or None,
             "email_key": (email or "").strip().lower() or None}
 
 
@@ -107,6 +107,13 @@ def _write_words(session: Session, customer_id: int, values: dict[str, str | Non
     session.execute(delete(CustomerWord).where(CustomerWord.customer_id == customer_id))
     session.add_all([CustomerWord(word=word, customer_id=customer_id)
                      for word in sorted(search_words(values["name"], values["address"]))])
+
+
+def postcode_key(postcode: str | None) -> str:
+    """A postcode as case search stores and compares it: capitals with one space before the inward
+    part ("AN3 7AB"), so the district "AN3" is the prefix "AN3 " and never takes in "AN37 1AB"."""
+    found = POSTCODE.match(normal_postcode(postcode))
+    return f"{found.group(1)} {found.group(2)}" if found else normal_postcode(postcode)
 
 
 def _like(text: str) -> str:

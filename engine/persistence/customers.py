@@ -29,7 +29,7 @@ class Customer(Base):
     created_at: Mapped[datetime]
     # The details as case search compares them (customers.search_keys), indexed (migration 0006).
     phone_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # digits only, +44 as 0
-    postcode_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # capitals, no spaces
+    postcode_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # "AN3 7AB": capitals, one space
     email_key: Mapped[str | None] = mapped_column(_key(320), index=True)  # lower case
 
 

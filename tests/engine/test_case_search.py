@@ -81,6 +81,13 @@ def test_a_case_is_found_by_the_customers_name_phone_email_postcode_or_address(c
     assert found(ctx, "nobody at all") == [] and found(ctx, "100%") == [] and found(ctx, "_") == []
 
 
+def test_a_postcode_district_takes_in_its_own_postcodes_only(ctx, world):
+    neighbour = customers.create_customer(ctx, {"name": "Lee Next", "postcode": "AN12 3CD"})
+    nearby = cases.start_case(ctx, "pothole_report", customer_id=neighbour.id, actor=ADVISOR).reference
+    assert found(ctx, "an1") == [world.bin] and found(ctx, "AN12") == [nearby]
+    assert found(ctx, "an123cd") == [nearby] and found(ctx, "AN1 2BC") == [world.bin]
+
+
 def test_results_say_service_status_team_customer_and_due_date(ctx, world):
     results = casesearch.find_cases(ctx, CaseSearch("pat"), ADVISOR)
     [hit] = results.items

@@ -26,6 +26,7 @@ depends_on = None
 
 KEYS = (('phone_key', 20), ('postcode_key', 20), ('email_key', 320))
 WORD = re.compile(r"[^\W_]+")
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
 def _key(length):
@@ -35,6 +36,12 @@ def _key(length):
 def _digits(phone):
     only = re.sub(r"[^0-9]", "", phone or "")
     return "0" + only[2:] if only.startswith("44") and len(only) > 10 else only
+
+
+def _postcode(postcode):
+    tight = re.sub(r"\s+", "", postcode or "").upper()
+    found = POSTCODE.match(tight)
+    return f"{found.group(1)} {found.group(2)}" if found else tight
 
 
 def _backfill() -> None:
@@ -47,7 +54,7 @@ def _backfill() -> None:
     for row in rows:
         bind.execute(customer.update().where(customer.c.id == row.id).values(
             phone_key=_digits(row.phone) or None,
-            postcode_key=re.sub(r"\s+", "", row.postcode or "").upper() or None,
+            postcode_key=_postcode(row.postcode) or None,
             email_key=(row.email or "").strip().lower() or None))
         words = {w[:40] for text in (row.name, row.address) for w in WORD.findall((text or "").lower())}
         if words:
