@@ -184,7 +184,7 @@ def find_cases(ctx: Context, wanted: CaseSearch, viewer_email: str | None, page:
         viewer = users.get_user(session, viewer_email) if viewer_email is not None else None
         where = _where(session, wanted, viewer)
         # The matching ids (up to the cap) in one statement give the total and the page: counting and
-        # paging separately would run a name or address scan twice.
+        # paging separately would run every look-up twice.
         # With text, "+ 0" keeps PostgreSQL from walking the whole primary key backwards in search of
         # matches (its plan for a rare postcode at a million cases); the few matches are sorted instead.
         newest = (Case.id + 0).desc() if wanted.text.strip() else Case.id.desc()
