@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from .context import Context
 from .errors import CaseNotFound, FormInvalid, NotFound
-from .persistence.tables import Case, Customer, Process, Task, Team
+from .persistence.customers import WORD_LENGTH
+from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
 from .types import CaseStatus, TaskStatus
 from .views import iso
 
@@ -24,6 +25,7 @@ POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?(?:\s*[0-9][A-Z]{2})?\b", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9 ()-]{5,}[0-9]")
+WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 LIMITS = {"name": 200, "email": 320, "phone": 50, "address": 2000}
 MAX_RESULTS = 50
 
@@ -88,6 +90,32 @@ def normal_postcode(postcode: str | None) -> str:
     return re.sub(r"\s+", "", postcode or "").upper()
 
 
+def search_keys(phone: str | None, postcode: str | None, email: str | None) -> dict[str, str | None]:
+    """The customer's details as case search compares them (``phone_key``, ``postcode_key``,
+    ``email_key``): stored beside the details, and indexed, whenever they are written."""
+    return {"phone_key": digits(phone) or None, "postcode_key": postcode_key(postcode) or None,
+            "email_key": (email or "").strip().lower() or None}
+
+
+def search_words(*texts: str | None) -> set[str]:
+    """The words case search finds a customer by: letters and digits, lower case ("O'Brien-Smith"
+    gives o, brien and smith), each cut to the stored length."""
+    return {word[:WORD_LENGTH] for text in texts for word in WORD.findall((text or "").lower())}
+
+
+def _write_words(session: Session, customer_id: int, values: dict[str, str | None]) -> None:
+    session.execute(delete(CustomerWord).where(CustomerWord.customer_id == customer_id))
+    session.add_all([CustomerWord(word=word, customer_id=customer_id)
+                     for word in sorted(search_words(values["name"], values["address"]))])
+
+
+def postcode_key(postcode: str | None) -> str:
+    """A postcode as case search stores and compares it: capitals with one space before the inward
+    part ("AN3 7AB"), so the district "AN3" is the prefix "AN3 " and never takes in "AN37 1AB"."""
+    found = POSTCODE.match(normal_postcode(postcode))
+    return f"{found.group(1)} {found.group(2)}" if found else normal_postcode(postcode)
+
+
 def _like(text: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
 
@@ -147,13 +175,18 @@ def _clean(details: dict[str, Any]) -> dict[str, str | None]:
     return values
 
 
+def _keys(values: dict[str, str | None]) -> dict[str, str | None]:
+    return search_keys(values["phone"], values["postcode"], values["email"])
+
+
 def create_customer(ctx: Context, details: dict[str, Any]) -> CustomerView:
     """Record a customer (name required; email, phone, address, postcode optional but checked)."""
     values = _clean(details)
     with ctx.db.transaction() as session:
-        row = Customer(**values, created_at=ctx.clock.now())
+        row = Customer(**values, **_keys(values), created_at=ctx.clock.now())
         session.add(row)
         session.flush()
+        _write_words(session, row.id, values)
         return CustomerView.of(row)
 
 
@@ -174,8 +207,9 @@ def update_customer(ctx: Context, customer_id: int, details: dict[str, Any]) -> 
     values = _clean(details)
     with ctx.db.transaction() as session:
         row = _customer(session, customer_id)
-        for key, value in values.items():
+        for key, value in {**values, **_keys(values)}.items():
             setattr(row, key, value)
+        _write_words(session, row.id, values)
         return CustomerView.of(row)
 
 

@@ -5,7 +5,7 @@ A case or task someone may not see is reported exactly as one that does not exis
 TaskNotFound), so staff cannot learn which references exist in other teams."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from .errors import CaseNotFound, Forbidden, TaskClaimedByOther, TaskNotFound
@@ -83,6 +83,16 @@ def may_see_case(session: Session, viewer: User, case: Case) -> bool:
     teams = team_ids(session, viewer)
     return bool(teams) and session.scalar(
         select(Task.id).where(Task.case_id == case.id, Task.team_id.in_(teams)).limit(1)) is not None
+
+
+def visible_cases(session: Session, viewer: User) -> ColumnElement[bool] | None:
+    """``may_see_case`` as a SQL term on ``Case`` for queries over many cases; None: every case."""
+    if has_role(viewer, Role.FRONT_OFFICE):
+        return None
+    teams = sorted(team_ids(session, viewer))
+    if not teams:
+        return Case.id.is_(None)
+    return exists().where(Task.case_id == Case.id, Task.team_id.in_(teams))
 
 
 def require_case_visible(session: Session, viewer: User, case: Case) -> None:

@@ -11,6 +11,16 @@ class Channel(StrEnum):
     PARTNER = "partner"
 
 
+class ContactKind(StrEnum):
+    """Why a customer got in touch again about a case they already have (counted by the MI work)."""
+
+    CHASING = "chasing"  # chasing progress
+    ADDING_INFORMATION = "adding_information"
+    NOT_UNDERSTOOD = "not_understood"  # did not understand something we told them
+    COMPLAINT_ABOUT_HANDLING = "complaint_about_handling"
+    OTHER = "other"
+
+
 class CaseStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
@@ -75,6 +85,7 @@ class EventKind(StrEnum):
     DOCUMENT_ADDED = "document_added"
     DOCUMENT_FILED = "document_filed"
     TASK_MOVED = "task_moved"  # an admin sent a lane's open tasks to another team
+    CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
 
 
 class Nation(StrEnum):

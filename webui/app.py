@@ -19,8 +19,8 @@ from engine.persistence.schema import current_revision
 from engine.settings import Settings
 from engine.types import Role
 
-from . import (access, analyst, api, assets, auth, callbacks, casepage, dates, diagrams, documents, frontoffice, home,
-               inbox, oidc, tasks)
+from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
+               documents, frontoffice, home, inbox, oidc, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, sla as admin_sla
@@ -139,6 +139,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, tasks.bp, STAFF)
     access.register(app, inbox.bp, STAFF)
     access.register(app, casepage.bp, STAFF)
+    access.register(app, casesearch.bp, casesearch.SEARCHERS)
+    access.register(app, contacts.bp, STAFF)
     access.register(app, documents.bp, STAFF)
     access.register(app, frontoffice.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
@@ -153,6 +155,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def branding() -> dict[str, Any]:
         return {"council_name": app.config["COUNCIL_NAME"], "council_colour": app.config["COUNCIL_COLOUR"],
-                "council_logo": app.config["COUNCIL_LOGO"], "navigation": home.navigation()}
+                "council_logo": app.config["COUNCIL_LOGO"], "navigation": home.navigation(),
+                "case_search": casesearch.header_search_shown()}
 
     return app

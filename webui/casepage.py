@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import cases, diagrams, documents, handback, incidents, notes, queries, sla_clocks
+from engine import cases, contacts, diagrams, documents, handback, incidents, notes, queries, sla_clocks
 from engine.errors import CaseNotFound, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, SlaState
 from engine.views import EventView
@@ -29,6 +29,11 @@ Sentence = Callable[[str, dict[str, Any]], str]
 
 def _task(d: dict[str, Any]) -> str:
     return f"“{d.get('task_name') or 'a task'}”"
+
+
+def _kind(d: dict[str, Any]) -> str:
+    kind = d.get("contact_kind", "")
+    return contacts.KIND_LABELS.get(kind, str(kind).replace("_", " ")).lower()
 
 
 def _then(d: dict[str, Any], key: str) -> str:
@@ -55,6 +60,8 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.TASK_HANDED_BACK: lambda who, d: f"{who} handed {_task(d)} back to {d.get('team')}{_then(d, 'question')}",
     EventKind.QUESTION_ANSWERED: lambda who, d: f"{who} answered for {d.get('team')}: {d.get('answer')}",
     EventKind.NOTE_ADDED: lambda who, d: f"{who} added a note: {d.get('text')}",
+    EventKind.CONTACT_LOGGED: lambda who, d: f"The customer got in touch {CHANNELS.get(d.get('channel', ''), '')} "
+                                             f"({_kind(d)}); {who} took it: {d.get('text')}",
     EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
     EventKind.CASE_RETRIED: lambda who, d: f"{who} ran the failed step again",
     EventKind.CASE_COMPLETED: lambda who, d: "The case was completed"
@@ -123,6 +130,11 @@ def _diagram_url(process: str, version: int) -> str:
 
 @bp.get("/cases/<reference>")
 def show(reference: str) -> Any:
+    return render_case(reference)
+
+
+def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
+    """The case page (``extra`` goes to the template: a form's errors and answers, shown again)."""
     ctx = context()
     header = queries.case_header(ctx, reference, g.user.email)  # Forbidden/CaseNotFound: 403/404 pages
     detail = cases.show_case(ctx, reference)
@@ -145,7 +157,9 @@ def show(reference: str) -> Any:
         case_reference=reference, documents=documents.list_documents(ctx, reference),
         highlights=diagrams.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,
         incidents=incidents.list_incidents(ctx, status=IncidentStatus.OPEN, case=reference),
-        diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path)
+        diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path,
+        contacts=contacts.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
+        contact_kinds=contacts.KIND_LABELS, **extra), status
 
 
 @bp.post("/cases/<reference>/notes")

@@ -66,12 +66,12 @@ def _choice(name: str, options: dict[str, Any], default: str) -> str:
     return value if value in options else default
 
 
-def _page_number() -> int:
+def page_number() -> int:
     value = request.args.get("page", "1")
     return max(1, min(int(value), 100_000)) if value.isdigit() else 1
 
 
-def _processes() -> list[dict[str, str]]:
+def process_choices() -> list[dict[str, str]]:
     with context().db.transaction(readonly=True) as session:
         return [{"value": p.key, "text": p.name or p.key} for p, _ in registry.list_processes(session)]
 
@@ -83,10 +83,10 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     column, descending, _ = SORTS[sort]
     wanted = queries.TaskFilter(process=process or None, task=task or None, status=STATUSES[status][1],
                                 sort=column, descending=descending, **base)
-    page = queries.task_page(context(), wanted, g.user.email, _page_number(), PAGE_SIZE)
+    page = queries.task_page(context(), wanted, g.user.email, page_number(), PAGE_SIZE)
     now = context().clock.now()
     remaining = queries.sla_remaining(context(), [t.id for t in page.items])
-    processes = _processes()
+    processes = process_choices()
     names = {p["value"]: p["text"] for p in processes}
     rows = [{"task": t, "process": names.get(page.process_keys[t.id], page.process_keys[t.id]),
              "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
@@ -102,11 +102,12 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
         "inbox/index.html", title=title, team=heading_team, rows=rows, members=members, unstaffed=unstaffed,
         may_staff=permissions.is_admin(g.user),
         counts=queries.team_counts(context(), g.user.email), args=args, processes=processes,
-        statuses=STATUSES, sorts=SORTS, pagination=_pagination(page, args), total=page.total,
+        statuses=STATUSES, sorts=SORTS, pagination=pagination(page, args), total=page.total,
         total_capped=page.total_capped, here=request.full_path.rstrip("?"))
 
 
-def _pagination(page: queries.TaskPage, args: dict[str, str]) -> dict[str, Any] | None:
+def pagination(page: Any, args: dict[str, str], label: str = "Pages of tasks") -> dict[str, Any] | None:
+    """govukPagination parameters for a page of results (``page``, ``page_size``, ``total``)."""
     pages = max(1, -(-page.total // page.page_size))
     if pages == 1:
         return None
@@ -120,7 +121,7 @@ def _pagination(page: queries.TaskPage, args: dict[str, str]) -> dict[str, Any] 
         if items and number - items[-1].get("number", 0) > 1:
             items.append({"ellipsis": True})
         items.append({"number": number, "href": href(number), "current": number == page.page})
-    return {"items": items, "landmarkLabel": "Pages of tasks",
+    return {"items": items, "landmarkLabel": label,
             "previous": {"href": href(page.page - 1)} if page.page > 1 else None,
             "next": {"href": href(page.page + 1)} if page.page < pages else None}
 

@@ -1,9 +1,10 @@
-"""Tables of what people add to a case besides its workflow: notes, documents, hand-back questions."""
+"""Tables of what people add to a case besides its workflow: notes, documents, hand-back questions,
+the customer's repeat contacts."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -52,3 +53,18 @@ class Question(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(320))
     answered_at: Mapped[datetime | None]
+
+
+class CaseContact(Base):
+    """A customer got in touch again about an existing case (engine.contacts); also in its history.
+    Kept as rows so management information counts them by channel, kind and day without reading events."""
+
+    __tablename__ = "case_contact"
+    __table_args__ = (Index("ix_case_contact_at", "at", "channel", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    logged_by: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime]

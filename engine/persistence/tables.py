@@ -89,17 +89,6 @@ class ProcessVersion(Base):
     deployed_at: Mapped[datetime]
 
 
-class Customer(Base):
-    __tablename__ = "customer"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(320))
-    phone: Mapped[str | None] = mapped_column(String(50))
-    address: Mapped[str | None] = mapped_column(Text)
-    postcode: Mapped[str | None] = mapped_column(String(12), index=True)
-    created_at: Mapped[datetime]
-
-
 class Case(Base):
     __tablename__ = "case"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -374,4 +363,5 @@ class PollCursor(Base):
 
 # Case files (notes, documents, hand-back questions) live in their own module; imported here so
 # every table is known to the metadata and importable from one place.
-from .casefiles import Document as Document, Note as Note, Question as Question  # noqa: E402  (re-exported)
+from .casefiles import CaseContact as CaseContact, Document as Document, Note as Note, Question as Question  # noqa: E402,E501  (re-exported)
+from .customers import Customer as Customer, CustomerWord as CustomerWord  # noqa: E402  (re-exported)

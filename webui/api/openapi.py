@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from engine.types import TaskStatus
+from engine.types import CaseStatus, TaskStatus
 
 from . import PREFIX
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
@@ -65,6 +65,17 @@ TASK_FILTERS = [
            {"type": "string", "enum": list(SORTS)}),
     _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
     _query("page_size", "Tasks per page (default 50).", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+]
+
+CASE_FILTERS = [
+    _query("q", "What the resident quotes: a case reference (CF-000123, cf000123 or 123), their name, phone "
+                "number, email, postcode (or its first half) or words of their address.",
+           {"type": "string", "maxLength": 200}),
+    _query("status", "Only cases with this status.", {"type": "string", "enum": ["", *(s.value for s in CaseStatus)]}),
+    _query("service", "Only cases of this process key."),
+    _query("team", "Only cases that have had a task with this team (its name)."),
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    _query("page_size", "Cases per page (default 25).", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
 ]
 
 
@@ -164,7 +175,14 @@ def _paths() -> dict[str, Any]:
             "list_versions", "List a process's versions", (200, _json({"type": "array", "items": _ref(
                 "ProcessVersion")})), (404,), [KEY])},
         "/processes/{key}/versions/{version}/files/{name}": {"get": _download()},
-        "/cases": {"post": _start_case()},
+        "/cases": {"post": _start_case(), "get": _operation(
+            "find_cases", "Find cases (those you may see) by reference or the customer's details, newest first",
+            (200, _json(_ref("CasePage"))), (422,), CASE_FILTERS)},
+        "/cases/{reference}/contacts": {
+            "get": _operation("list_case_contacts", "The customer's repeat contacts about a case, oldest first",
+                              (200, _json({"type": "array", "items": _ref("Contact")})), (404,), [REFERENCE]),
+            "post": _operation("log_case_contact", "Log that the customer got in touch again about a case",
+                               (201, _json(_ref("Contact"))), (404, 409, 413, 415, 422), [REFERENCE], "LogContact")},
         "/cases/{reference}": {"get": _operation(
             "show_case", "Show a case with its data, tasks and history", (200, _json(_ref("CaseDetail"))), (404,),
             [REFERENCE])},

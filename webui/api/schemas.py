@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.types import CaseStatus, Channel, DocumentStatus, SlaState, SlaUnit, TaskStatus
+from engine.contacts import MAX_TEXT as MAX_CONTACT
+from engine.types import CaseStatus, Channel, ContactKind, DocumentStatus, SlaState, SlaUnit, TaskStatus
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 
@@ -75,6 +76,20 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
     "MessageData": {
         "type": "object", "examples": [{"status": "closed", "status_notes": "Pothole filled"}],
         "description": "The message's payload; it reaches the case data as the catch event says.",
+    },
+    "LogContact": {
+        "type": "object", "required": ["channel", "kind", "text"],
+        "examples": [{"channel": "phone", "kind": "chasing", "text": "Asked when the bin will be collected"}],
+        "properties": {
+            "channel": {"type": "string", "title": "Channel", "enum": [c.value for c in Channel],
+                        "description": "How the customer got in touch."},
+            "kind": {"type": "string", "title": "Kind", "enum": [k.value for k in ContactKind],
+                     "description": "Why: chasing progress, adding information, did not understand something, "
+                                    "a complaint about how the case is handled, or something else."},
+            "text": {"type": "string", "title": "Text", "minLength": 1, "maxLength": MAX_CONTACT,
+                     "pattern": "\\S", "description": "What the customer said.",
+                     "x-error-messages": {"pattern": "Enter what the customer said"}},
+        },
     },
     "CancelCase": {
         "type": "object", "examples": [{"reason": "Duplicate of CF-000002"}],
@@ -162,6 +177,18 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                         "history": _array(_ref("Event"))},
                        required=[*_CASE_FIELDS, "tasks", "data", "created_at", "completed_at", "history"]),
     "Event": _EVENT,
+    "CaseHit": _obj({"reference": _TEXT, "process": _TEXT, "service": _TEXT,
+                     "status": {"type": "string", "enum": [s.value for s in CaseStatus]},
+                     "team": {**_nullable("string"), "description": "The teams its open tasks are with, else "
+                                                                   "the last team that had it."},
+                     "customer": _nullable("string"), "due_at": _TIME, "sla_state": _SLA_STATE, "created_at": _TIME}),
+    "CasePage": _obj({"items": _array(_ref("CaseHit")), "page": _INT, "page_size": _INT, "total": _INT,
+                      "total_capped": {"type": "boolean", "description": "Only when there are more than `total` "
+                                                                         "(10,000) cases."}},
+                     required=["items", "page", "page_size", "total"]),
+    "Contact": _obj({"id": _INT, "case": _TEXT, "channel": {"type": "string", "enum": [c.value for c in Channel]},
+                     "kind": {"type": "string", "enum": [k.value for k in ContactKind]}, "text": _TEXT,
+                     "logged_by": _TEXT, "at": _TIME}),
     "History": _obj({"reference": _TEXT, "history": _array(_ref("Event"))}),
     "Team": _obj({"id": _INT, "name": _TEXT, "open_tasks": _INT}),
     "SlaPolicy": _obj({"process": _TEXT, "task": _nullable("string"),

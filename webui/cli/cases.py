@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from engine import cases
-from engine.types import Channel
+from engine import cases, casesearch
+from engine.types import CaseStatus, Channel
 from engine.views import CaseView
 
 from . import Output, context, json_option, main, parse_json
@@ -51,6 +51,27 @@ def show(reference: str, out: Output) -> None:
     detail = cases.show_case(context(), reference)
     out.result(detail.to_dict(), lambda d: _case_text(d) + "\n" + "\n".join(
         f"  {e['at']}  {e['actor']}  {e['kind']}" for e in d["history"]))
+
+
+@case_group.command("find")
+@click.argument("text")
+@click.option("--status", default=None, type=click.Choice([s.value for s in CaseStatus]), help="Only this status.")
+@click.option("--service", default=None, help="Only cases of this process key.")
+@click.option("--team", default=None, help="Only cases that have had a task with this team.")
+@click.option("--user", "viewer", default=None,
+              help="Find only the cases this person may see (default: every case).")
+@click.option("--limit", default=50, type=click.IntRange(1, 500), help="At most this many, newest first.")
+@json_option
+def find(text: str, status: str | None, service: str | None, team: str | None, viewer: str | None, limit: int,
+         out: Output) -> None:
+    """Find cases by reference (CF-000123, cf000123, 123), customer name, phone, email, postcode or address."""
+    wanted = casesearch.CaseSearch(text, CaseStatus(status) if status else None, service, team)
+    found = casesearch.find_cases(context(), wanted, viewer, page_size=limit)
+    rows = [{"reference": h.reference, "process": h.process, "status": h.status, "team": h.team,
+             "customer": h.customer} for h in found.items]
+    out.result(rows, lambda r: "\n".join(
+        f"{c['reference']}  {c['status']:<9}  {c['process']}  [{c['team'] or ''}]  {c['customer'] or ''}"
+        for c in r) or "no cases found")
 
 
 @case_group.command("cancel")
