@@ -134,7 +134,7 @@ def test_migration_0005_gives_existing_calls_their_kind(ctx, database_url, open3
         command.downgrade(alembic_config(db), "0004")
         assert "kind" not in {column["name"] for column in inspect(db.engine).get_columns("outbox_call")}
         command.upgrade(alembic_config(db), "head")
-        assert current_revision(db) == head_revision(db)
+        assert current_revision(db) == head_revision()
     finally:
         db.dispose()
     assert calls_of(ctx, reference) == before == {"highways/create_request": ("service_task", "pending"),
