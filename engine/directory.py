@@ -7,7 +7,8 @@ reach the services' words through a shipped list of synonyms (``engine.service_w
 dumped" finds fly-tipping, "moving house" the Council Tax change of address), and two words typed
 apart are also tried as one ("pot hole"). Services are ranked by how many of the words typed they
 match, then by where (a name above a description), so a caller's whole sentence still finds the
-service its telling words point at. Processes deployed before descriptions were kept have none:
+service its telling words point at. Admins add and change synonyms, and give a service extra
+keywords (``engine.search_words``). Processes deployed before descriptions were kept have none:
 they are still found by name and key.
 """
 from __future__ import annotations
@@ -19,11 +20,12 @@ from itertools import groupby
 
 import snowballstemmer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from . import search_words
 from .context import Context
 from .errors import ProcessNotFound
 from .persistence.tables import Process
-from .service_words import SYNONYMS
 
 # Words that say nothing about which service is wanted (callers' fillers included).
 STOP_WORDS = frozenset("a about again an and are as at be been by can could did didn do does don for from get "
@@ -31,7 +33,7 @@ STOP_WORDS = frozenset("a about again an and are as at be been by can could did 
                        "on or our please s should some someone t that the their there they this to ve want was "
                        "wasn we were what when why will with would you your".split())
 # Points a query word earns by where it is found: (exact word, start of a word).
-WEIGHTS = {"name": (10, 6), "key": (5, 3), "description": (2, 1)}
+WEIGHTS = {"name": (10, 6), "keywords": (8, 5), "key": (5, 3), "description": (2, 1)}
 MIN_PREFIX = 3  # "pot" finds "pothole"; "po" finds nothing by prefix
 SYNONYM_WEIGHT = 0.8  # a service found through a caller's synonym ranks just below one found by the word itself
 _STEMMER = snowballstemmer.stemmer("english")
@@ -42,10 +44,11 @@ class Service:
     key: str
     name: str
     description: str | None
+    keywords: str = ""  # the admin's extra words, comma separated
 
 
 def _tokens(text: str | None) -> list[str]:
-    return re.findall(r"[a-z0-9]+", (text or "").lower())
+    return search_words.phrase(text).split()
 
 
 def stem(word: str) -> str:
@@ -58,15 +61,18 @@ def words(text: str | None) -> list[str]:
     return [stem(w) for w in _tokens(text)]
 
 
-@lru_cache(maxsize=1)
-def _synonyms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """The synonyms as (stems of the caller's phrase, stems of the services' words), longest first."""
-    pairs = [(tuple(words(said)), tuple(w for w in words(meant) if w not in STOP_WORDS))
-             for said, meant in SYNONYMS.items()]
+Synonyms = tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=4)
+def _stemmed(synonyms: tuple[tuple[str, str], ...]) -> Synonyms:
+    """The synonyms as (stems of the caller's phrase, stems of the services' words), longest first;
+    cached because the list changes only when an admin edits it."""
+    pairs = [(tuple(words(said)), tuple(w for w in words(meant) if w not in STOP_WORDS)) for said, meant in synonyms]
     return tuple(sorted(((k, v) for k, v in pairs if k), key=lambda p: -len(p[0])))
 
 
-def candidates(query: str) -> dict[str, dict[str, float]]:
+def candidates(query: str, synonyms: dict[str, str]) -> dict[str, dict[str, float]]:
     """Each query word -> the stems that count for it, with their weight: the word itself, a word it
     forms with its neighbour ("pot hole" -> pothole), and the services' words for a phrase it is in."""
     tokens = _tokens(query)
@@ -77,7 +83,7 @@ def candidates(query: str) -> dict[str, dict[str, float]]:
         for part in (stems[i], stems[i + 1]):
             if part in found:
                 found[part][joined] = 1.0
-    for said, meant in _synonyms():
+    for said, meant in _stemmed(tuple(sorted(synonyms.items()))):
         for start in range(len(stems) - len(said) + 1):
             if tuple(stems[start:start + len(said)]) == said:
                 for part in stems[start:start + len(said)]:
@@ -96,7 +102,8 @@ def _points(term: str, field: list[str], weights: tuple[int, int]) -> int:
 
 def score(service: Service, terms: dict[str, dict[str, float]]) -> tuple[int, float]:
     """How well the service matches: (query words matched, points); (0, 0) when none is found."""
-    fields = {"name": words(service.name), "key": words(service.key), "description": words(service.description)}
+    fields = {"name": words(service.name), "keywords": words(service.keywords), "key": words(service.key),
+              "description": words(service.description)}
     matched, total = 0, 0.0
     for options in terms.values():
         best = max(_points(option, fields[f], WEIGHTS[f]) * weight
@@ -106,11 +113,16 @@ def score(service: Service, terms: dict[str, dict[str, float]]) -> tuple[int, fl
     return matched, total
 
 
+def _services(session: Session) -> list[Service]:
+    keywords = search_words.all_keywords(session)
+    rows = session.scalars(select(Process).order_by(Process.name, Process.key))
+    return [Service(p.key, p.name, p.description, keywords.get(p.key, "")) for p in rows]
+
+
 def all_services(ctx: Context) -> list[Service]:
-    """Every deployed process, by name."""
+    """Every deployed process, by name, with its keywords."""
     with ctx.db.transaction(readonly=True) as session:
-        rows = session.scalars(select(Process).order_by(Process.name, Process.key))
-        return [Service(p.key, p.name, p.description) for p in rows]
+        return _services(session)
 
 
 def get_service(ctx: Context, key: str) -> Service:
@@ -118,16 +130,16 @@ def get_service(ctx: Context, key: str) -> Service:
         process = session.get(Process, key)
         if process is None:
             raise ProcessNotFound(f"There is no service '{key}'")
-        return Service(process.key, process.name, process.description)
+        return Service(process.key, process.name, process.description, search_words.keywords_for(session, key))
 
 
 def search(ctx: Context, query: str) -> list[Service]:
     """Services matching words of ``query``, those matching most words first, then by points and
     name; none for an empty query."""
-    terms = candidates(query)
-    if not terms:
-        return []
-    scored = [(score(s, terms), s) for s in all_services(ctx)]
+    with ctx.db.transaction(readonly=True) as session:
+        terms = candidates(query, search_words.in_force(session))
+        services = _services(session) if terms else []
+    scored = [(score(s, terms), s) for s in services]
     ranked = [p for p in sorted(scored, key=lambda p: (-p[0][0], -p[0][1], p[1].name.lower())) if p[0][0] > 0]
     if not ranked:
         return []

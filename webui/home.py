@@ -32,6 +32,7 @@ PLACES = (
     (Role.ADMIN, "API tokens", "/admin/tokens", "Personal tokens for the REST API."),
     (Role.ADMIN, "Incidents", "/admin/incidents", "Hand-offs to back-office systems that need a person."),
     (Role.ADMIN, "SLAs", "/admin/sla", "Service levels, working calendar and closure days."),
+    (Role.ADMIN, "Service search", "/admin/search-words", "Callers' words and keywords the service search knows."),
 )
 
 

@@ -13,7 +13,7 @@ PLACES = {
     Role.BACK_OFFICE: {"/inbox"},
     Role.ANALYST: {"/processes", "/forms/"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
-                 "/services", "/inbox", "/inbox/questions", "/processes", "/forms/"},
+                 "/admin/search-words", "/services", "/inbox", "/inbox/questions", "/processes", "/forms/"},
 }
 
 

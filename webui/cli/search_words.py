@@ -1,0 +1,90 @@
+"""``synonyms`` and ``keywords`` commands: the council's own words for the service search."""
+from __future__ import annotations
+
+import click
+
+from engine import search_words
+from engine.users import SYSTEM_ACTOR
+
+from . import Output, context, json_option, main
+
+
+def _line(synonym: search_words.Synonym) -> str:
+    meant = synonym.meant or "(turned off)"
+    return f"{synonym.said} -> {meant}  [{synonym.origin}]"
+
+
+@main.group("synonyms")
+def synonyms_group() -> None:
+    """What callers say, and the services' words it stands for."""
+
+
+@synonyms_group.command("list")
+@click.option("--council-only", is_flag=True, help="Only the council's additions and changes.")
+@json_option
+def list_synonyms(council_only: bool, out: Output) -> None:
+    with context().db.transaction(readonly=True) as session:
+        found = [s for s in search_words.synonyms(session)
+                 if not council_only or s.origin != search_words.SynonymOrigin.SHIPPED]
+    out.result([s.to_dict() for s in found], lambda _: "\n".join(map(_line, found)) or "No synonyms")
+
+
+@synonyms_group.command("set")
+@click.argument("said")
+@click.argument("meant")
+@click.option("--user", "actor", default=None)
+@json_option
+def set_synonym(said: str, meant: str, actor: str | None, out: Output) -> None:
+    """Callers saying SAID are looking for a service described by MEANT (e.g. "grit" "gritting winter")."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        synonym = search_words.set_synonym(session, actor or SYSTEM_ACTOR, ctx.clock.now(), said, meant)
+    out.result(synonym.to_dict(), _line(synonym))
+
+
+@synonyms_group.command("remove")
+@click.argument("said")
+@click.option("--user", "actor", default=None)
+@json_option
+def remove_synonym(said: str, actor: str | None, out: Output) -> None:
+    """Stop using SAID: the council's own synonym is deleted, a shipped one turned off."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        done = search_words.remove_synonym(session, actor or SYSTEM_ACTOR, ctx.clock.now(), said)
+    out.result({"said": search_words.phrase(said), "result": done}, f"'{said}' {done}")
+
+
+@synonyms_group.command("restore")
+@click.argument("said")
+@json_option
+def restore_synonym(said: str, out: Output) -> None:
+    """Bring back the shipped synonym for SAID as released."""
+    with context().db.transaction() as session:
+        synonym = search_words.restore_synonym(session, said)
+    out.result(synonym.to_dict(), _line(synonym))
+
+
+@main.group("keywords")
+def keywords_group() -> None:
+    """Extra words a service is found by."""
+
+
+@keywords_group.command("list")
+@json_option
+def list_keywords(out: Output) -> None:
+    with context().db.transaction(readonly=True) as session:
+        found = search_words.all_keywords(session)
+    out.result(found, lambda k: "\n".join(f"{key}: {words}" for key, words in sorted(k.items())) or "No keywords")
+
+
+@keywords_group.command("set")
+@click.argument("service")
+@click.argument("keywords")
+@click.option("--user", "actor", default=None)
+@json_option
+def set_keywords(service: str, keywords: str, actor: str | None, out: Output) -> None:
+    """Replace SERVICE's keywords with KEYWORDS (comma separated; "" for none)."""
+    ctx = context()
+    with ctx.db.transaction() as session:
+        stored = search_words.set_keywords(session, actor or SYSTEM_ACTOR, ctx.clock.now(), service, keywords)
+    out.result({"service": service, "keywords": stored}, f"{service}: {stored or '(none)'}")
