@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .errors import NotFound, UserError
-from .persistence.tables import Process, SearchSynonym, ServiceKeywords
+from .persistence.tables import DirectoryEntry, Process, SearchSynonym, ServiceKeywords
 from .service_words import SYNONYMS
 
 MAX_SAID, MAX_MEANT, MAX_KEYWORDS = 200, 500, 2000
@@ -131,18 +131,22 @@ def keywords_for(session: Session, service_key: str) -> str:
 
 
 def set_keywords(session: Session, actor: str, now: datetime, service_key: str, keywords: str) -> str:
-    """Replace a service's keywords (empty: none). Returns them as stored: lower case, comma separated."""
-    if session.get(Process, service_key) is None:
+    """Replace the keywords of a service — a deployed process or a directory entry — (empty: none).
+    Returns them as stored: lower case, comma separated."""
+    if session.get(Process, service_key) is None and session.get(DirectoryEntry, service_key) is None:
         raise NotFound(f"There is no service '{service_key}'")
     cleaned = ", ".join(dict.fromkeys(p for p in (phrase(k) for k in keywords.replace(";", ",").split(",")) if p))
     if len(cleaned) > MAX_KEYWORDS:
         raise UserError(f"Keywords must be {MAX_KEYWORDS} characters or fewer")
-    row = session.get(ServiceKeywords, service_key)
     if not cleaned:
-        if row is not None:
-            session.delete(row)
+        forget_keywords(session, service_key)
         return ""
+    row = session.get(ServiceKeywords, service_key)
     row = row or ServiceKeywords(service_key=service_key)
     row.keywords, row.updated_by, row.updated_at = cleaned, actor, now
     session.add(row)
     return cleaned
+
+
+def forget_keywords(session: Session, service_key: str) -> None:
+    session.execute(delete(ServiceKeywords).where(ServiceKeywords.service_key == service_key))

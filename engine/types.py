@@ -21,6 +21,20 @@ class ContactKind(StrEnum):
     OTHER = "other"
 
 
+class DirectoryAction(StrEnum):
+    """What the front office does for a service in the directory."""
+
+    START = "start"  # start its mapped process
+    RESOLVE = "resolve"  # give the information or advice and record the contact as resolved
+    HAND_OFF = "hand_off"  # a short generic form to the team that owns it
+    REFER = "refer"  # pass the details to the partner organisation that runs it
+
+
+class Sensitivity(StrEnum):
+    NORMAL = "normal"
+    RESTRICTED = "restricted"  # cases seen only by the owning team and named roles (safeguarding, care)
+
+
 class CaseStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"

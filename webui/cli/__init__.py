@@ -97,4 +97,5 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 
 # registers the commands
-from . import admin, cases, closures, incidents, messages, processes, run, search_words, sla  # noqa: E402,F401
+from . import (admin, cases, closures, directory, incidents, messages, processes, run,  # noqa: E402,F401
+               search_words, sla)
