@@ -24,7 +24,9 @@ from .views import CaseDetail, CaseView, EventView, TaskView, case_reference, is
 
 def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
                channel: Channel | str = Channel.PHONE, customer_id: int | None = None,
-               actor: str | None = None) -> CaseView:
+               actor: str | None = None, service: str | None = None) -> CaseView:
+    """Start a case of the process's current version and run it to its first wait. ``service`` is the
+    directory entry the contact is about when it is not the process's own (a generic hand-off map)."""
     try:
         channel = Channel(channel)
     except ValueError:
@@ -32,7 +34,7 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     casedata.check_bounds(data, "case data")
-    with writer.new_case(ctx, process_key, data or {}, channel, customer_id, actor) as w:
+    with writer.new_case(ctx, process_key, data or {}, channel, customer_id, actor, service) as w:
         w.step(ctx.runtime.advance)
         w.save()
         return w.view()

@@ -207,6 +207,20 @@ def remove(session: Session, key: str) -> None:
     session.delete(row)
 
 
+def service_of(session: Session, process_key: str, service: str | None) -> tuple[str, Sensitivity]:
+    """The directory service a new case of ``process_key`` belongs to, and its sensitivity: the entry
+    named by ``service``, else the entry that starts the process, else the process's own key (normal)."""
+    if service is not None:
+        row = session.get(DirectoryEntry, service)
+        if row is None:
+            raise NotFound(f"There is no service '{service}' in the directory")
+        return row.key, Sensitivity(row.sensitivity)
+    found = session.execute(select(DirectoryEntry.key, DirectoryEntry.sensitivity)
+                            .where(DirectoryEntry.process_key == process_key)
+                            .order_by(DirectoryEntry.sensitivity.desc(), DirectoryEntry.key).limit(1)).first()
+    return (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
+
+
 # -- the context-level use cases the pages, API and CLI call -------------------------------------
 def list_entries(ctx: Context) -> list[Entry]:
     with ctx.db.transaction(readonly=True) as session:

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import projection, registry, users
+from . import directory_entries, projection, registry, users
 from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
@@ -192,18 +192,22 @@ def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
 
 @contextmanager
 def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Channel,
-             customer_id: int | None = None, actor: str | None = None) -> Iterator[CaseWriter]:
+             customer_id: int | None = None, actor: str | None = None,
+             service: str | None = None) -> Iterator[CaseWriter]:
     """A new case of the process's current version, numbered, with its start in the history and its
-    workflow created (not yet run) from the customer's details and ``data``; the caller steps and saves."""
+    workflow created (not yet run) from the customer's details and ``data``; the caller steps and saves.
+    The case belongs to the directory ``service`` (default: the process's own entry or key) and takes
+    its sensitivity from that entry."""
     with ctx.db.transaction() as session:
         name, user = _actor(session, actor, person=True)
         version = registry.get_version(session, process_key)
         loaded = registry.loaded_spec(ctx, version)
         initial = {**_customer_data(session, customer_id), **data}
         now = ctx.clock.now()
+        service_key, sensitivity = directory_entries.service_of(session, version.process_key, service)
         case = Case(process_version_id=version.id, process_key=version.process_key, status=CaseStatus.OPEN,
                     channel=channel, customer_id=customer_id, data=initial, created_by=name,
-                    created_at=now, updated_at=now)
+                    created_at=now, updated_at=now, service_key=service_key, sensitivity=sensitivity)
         session.add(case)
         session.flush()
         case.reference = f"CF-{case.id:06d}"

@@ -107,6 +107,10 @@ class Case(Base):
     due_at: Mapped[datetime | None]  # the case-level SLA's due instant (mirrors its sla_clock row)
     sla_state: Mapped[str | None] = mapped_column(String(20))
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # The directory service the contact was about (its entry's key; a mapped process's own key when it
+    # has no entry), and its sensitivity when the case started (types.Sensitivity): see migration 0012.
+    service_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    sensitivity: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
 
     version: Mapped[ProcessVersion] = relationship(lazy="select")
     __mapper_args__ = {"version_id_col": lock_version}

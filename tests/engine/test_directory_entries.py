@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from engine import cases
 from engine import directory_entries as de
 from engine import directory_files as files
 from engine.errors import FormInvalid, NotFound
+from engine.persistence.tables import Case
 from engine.types import DirectoryAction, Sensitivity
 from tests.engine.helpers import deploy_library
 
@@ -108,3 +111,18 @@ def test_an_entry_is_checked_on_save_and_its_synonyms_are_its_search_keywords(ct
     de.remove_entry(ctx, "x")
     with pytest.raises(NotFound):
         de.get_entry(ctx, "x")
+
+
+def test_a_case_belongs_to_its_directory_service_and_keeps_its_sensitivity(ctx, imported):
+    mapped = cases.start_case(ctx, "fly_tipping_report", {})
+    unlisted = cases.start_case(ctx, "missed_bin_collection", {})
+    restricted = cases.start_case(ctx, "member_enquiry", {}, service="safeguarding_adult")
+    de.save_entry(ctx, de.Entry(key="safeguarding_adult", name="Adult safeguarding concern", action="hand_off",
+                                team="Adult Social Care", sensitivity="normal"), ADMIN)
+    with ctx.db.transaction(readonly=True) as session:
+        found = {c.reference: (c.service_key, c.sensitivity) for c in session.scalars(select(Case))}
+    assert found[mapped.reference] == ("fly_tipping_entry", "normal")
+    assert found[unlisted.reference] == ("missed_bin_collection", "normal")
+    assert found[restricted.reference] == ("safeguarding_adult", "restricted")  # as when it started
+    with pytest.raises(NotFound, match="no service 'nope'"):
+        cases.start_case(ctx, "member_enquiry", {}, service="nope")

@@ -23,12 +23,13 @@ def directory_group() -> None:
 @json_option
 def import_file(file: Path, actor: str | None, out: Output) -> None:
     """Add or replace the services in FILE (.csv or .json); all or nothing."""
+    ctx = context()
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"Cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
     parsed = directory_files.read(text, file.suffix.lower().lstrip("."))
-    result = directory_files.import_directory(context(), parsed, actor or SYSTEM_ACTOR)
+    result = directory_files.import_directory(ctx, parsed, actor or SYSTEM_ACTOR)
     out.result(result.to_dict(), lambda r: f"{r['created']} services added, {r['updated']} updated, "
                                            f"{r['partners']} partners" +
                                            (f"; new teams: {', '.join(r['teams_created'])}" if r["teams_created"]
@@ -39,8 +40,9 @@ def import_file(file: Path, actor: str | None, out: Output) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "json"]), default="json")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
-def export(file_format: str, output: Path | None) -> None:
-    """The whole directory, in the format import reads."""
+@json_option
+def export(file_format: str, output: Path | None, out: Output) -> None:
+    """The whole directory, in the format import reads (--json: errors as JSON)."""
     ctx = context()
     text = directory_files.export_csv(ctx) if file_format == "csv" else directory_files.export_json(ctx)
     if output is None:
