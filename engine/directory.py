@@ -1,5 +1,6 @@
-"""The service directory the front office searches: every deployed process, found by words in its
-name, key and description (the process's BPMN documentation), and listed A to Z.
+"""The service directory the front office searches: every directory entry (``engine.directory_entries``)
+and every deployed process no entry names, found by words in its name, key, keywords and description
+(an entry's own, else the process's BPMN documentation), and listed A to Z.
 
 Matching is by word stem (Snowball's English stemmer: "bins" finds "Missed bin collection",
 "collected" finds "collection"), so an advisor can type what the caller says. Callers' own words
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session
 from . import search_words
 from .context import Context
 from .errors import ProcessNotFound
-from .persistence.tables import Process
+from .persistence.tables import DirectoryEntry, Process
+from .types import DirectoryAction, Sensitivity
 
 # Words that say nothing about which service is wanted (callers' fillers included).
 STOP_WORDS = frozenset("a about again an and are as at be been by can could did didn do does don for from get "
@@ -41,10 +43,20 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 @dataclass(frozen=True)
 class Service:
+    """A service the front office can find: a directory entry, or a deployed process no entry names."""
+
     key: str
     name: str
     description: str | None
-    keywords: str = ""  # the admin's extra words, comma separated
+    keywords: str = ""  # the admin's extra words (an entry's synonyms), comma separated
+    action: DirectoryAction = DirectoryAction.START
+    process: str | None = None  # the process it starts (action "start")
+    sensitivity: Sensitivity = Sensitivity.NORMAL
+    in_directory: bool = False  # False: a deployed process without an entry
+
+    @property
+    def startable(self) -> bool:
+        return self.action == DirectoryAction.START and self.process is not None
 
 
 def _tokens(text: str | None) -> list[str]:
@@ -113,24 +125,42 @@ def score(service: Service, terms: dict[str, dict[str, float]]) -> tuple[int, fl
     return matched, total
 
 
+def _from_entry(entry: DirectoryEntry, process: Process | None, keywords: str) -> Service:
+    return Service(entry.key, entry.name, entry.description or (process.description if process else None), keywords,
+                   DirectoryAction(entry.action), entry.process_key, Sensitivity(entry.sensitivity), True)
+
+
+def _from_process(process: Process, keywords: str) -> Service:
+    return Service(process.key, process.name, process.description, keywords, process=process.key)
+
+
 def _services(session: Session) -> list[Service]:
     keywords = search_words.all_keywords(session)
-    rows = session.scalars(select(Process).order_by(Process.name, Process.key))
-    return [Service(p.key, p.name, p.description, keywords.get(p.key, "")) for p in rows]
+    processes = {p.key: p for p in session.scalars(select(Process))}
+    entries = list(session.scalars(select(DirectoryEntry)))
+    named = {e.process_key for e in entries if e.process_key}
+    found = [_from_entry(e, processes.get(e.process_key or ""), keywords.get(e.key, "")) for e in entries]
+    found += [_from_process(p, keywords.get(p.key, "")) for key, p in processes.items() if key not in named]
+    return sorted(found, key=lambda s: (s.name.lower(), s.key))
 
 
 def all_services(ctx: Context) -> list[Service]:
-    """Every deployed process, by name, with its keywords."""
+    """Every directory entry and every deployed process no entry names, by name, with their keywords."""
     with ctx.db.transaction(readonly=True) as session:
         return _services(session)
 
 
 def get_service(ctx: Context, key: str) -> Service:
+    """The directory entry ``key``, else the deployed process ``key``; ProcessNotFound if neither."""
     with ctx.db.transaction(readonly=True) as session:
+        entry = session.get(DirectoryEntry, key)
+        if entry is not None:
+            process = session.get(Process, entry.process_key) if entry.process_key else None
+            return _from_entry(entry, process, search_words.keywords_for(session, key))
         process = session.get(Process, key)
         if process is None:
             raise ProcessNotFound(f"There is no service '{key}'")
-        return Service(process.key, process.name, process.description, search_words.keywords_for(session, key))
+        return _from_process(process, search_words.keywords_for(session, key))
 
 
 def search(ctx: Context, query: str) -> list[Service]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from engine import cases, customers, directory, taskforms
 from engine.customers import CustomerQuery, CustomerView
@@ -52,9 +52,18 @@ def services() -> Any:
                            rows=customer_rows(customer) if customer else [])
 
 
+def _startable(key: str) -> directory.Service:
+    """The service ``key`` if it starts a mapped process; 404 otherwise (other directory services are
+    resolved, handed off or referred from their own page)."""
+    service = directory.get_service(context(), key)
+    if not service.startable:
+        abort(404)
+    return service
+
+
 @bp.get("/services/<key>/start")
 def start(key: str) -> Any:
-    return _start_page(directory.get_service(context(), key), _selected_customer())
+    return _start_page(_startable(key), _selected_customer())
 
 
 def _start_page(service: directory.Service, customer: CustomerView | None, error: str | None = None,
@@ -68,13 +77,14 @@ def _start_page(service: directory.Service, customer: CustomerView | None, error
 
 @bp.post("/services/<key>/start")
 def start_case(key: str) -> Any:
-    service = directory.get_service(context(), key)
+    service = _startable(key)
     customer_id = request.form.get("customer", type=int)
     customer = customers.get_customer(context(), customer_id) if customer_id is not None else None
     channel = request.form.get("channel", "")
     if channel not in {c.value for c in Channel}:
         return _start_page(service, customer, "Select how the customer contacted us", 400)
-    case = cases.start_case(context(), key, None, channel, customer_id, actor=g.user.email)
+    case = cases.start_case(context(), service.process or key, None, channel, customer_id, actor=g.user.email,
+                            service=service.key if service.in_directory else None)
     following = taskforms.next_task(context(), case.reference, g.user.email)
     if following is not None:
         return redirect(url_for("tasks.show", task_id=following.id))

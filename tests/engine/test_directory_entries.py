@@ -126,3 +126,17 @@ def test_a_case_belongs_to_its_directory_service_and_keeps_its_sensitivity(ctx, 
     assert found[restricted.reference] == ("safeguarding_adult", "restricted")  # as when it started
     with pytest.raises(NotFound, match="no service 'nope'"):
         cases.start_case(ctx, "member_enquiry", {}, service="nope")
+
+
+def test_the_service_search_finds_entries_and_the_maps_no_entry_names(ctx, imported):
+    from engine import directory
+
+    keys = [s.key for s in directory.all_services(ctx)]
+    assert "fly_tipping_entry" in keys and "fly_tipping_report" not in keys  # the entry stands for its map
+    assert "missed_bin_collection" in keys and "dog_fouling" in keys
+    [dog] = [s for s in directory.search(ctx, "dog mess on the path")][:1]
+    assert (dog.key, dog.action, dog.in_directory, dog.startable) == ("dog_fouling", DirectoryAction.HAND_OFF,
+                                                                      True, False)
+    fly = directory.get_service(ctx, "fly_tipping_entry")
+    assert (fly.process, fly.startable, fly.description) == ("fly_tipping_report", True, "Report rubbish dumped.")
+    assert directory.search(ctx, "safeguarding")[0].sensitivity == Sensitivity.RESTRICTED
