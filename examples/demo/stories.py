@@ -26,8 +26,9 @@ STORIES = [
     Story("pat", "stage1_complaint", "test_case_resolved_in_call", PHONE, 10),
     Story("margaret", "missed_bin_collection", "test_case_resolved_first_contact", PHONE, 6),
     Story("david", "missed_bin_collection", "test_case_not_presented_on_return", PHONE, 9),
-    # A complaint investigated by Waste Services, claimed, 6 of its 7 working days gone: at risk.
-    Story("aisha", "stage1_complaint", "test_case_waste_upheld", EMAIL, 6, steps=2, claim=True,
+    # A complaint waiting in Waste Services' queue, 6 of its 7 working days gone: at risk. Task 18 in
+    # the README: no timer can fire, and so add a task, before it is created.
+    Story("aisha", "stage1_complaint", "test_case_waste_upheld", EMAIL, 6, steps=2,
           notes=((WASTE_OFFICER, "Spoke to the crew supervisor; tracker shows the lorry skipped the close."),)),
     # A councillor's enquiry with Highways, 12 working days old against a 10-day promise: breached.
     Story("helen", "member_enquiry", "test_case_highways_response", COUNCILLOR, 12, steps=1, by=MEMBER_SERVICES,
