@@ -41,7 +41,8 @@ class Story:
     channel: Channel
     working_days_ago: int
     steps: int | None = None  # user tasks completed (None: all the model test answers)
-    claim: bool = False  # the task it waits at is claimed by its team's officer
+    claim: bool = False  # the task it waits at is claimed by its team's officer (the hub's: the advisor)
+    claimed_by: str | None = None  # ... or by this person
     question: str | None = None  # that task is handed back to the Customer Hub with this question
     notes: tuple[tuple[str, str], ...] = ()  # (who, text)
     contacts: tuple[tuple[Channel, ContactKind, str], ...] = ()  # repeat contacts, a day apart
@@ -125,11 +126,12 @@ class Player:
         return reference
 
     def _leave_waiting(self, story: Story, reference: str) -> None:
-        """Claim, or hand back with a question, the task the case waits at."""
-        waiting = [t for t in self._open_tasks(reference) if t.team != FRONT_OFFICE]
-        if not waiting or not (story.claim or story.question):
+        """Claim, or hand back to the hub with a question, the task the case waits at."""
+        waiting = self._open_tasks(reference)
+        if not waiting or not (story.claim or story.claimed_by or story.question):
             return
-        task, officer = waiting[0], WORKER_OF[waiting[0].team or FRONT_OFFICE]
+        task = waiting[0]
+        officer = story.claimed_by or WORKER_OF[task.team or FRONT_OFFICE]
         self._later(TEAM_STEP)
         cases.claim_task(self.ctx, task.id, officer)
         if story.question:

@@ -34,8 +34,9 @@ STORIES = [
     Story("helen", "member_enquiry", "test_case_highways_response", COUNCILLOR, 12, steps=1, by=MEMBER_SERVICES,
           contacts=((EMAIL, CHASING, "Cllr Ward asks when she can expect a reply for her resident."),)),
     Story("tom", "pothole_report", "test_case_category_1_repaired", WEB, 1, steps=1),
-    # Street Scene need more from the resident: the map's own "more information" step, at the hub.
-    Story("sian", "fly_tipping_report", "test_case_hand_back_for_more_information", WEB, 2, steps=2),
+    # Street Scene need more from the resident: the map's own "more information" step, at the hub,
+    # where the advisor has taken it to call her back.
+    Story("sian", "fly_tipping_report", "test_case_hand_back_for_more_information", WEB, 2, steps=2, claim=True),
     # Waste Services hand a re-collection back to the hub with a question (the hand-back use case).
     Story("sian", "missed_bin_collection", "test_case_recollected", PHONE, 1, steps=1,
           question="The crew could not find the bins at 58 Chapel Street. Where does the resident keep them?"),
@@ -53,7 +54,9 @@ STORIES = [
     # Re-collection claimed by the officer this morning, well within its promise: on track.
     Story("ruth", "missed_bin_collection", "test_case_disputed_then_recollected", EMAIL, 0, steps=2, claim=True),
     Story("margaret", "pothole_report", "test_case_signposted_national_highways", WEB, 4),
-    Story("helen", "member_enquiry", "test_case_waste_response", COUNCILLOR, 2, steps=1, by=MEMBER_SERVICES),
+    # Waste Services' team lead drafts councillors' answers himself.
+    Story("helen", "member_enquiry", "test_case_waste_response", COUNCILLOR, 2, steps=1, by=MEMBER_SERVICES,
+          claimed_by=WASTE_LEAD),
     Story("david", "council_tax_change_of_address", "test_case_hand_back_for_more_information", PHONE, 4, steps=2),
     Story("grace", "blue_badge_application", "test_case_lives_elsewhere_signposted", WEB, 7),
     Story("aisha", "missed_bin_collection", "test_case_recollected", WEB, 1, steps=1),
