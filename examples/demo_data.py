@@ -1,36 +1,24 @@
-"""Loads demo teams and users into the database named by COUNCILFLOW_DATABASE_URL (idempotent).
+"""Loads the demo into the database named by COUNCILFLOW_DATABASE_URL: teams and users (idempotent),
+then SLA policies, customers and cases in every state (``examples/demo/``), once.
 
-Demo passwords are for a local trial only; `make run` prints them.
+Run it after ``councilflow init`` and ``councilflow deploy processes/ forms/``, with the fake back
+office running (``make demo`` does all three). Run again, it adds no cases: a database that has
+cases already is left as it is, and it says so. Demo passwords are for a local trial only.
 """
 from __future__ import annotations
 
+from demo.load import load_cases
+from demo.staff import DEMO_PASSWORD, PEOPLE, TEAMS
 from engine import routing, users
-from engine.types import Role
+from engine.clock import FixedClock, SystemClock
 from webui.composition import build_context
-
-TEAMS = ["Customer Hub", "Waste Services", "Highways", "Revenues", "Housing Repairs", "Complaints",
-         "Member Services", "Blue Badge Team", "Street Scene Enforcement", "Parking Services"]
-
-PEOPLE = [
-    ("admin@example.gov.uk", "Alex Admin", [Role.ADMIN], []),
-    ("analyst@example.gov.uk", "Priya Analyst", [Role.ANALYST], []),
-    ("advisor@example.gov.uk", "Sam Advisor", [Role.FRONT_OFFICE], ["Customer Hub"]),
-    ("waste.officer@example.gov.uk", "Wes Waste", [Role.BACK_OFFICE], ["Waste Services"]),
-    ("waste.lead@example.gov.uk", "Lee Lead", [Role.BACK_OFFICE, Role.TEAM_LEAD], ["Waste Services"]),
-    ("highways.officer@example.gov.uk", "Hana Highways", [Role.BACK_OFFICE], ["Highways"]),
-    ("revenues.officer@example.gov.uk", "Raj Revenues", [Role.BACK_OFFICE], ["Revenues"]),
-    ("repairs.officer@example.gov.uk", "Rory Repairs", [Role.BACK_OFFICE], ["Housing Repairs"]),
-    ("complaints.officer@example.gov.uk", "Cat Complaints", [Role.BACK_OFFICE], ["Complaints"]),
-    ("member.services@example.gov.uk", "Morgan Members", [Role.BACK_OFFICE], ["Member Services"]),
-    ("blue.badge@example.gov.uk", "Bea Badge", [Role.BACK_OFFICE], ["Blue Badge Team"]),
-    ("enforcement.officer@example.gov.uk", "Evan Enforcement", [Role.BACK_OFFICE], ["Street Scene Enforcement"]),
-    ("parking.officer@example.gov.uk", "Pat Parking", [Role.BACK_OFFICE], ["Parking Services"]),
-]
-DEMO_PASSWORD = "demo-password-change-me"
 
 
 def main() -> None:
-    ctx = build_context()
+    # The stories set this clock back to when each case happened; the context's timers and SLA
+    # clocks read it, so a case started "eight working days ago" is due as it would be.
+    clock = FixedClock(SystemClock().now())
+    ctx = build_context(clock=clock)
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
         for team in TEAMS:
@@ -40,6 +28,13 @@ def main() -> None:
             if users.find_user(session, email) is None:
                 users.add_user(session, email, name, roles, now, teams, DEMO_PASSWORD)
     print(f"Demo users ready (password '{DEMO_PASSWORD}'): " + ", ".join(p[0] for p in PEOPLE))
+    loaded = load_cases(ctx, clock)
+    if loaded.existing:
+        print(f"Demo cases not loaded: the database already has {loaded.existing} case(s), "
+              f"so it is left as it is (use a new database for a fresh demo)")
+    else:
+        print(f"Demo cases loaded: {len(loaded.cases)} cases ({loaded.cases[0]} to {loaded.cases[-1]}) "
+              f"for {loaded.customers} customers, with {loaded.policies} SLA policies")
 
 
 if __name__ == "__main__":
