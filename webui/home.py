@@ -37,13 +37,13 @@ PLACES = (
 
 
 def places() -> list[dict[str, str]]:
-    """The places the signed-in user may go, once each, in the order above."""
-    seen, out = set(), []
+    """The places the signed-in user may go, once each, in the order above; a place several of their
+    roles share is described as the last of those roles sees it (a team lead's inbox, not an advisor's)."""
+    found: dict[str, dict[str, str]] = {}
     for role, title, href, text in PLACES:
-        if has_role(g.user, role) and href not in seen:
-            seen.add(href)
-            out.append({"title": title, "href": href, "text": text})
-    return out
+        if has_role(g.user, role):
+            found.setdefault(href, {"title": title, "href": href})["text"] = text
+    return list(found.values())
 
 
 def navigation() -> list[dict[str, Any]]:
