@@ -33,6 +33,7 @@ WITH_BACKOFFICE := $(BIN)/python examples/with_backoffice.py --
 
 demo: setup
 	$(WITH_BACKOFFICE) sh -c '$(BIN)/councilflow init && $(BIN)/councilflow deploy processes/ forms/ && \
+		$(BIN)/councilflow directory import examples/directory.json && \
 		$(BIN)/python examples/demo_data.py'
 
 # A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag (never in production).

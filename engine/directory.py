@@ -7,13 +7,14 @@ Matching is by word stem (Snowball's English stemmer: "bins" finds "Missed bin c
 reach the services' words through a shipped list of synonyms (``engine.service_words``: "rubbish
 dumped" finds fly-tipping, "moving house" the Council Tax change of address), and two words typed
 apart are also tried as one ("pot hole"). Services are ranked by how many of the words typed they
-match, then by where (a name above a description), so a caller's whole sentence still finds the
-service its telling words point at. Admins add and change synonyms, and give a service extra
+match, then by where (a name above a description) and how rare each matched word is among the
+services, so a caller's whole sentence still finds the service its telling words point at. Admins add and change synonyms, and give a service extra
 keywords (``engine.search_words``). Processes deployed before descriptions were kept have none:
 they are still found by name and key.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -112,17 +113,33 @@ def _points(term: str, field: list[str], weights: tuple[int, int]) -> int:
     return 0
 
 
-def score(service: Service, terms: dict[str, dict[str, float]]) -> tuple[int, float]:
-    """How well the service matches: (query words matched, points); (0, 0) when none is found."""
+def hits(service: Service, terms: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The points each query word earns the service, for the words it matches."""
     fields = {"name": words(service.name), "keywords": words(service.keywords), "key": words(service.key),
               "description": words(service.description)}
-    matched, total = 0, 0.0
-    for options in terms.values():
+    found = {}
+    for word, options in terms.items():
         best = max(_points(option, fields[f], WEIGHTS[f]) * weight
                    for option, weight in options.items() for f in WEIGHTS)
         if best > 0:
-            matched, total = matched + 1, total + best
-    return matched, total
+            found[word] = best
+    return found
+
+
+def rarity(all_hits: list[dict[str, float]]) -> dict[str, float]:
+    """A weight per query word from 1 (every service matches it) to 2 (one does): a word that picks
+    out one service says more than one most services share ("neglected" over "neighbour")."""
+    count = max(len(all_hits), 2)
+    matching: dict[str, int] = {}
+    for found in all_hits:
+        for word in found:
+            matching[word] = matching.get(word, 0) + 1
+    return {word: 1 + math.log(count / n) / math.log(count) for word, n in matching.items()}
+
+
+def score(found: dict[str, float], weights: dict[str, float]) -> tuple[int, float]:
+    """How well a service matches: (query words matched, points weighted by rarity)."""
+    return len(found), sum(points * weights[word] for word, points in found.items())
 
 
 def _from_entry(entry: DirectoryEntry, process: Process | None, keywords: str) -> Service:
@@ -169,7 +186,9 @@ def search(ctx: Context, query: str) -> list[Service]:
     with ctx.db.transaction(readonly=True) as session:
         terms = candidates(query, search_words.in_force(session))
         services = _services(session) if terms else []
-    scored = [(score(s, terms), s) for s in services]
+    all_hits = [hits(s, terms) for s in services]
+    weights = rarity(all_hits)
+    scored = [(score(found, weights), s) for found, s in zip(all_hits, services)]
     ranked = [p for p in sorted(scored, key=lambda p: (-p[0][0], -p[0][1], p[1].name.lower())) if p[0][0] > 0]
     if not ranked:
         return []
