@@ -365,3 +365,4 @@ class PollCursor(Base):
 # every table is known to the metadata and importable from one place.
 from .casefiles import CaseContact as CaseContact, Document as Document, Note as Note, Question as Question  # noqa: E402,E501  (re-exported)
 from .customers import Customer as Customer, CustomerWord as CustomerWord  # noqa: E402  (re-exported)
+from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)

@@ -96,4 +96,4 @@ def main(ctx: click.Context, database: str | None) -> None:
     ctx.obj["database"] = database
 
 
-from . import admin, cases, closures, incidents, messages, processes, run, sla  # noqa: E402,F401  (registers the commands)
+from . import admin, cases, closures, gazetteer, incidents, messages, processes, run, sla  # noqa: E402,F401  (registers the commands)
