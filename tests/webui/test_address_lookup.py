@@ -73,3 +73,13 @@ def test_advisor_enters_an_address_the_gazetteer_lacks_by_hand(advisor, task_url
     post(advisor, f"{url}/check", check, {"answers": token(check)})
     assert cases.show_case(ctx, reference).data["defect_address"] == {"address": "Plot 7, New Estate",
                                                                      "postcode": "AN9 1ZZ"}
+
+
+def test_analysts_preview_of_the_form_looks_addresses_up_too(ctx, signed_in):
+    gazetteer.import_file(ctx, ROOT / "examples" / "demo_gazetteer.csv")
+    analyst = signed_in(Role.ANALYST)
+    page = text(analyst.get("/forms/pothole-details"))
+    assert_good_page(page)
+    found = text(post(analyst, "/forms/pothole-details", page, {"defect_address-postcode": "AN2 4FG",
+                                                                 "address-action": "find:defect_address"}))
+    assert "24 addresses found" in found and ">Flat 2, 3 High Street, Anytown</option>" in found
