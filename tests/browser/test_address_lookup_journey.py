@@ -86,3 +86,25 @@ def test_the_lookup_works_with_javascript_switched_off(council):
         context.close()
     saved = cases.show_case(council.ctx, reference).data["defect_address"]
     assert (saved["address"], saved["postcode"]) == ("14 Mill Lane, Anytown", "AN1 2BC") and saved["uprn"] > 0
+
+
+def test_advisor_adds_a_customer_at_an_address_found_by_postcode(council):
+    from engine import customers
+    from engine.customers import CustomerQuery
+    with chromium(council) as context:
+        page = context.new_page()
+        page.goto(f"{council.url}/customers/new")
+        check(page)
+        page.fill("#name", "Robin Lookup")
+        page.fill("#postcode", "an3 7ab")
+        page.click("button:has-text('Find address')")
+        page.wait_for_load_state()
+        check(page)
+        shoot(page, "customer-address-lookup.png")
+        page.select_option("#address-uprn", label="7 Station Road, Anytown")
+        page.click("button:has-text('Add customer')")
+        page.wait_for_load_state()
+        check(page)
+        assert "Robin Lookup added as a customer" in page.content()
+    [robin] = customers.find_customers(council.ctx, CustomerQuery(name="Robin Lookup"))
+    assert (robin.address, robin.postcode) == ("7 Station Road, Anytown", "AN3 7AB") and robin.uprn is not None
