@@ -35,6 +35,7 @@ demo: setup
 	$(WITH_BACKOFFICE) sh -c '$(BIN)/councilflow init && $(BIN)/councilflow deploy processes/ forms/ && \
 		$(BIN)/councilflow directory import examples/directory.json && \
 		$(BIN)/python examples/demo_data.py'
+	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
 
 # A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag (never in production).
 run: demo

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .context import Context
 from .errors import CaseNotFound, FormInvalid, NotFound
 from .persistence.customers import WORD_LENGTH
-from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
+from .persistence.tables import Case, Customer, CustomerWord, GazetteerAddress, Process, Task, Team
 from .types import CaseStatus, TaskStatus
 from .views import iso
 
@@ -43,10 +43,11 @@ class CustomerView:
     address: str | None
     postcode: str | None
     created_at: str | None
+    uprn: int | None = None  # the gazetteer's, when the address was picked from it
 
     @classmethod
     def of(cls, row: Customer) -> "CustomerView":
-        return cls(row.id, row.name, row.email, row.phone, row.address, row.postcode, iso(row.created_at))
+        return cls(row.id, row.name, row.email, row.phone, row.address, row.postcode, iso(row.created_at), row.uprn)
 
 
 @dataclass
@@ -179,11 +180,22 @@ def _keys(values: dict[str, str | None]) -> dict[str, str | None]:
     return search_keys(values["phone"], values["postcode"], values["email"])
 
 
+def _uprn(session: Session, details: dict[str, Any]) -> int | None:
+    """The gazetteer address picked for the customer (``details["uprn"]``), which must be loaded."""
+    given = str(details.get("uprn") or "").strip()
+    if not given:
+        return None
+    if not given.isdigit() or session.get(GazetteerAddress, int(given)) is None:
+        raise FormInvalid({"address": f"The gazetteer has no address with UPRN {given}"})
+    return int(given)
+
+
 def create_customer(ctx: Context, details: dict[str, Any]) -> CustomerView:
-    """Record a customer (name required; email, phone, address, postcode optional but checked)."""
+    """Record a customer (name required; email, phone, address, postcode optional but checked; the
+    ``uprn`` of the address when it was picked from the gazetteer)."""
     values = _clean(details)
     with ctx.db.transaction() as session:
-        row = Customer(**values, **_keys(values), created_at=ctx.clock.now())
+        row = Customer(**values, **_keys(values), uprn=_uprn(session, details), created_at=ctx.clock.now())
         session.add(row)
         session.flush()
         _write_words(session, row.id, values)
@@ -207,7 +219,7 @@ def update_customer(ctx: Context, customer_id: int, details: dict[str, Any]) -> 
     values = _clean(details)
     with ctx.db.transaction() as session:
         row = _customer(session, customer_id)
-        for key, value in {**values, **_keys(values)}.items():
+        for key, value in {**values, **_keys(values), "uprn": _uprn(session, details)}.items():
             setattr(row, key, value)
         _write_words(session, row.id, values)
         return CustomerView.of(row)

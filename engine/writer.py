@@ -27,7 +27,8 @@ from . import directory_entries, projection, registry, users
 from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
-from .persistence.tables import Case, CaseState, Customer, Event, Task, User
+from .gazetteer import Address
+from .persistence.tables import Case, CaseState, Customer, Event, GazetteerAddress, Task, User
 from .runtime import StepFailure
 from .savedstate import LoadedSpec
 from .types import CaseStatus, Channel, EventKind, TaskStatus
@@ -186,8 +187,11 @@ def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise UserError(f"There is no customer with id {customer_id}")
-    return {"customer_name": customer.name, "customer_email": customer.email,
+    data = {"customer_name": customer.name, "customer_email": customer.email,
             "customer_phone": customer.phone, "address": customer.address, "postcode": customer.postcode}
+    # The gazetteer address picked for them, in the shape of an address field's answer (engine.gazetteer).
+    picked = session.get(GazetteerAddress, customer.uprn) if customer.uprn is not None else None
+    return {**data, "customer_address": Address.of(picked).to_dict()} if picked is not None else data
 
 
 @contextmanager

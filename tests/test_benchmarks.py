@@ -89,3 +89,12 @@ def test_scaleout_compares_one_server_with_two_on_postgresql(database_url):
         assert result[servers]["errors"] == 0, result[servers]["first_errors"]
         _is_timing(result[servers], "calls", "calls_per_s", "p50_ms", "p95_ms")
     assert result["ratio"] == pytest.approx(result["two"]["calls_per_s"] / result["one"]["calls_per_s"], abs=0.01)
+
+
+def test_gazetteer_import_times_a_first_import_and_a_re_import(database_url):
+    result = _last_json("gazetteer_import", "--rows", "500", env=_environment(database_url))
+
+    prefixes = ["sqlite_"] + (["pg_"] if database_url.startswith("postgresql") else [])
+    assert result["rows"] == 500
+    for prefix in prefixes:
+        assert result[f"{prefix}import_s"] > 0 and result[f"{prefix}reimport_s"] > 0

@@ -1,5 +1,9 @@
 """Front office: the service directory, finding or creating the customer, starting a case with its channel.
 
+The customer's address is found by postcode in the council's gazetteer ("Find address" sends the
+form back to the server, so it works without JavaScript) or typed; a picked address is saved with
+its UPRN, and a case started for the customer carries it as ``customer_address``.
+
 The chosen customer travels between pages as ``?customer=<id>`` (and the chosen service as
 ``?service=<key>``), never in the session: an advisor may serve two callers in two tabs.
 """
@@ -14,15 +18,18 @@ from engine.customers import CustomerQuery, CustomerView
 from engine.errors import FormInvalid
 from engine.types import Channel
 
+from . import addresses
 from .current import context
+from .forms import address
 
 bp = Blueprint("frontoffice", __name__)
 CHANNELS = {Channel.PHONE: "Phone", Channel.FACE_TO_FACE: "Face to face", Channel.EMAIL: "Email",
             Channel.WEB: "Web form", Channel.COUNCILLOR: "Councillor", Channel.PARTNER: "Partner organisation"}
 # The customer form's fields: (name, label, autocomplete, input type, width class).
+# The postcode comes before the address: "Find address" looks it up in the gazetteer.
 CUSTOMER_FIELDS = (("name", "Full name", "name", "text", None),
-                   ("address", "Address", "street-address", None, None),
                    ("postcode", "Postcode", "postal-code", "text", "govuk-input--width-10"),
+                   ("address", "Address", "street-address", None, None),
                    ("phone", "Phone number", "tel", "tel", "govuk-input--width-20"),
                    ("email", "Email address", "email", "email", None))
 
@@ -115,16 +122,43 @@ def find() -> Any:
                            found=found, onward=_onward, new_url=url_for(".new_customer", **prefill))
 
 
+def _address_choices(values: dict[str, str], searched: bool, errors: dict[str, str]) -> list[dict[str, Any]] | None:
+    """The gazetteer's addresses at the postcode to pick from, once looked up or one was picked before;
+    a postcode that is not one is an error beside it."""
+    if not (values.get("postcode") and (searched or values.get("uprn"))):
+        return None
+    try:
+        found = addresses.lookup(values["postcode"])
+    except ValueError as err:
+        errors.setdefault("postcode", str(err))
+        return None
+    return [{"value": str(a["uprn"]), "text": a["address"], "selected": str(a["uprn"]) == str(values.get("uprn"))}
+            for a in found]
+
+
 def _customer_form(template: str, title: str, values: dict[str, str], errors: dict[str, str] | None = None,
-                   **extra: Any) -> Any:
-    errors = errors or {}
+                   searched: bool = False, **extra: Any) -> Any:
+    errors = dict(errors or {})
+    choices = _address_choices(values, searched, errors)
     listed = [{"text": errors[name], "href": f"#{name}"} for name, *_ in CUSTOMER_FIELDS if name in errors]
+    failed = bool(errors) and not searched
     return render_template(template, title=title, fields=CUSTOMER_FIELDS, values=values, errors=errors,
-                           error_list=listed or None, **extra), 400 if errors else 200
+                           error_list=listed or None, choices=choices, **extra), 400 if failed else 200
 
 
 def _posted_details() -> dict[str, str]:
-    return {name: request.form.get(name, "") for name, *_ in CUSTOMER_FIELDS}
+    """What was typed; an address picked from the gazetteer replaces the typed address and postcode."""
+    details = {name: request.form.get(name, "") for name, *_ in CUSTOMER_FIELDS}
+    uprn = request.form.get("address-uprn", "").strip()
+    picked = addresses.find(int(uprn)) if uprn.isdigit() else None
+    if picked is not None:
+        details.update(address=picked["address"], postcode=picked["postcode"], uprn=uprn)
+    return details
+
+
+def _finding_address() -> bool:
+    """Whether "Find address" sent the form (to look the postcode up, not to save)."""
+    return address.action(request.form) is not None
 
 
 @bp.route("/customers/new", methods=["GET", "POST"])
@@ -136,6 +170,9 @@ def new_customer() -> Any:
         given = {name: request.args.get(name, "") for name, *_ in CUSTOMER_FIELDS}
         return _customer_form("frontoffice/customer_form.html", "Add a customer", given, service=service)
     details = _posted_details()
+    if _finding_address():
+        return _customer_form("frontoffice/customer_form.html", "Add a customer", details, searched=True,
+                              service=service)
     try:
         created = customers.create_customer(context(), details)
     except FormInvalid as err:
@@ -159,8 +196,11 @@ def edit_customer(customer_id: int) -> Any:
     title = f"Change {found.name}'s details"
     if request.method == "GET":
         values = {name: getattr(found, name) or "" for name, *_ in CUSTOMER_FIELDS}
+        values["uprn"] = str(found.uprn or "")
         return _customer_form("frontoffice/customer_form.html", title, values, customer=found)
     details = _posted_details()
+    if _finding_address():
+        return _customer_form("frontoffice/customer_form.html", title, details, searched=True, customer=found)
     try:
         customers.update_customer(context(), customer_id, details)
     except FormInvalid as err:

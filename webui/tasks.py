@@ -22,9 +22,10 @@ from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
 
+from . import addresses
 from .auth import is_local_path
 from .current import context
-from .forms import Form
+from .forms import Form, address
 from .forms.components import Errors, Values
 from .forms.instructions import render_instructions
 from .inbox import PROBLEM, SUCCESS
@@ -89,7 +90,7 @@ def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, ques
 def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
                problem: str | None = None, status: int = 200, **around: Any) -> Any:
     checks = _front_office(detail) and bool(form.fields)
-    view = form.view(values, errors)
+    view = form.view(addresses.with_addresses(form.fields, values), errors)
     if around.get("hand_back_error"):
         view["error_list"] = [*view["error_list"], {"text": around["hand_back_error"], "href": "#question"}]
     return render_template(
@@ -184,7 +185,12 @@ def hand_back(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>")
 def submit(task_id: int) -> Any:
     detail, form = _load(task_id)
-    submission = form.read(request.form)
+    submission = form.read(request.form, addresses.find)
+    lookup = address.action(request.form)
+    if lookup is not None:  # "Find address" or manual entry: the same page again, nothing checked yet
+        what, name = lookup
+        submission.values[name] = address.after(submission.values.get(name) or {}, what)
+        return _task_page(detail, form, submission.values)
     errors = form.errors(submission.data)
     if errors:
         return _task_page(detail, form, submission.values, errors, status=400)

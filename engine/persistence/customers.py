@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -31,6 +31,9 @@ class Customer(Base):
     phone_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # digits only, +44 as 0
     postcode_key: Mapped[str | None] = mapped_column(_key(20), index=True)  # "AN3 7AB": capitals, one space
     email_key: Mapped[str | None] = mapped_column(_key(320), index=True)  # lower case
+    # The address picked from the gazetteer (migration 0007); None when typed by hand. Not a foreign key:
+    # a newer gazetteer extract may lack it, and the customer keeps the address text.
+    uprn: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CustomerWord(Base):

@@ -371,3 +371,4 @@ from .casefiles import CaseContact as CaseContact, Document as Document, Note as
 from .customers import Customer as Customer, CustomerWord as CustomerWord  # noqa: E402  (re-exported)
 from .search_words import SearchSynonym as SearchSynonym, ServiceKeywords as ServiceKeywords  # noqa: E402,I001  (re-exported)
 from .directory import DirectoryEntry as DirectoryEntry, Partner as Partner  # noqa: E402,I001  (re-exported)
+from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)

@@ -63,6 +63,7 @@ class FakeOpen311(FakeServer):
             "service_name": service["service_name"], "service_code": form["service_code"],
             "description": form.get("description", ""), "requested_datetime": now, "updated_datetime": now,
             "address": form.get("address_string"), "lat": form.get("lat"), "long": form.get("long"),
+            "address_id": form.get("address_id"),
             "attributes": attributes}
         return 201, [{"service_request_id": request_id, "service_notice": "We aim to inspect within 5 days"}]
 

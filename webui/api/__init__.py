@@ -63,4 +63,4 @@ def register(app: Flask, csrf: CSRFProtect) -> None:
     app.before_request(json_routing_errors)
 
 
-from . import cases, casesearch, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)
+from . import addresses, cases, casesearch, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)

@@ -183,6 +183,11 @@ def _paths() -> dict[str, Any]:
                               (200, _json({"type": "array", "items": _ref("Contact")})), (404,), [REFERENCE]),
             "post": _operation("log_case_contact", "Log that the customer got in touch again about a case",
                                (201, _json(_ref("Contact"))), (404, 409, 413, 415, 422), [REFERENCE], "LogContact")},
+        "/addresses": {"get": _operation(
+            "find_addresses", "The gazetteer's addresses at a postcode, with UPRN and WGS84 coordinates",
+            (200, _json({"type": "array", "items": _ref("Address")})), (422,),
+            [dict(_query("postcode", "A UK postcode, in any case, with or without its space.",
+                         {"type": "string", "maxLength": 20}), required=True)])},
         "/cases/{reference}": {"get": _operation(
             "show_case", "Show a case with its data, tasks and history", (200, _json(_ref("CaseDetail"))), (404,),
             [REFERENCE])},

@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from . import address
 from .model import Field, Kind, form_value
 
 NOT_ANSWERED = "Not answered"
@@ -38,6 +39,8 @@ def readable(f: Field, value: Any) -> Markup:
     """One saved answer as text for people."""
     if value is None or value == "" or value == []:
         return Markup(NOT_ANSWERED)
+    if f.kind is Kind.ADDRESS:
+        return _lines(address.readable(value))
     if f.kind is Kind.CHECKBOXES and isinstance(value, list):
         return _lines([_label(f, v) for v in value])
     if f.kind is Kind.CHECKBOX:

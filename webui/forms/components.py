@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import address
 from .model import Field, Kind, flatten
 
 Values = dict[str, Any]  # field name -> str, list[str] (checkboxes) or {"day", "month", "year"}
@@ -103,10 +104,14 @@ def _choices(f: Field, value: Any, error: str | None) -> Component:
     return Component("govukRadios" if f.kind is Kind.RADIOS else "govukCheckboxes", _compact(params))
 
 
+def _address(f: Field, value: Any, error: str | None) -> Component:
+    return Component("cfAddressLookup", address.params(f.name, _label(f), f.hint, value, error))
+
+
 _BUILDERS: dict[Kind, Callable[[Field, Any, str | None], Component]] = {
     Kind.TEXT: _input, Kind.EMAIL: _input, Kind.TEL: _input, Kind.NUMBER: _input,
     Kind.TEXTAREA: _textarea, Kind.DATE: _date, Kind.RADIOS: _choices, Kind.SELECT: _choices,
-    Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices,
+    Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices, Kind.ADDRESS: _address,
 }
 
 

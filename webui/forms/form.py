@@ -12,6 +12,7 @@ from engine.formschema import Library, with_properties_followed
 from .answers import Answer, answers
 from .components import Component, Errors, Values, components, error_list
 from .model import Field, fields_for
+from .address import Find
 from .submission import FormData, Submission, defaults, read, values_from
 
 
@@ -37,8 +38,8 @@ class Form:
     def title(self) -> str:
         return str(self.schema.get("title") or "Form")
 
-    def read(self, posted: FormData) -> Submission:
-        return read(self.fields, posted)
+    def read(self, posted: FormData, find: Find | None = None) -> Submission:
+        return read(self.fields, posted, find)
 
     def errors(self, data: dict[str, Any]) -> Errors:
         return engine_forms.errors_for(self.schema, data, self.library)

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     SELECT = "select"
     CHECKBOXES = "checkboxes"
     CHECKBOX = "checkbox"  # one box to tick, e.g. a declaration (boolean)
+    ADDRESS = "address"  # "ui:widget": "address": picked from the gazetteer by postcode (forms/address.py)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Field:
     @property
     def anchor(self) -> str:
         """The id of the field's first input, where the error summary links to."""
+        if self.kind is Kind.ADDRESS:
+            return f"{self.name}-postcode"
         return f"{self.name}-day" if self.kind is Kind.DATE else self.name
 
     def option(self, value: str) -> Option | None:
@@ -84,6 +87,8 @@ def _options(prop: dict[str, Any], ui: dict[str, Any]) -> list[Option]:
 def _kind(name: str, prop: dict[str, Any], ui: dict[str, Any], options: list[Option]) -> Kind:
     widget = ui.get("ui:widget")
     kind, fmt = prop.get("type"), prop.get("format")
+    if widget == "address":
+        return Kind.ADDRESS
     if kind == "array":
         return Kind.CHECKBOXES
     if kind == "boolean":

@@ -15,6 +15,8 @@ from jsonschema.exceptions import SchemaError
 from engine.formschema import is_form_name
 from engine.forms import FormUnusable
 
+from .. import addresses
+from . import address
 from .form import Form
 from .samples import sample_data
 
@@ -90,8 +92,12 @@ def show(form: Form, caption: str, here: str, back: tuple[str, str]) -> Any:
     (``?errors=1``), or checked against what the analyst posted. Forms of the forms folder and forms
     deployed with a process version (``webui.analyst``) are previewed alike; ``back`` is (href, text)."""
     answers = None
-    if request.method == "POST":
-        submission = form.read(request.form)
+    lookup = address.action(request.form) if request.method == "POST" else None
+    if lookup is not None:  # "Find address" or manual entry: the same preview again, nothing checked yet
+        values, errors = form.read(request.form).values, {}
+        values[lookup[1]] = address.after(values.get(lookup[1]) or {}, lookup[0])
+    elif request.method == "POST":
+        submission = form.read(request.form, addresses.find)
         values, errors = submission.values, form.errors(submission.data)
         answers = None if errors else form.answers(submission.data)
     elif request.args.get("errors"):
@@ -100,4 +106,5 @@ def show(form: Form, caption: str, here: str, back: tuple[str, str]) -> Any:
         values, errors = form.values(sample_data(form.shown)), {}
     status = 400 if errors and request.method == "POST" else 200
     return render_template("forms/preview.html", title=f"Preview: {form.title}", definition=form, caption=caption,
-                           here=here, back=back, answers=answers, **form.view(values, errors)), status
+                           here=here, back=back, answers=answers,
+                           **form.view(addresses.with_addresses(form.fields, values), errors)), status

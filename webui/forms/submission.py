@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from . import address
 from .components import Values
 from .model import Field, Kind, flatten, form_value
 
@@ -45,8 +46,12 @@ def _number(text: str, value_type: str) -> Any:
         return text  # fails "type" with the form's own message
 
 
-def _read_one(f: Field, form: FormData) -> tuple[Any, Any]:
+def _read_one(f: Field, form: FormData, find: address.Find | None) -> tuple[Any, Any]:
     """(value as typed, typed answer or _EMPTY) for one field."""
+    if f.kind is Kind.ADDRESS:
+        value = address.read(f.name, form)
+        answer = address.answer(value, find or (lambda uprn: {"uprn": uprn}))
+        return value, _EMPTY if answer is None else answer
     if f.kind is Kind.CHECKBOXES:
         chosen = form.getlist(f.name)
         return chosen, [o.data if (o := f.option(v)) else v for v in chosen] if chosen else _EMPTY
@@ -66,21 +71,22 @@ def _read_one(f: Field, form: FormData) -> tuple[Any, Any]:
     return text, text
 
 
-def _read(fields: list[Field], form: FormData, out: Submission, asked: bool) -> None:
+def _read(fields: list[Field], form: FormData, out: Submission, asked: bool, find: address.Find | None) -> None:
     for f in fields:
-        value, answer = _read_one(f, form)
+        value, answer = _read_one(f, form, find)
         out.values[f.name] = value
         if asked and answer is not _EMPTY:
             out.data[f.name] = answer
         for option, followers in f.reveals.items():
             # A follow-up hidden under another answer is not part of the submission.
-            _read(followers, form, out, asked and value == option)
+            _read(followers, form, out, asked and value == option, find)
 
 
-def read(fields: list[Field], form: FormData) -> Submission:
-    """The answers posted for these fields."""
+def read(fields: list[Field], form: FormData, find: address.Find | None = None) -> Submission:
+    """The answers posted for these fields; ``find`` gives the gazetteer's address for a picked UPRN
+    (without it, a picked address is kept as its UPRN alone)."""
     out = Submission()
-    _read(fields, form, out, True)
+    _read(fields, form, out, True, find)
     return out
 
 
@@ -101,6 +107,8 @@ def values_from(fields: list[Field], data: Mapping[str, Any]) -> Values:
         answer = data[f.name]
         if f.kind is Kind.DATE:
             values[f.name] = _date_parts(answer)
+        elif f.kind is Kind.ADDRESS:
+            values[f.name] = address.value_of(answer)
         elif f.kind is Kind.CHECKBOXES:
             values[f.name] = [form_value(v) for v in answer] if isinstance(answer, list) else []
         else:

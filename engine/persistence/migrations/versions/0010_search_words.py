@@ -1,7 +1,7 @@
 """the council's own search words: callers' synonyms and per-service keywords
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 12:40:00.000000
 
 search_synonym holds the synonyms an admin added or changed (an empty ``meant`` turns a shipped one
@@ -14,7 +14,7 @@ import engine.persistence.tables
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
