@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import permissions, registry, users
 from .context import Context
-from .errors import TaskNotFound
+from .errors import CaseNotFound, TaskNotFound
 from .persistence.tables import Case, Task
 from .types import TaskStatus
 from .views import TaskView, case_reference
@@ -79,6 +79,18 @@ def get_task_form(ctx: Context, task_id: int, user_email: str) -> TaskForm:
         return TaskForm(TaskView.of(task, case.reference or ""), case.status, dict(case.data or {}),
                         _texts(case, task), meta.get("instructions"),
                         permissions.may_work_on(session, user, task), _earlier(session, case))
+
+
+def case_forms(ctx: Context, reference: str) -> list[FormTexts]:
+    """The forms of the tasks case ``reference`` went through, each once where it was last done, oldest
+    first: which of its data a person entered, and the questions and option titles to show it with
+    (everything else in its data was put there by the system). Raises CaseNotFound; whether the person
+    asking may see the case is the caller's check, made before (``queries.case_header``)."""
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        if case is None:
+            raise CaseNotFound(f"There is no case {reference}")
+        return _earlier(session, case)
 
 
 def next_task(ctx: Context, reference: str, user_email: str) -> TaskView | None:

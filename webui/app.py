@@ -20,7 +20,7 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, oidc, tasks)
+               documents, frontoffice, home, inbox, names, oidc, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -151,6 +151,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register(app, csrf)
     home.register_error_pages(app)
     dates.register(app)
+    names.register(app)
     app.after_request(security_headers)
 
     @app.context_processor

@@ -11,19 +11,21 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import cases, contacts, diagrams, documents, handback, incidents, notes, queries, sla_clocks
+from engine import cases, contacts, diagrams, documents, handback, incidents, notes, queries, sla_clocks, taskforms
 from engine.errors import CaseNotFound, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, SlaState
 from engine.views import EventView
 
 from .current import context
 from .dates import uk_datetime
+from .forms.summary import plain, read_case
+from .frontoffice import CHANNELS as CHANNEL_LABELS
 from .inbox import PROBLEM, SUCCESS, back_to, sla_tag
+from .names import remember
 
 bp = Blueprint("casepage", __name__)
 CHANNELS = {"phone": "by phone", "face-to-face": "face to face", "email": "by email", "web": "online",
             "councillor": "for a councillor", "partner": "for a partner organisation"}
-INTERNAL_KEYS = {"case_reference"}  # data the engine adds for maps, not something a person entered
 Sentence = Callable[[str, dict[str, Any]], str]
 
 
@@ -65,7 +67,7 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
     EventKind.CASE_RETRIED: lambda who, d: f"{who} ran the failed step again",
     EventKind.CASE_COMPLETED: lambda who, d: "The case was completed"
-                                             + (f" ({_value(d['outcome'])})" if d.get("outcome") else ""),
+                                             + (f" ({plain(d['outcome'])})" if d.get("outcome") else ""),
     EventKind.CASE_CANCELLED: lambda who, d: f"{who} cancelled the case{_then(d, 'reason')}",
     EventKind.SLA_STARTED: lambda who, d: f"SLA started for {d.get('task_name') or 'the case'}: {d.get('sla')}",
     EventKind.SLA_PAUSED: lambda who, d: f"{who} paused the SLA clocks{_then(d, 'reason')}",
@@ -95,30 +97,10 @@ def describe(event: EventView, names: dict[str, str]) -> str:
     sentence = SENTENCES.get(event.kind)
     if sentence is None:
         return f"{event.kind.replace('_', ' ').capitalize()} ({who})"
-    return sentence(who, event.detail or {})
-
-
-SHOWN_DEPTH = 4  # nested answers shown on the page; deeper ones (never entered by a form) are elided
-
-
-def _value(value: Any, depth: int = 0) -> str:
-    if isinstance(value, (list, dict)) and depth >= SHOWN_DEPTH:
-        return "…"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(_value(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value(v, depth + 1)}" for k, v in value.items())
-    text = str(value)
-    return text.replace("_", " ") if isinstance(value, str) and " " not in text else text  # rear_lane: rear lane
-
-
-def data_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Summary-list rows of the case's current data, without empty or internal values."""
-    return [{"key": {"text": key.replace("_", " ").capitalize()}, "value": {"text": _value(value)}}
-            for key, value in sorted(data.items())
-            if key not in INTERNAL_KEYS and not key.startswith("_") and value not in (None, "", [], {})]
+    detail = dict(event.detail or {})
+    if detail.get("assignee"):  # the history keeps the email, which identifies the person
+        detail["assignee"] = names.get(detail["assignee"], detail["assignee"])
+    return sentence(who, detail)
 
 
 def _diagram_url(process: str, version: int) -> str:
@@ -140,7 +122,9 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
     detail = cases.show_case(ctx, reference)
     order = "oldest" if request.args.get("order") == "oldest" else "newest"
     history = detail.history if order == "oldest" else list(reversed(detail.history))
-    names = queries.display_names(ctx, {e.actor for e in detail.history} | {header.created_by})
+    names = remember({e.actor for e in detail.history} | {header.created_by}
+                     | {str(e.detail["assignee"]) for e in detail.history if (e.detail or {}).get("assignee")}
+                     | {t.assignee for t in detail.case.tasks})
     timeline = [{"at": uk_datetime(e.at), "text": describe(e, names)} for e in history]
     clocks = {c.task_id: c for c in sla_clocks.case_clocks(ctx, reference)}
     tasks = [{"task": t, "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
@@ -149,10 +133,11 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
     paused = any(c.state == SlaState.PAUSED for c in clocks.values())
     return render_template(
         "cases/case.html", title=f"Case {reference}", case=detail.case, header=header, detail=detail,
-        creator=names.get(header.created_by, header.created_by), channel=CHANNELS.get(detail.case.channel, ""),
+        creator=names.get(header.created_by, header.created_by),
+        channel=CHANNEL_LABELS.get(detail.case.channel, detail.case.channel),
         case_sla={"due": uk_datetime(detail.case.due_at), "sla": sla_tag(detail.case.sla_state),
                   "remaining": case_clock.remaining if case_clock else ""},
-        timeline=timeline, order=order, data=data_rows(detail.data), tasks=tasks,
+        timeline=timeline, order=order, data=read_case(detail.data, taskforms.case_forms(ctx, reference)), tasks=tasks,
         notes=notes.list_notes(ctx, reference), questions=handback.case_questions(ctx, reference),
         case_reference=reference, documents=documents.list_documents(ctx, reference),
         highlights=diagrams.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,

@@ -7,6 +7,7 @@ result shown in a notification banner on the page the person came from.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -16,10 +17,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from engine import cases, handback, permissions, queries, registry, routing
 from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
+from engine.views import TaskView
 
 from .auth import is_local_path
 from .current import context
 from .dates import uk_datetime
+from .names import person, remember
 
 bp = Blueprint("inbox", __name__)
 PAGE_SIZE = 25
@@ -87,6 +90,7 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     now = context().clock.now()
     remaining = queries.sla_remaining(context(), [t.id for t in page.items])
     processes = process_choices()
+    remember(t.assignee for t in page.items)  # the "Assigned to" column names people, in one query
     names = {p["value"]: p["text"] for p in processes}
     rows = [{"task": t, "process": names.get(page.process_keys[t.id], page.process_keys[t.id]),
              "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
@@ -136,26 +140,28 @@ def team_inbox(team: str) -> Any:
     return _listing(f"{team} tasks", {"team": team}, team)
 
 
-def _act(action: Any, done: str) -> None:
-    """Run one task action; a clash (someone got there first) is shown, not raised."""
+def _act(action: Callable[[], TaskView], done: Callable[[TaskView], str]) -> None:
+    """Run one task action and say what was done, naming the task and its case; a clash (someone got
+    there first) is shown, not raised."""
     try:
-        action()
+        task = action()
     except (Conflict, Forbidden) as err:
         flash(err.message, PROBLEM)
         return
-    flash(done, SUCCESS)
+    flash(done(task), SUCCESS)
 
 
 @bp.post("/inbox/tasks/<int:task_id>/claim")
 def claim(task_id: int) -> Any:
-    _act(lambda: cases.claim_task(context(), task_id, g.user.email), f"You have claimed task {task_id}")
+    _act(lambda: cases.claim_task(context(), task_id, g.user.email),
+         lambda t: f"You have claimed “{t.name}” on {t.case}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/inbox/tasks/<int:task_id>/unclaim")
 def unclaim(task_id: int) -> Any:
     _act(lambda: cases.unclaim_task(context(), task_id, actor=g.user.email),
-         f"Task {task_id} is back in its team's queue")
+         lambda t: f"“{t.name}” on {t.case} is back in the {t.team or 'team'} queue")
     return redirect(back_to(url_for(".my_tasks")))
 
 
@@ -166,7 +172,7 @@ def assign(task_id: int) -> Any:
         flash("Select who to assign the task to", PROBLEM)
     else:
         _act(lambda: cases.assign_task(context(), task_id, assignee, actor=g.user.email),
-             f"Task {task_id} is assigned to {assignee}")
+             lambda t: f"“{t.name}” on {t.case} is assigned to {person(assignee)}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
 
@@ -185,7 +191,7 @@ def bulk_assign() -> Any:
         return redirect(back_to(url_for(".my_tasks")))
     if result.assigned:
         count = len(result.assigned)
-        flash(f"Assigned {count} task{'s' if count != 1 else ''} to {assignee}", SUCCESS)
+        flash(f"Assigned {count} task{'s' if count != 1 else ''} to {person(assignee)}", SUCCESS)
     for task_id, reason in result.refused.items():
         flash(f"Task {task_id} was not assigned: {reason}", PROBLEM)
     return redirect(back_to(url_for(".my_tasks")))
@@ -211,8 +217,8 @@ def answer(question_id: int) -> Any:
         except UserError as err:
             error = err.message
         else:
-            flash(f"Your answer was sent to {question.asked_by}; task {question.task_id} is back with them",
-                  SUCCESS)
+            flash(f"Your answer was sent to {person(question.asked_by)}; “{question.task_name}” on "
+                  f"{question.case} is back with them", SUCCESS)
             return redirect(url_for(".questions"))
     return render_template("inbox/answer.html", title=f"Answer the question on case {question.case}",
                            question=question, error=error, answer=request.form.get("answer", "")), \

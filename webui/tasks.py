@@ -28,12 +28,11 @@ from .current import context
 from .forms import Form, address
 from .forms.components import Errors, Values
 from .forms.instructions import render_instructions
+from .forms.summary import read_case
 from .inbox import PROBLEM, SUCCESS
 
 bp = Blueprint("tasks", __name__)
 FRONT_OFFICE_TEAM = "Customer Hub"  # tasks of this team get "Check your answers" (app config: FRONT_OFFICE_TEAM)
-RESIDENT = {"customer_name": "Name", "address": "Address", "postcode": "Postcode",
-            "customer_phone": "Phone", "customer_email": "Email"}
 EMPTY_FORM = {"type": "object", "properties": {}}
 
 
@@ -57,18 +56,7 @@ def _front_office(detail: taskforms.TaskForm) -> bool:
 
 def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
     """Summary cards: the resident, then each earlier task's answers."""
-    cards = []
-    resident = [{"key": {"text": label}, "value": {"text": str(detail.data[key])}}
-                for key, label in RESIDENT.items() if detail.data.get(key)]
-    if resident:
-        cards.append({"title": "Resident", "rows": resident})
-    for texts in detail.earlier:
-        if texts.schema:
-            form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)
-            rows = [a.row() for a in form.answers(detail.data, True)]
-            if rows:
-                cards.append({"title": texts.title, "rows": rows})
-    return cards
+    return [{"title": card.title, "rows": card.rows} for card in read_case(detail.data, detail.earlier).cards]
 
 
 def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, question: str = "") -> dict[str, Any]:

@@ -58,13 +58,13 @@ def test_officer_claims_a_missed_bin_case_from_the_team_inbox_and_completes_it(s
         row.locator("button:has-text('Claim')").click()
         page.wait_for_url(re.compile(r"/inbox/teams/Waste%20Services$"))
         check(page)
-        assert f"You have claimed task {task_id}" in page.content()
-        assert officer in page.locator(f"tr:has(a[href='/tasks/{task_id}'])").inner_text()
+        assert f"You have claimed “{TASK}” on {reference}" in page.content()  # names the task, not its number
+        assert "Morgan Crew" in page.locator(f"tr:has(a[href='/tasks/{task_id}'])").inner_text()  # by name
 
         page.click(f"a[href='/tasks/{task_id}']")
         page.wait_for_url(re.compile(rf"/tasks/{task_id}$"))
         check(page)
-        assert f"Assigned to {officer} (you)" in page.content()
+        assert "Assigned to Morgan Crew (you)" in page.content()
         _record_collected(page)
         # Issue 12, item 6: back to the inbox the task was opened from, with a banner naming it.
         page.wait_for_url(re.compile(r"/inbox/teams/Waste%20Services$"))
@@ -118,7 +118,8 @@ def test_officer_hands_a_case_back_and_the_advisor_answers(server):
         page.click("button:has-text('Send answer')")
         page.wait_for_url(re.compile(r"/inbox/questions$"))
         check(page)
-        assert f"Your answer was sent to {officer}" in page.content() and question not in page.content()
+        assert f"Your answer was sent to Sam Crew; “{TASK}” on {reference} is back with them" in page.content()
+        assert question not in page.content()
 
     with chromium(server, officer) as context:
         page = context.new_page()

@@ -68,8 +68,14 @@ def test_case_page_tells_the_story_of_the_case_in_plain_english(app, case):
     assert newest < page.index("Alex Advisor started the case by phone")  # newest first by default
     oldest = text(client_for(app, OFFICER).get(f"/cases/{reference}?order=oldest"))
     assert oldest.index("started the case by phone") < oldest.index("answered for Customer Hub")
-    assert f'href="/tasks/{task_id}"' in page and "Bin location" in page and "rear lane" in page
+    # The form's question and option title, not the field's name and code.
+    assert f'href="/tasks/{task_id}"' in page and "Where was the bin left?" in page and "Rear lane or alley" in page
     assert "Case reference" not in page  # internal data is not shown
+    # What no form asked (set by the map's scripts) is folded under "Technical details", after the answers.
+    folded = page[page.index("Technical details"):page.index('id="notes"')]
+    assert "Recollection status" in folded and "Where was the bin left?" not in folded
+    assert "Recollection status" not in page[:page.index("Technical details")]
+    assert re.search(r"Channel\s*</dt>\s*<dd[^>]*>\s*Phone\s*</dd>", page) and "(by phone)" not in page
     highlighted = {name: json.loads(html.unescape(value))
                    for name, value in re.findall(r'data-(active|completed)="([^"]*)"', page)}
     assert highlighted["active"] == ["arrange_recollection"]

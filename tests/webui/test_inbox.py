@@ -71,7 +71,9 @@ def test_team_inbox_lists_tasks_with_counts_links_and_sla_and_claim_moves_one_to
                     next="/inbox/teams/Waste Services")
     assert response.status_code == 302 and unquote(response.headers["Location"]) == "/inbox/teams/Waste Services"
     page = text(officer.get("/inbox/teams/Waste Services"))
-    assert f"You have claimed task {task_id}" in page and "3 open, 2 unassigned, 1 mine" in page
+    # The banner names the task and its case, not its number.
+    assert f"You have claimed “Arrange re-collection and record result” on {reference}" in page
+    assert "3 open, 2 unassigned, 1 mine" in page
     mine = text(officer.get("/inbox"))
     assert_good_page(mine)
     assert f'href="/tasks/{task_id}"' in mine and "1 task assigned to you" in mine
@@ -116,7 +118,7 @@ def test_bulk_assign_gives_the_ticked_tasks_to_a_colleague_and_lists_refusals(pe
                                                    "assignee": COLLEAGUE, "next": page_url})
     assert response.status_code == 302
     page = text(officer.get(page_url))
-    assert "Assigned 2 tasks to colleague@example.gov.uk" in page
+    assert "Assigned 2 tasks to colleague" in page and "to colleague@example.gov.uk" not in page  # by name
     assert f"Task {ids[2]} was not assigned: Task {ids[2]}" in page and "already completed" in page
     assert [t.assignee for t in cases.list_tasks(ctx, team="Waste Services")] == [COLLEAGUE, COLLEAGUE]
     response = officer.post("/inbox/assign", data={"csrf_token": token, "task_ids": [str(ids[0])],
@@ -183,7 +185,8 @@ def test_officer_hands_back_advisor_answers_and_the_answer_is_on_the_task_page(p
                         data={"csrf_token": csrf_token(form), "answer": "The green gate"})
     assert sent.headers["Location"] == "/inbox/questions"
     after = text(advisor.get("/inbox/questions"))
-    assert "Your answer was sent to officer@example.gov.uk" in after and "no questions waiting" in after
+    assert "Your answer was sent to officer; “Arrange re-collection and record result” on" in after
+    assert "no questions waiting" in after
 
     page = text(officer.get(f"/tasks/{task_id}"))
     assert "The green gate" in page and 'name="recollection_result"' in page and "Waiting for" not in page
@@ -198,7 +201,9 @@ def test_assign_from_the_task_page_to_a_colleague(people, waste_tasks, ctx):
     response = post(officer, f"/inbox/tasks/{task_id}/assign", f"/tasks/{task_id}", assignee=COLLEAGUE,
                     next=f"/tasks/{task_id}")
     assert response.headers["Location"] == f"/tasks/{task_id}"
-    assert f"Task {task_id} is assigned to colleague@example.gov.uk" in text(officer.get(f"/tasks/{task_id}"))
+    page = text(officer.get(f"/tasks/{task_id}"))
+    assert f"“Arrange re-collection and record result” on {waste_tasks[0][0]} is assigned to colleague" in page
+    assert "Assigned to colleague." in page  # by name, not email
     assert cases.list_tasks(ctx, team="Waste Services")[0].assignee == COLLEAGUE
 
 
