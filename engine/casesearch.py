@@ -24,7 +24,7 @@ from .context import Context
 from .errors import UserError
 from .customers import POSTCODE, digits, normal_postcode, postcode_key, search_words
 from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
-from .types import CaseStatus, TaskStatus
+from .types import CaseStatus, Sensitivity, TaskStatus
 from .views import iso
 
 MAX_TEXT = 200
@@ -60,9 +60,14 @@ class CaseHit:
     due_at: str | None
     sla_state: str | None  # the whole case's SLA, when one applies
     created_at: str | None
+    restricted: bool = False  # need-to-know: only that it exists and whom to contact are shown
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        """The hit as JSON; ``"restricted": true`` only on a restricted case's notice."""
+        out = dict(self.__dict__)
+        if not self.restricted:
+            del out["restricted"]
+        return out
 
 
 @dataclass
@@ -152,10 +157,25 @@ def _where(session: Session, wanted: CaseSearch, viewer: Any) -> list[ColumnElem
     if wanted.team:
         team_ids = select(Team.id).where(Team.name == wanted.team)
         terms.append(exists().where(Task.case_id == Case.id, Task.team_id.in_(team_ids)))
-    visible = permissions.visible_cases(session, viewer) if viewer is not None else None
-    if visible is not None:
-        terms.append(visible)
+    known = permissions.known_cases(session, viewer) if viewer is not None else None
+    if known is not None:
+        terms.append(known)
     return terms
+
+
+def _closed_to(session: Session, viewer: Any, cases: list[Case]) -> set[int]:
+    """The restricted cases among ``cases`` that ``viewer`` may know of but not open."""
+    restricted = [c.id for c in cases if c.sensitivity == Sensitivity.RESTRICTED]
+    if viewer is None or not restricted:
+        return set()
+    open_ = set(session.scalars(select(Case.id).where(Case.id.in_(restricted),
+                                                       permissions.restricted_open_to(session, viewer))))
+    return set(restricted) - open_
+
+
+def _notice(case: Case, contact: list[str]) -> CaseHit:
+    return CaseHit(case.reference or "", "restricted", "Restricted case", case.status, ", ".join(contact) or None,
+                   None, None, None, iso(case.created_at), restricted=True)
 
 
 def _teams(session: Session, case_ids: list[int]) -> dict[int, str]:
@@ -202,7 +222,9 @@ def find_cases(ctx: Context, wanted: CaseSearch, viewer_email: str | None, page:
             .outerjoin(Customer, Customer.id == Case.customer_id).where(Case.id.in_(shown))),
             key=lambda row: -row[0].id)
         teams = _teams(session, [case.id for case, _, _ in rows])
-        items = [CaseHit(case.reference or "", case.process_key, service or case.process_key, case.status,
+        closed = _closed_to(session, viewer, [case for case, _, _ in rows])
+        items = [_notice(case, permissions.owning_teams(session, case)) if case.id in closed else
+                 CaseHit(case.reference or "", case.process_key, service or case.process_key, case.status,
                          teams.get(case.id), customer or _data_name(case), iso(case.due_at), case.sla_state,
                          iso(case.created_at))
                  for case, service, customer in rows]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
+from . import permissions, users
 from .context import Context
 from .errors import CaseNotFound, FormInvalid, NotFound
 from .persistence.customers import WORD_LENGTH
@@ -255,16 +256,21 @@ def outcome_text(data: dict[str, Any] | None) -> str | None:
     return str(value).replace("_", " ").capitalize() if value else None
 
 
-def customer_history(ctx: Context, customer_id: int) -> list[CaseSummary]:
-    """The customer's cases, newest first."""
+def customer_history(ctx: Context, customer_id: int, viewer_email: str | None = None) -> list[CaseSummary]:
+    """The customer's cases, newest first; a restricted case ``viewer_email`` may not open shows only
+    that it exists and its teams (None: the operator, who sees everything)."""
     with ctx.db.transaction(readonly=True) as session:
         _customer(session, customer_id)
         rows = list(session.execute(select(Case, Process.name).join(Process, Process.key == Case.process_key)
                                     .where(Case.customer_id == customer_id)
                                     .order_by(Case.created_at.desc(), Case.id.desc())))
         teams = open_teams(session, [case.id for case, _ in rows])
+        viewer = users.get_user(session, viewer_email) if viewer_email is not None else None
         return [CaseSummary(case.reference or "", name, case.channel, case.status, iso(case.created_at),
                             case.created_by, outcome_text(case.data), teams.get(case.id, []))
+                if viewer is None or permissions.may_see_case(session, viewer, case) else
+                CaseSummary(case.reference or "", "Restricted case", case.channel, case.status, iso(case.created_at),
+                            case.created_by, None, permissions.owning_teams(session, case))
                 for case, name in rows]
 
 

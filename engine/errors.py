@@ -57,6 +57,18 @@ class Forbidden(UserError):
     """The person may not do this (e.g. act on another team's task)."""
 
 
+class CaseRestricted(Forbidden):
+    """The case is need-to-know: ``viewer`` may learn it exists and whom to contact, nothing more."""
+
+    def __init__(self, reference: str, contact: list[str], may_open_with_reason: bool) -> None:
+        self.reference, self.contact, self.may_open_with_reason = reference, contact, may_open_with_reason
+        teams = " or ".join(contact) or "the team that owns it"
+        super().__init__(f"Case {reference} is restricted: only its teams can see it. Contact {teams}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "restricted": True, "contact": self.contact}
+
+
 class Conflict(UserError):
     """The action clashes with the current state (usually someone else acted first)."""
 

@@ -2,15 +2,25 @@
 engine so the web pages, the API and the CLI apply the same rules.
 
 A case or task someone may not see is reported exactly as one that does not exist (CaseNotFound,
-TaskNotFound), so staff cannot learn which references exist in other teams."""
+TaskNotFound), so staff cannot learn which references exist in other teams.
+
+Cases of a restricted directory service (safeguarding, care triage, revenues disputes; the case keeps
+the sensitivity it started with) are need-to-know on top of that: only members of the teams that
+own it — a team with a task on it, or the team that delivers the service — see it, and anyone else
+who would see an ordinary case learns only that it exists and whom to contact (CaseRestricted). A
+team lead or admin may open one in an emergency with a reason, recorded in its history, for a short
+time (``engine.restricted``). ``may_see_case`` is the one rule, and ``visible_cases`` the same rule
+in SQL for lists, so pages, the API, search and exports cannot drift apart."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, select
+from datetime import datetime, timezone
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from .errors import CaseNotFound, Forbidden, TaskClaimedByOther, TaskNotFound
-from .persistence.tables import Case, Task, User
-from .types import Role
+from .errors import CaseNotFound, CaseRestricted, Forbidden, TaskClaimedByOther, TaskNotFound
+from .persistence.tables import Case, CaseAccessGrant, DirectoryEntry, Task, Team, User
+from .types import Role, Sensitivity
 from .users import has_role, team_ids
 
 
@@ -75,27 +85,69 @@ def claimant(task: Task) -> str:
     return task.assignee.email
 
 
-def may_see_case(session: Session, viewer: User, case: Case) -> bool:
-    """Front office and admins see every case; back office and team leads only the cases with a
-    task (of any status) in one of their teams."""
+def may_break_glass(user: User) -> bool:
+    """Team leads and admins may open a restricted case outside their teams, with a reason."""
+    return has_role(user, Role.TEAM_LEAD)
+
+
+def _teams_task(teams: list[int]) -> ColumnElement[bool]:
+    return exists().where(Task.case_id == Case.id, Task.team_id.in_(teams))
+
+
+def known_cases(session: Session, viewer: User) -> ColumnElement[bool] | None:
+    """The cases ``viewer`` may know exist, as a SQL term on ``Case`` (None: every case): front
+    office and admins know every case; back office and team leads the cases with a task (of any
+    status) in one of their teams, and the restricted cases they may open."""
     if has_role(viewer, Role.FRONT_OFFICE):
-        return True
-    teams = team_ids(session, viewer)
-    return bool(teams) and session.scalar(
-        select(Task.id).where(Task.case_id == case.id, Task.team_id.in_(teams)).limit(1)) is not None
+        return None
+    teams = sorted(team_ids(session, viewer))
+    return or_(_teams_task(teams) if teams else false(), restricted_open_to(session, viewer))
+
+
+def restricted_open_to(session: Session, viewer: User, now: datetime | None = None) -> ColumnElement[bool]:
+    """The restricted cases ``viewer`` may open, as a SQL term on ``Case``: those a team of theirs
+    owns, and those they were granted for now."""
+    teams = sorted(team_ids(session, viewer))
+    granted = exists().where(CaseAccessGrant.case_id == Case.id, CaseAccessGrant.user_id == viewer.id,
+                             CaseAccessGrant.expires_at > (now or datetime.now(timezone.utc)))
+    if not teams:
+        return granted
+    delivers = exists().where(DirectoryEntry.key == Case.service_key, DirectoryEntry.team_id.in_(teams))
+    return or_(_teams_task(teams), delivers, granted)
 
 
 def visible_cases(session: Session, viewer: User) -> ColumnElement[bool] | None:
     """``may_see_case`` as a SQL term on ``Case`` for queries over many cases; None: every case."""
-    if has_role(viewer, Role.FRONT_OFFICE):
-        return None
-    teams = sorted(team_ids(session, viewer))
-    if not teams:
-        return Case.id.is_(None)
-    return exists().where(Task.case_id == Case.id, Task.team_id.in_(teams))
+    known = known_cases(session, viewer)
+    ordinary = Case.sensitivity != Sensitivity.RESTRICTED
+    return or_(ordinary if known is None else and_(ordinary, known), restricted_open_to(session, viewer))
+
+
+def _holds(session: Session, term: ColumnElement[bool] | None, case: Case) -> bool:
+    return term is None or session.scalar(select(Case.id).where(Case.id == case.id, term)) is not None
+
+
+def may_see_case(session: Session, viewer: User, case: Case) -> bool:
+    """May ``viewer`` see the case and everything on it (the rule is in this module's docstring)?"""
+    if case.sensitivity == Sensitivity.RESTRICTED:
+        return _holds(session, restricted_open_to(session, viewer), case)
+    return _holds(session, known_cases(session, viewer), case)
+
+
+def owning_teams(session: Session, case: Case) -> list[str]:
+    """The teams a restricted case's notice tells others to contact: those with tasks on it and the
+    team that delivers its service."""
+    on_tasks = select(Task.team_id).where(Task.case_id == case.id)
+    delivers = select(DirectoryEntry.team_id).where(DirectoryEntry.key == case.service_key)
+    return list(session.scalars(select(Team.name).where(or_(Team.id.in_(on_tasks), Team.id.in_(delivers)))
+                                .order_by(Team.name)))
 
 
 def require_case_visible(session: Session, viewer: User, case: Case) -> None:
-    """CaseNotFound, in the words used for a reference that does not exist, unless ``viewer`` may see it."""
-    if not may_see_case(session, viewer, case):
-        raise CaseNotFound(f"There is no case {case.reference}")
+    """CaseNotFound, in the words used for a reference that does not exist, unless ``viewer`` may see
+    the case; CaseRestricted (whom to contact) when they may know a restricted case exists but not open it."""
+    if may_see_case(session, viewer, case):
+        return
+    if case.sensitivity == Sensitivity.RESTRICTED and _holds(session, known_cases(session, viewer), case):
+        raise CaseRestricted(case.reference or "", owning_teams(session, case), may_break_glass(viewer))
+    raise CaseNotFound(f"There is no case {case.reference}")

@@ -100,6 +100,7 @@ class EventKind(StrEnum):
     DOCUMENT_FILED = "document_filed"
     TASK_MOVED = "task_moved"  # an admin sent a lane's open tasks to another team
     CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
+    RESTRICTED_CASE_OPENED = "restricted_case_opened"  # someone outside its teams opened it, with a reason
 
 
 class Nation(StrEnum):

@@ -11,8 +11,9 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import cases, contacts, diagrams, documents, handback, incidents, notes, queries, sla_clocks, taskforms
-from engine.errors import CaseNotFound, Forbidden, UserError
+from engine import (cases, contacts, diagrams, documents, handback, incidents, notes, queries, restricted, sla_clocks,
+                    taskforms)
+from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, SlaState
 from engine.views import EventView
 
@@ -20,6 +21,7 @@ from .current import context
 from .dates import uk_datetime
 from .forms.summary import plain, read_case
 from .frontoffice import CHANNELS as CHANNEL_LABELS
+from .home import restricted_page
 from .inbox import PROBLEM, SUCCESS, back_to, sla_tag
 from .names import remember
 
@@ -62,6 +64,7 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.TASK_HANDED_BACK: lambda who, d: f"{who} handed {_task(d)} back to {d.get('team')}{_then(d, 'question')}",
     EventKind.QUESTION_ANSWERED: lambda who, d: f"{who} answered for {d.get('team')}: {d.get('answer')}",
     EventKind.NOTE_ADDED: lambda who, d: f"{who} added a note: {d.get('text')}",
+    EventKind.RESTRICTED_CASE_OPENED: lambda who, d: f"{who} opened this restricted case: {d.get('reason')}",
     EventKind.CONTACT_LOGGED: lambda who, d: f"The customer got in touch {CHANNELS.get(d.get('channel', ''), '')} "
                                              f"({_kind(d)}); {who} took it: {d.get('text')}",
     EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
@@ -145,6 +148,24 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path,
         contacts=contacts.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
         contact_kinds=contacts.KIND_LABELS, **extra), status
+
+
+@bp.post("/cases/<reference>/open-with-reason")
+def open_with_reason(reference: str) -> Any:
+    """A team lead or admin opens a restricted case in an emergency; the reason goes into its history."""
+    reason = request.form.get("reason", "")
+    try:
+        granted = restricted.open_with_reason(context(), reference, g.user.email, reason)
+    except (Forbidden, CaseNotFound):
+        raise
+    except UserError as err:
+        try:
+            queries.require_case_visible(context(), reference, g.user.email)
+        except CaseRestricted as notice:
+            return restricted_page(notice, reason, err.message)
+        raise
+    flash(f"You can see case {reference} until {uk_datetime(granted.until)}; opening it is in its history", SUCCESS)
+    return redirect(url_for(".show", reference=reference))
 
 
 @bp.post("/cases/<reference>/notes")

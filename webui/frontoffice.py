@@ -185,7 +185,7 @@ def new_customer() -> Any:
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id: int) -> Any:
     found = customers.get_customer(context(), customer_id)
-    history = customers.customer_history(context(), customer_id)
+    history = customers.customer_history(context(), customer_id, g.user.email)
     return render_template("frontoffice/customer.html", title=found.name, customer=found,
                            rows=customer_rows(found), history=history, channels=CHANNELS)
 

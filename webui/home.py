@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError
+from engine.errors import CaseRestricted, EngineError
 from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
@@ -68,10 +68,20 @@ def _page_error(status: int, message: str) -> Any:
     return render_template("errors/error.html", title=message, status=status, message=message), status
 
 
+def restricted_page(err: CaseRestricted, reason: str = "", reason_error: str | None = None) -> Any:
+    """What someone who may not open a restricted case sees: that it exists, whom to contact and, for
+    team leads and admins, the form to open it with a reason."""
+    return render_template("errors/restricted.html", title=f"Case {err.reference} is restricted", restricted=err,
+                           reason=reason, reason_error=reason_error,
+                           error_list=[{"text": reason_error, "href": "#reason"}] if reason_error else None), 403
+
+
 def engine_error(err: EngineError) -> Any:
     """An engine error raised by a page view: its message, with the status the API would give."""
     if request.path.startswith("/api/"):
         raise err
+    if isinstance(err, CaseRestricted):
+        return restricted_page(err)
     status = status_for(err)
     if status == 500:
         return unexpected(err)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -45,3 +45,17 @@ class DirectoryEntry(Base):
     related: Mapped[str] = mapped_column(Text)  # keys of related entries, comma separated
     updated_by: Mapped[str] = mapped_column(String(320))
     updated_at: Mapped[datetime]
+
+
+class CaseAccessGrant(Base):
+    """A team lead's or admin's emergency access to a restricted case outside their teams: given for
+    a short time against a reason, which the case's history also records (``engine.restricted``)."""
+
+    __tablename__ = "case_access_grant"
+    __table_args__ = (Index("ix_case_access_grant_case_user", "case_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -370,5 +370,5 @@ class PollCursor(Base):
 from .casefiles import CaseContact as CaseContact, Document as Document, Note as Note, Question as Question  # noqa: E402,E501  (re-exported)
 from .customers import Customer as Customer, CustomerWord as CustomerWord  # noqa: E402  (re-exported)
 from .search_words import SearchSynonym as SearchSynonym, ServiceKeywords as ServiceKeywords  # noqa: E402,I001  (re-exported)
-from .directory import DirectoryEntry as DirectoryEntry, Partner as Partner  # noqa: E402,I001  (re-exported)
+from .directory import CaseAccessGrant as CaseAccessGrant, DirectoryEntry as DirectoryEntry, Partner as Partner  # noqa: E402,I001,E501  (re-exported)
 from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)

@@ -116,7 +116,7 @@ def test_a_contact_with_mistakes_is_shown_again_with_its_errors_and_what_was_typ
     assert "<title>Error: " in page and "There is a problem" in page
     assert 'href="#contact-kind">Select why the customer got in touch' in page
     assert 'href="#contact-text">Enter what the customer said' in page
-    assert '<option value="email" selected>' in page and "<details class=\"govuk-details\" open>" in page
+    assert '<option value="email" selected>' in page and re.search(r'<details class="govuk-details[^"]*" open>', page)
     assert contacts.list_contacts(app.extensions["councilflow"], world.bin, ADVISOR) == []
 
 

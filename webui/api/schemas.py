@@ -181,7 +181,12 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                      "status": {"type": "string", "enum": [s.value for s in CaseStatus]},
                      "team": {**_nullable("string"), "description": "The teams its open tasks are with, else "
                                                                    "the last team that had it."},
-                     "customer": _nullable("string"), "due_at": _TIME, "sla_state": _SLA_STATE, "created_at": _TIME}),
+                     "customer": _nullable("string"), "due_at": _TIME, "sla_state": _SLA_STATE, "created_at": _TIME,
+                     "restricted": {"type": "boolean", "description": "Present (true) only for a restricted case "
+                                    "you may not open: `team` says whom to contact; service and customer are "
+                                    "withheld."}},
+                    required=["reference", "process", "service", "status", "team", "customer", "due_at", "sla_state",
+                              "created_at"]),
     "CasePage": _obj({"items": _array(_ref("CaseHit")), "page": _INT, "page_size": _INT, "total": _INT,
                       "total_capped": {"type": "boolean", "description": "Only when there are more than `total` "
                                                                          "(10,000) cases."}},
