@@ -47,6 +47,7 @@ def test_an_admin_ticks_escalations_and_writes_a_condition_and_gets_them_back(ad
     assert "2 working days if priority == &#34;urgent&#34;, otherwise 10 working days" in listing
     assert "At the warning: notify the team lead" in listing
     assert "At breach: reassign to another team (Waste Services)" in listing
+    assert "At breach: send a BPMN message to the case (review_overdue)" in listing
 
     edit = admin.get("/admin/sla/policy?process=review_letter&task=review").get_data(as_text=True)
     assert "Change an SLA" in edit

@@ -30,7 +30,8 @@ BLANK_ROWS = 2  # empty condition rows after the policy's own (no script: a page
 def in_words(escalation: sla.Escalation) -> str:
     """"At the warning: reassign to another team (Waste Services)", for the list of policies."""
     when = "At the warning" if escalation.trigger is SlaTrigger.WARNING else "At breach"
-    what = ACTIONS[escalation.action.value].lower()
+    what = ACTIONS[escalation.action.value]
+    what = what[0].lower() + what[1:]  # "send a BPMN message", not "send a bpmn message"
     return f"{when}: {what}" + (f" ({escalation.target})" if escalation.target else "")
 
 
