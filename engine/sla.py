@@ -2,14 +2,16 @@
 
 A policy belongs to a process (the whole case) or to one of its user tasks (BPMN id): a target in
 working days, working hours or calendar days, an optional warning threshold (percentage of the
-working time elapsed) and escalation actions, each run once on warning or on breach. Changing a
+working time elapsed) and escalation actions, each run once on warning or on breach. The target may
+depend on the case's data (``sla_targets``: the first rule whose condition holds). Changing a
 policy applies to clocks started afterwards; running clocks keep their terms until an admin
 recalculates them (``sla_clocks.recalculate``).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,9 +23,10 @@ from .calendar import WorkingCalendar, holidays_known_until
 from .context import Context
 from .errors import NotFound, UserError
 from .persistence.tables import Event, SlaClock, SlaPolicy
+from .sla_targets import Choice, TargetRule, choose
+from .task_labels import WHOLE_CASE, labels
 from .types import EscalationAction, EventKind, SlaState, SlaTrigger, SlaUnit
 
-WHOLE_CASE = ""  # task_bpmn_id of a case-level policy
 _TARGETED = {EscalationAction.REASSIGN: "a team", EscalationAction.MESSAGE: "a message name"}
 
 
@@ -63,6 +66,7 @@ class SlaTerms:
     amount: int
     warn_at_percent: int | None = None
     escalations: tuple[Escalation, ...] = ()
+    rules: tuple[TargetRule, ...] = ()  # conditional targets, tried in order; ``amount`` is the default
 
     def __post_init__(self) -> None:
         if self.amount < 1:
@@ -72,17 +76,36 @@ class SlaTerms:
 
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit.value, "amount": self.amount, "warn_at_percent": self.warn_at_percent,
-                "escalations": [str(e) for e in self.escalations]}
+                "escalations": [str(e) for e in self.escalations], "rules": [r.to_dict() for r in self.rules]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SlaTerms":
         return cls(SlaUnit(data["unit"]), int(data["amount"]), data.get("warn_at_percent"),
-                   tuple(Escalation.parse(e) for e in data.get("escalations", [])))
+                   tuple(Escalation.parse(e) for e in data.get("escalations", [])),
+                   tuple(TargetRule.from_dict(r) for r in data.get("rules", [])))
 
-    def describe(self) -> str:
+    def for_case(self, data: Mapping[str, Any]) -> tuple["SlaTerms", Choice]:
+        """The terms a clock of a case with ``data`` runs on: the target its rules choose, and no
+        rules (a clock keeps the target it was given), with the choice for its history."""
+        if not self.rules:
+            return self, Choice(self.amount)
+        choice = choose(self.rules, self.amount, data)
+        return replace(self, amount=choice.amount, rules=()), choice
+
+    def span(self, amount: int | None = None) -> str:
+        """"2 working days": ``amount`` (the target by default) in this policy's unit."""
+        amount = self.amount if amount is None else amount
         words = {SlaUnit.WORKING_DAYS: "working day", SlaUnit.WORKING_HOURS: "working hour",
                  SlaUnit.CALENDAR_DAYS: "day"}[self.unit]
-        text = f"{self.amount} {words}{'s' if self.amount != 1 else ''}"
+        return f"{amount} {words}{'s' if amount != 1 else ''}"
+
+    def target_text(self) -> str:
+        """"2 working days if priority == 'urgent', otherwise 10 working days"."""
+        return "".join(f"{self.span(r.amount)} if {r.when}, " for r in self.rules) + \
+            ("otherwise " if self.rules else "") + self.span()
+
+    def describe(self) -> str:
+        text = self.target_text()
         if self.warn_at_percent:
             text += f", warn at {self.warn_at_percent}%"
         return text + "".join(f", {e}" for e in self.escalations)
@@ -186,17 +209,21 @@ class PolicyView:
     terms: SlaTerms
     updated_by: str
     updated_at: datetime
+    label: str = ""  # "Member enquiry – Prepare draft response (Highways)"
+    version: int | None = None  # the version the label was read from: the latest that has the task
 
     @classmethod
     def of(cls, row: SlaPolicy) -> "PolicyView":
         return cls(row.process_key, row.task_bpmn_id or None,
                    SlaTerms(SlaUnit(row.unit), row.amount, row.warn_at_percent,
-                            tuple(Escalation.parse(e) for e in row.escalations)),
+                            tuple(Escalation.parse(e) for e in row.escalations),
+                            tuple(TargetRule.from_dict(r) for r in row.rules or [])),
                    row.updated_by, row.updated_at)
 
     def to_dict(self) -> dict[str, Any]:
         return {"process": self.process, "task": self.task, **self.terms.to_dict(),
-                "updated_by": self.updated_by, "updated_at": self.updated_at.isoformat()}
+                "updated_by": self.updated_by, "updated_at": self.updated_at.isoformat(), "label": self.label,
+                "version": self.version}
 
 
 def find_policy(session: Session, process_key: str, task_bpmn_id: str | None) -> SlaPolicy | None:
@@ -227,6 +254,7 @@ def set_policy(ctx: Context, process_key: str, task_bpmn_id: str | None, terms: 
             session.add(row)
         row.unit, row.amount, row.warn_at_percent = terms.unit.value, terms.amount, terms.warn_at_percent
         row.escalations, row.updated_by, row.updated_at = [str(e) for e in terms.escalations], actor, now
+        row.rules = [r.to_dict() for r in terms.rules]
         session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.SLA_POLICY_SET,
                           detail={"process": process_key, "task": task_bpmn_id, "terms": terms.to_dict(),
                                   "previous": previous}))
@@ -250,9 +278,16 @@ def remove_policy(ctx: Context, process_key: str, task_bpmn_id: str | None, acto
 
 
 def list_policies(ctx: Context, process_key: str | None = None) -> list[PolicyView]:
+    """One view per policy (a policy is per process and task BPMN id, whatever the versions), named as
+    the latest version that has its task names it, so tasks that share a name are told apart."""
     with ctx.db.transaction(readonly=True) as session:
         query = select(SlaPolicy)
         if process_key is not None:
             query = query.where(SlaPolicy.process_key == process_key)
-        rows = session.scalars(query.order_by(SlaPolicy.process_key, SlaPolicy.task_bpmn_id))
-        return [PolicyView.of(r) for r in rows]
+        views = [PolicyView.of(r) for r in session.scalars(query.order_by(SlaPolicy.process_key,
+                                                                         SlaPolicy.task_bpmn_id))]
+        named = labels(session, [(v.process, v.task or WHOLE_CASE) for v in views])
+        for view in views:
+            label = named[(view.process, view.task or WHOLE_CASE)]
+            view.label, view.version = label.text, label.version
+        return views

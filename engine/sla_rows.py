@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import calendar_settings, sla
+from .sla_targets import Choice
 from .calendar import WorkingCalendar
 from .errors import CaseNotOpen, Conflict
 from .persistence.tables import Case, Event, SlaClock, Task
@@ -80,7 +81,7 @@ def start(session: Session, case: Case, task: Task | None, now: datetime, actor:
     policy = sla.find_policy(session, case.process_key, task.bpmn_id if task is not None else None)
     if policy is None:
         return None
-    terms = sla.PolicyView.of(policy).terms
+    terms, choice = applicable(case, sla.PolicyView.of(policy).terms)
     calendar = calendar_settings.load(session)
     deadline = sla.deadline(calendar, terms, now)
     _warn_about_holiday_data(session, calendar, deadline.due)
@@ -91,9 +92,16 @@ def start(session: Session, case: Case, task: Task | None, now: datetime, actor:
                      paused_at=now if paused else None, paused_seconds=0)
     session.add(clock)
     mirror(session, clock)
-    event(session, clock, actor, now, EventKind.SLA_STARTED, sla=terms.describe(), due=iso(deadline.due),
-           warn_at=iso(deadline.warn), task_name=task.name if task is not None else None)
+    event(session, clock, actor, now, EventKind.SLA_STARTED, sla=terms.describe() + choice.note(),
+          due=iso(deadline.due), warn_at=iso(deadline.warn), task_name=task.name if task is not None else None,
+          **({"condition_failed": choice.failure} if choice.failure else {}))
     return clock
+
+
+def applicable(case: Case, terms: sla.SlaTerms) -> tuple[sla.SlaTerms, Choice]:
+    """The policy's terms for this case: its conditional targets evaluated against the case's data
+    (the projection has just written it), the default when none holds or one fails."""
+    return terms.for_case(case.data or {})
 
 
 def running(session: Session, case_id: int) -> list[SlaClock]:
@@ -168,7 +176,9 @@ def resume(session: Session, case: Case, now: datetime, actor: str) -> int:
 
 def recalculate_clock(session: Session, clock: SlaClock, terms: sla.SlaTerms, calendar: WorkingCalendar,
                       now: datetime, actor: str) -> None:
-    """Apply ``terms`` to a running clock as if it had started with them (pauses still count)."""
+    """Apply ``terms`` to a running clock as if it had started with them (pauses still count); a
+    conditional target is chosen by the case's data as it is now."""
+    terms, choice = applicable(session.get_one(Case, clock.case_id), terms)
     before, deadline = clock.due_at, sla.deadline(calendar, terms, clock.started_at)
     clock.terms = terms.to_dict()
     clock.due_at = sla.moved_by_pauses(calendar, terms.unit, deadline.due, 0, clock.paused_seconds)
@@ -181,5 +191,5 @@ def recalculate_clock(session: Session, clock: SlaClock, terms: sla.SlaTerms, ca
         clock.breached_at = None
     clock.state = SlaState.PAUSED if clock.paused_at is not None else running_state(clock)
     mirror(session, clock)
-    event(session, clock, actor, now, EventKind.SLA_RECALCULATED, sla=terms.describe(),
+    event(session, clock, actor, now, EventKind.SLA_RECALCULATED, sla=terms.describe() + choice.note(),
            previous_due=iso(before), due=iso(clock.due_at), warn_at=iso(clock.warn_at))

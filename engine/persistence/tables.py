@@ -236,7 +236,8 @@ class ClosureDay(Base):
 
 class SlaPolicy(Base):
     """An admin's promise for a process (``task_bpmn_id`` empty: the whole case) or one of its
-    tasks: how long, when to warn, and what to do on warning and on breach."""
+    tasks: how long (perhaps depending on the case's data), when to warn, and what to do on warning
+    and on breach."""
 
     __tablename__ = "sla_policy"
     __table_args__ = (UniqueConstraint("process_key", "task_bpmn_id"),)
@@ -247,6 +248,8 @@ class SlaPolicy(Base):
     amount: Mapped[int]
     warn_at_percent: Mapped[int | None]
     escalations: Mapped[list[Any]] = mapped_column(default=list)
+    # Conditional targets, ``{"when": condition, "amount": n}`` in order; ``amount`` is the default.
+    rules: Mapped[list[Any]] = mapped_column(default=list)
     updated_by: Mapped[str] = mapped_column(String(320))
     updated_at: Mapped[datetime]
 

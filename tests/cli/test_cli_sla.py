@@ -91,6 +91,26 @@ def test_pause_show_and_resume_a_case_clock(cli, ctx):
     assert worker.exit_code == 0 and "recorded 0 SLA warnings/breaches" in worker.stdout
 
 
+def test_an_admin_makes_urgent_enquiries_due_sooner_with_when(cli, ctx):
+    deploy_library(ctx)
+    result = cli("sla", "set", "member_enquiry", "--working-days", "10", "--when", 'priority == "urgent"=2', "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json()["rules"] == [{"when": 'priority == "urgent"', "amount": 2}]
+    assert 'member_enquiry (whole case): 2 working days if priority == "urgent", otherwise 10 working days' in \
+        cli("sla", "list").stdout
+    for priority, target in (("urgent", "2 working days"), ("routine", "10 working days")):
+        case = cli("case", "start", "member_enquiry", "--channel", "councillor", "--data",
+                   f'{{"priority": "{priority}"}}', "--json").json()
+        [clock] = cli("sla", "show", case["reference"], "--json").json()
+        assert clock["sla"].startswith(target)
+    broken = cli("sla", "set", "member_enquiry", "--working-days", "10", "--when", 'priority == "urgent=2', "--json")
+    assert broken.exit_code == 2 and broken.json()["error"].startswith(
+        "The condition 'priority == \"urgent' cannot be used: ")
+    unclear = cli("sla", "set", "member_enquiry", "--working-days", "10", "--when", "urgent", "--json")
+    assert unclear.exit_code == 2 and "write CONDITION=N" in unclear.json()["error"]
+    assert cli("sla", "list", "--json").json()[0]["rules"] == [{"when": 'priority == "urgent"', "amount": 2}]
+
+
 def test_case_message_is_delivered_or_refused_and_kept(cli, tmp_path):
     (tmp_path / "reply.bpmn").write_text(WAIT_FOR_REPLY)
     cli("deploy", str(tmp_path / "reply.bpmn"), "--json")

@@ -66,6 +66,23 @@ def test_a_wrong_policy_body_gets_field_errors(api_as, deployed, body, field):
     assert field in response.json["errors"]
 
 
+def test_a_policy_with_a_conditional_target_round_trips_and_a_broken_condition_is_refused(api_as, deployed):
+    admin = api_as(Role.ADMIN)
+    rules = [{"when": 'priority == "urgent"', "amount": 1}]
+    saved = admin.open("PUT", "/sla/policies/review_letter", json={"working_days": 5, "rules": rules})
+    assert saved.status_code == 200 and saved.json["rules"] == rules, saved.json
+    urgent = cases.start_case(deployed, "review_letter", {"priority": "urgent"}, actor="starter@example.gov.uk")
+    assert urgent.due_at == datetime(2026, 5, 6, 16, tzinfo=timezone.utc).isoformat()  # Wednesday 17:00 BST
+    listed = api_as(Role.TEAM_LEAD).get("/sla/policies").json
+    assert listed[0]["rules"] == rules and listed[0]["label"] == "review_letter – whole case"
+    broken = admin.open("PUT", "/sla/policies/review_letter",
+                        json={"working_days": 5, "rules": [{"when": "priority ==", "amount": 1}]})
+    assert broken.status_code == 422 and "cannot be used" in broken.json["errors"]["rules"]
+    assert admin.open("PUT", "/sla/policies/review_letter",
+                      json={"working_days": 5, "rules": [{"when": "x"}]}).status_code == 422
+    assert api_as(Role.TEAM_LEAD).get("/sla/policies").json[0]["rules"] == rules
+
+
 def test_a_policy_for_a_missing_process_or_task_is_refused(api_as, deployed):
     admin = api_as(Role.ADMIN)
     assert admin.open("PUT", "/sla/policies/no_such_process", json={"working_days": 1}).status_code == 404

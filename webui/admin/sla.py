@@ -8,18 +8,19 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
-from engine import calendar_settings, registry, sla, sla_clocks
+from engine import calendar_settings, registry, routing, sla, sla_clocks
 from engine.errors import UserError
 from engine.persistence.tables import Case, Task
-from engine.types import CaseStatus, Nation, SlaState, SlaUnit, TaskStatus
+from engine.task_labels import task_labels
+from engine.types import CaseStatus, Nation, SlaState, TaskStatus
 
 from ..current import context
 from ..dates import uk_date
+from . import sla_form
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
 FLASH = "admin_sla"
-UNITS = {SlaUnit.WORKING_DAYS.value: "Working days", SlaUnit.WORKING_HOURS.value: "Working hours",
-         SlaUnit.CALENDAR_DAYS.value: "Calendar days"}
+UNITS = sla_form.UNITS
 NATIONS = {Nation.ENGLAND_AND_WALES.value: "England and Wales", Nation.SCOTLAND.value: "Scotland",
            Nation.NORTHERN_IRELAND.value: "Northern Ireland"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -42,13 +43,14 @@ def _late_counts(session: Session) -> dict[tuple[str, str], dict[str, int]]:
 
 
 def _targets(session: Session) -> list[tuple[str, str]]:
-    """(value, label) of everything a policy may be for: each deployed process and its user tasks."""
+    """(value, label) of everything a policy may be for: each deployed process and its latest version's
+    user tasks, labelled as the SLA list labels them (tasks sharing a name told apart by lane)."""
     out = []
     for process, _ in registry.list_processes(session):
         out.append((f"{process.key}:", f"{process.name} – whole case"))
-        tasks = registry.get_version(session, process.key).user_tasks
-        out += [(f"{process.key}:{tid}", f"{process.name} – {meta.get('name') or tid}")
-                for tid, meta in sorted(tasks.items(), key=lambda item: str(item[1].get("name") or item[0]))]
+        labels = task_labels(registry.get_version(session, process.key).user_tasks)
+        out += [(f"{process.key}:{tid}", f"{process.name} – {label}")
+                for tid, label in sorted(labels.items(), key=lambda item: item[1])]
     return out
 
 
@@ -60,11 +62,11 @@ def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
         holiday_warning = sla.holiday_data_warning(calendar_settings.load(session), ctx.clock.now())
         closures = calendar_settings.list_closures(session)
         late = _late_counts(session)
-        names = dict(_targets(session))
     policies = sla.list_policies(ctx)
     return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies, late=late,
-                           names=names, calendar=calendar, closures=closures, nations=NATIONS, weekdays=WEEKDAYS,
+                           calendar=calendar, closures=closures, nations=NATIONS, weekdays=WEEKDAYS,
                            problem=problem, forms=forms, units=UNITS, nation_options=_nation_options,
+                           in_words=sla_form.in_words,
                            holiday_warning=holiday_warning), status
 
 
@@ -82,58 +84,44 @@ def _done(message: str) -> Any:
     return redirect(url_for("admin_sla.index"))
 
 
-def _number(text: str, what: str, required: bool) -> int | None:
-    text = text.strip()
-    if not text and not required:
-        return None
-    if not text.isdigit():
-        raise UserError(f"{what} must be a whole number")
-    return int(text)
-
-
-def _terms(form: dict[str, str]) -> sla.SlaTerms:
-    if form.get("unit") not in UNITS:
-        raise UserError("Select whether the target is in working days, working hours or calendar days")
-    amount = _number(form.get("amount", ""), "The target", True) or 0
-    warn = _number(form.get("warn_at", ""), "The warning threshold", False)
-    escalations = tuple(sla.Escalation.parse(line) for line in form.get("escalations", "").splitlines()
-                        if line.strip())
-    return sla.SlaTerms(SlaUnit(form["unit"]), amount, warn, escalations)
-
-
 @bp.route("/sla/policy", methods=["GET", "POST"])
 def policy() -> Any:
     ctx = context()
     with ctx.db.transaction(readonly=True) as session:
         targets = _targets(session)
+        teams = [t.name for t in routing.list_teams(session)]
     if request.method == "GET":
         wanted = f"{request.args.get('process', '')}:{request.args.get('task', '')}"
         existing = next((p for p in sla.list_policies(ctx, request.args.get("process"))
                          if f"{p.process}:{p.task or ''}" == wanted), None)
-        form = {"target": wanted, "unit": SlaUnit.WORKING_DAYS.value}
-        if existing is not None:
-            terms = existing.terms
-            form.update(unit=terms.unit.value, amount=str(terms.amount), warn_at=str(terms.warn_at_percent or ""),
-                        escalations="\n".join(str(e) for e in terms.escalations))
-        return _policy_page(targets, form, editing=existing is not None)
-    form = request.form.to_dict()
-    process, _, task = form.get("target", "").partition(":")
+        form = sla_form.from_terms(existing.terms) if existing is not None else sla_form.blank()
+        return _policy_page(targets, teams, {**form, "target": wanted}, editing=existing is not None)
+    form = sla_form.read(request.form)
+    errors = {} if form.get("target") in dict(targets) else {"target": "Select the process or task the SLA is for"}
     try:
-        if form.get("target") not in dict(targets):
-            raise UserError("Select the process or task the SLA is for")
-        terms = _terms(form)
+        terms = sla_form.to_terms(form)
+    except sla_form.FormProblems as problems:
+        errors.update(problems.errors)
+    if errors:
+        return _policy_page(targets, teams, form, editing=form.get("editing") == "yes", errors=errors, status=400)
+    process, _, task = form["target"].partition(":")
+    try:
         sla.set_policy(ctx, process, task or None, terms, g.user.email)
         moved = sla_clocks.recalculate(ctx, process, task or None, g.user.email) if form.get("recalculate") else 0
-    except UserError as err:
-        return _policy_page(targets, form, editing=False, problem=err.message, status=400)
+    except UserError as err:  # found by the engine: a task or team that has gone since the page was shown
+        return _policy_page(targets, teams, form, editing=form.get("editing") == "yes",
+                            errors={"target": err.message}, status=400)
     what = dict(targets)[form["target"]]
     return _done(f"SLA saved for {what}: {terms.describe()}" + (f"; {moved} running clock(s) moved" if moved else ""))
 
 
-def _policy_page(targets: list[tuple[str, str]], form: dict[str, str], editing: bool, problem: str | None = None,
-                 status: int = 200) -> Any:
+def _policy_page(targets: list[tuple[str, str]], teams: list[str], form: dict[str, Any], editing: bool,
+                 errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    errors = errors or {}
     return render_template("admin/sla/policy.html", title="Change an SLA" if editing else "Set an SLA",
-                           targets=targets, form=form, units=UNITS, problem=problem, editing=editing), status
+                           targets=targets, teams=teams, form=form, units=sla_form.UNITS, triggers=sla_form.TRIGGERS,
+                           actions=sla_form.ACTIONS, errors=errors, editing=editing,
+                           error_list=[{"text": text, "href": f"#{field}"} for field, text in errors.items()]), status
 
 
 @bp.post("/sla/policy/remove")

@@ -1,6 +1,7 @@
 """SLAs: policies per process and task (admins set them; team leads read them) and a case's clocks.
 Bodies take the CLI's options: exactly one of ``working_days``, ``working_hours`` or
-``calendar_days``, an optional ``warn_at_percent`` and ``escalations``."""
+``calendar_days``, an optional ``warn_at_percent``, ``escalations`` and ``rules`` (conditional targets,
+``{"when": condition, "amount": n}``, as ``--when``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -39,7 +40,11 @@ def _terms(body: dict[str, Any]) -> sla.SlaTerms:
         escalations = tuple(sla.Escalation.parse(e) for e in body.get("escalations", []))
     except UserError as err:
         raise RequestInvalid({"escalations": err.message}) from None
-    return sla.SlaTerms(unit, amount, body.get("warn_at_percent"), escalations)
+    try:  # a condition that does not compile is refused now, not when a case starts
+        rules = tuple(sla.TargetRule(r["when"], r["amount"]) for r in body.get("rules", []))
+    except UserError as err:
+        raise RequestInvalid({"rules": err.message}) from None
+    return sla.SlaTerms(unit, amount, body.get("warn_at_percent"), escalations, rules)
 
 
 def _set(process: str, task: str | None) -> Any:

@@ -48,15 +48,19 @@ def sla_group() -> None:
 @click.option("--escalate", "escalations", multiple=True,
               help="[warning:|breach:]notify-team-lead | reassign:TEAM | message:NAME (repeatable; "
                    "without a trigger it runs on breach).")
+@click.option("--when", "rules", multiple=True, metavar="'CONDITION=N'",
+              help="A target that depends on the case's data, in the same unit, e.g. 'priority == \"urgent\"=2' "
+                   "(repeatable; the first condition that holds wins, otherwise the target above).")
 @click.option("--recalculate", is_flag=True, help="Also move the clocks already running under this SLA.")
 @click.option("--user", "actor", default=None, help="Who is changing the SLA (recorded in the history).")
 @json_option
 def set_sla(process: str, task: str | None, working_days: int | None, working_hours: int | None,
-            days: int | None, warn_at: int | None, escalations: tuple[str, ...], recalculate: bool,
-            actor: str | None, out: Output) -> None:
+            days: int | None, warn_at: int | None, escalations: tuple[str, ...], rules: tuple[str, ...],
+            recalculate: bool, actor: str | None, out: Output) -> None:
     """Promise PROCESS (or its TASK, by BPMN id) within a time; applies to clocks started from now."""
     unit, amount = _unit({"working_days": working_days, "working_hours": working_hours, "days": days})
-    terms = sla.SlaTerms(unit, amount, warn_at, tuple(sla.Escalation.parse(e) for e in escalations))
+    terms = sla.SlaTerms(unit, amount, warn_at, tuple(sla.Escalation.parse(e) for e in escalations),
+                         tuple(sla.TargetRule.parse(r) for r in rules))
     ctx = context()
     payload = sla.set_policy(ctx, process, task, terms, actor or SYSTEM_ACTOR).to_dict()
     if recalculate:
