@@ -1,7 +1,7 @@
 """SLA targets that depend on the case's data
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 12:40:00.000000
 
 sla_policy.rules holds a policy's conditional targets in order, each ``{"when": condition,
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0006'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
