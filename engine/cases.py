@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import casedata, forms, permissions, registry, users, writer
+from . import casedata, forms, notifications, permissions, registry, users, writer
 from .context import Context
 from .errors import (CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, StateUnreadable,
                      TaskClaimedByOther, UserError)
@@ -85,6 +85,10 @@ def assign_task(ctx: Context, task_id: int, assignee: str | None, actor: str | N
         kind = EventKind.TASK_CLAIMED if claim else (
             EventKind.TASK_ASSIGNED if target else EventKind.TASK_UNCLAIMED)
         w.record(kind, task, task_name=task.name, previous=previous, assignee=target.email if target else None)
+        if target is not None and w.user is not None and not claim and previous != target.email:
+            # Someone else gave it to them (a lead, an admin): tell them; taking it oneself is no news.
+            notifications.notify(w.session, [target], f"{w.user.name} assigned you {task.name} on {w.case.reference}",
+                                 w.now, w.case, task, actor=w.user)
         w.session.flush()
         w.session.refresh(task)
         return TaskView.of(task, w.case.reference or "")

@@ -8,15 +8,15 @@ digits only (and ``+44`` is the same as a leading ``0``), names match by fragmen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from . import permissions, users
+from . import customer_duplicates, permissions, users
 from .context import Context
-from .errors import CaseNotFound, FormInvalid, NotFound
+from .errors import CaseNotFound, Conflict, FormInvalid, NotFound
 from .persistence.customers import WORD_LENGTH
 from .persistence.tables import Case, Customer, CustomerWord, GazetteerAddress, Process, Task, Team
 from .types import CaseStatus, TaskStatus
@@ -130,10 +130,8 @@ def _phone_column() -> ColumnElement[str]:
     return column
 
 
-def find_customers(ctx: Context, query: CustomerQuery, limit: int = MAX_RESULTS) -> list[CustomerView]:
-    """Customers matching every part of ``query``, by name; none for an empty query."""
-    if query.is_empty():
-        return []
+def _matching(query: CustomerQuery) -> Select[Customer]:
+    """Customers matching every part of ``query`` (a non-empty one)."""
     wanted = select(Customer)
     for word in query.name.lower().split():
         wanted = wanted.where(func.lower(Customer.name).like(_like(word), escape="\\"))
@@ -146,9 +144,39 @@ def find_customers(ctx: Context, query: CustomerQuery, limit: int = MAX_RESULTS)
         wanted = wanted.where(_phone_column().like(_like(digits(query.phone).lstrip("0")), escape="\\"))
     if query.email.strip():
         wanted = wanted.where(func.lower(Customer.email).like(_like(query.email.strip().lower()), escape="\\"))
+    return wanted
+
+
+def find_customers(ctx: Context, query: CustomerQuery, limit: int = MAX_RESULTS) -> list[CustomerView]:
+    """Customers matching every part of ``query``, by name; none for an empty query."""
+    if query.is_empty():
+        return []
     with ctx.db.transaction(readonly=True) as session:
-        rows = session.scalars(wanted.order_by(Customer.name, Customer.id).limit(limit))
+        rows = session.scalars(_matching(query).order_by(Customer.name, Customer.id).limit(limit))
         return [CustomerView.of(row) for row in rows]
+
+
+@dataclass
+class CustomerPage:
+    items: list[CustomerView]
+    page: int
+    page_size: int
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": [asdict(c) for c in self.items], "page": self.page, "page_size": self.page_size,
+                "total": self.total}
+
+
+def customer_page(ctx: Context, query: CustomerQuery, page: int = 1, page_size: int = 25) -> CustomerPage:
+    """One page of the customers matching every part of ``query``, by name (the API's search)."""
+    if query.is_empty():
+        return CustomerPage([], page, page_size, 0)
+    with ctx.db.transaction(readonly=True) as session:
+        total = session.scalar(select(func.count()).select_from(_matching(query).subquery())) or 0
+        rows = session.scalars(_matching(query).order_by(Customer.name, Customer.id)
+                               .offset((page - 1) * page_size).limit(page_size))
+        return CustomerPage([CustomerView.of(row) for row in rows], page, page_size, total)
 
 
 def _clean(details: dict[str, Any]) -> dict[str, str | None]:
@@ -191,11 +219,48 @@ def _uprn(session: Session, details: dict[str, Any]) -> int | None:
     return int(given)
 
 
-def create_customer(ctx: Context, details: dict[str, Any]) -> CustomerView:
+@dataclass
+class PossibleDuplicate(CustomerView):
+    matched_on: list[str] = field(default_factory=list)  # "name and postcode", "email", "phone"
+
+
+class PossibleDuplicates(Conflict):
+    """The customer being added may already be recorded; the caller chooses one, or adds anyway."""
+
+    def __init__(self, matches: list[PossibleDuplicate]) -> None:
+        self.matches = matches
+        many = len(matches) != 1
+        super().__init__(f"{len(matches)} customer{'s' if many else ''} already recorded "
+                         f"{'have' if many else 'has'} the same name and postcode, email or phone number")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "duplicates": [asdict(m) for m in self.matches]}
+
+
+def _duplicates(session: Session, values: dict[str, str | None]) -> list[PossibleDuplicate]:
+    keys = _keys(values)
+    rows = session.scalars(select(Customer).where(customer_duplicates.same_person(values["name"], keys))
+                           .order_by(Customer.name, Customer.id).limit(MAX_RESULTS))
+    return [PossibleDuplicate(**asdict(CustomerView.of(row)),
+                              matched_on=customer_duplicates.reasons(row, values["name"], keys)) for row in rows]
+
+
+def possible_duplicates(ctx: Context, details: dict[str, Any]) -> list[PossibleDuplicate]:
+    """Customers already recorded who may be the person these details describe (details checked first)."""
+    values = _clean(details)
+    with ctx.db.transaction(readonly=True) as session:
+        return _duplicates(session, values)
+
+
+def create_customer(ctx: Context, details: dict[str, Any], allow_duplicate: bool = True) -> CustomerView:
     """Record a customer (name required; email, phone, address, postcode optional but checked; the
-    ``uprn`` of the address when it was picked from the gazetteer)."""
+    ``uprn`` of the address when it was picked from the gazetteer). Unless
+    ``allow_duplicate``, PossibleDuplicates when someone recorded shares their name and postcode,
+    email or phone, so a person is not recorded twice by accident."""
     values = _clean(details)
     with ctx.db.transaction() as session:
+        if not allow_duplicate and (matches := _duplicates(session, values)):
+            raise PossibleDuplicates(matches)
         row = Customer(**values, **_keys(values), uprn=_uprn(session, details), created_at=ctx.clock.now())
         session.add(row)
         session.flush()

@@ -3,6 +3,8 @@
 Hand-back is a visible, audited step, not a side door: the task keeps its row and its assignee but
 waits in ``handed_back`` (it cannot be completed), a ``Question`` row is put to the front-office
 team (``Settings.default_team``), and both the question and the answer are in the case's history.
+The team's members are notified of the question, and whoever asked of the answer, in the same
+transaction (engine/notifications.py).
 Both writes go through the case writer, which locks the case row first, so a hand-back racing a completion
 of the same task is serialised: one wins, the other is told why it cannot go ahead.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from . import cases, permissions, routing, users, writer
+from . import cases, notifications, permissions, routing, users, writer
 from .context import Context
 from .errors import Conflict, Forbidden, NotFound, TaskClaimedByOther, UserError
 from .persistence.tables import Case, Question, Task, Team, User
@@ -81,6 +83,10 @@ def hand_back(ctx: Context, task_id: int, question: str, actor: str) -> Question
         session.flush()
         w.record(EventKind.TASK_HANDED_BACK, task, task_name=task.name, question=text, team=team.name,
                  question_id=row.id)
+        # To the case, not the task: the front office answers from the case, not from a task of another team's.
+        notifications.notify(session, notifications.team_members(session, {team.id}),
+                             f"{who.name} asked {team.name} about {case.reference} ({task.name}): "
+                             f"{notifications.quoted(text)}", w.now, case, actor=who)
         return QuestionView.of(row, task, case, team)
 
 
@@ -110,6 +116,10 @@ def answer_question(ctx: Context, question_id: int, answer: str, actor: str) -> 
         task.status = TaskStatus.OPEN
         w.record(EventKind.QUESTION_ANSWERED, task, task_name=task.name, question=row.question, answer=text,
                  team=team.name, question_id=row.id)
+        asker = users.find_user(session, row.asked_by)
+        notifications.notify(session, [asker] if asker is not None and asker.active else [],
+                             f"{who.name} answered your question about {case.reference} ({task.name}): "
+                             f"{notifications.quoted(text)}", w.now, case, task, actor=who)
         return QuestionView.of(row, task, case, team)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from engine import cases, customers, directory, taskforms
-from engine.customers import CustomerQuery, CustomerView
+from engine.customers import CustomerQuery, CustomerView, PossibleDuplicates
 from engine.errors import FormInvalid
 from engine.types import Channel
 
@@ -174,10 +174,18 @@ def new_customer() -> Any:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, searched=True,
                               service=service)
     try:
-        created = customers.create_customer(context(), details)
+        created = customers.create_customer(context(), details,
+                                            allow_duplicate=request.form.get("allow_duplicate") == "yes")
     except FormInvalid as err:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, err.errors,
                               service=service)
+    except PossibleDuplicates as err:
+        # Offer who they may be (each with "Use this customer"); the same form again adds them anyway.
+        matches = [{"customer": m, "href": _onward(m.id, service),
+                    "rows": [*customer_rows(m), {"key": {"text": "Same"}, "value": {"text": ", ".join(m.matched_on)}}]}
+                   for m in err.matches]
+        return _customer_form("frontoffice/customer_form.html", "Add a customer", details, service=service,
+                              duplicates=matches)
     flash(f"{created.name} added as a customer")
     return redirect(_onward(created.id, service))
 

@@ -13,6 +13,7 @@ from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
 
+from . import notifications
 from .api.errors import RETRY_AFTER_S, status_for
 
 bp = Blueprint("home", __name__)
@@ -47,13 +48,15 @@ def places() -> list[dict[str, str]]:
 
 
 def navigation() -> list[dict[str, Any]]:
-    """Service navigation items for the header: the user's places, the one the page is under marked."""
+    """Service navigation items for the header: the user's places, the one the page is under marked,
+    then their notifications with the unread count."""
     if g.get("user") is None:
         return []
     items = places()
     under = [p["href"] for p in items if request.path.startswith(p["href"].rstrip("/") or "/")]
     current = max(under, key=len) if under else None
-    return [{"href": p["href"], "text": p["title"], "active": p["href"] == current} for p in items]
+    return [*({"href": p["href"], "text": p["title"], "active": p["href"] == current} for p in items),
+            notifications.menu_item(request.path.startswith(notifications.HREF))]
 
 
 @bp.get("/")

@@ -17,7 +17,8 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 
 # GET endpoints that are not pages (files, XML, redirects) or are checked by their own tests.
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
-             "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview"}
+             "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
+             "notifications.open_one"}
 GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16", "bin_out_by_7am": "yes",
                 "bin_location": "kerbside", "crew_report": "none"}
 

@@ -63,4 +63,6 @@ def register(app: Flask, csrf: CSRFProtect) -> None:
     app.before_request(json_routing_errors)
 
 
-from . import addresses, cases, casesearch, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)
+# noqa below: E402,F401 (importing the modules registers their routes)
+from . import (addresses, cases, casesearch, customers, documents, notifications, openapi, processes,  # noqa: E402,F401
+               questions, sla, tasks, teams)

@@ -163,6 +163,43 @@ def _sla_paths() -> dict[str, Any]:
     }
 
 
+CUSTOMER_SEARCH = [
+    _query("q", "One search box: any mix of name, postcode (or its first half), phone and email, e.g. "
+                "`Pat Smith AN1 2BC`.", {"type": "string", "maxLength": 200}),
+    *(_query(name, f"Only customers whose {name} matches (overrides that part of `q`).",
+             {"type": "string", "maxLength": 200}) for name in ("name", "postcode", "phone", "email")),
+    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    _query("page_size", "Customers per page (default 25).",
+           {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+]
+
+
+def _people_paths() -> dict[str, Any]:
+    """Customers and the caller's notifications."""
+    create = _operation("create_customer", "Record a customer (409 with the possible duplicates unless "
+                        "`allow_duplicate`)", (201, _json(_ref("Customer"))), (409, 413, 415, 422),
+                        body="CreateCustomer")
+    create["responses"]["409"] = {"description": "Customers already recorded share the name and postcode, email "
+                                                 "or phone; link to one of them, or send `allow_duplicate: true`.",
+                                  "content": _json(_ref("PossibleDuplicates"))}
+    return {
+        "/customers": {"get": _operation("find_customers", "Find customers by any mix of name, postcode, phone "
+                                         "and email, by name", (200, _json(_ref("CustomerPage"))), (422,),
+                                         CUSTOMER_SEARCH),
+                       "post": create},
+        "/notifications": {"get": _operation(
+            "list_notifications", "Your notifications, newest first", (200, _json(_ref("NotificationPage"))), (422,),
+            [_query("unread", "`true` for the unread only.", {"type": "string", "enum": ["true", "false"]}),
+             _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+             _query("page_size", "Notifications per page (default 25).",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE})])},
+        "/notifications/read": {"post": _operation(
+            "mark_notifications_read", "Mark your unread notifications read (all, or the ids given)",
+            (200, _json(_ref("NotificationsRead"))), (413, 415, 422), body="MarkNotificationsRead",
+            body_required=False)},
+    }
+
+
 def _paths() -> dict[str, Any]:
     case = (200, _json(_ref("Case")))
     return {
@@ -221,6 +258,7 @@ def _paths() -> dict[str, Any]:
         "/teams": {"get": _operation("list_teams", "List teams with their open tasks", (200, _json({
             "type": "array", "items": _ref("Team")})), ())},
         **_sla_paths(),
+        **_people_paths(),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},

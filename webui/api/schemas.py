@@ -125,6 +125,25 @@ REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "properties": {"data": {**_DATA, "description": "The form's answers."}},
     },
+    "CreateCustomer": {
+        "type": "object", "required": ["name"], "additionalProperties": False,
+        "examples": [{"name": "Pat Smith", "phone": "07700 900123", "postcode": "AN1 2BC"}],
+        "properties": {
+            "name": {"type": "string", "title": "Full name", "minLength": 1, "maxLength": 200},
+            **{field: {"type": ["string", "null"], "title": title, "maxLength": limit}
+               for field, title, limit in (("email", "Email address", 320), ("phone", "Phone number", 50),
+                                           ("address", "Address", 2000), ("postcode", "Postcode", 12))},
+            "allow_duplicate": {"type": "boolean", "title": "Allow duplicate", "default": False,
+                                "description": "Record the customer even if someone recorded shares their name "
+                                               "and postcode, email or phone (otherwise 409 with them)."},
+        },
+    },
+    "MarkNotificationsRead": {
+        "type": "object", "additionalProperties": False, "examples": [{"ids": [12, 13]}],
+        "properties": {"ids": {"type": "array", "title": "Notification ids", "maxItems": 1000,
+                               "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                               "description": "Only these (your own, unread); leave the body out for all."}},
+    },
     "DeployFiles": {
         "type": "object", "required": ["files"],
         "properties": {"files": {
@@ -157,8 +176,24 @@ _QUESTION = _obj({"id": _INT, "task_id": _INT, "task_name": _TEXT, "task_status"
                   "process": _TEXT, "team": _TEXT, "question": _TEXT, "asked_by": _TEXT, "asked_at": _TIME,
                   "answer": _nullable("string"), "answered_by": _nullable("string"), "answered_at": _TIME})
 
+_CUSTOMER_FIELDS = {"id": _INT, "name": _TEXT, "email": _nullable("string"), "phone": _nullable("string"),
+                    "address": _nullable("string"), "postcode": _nullable("string"), "created_at": _TIME}
+_MATCHED_ON = {"type": "array", "items": {"type": "string", "enum": ["name and postcode", "email", "phone"]},
+               "description": "The details it shares with the customer being added."}
+_NOTIFICATION = _obj({"id": _INT, "text": _TEXT, "case": {**_nullable("string"), "description": "Its case's reference."},
+                      "task_id": _nullable("integer"), "created_at": _TIME, "read": {"type": "boolean"}})
+
 RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
     "Question": _QUESTION,
+    "Customer": _obj(_CUSTOMER_FIELDS),
+    "CustomerPage": _obj({"items": _array(_ref("Customer")), "page": _INT, "page_size": _INT, "total": _INT}),
+    "PossibleDuplicates": _obj({"message": _TEXT, "duplicates": _array(_obj(
+        {**_CUSTOMER_FIELDS, "matched_on": _MATCHED_ON}))}),
+    "Notification": _NOTIFICATION,
+    "NotificationPage": _obj({"items": _array(_ref("Notification")), "page": _INT, "page_size": _INT,
+                              "total": _INT, "unread": {**_INT, "description": "Your unread notifications in all."}}),
+    "NotificationsRead": _obj({"marked": {**_INT, "description": "How many were marked read just now."},
+                               "unread": {**_INT, "description": "How many are still unread."}}),
     "Error": {
         "type": "object", "required": ["message"],
         "properties": {
