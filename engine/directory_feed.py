@@ -43,6 +43,8 @@ MAX_SEARCH_WORDS = 10
 _PUBLISHED = DirectoryEntry.sensitivity == Sensitivity.NORMAL.value
 Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])  # a select of entries, or of their count
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# What a consumer could take for markup ("<b>", "</p>", "<!--"); "3 < 5" is left alone.
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class FeedIds:
 @lru_cache(maxsize=2048)  # parsing is nine tenths of a page's time; public information rarely changes
 def plain_text(markdown: str) -> str:
     """Markdown as plain text: paragraphs and list items on their own lines, a link as its text
-    followed by its address. No markup survives, so a consumer cannot be handed HTML by us."""
+    followed by its address. No markup survives, and tags typed into the text are dropped, so a
+    consumer that pastes a description into a page is never handed HTML by us."""
     out: list[str] = []
     for token in _MARKDOWN.parse(markdown or ""):
         if token.type == "list_item_open":
@@ -104,7 +107,7 @@ def plain_text(markdown: str) -> str:
             out.append("\n")
         elif token.type == "inline":
             out.append(_inline_text(token.children or []))
-    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+    return re.sub(r"\n{3,}", "\n\n", _TAG.sub("", "".join(out))).strip()
 
 
 def _inline_text(children: list[Token]) -> str:
