@@ -20,7 +20,7 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, names, notifications, oidc, tasks)
+               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -150,6 +150,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
+    openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only
     home.register_error_pages(app)
     dates.register(app)
     names.register(app)

@@ -15,7 +15,8 @@ from .journey import check
 from .server import add_staff, chromium
 from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fixture)
 
-# GET endpoints that are not pages (files, XML, redirects) or are checked by their own tests.
+# GET endpoints that are not pages (files, XML, redirects) or are checked by their own tests
+# (the Open Referral feed is JSON: tests/openreferral).
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one"}
@@ -25,7 +26,7 @@ GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16",
 
 def _page_endpoints(app) -> list[tuple[str, list[str]]]:
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in NOT_PAGES
-             and r.endpoint.split(".")[0] not in {"api", "api_docs", "assets", "callbacks"}]
+             and r.endpoint.split(".")[0] not in {"api", "api_docs", "assets", "callbacks", "openreferral"}]
     return sorted((r.endpoint, sorted(r.arguments)) for r in rules)
 
 

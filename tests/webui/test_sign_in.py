@@ -74,4 +74,4 @@ def test_every_route_belongs_to_a_blueprint_with_an_access_rule(app):
                  if rule.endpoint.split(".")[0] not in rules]
     assert unguarded == []
     public = sorted(name for name, rule in rules.items() if rule == access.PUBLIC)
-    assert public == ["api_docs", "assets", "auth", "callbacks", "health", "oidc"]
+    assert public == ["api_docs", "assets", "auth", "callbacks", "health", "oidc", "openreferral"]

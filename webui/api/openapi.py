@@ -272,7 +272,9 @@ def document() -> dict[str, Any]:
         "info": {"title": "councilflow API", "version": "1.0.0",
                  "description": "Processes, cases, tasks and teams of councilflow. Authenticate with a personal "
                                 "token (`councilflow tokens create EMAIL`) as `Authorization: Bearer <token>`. "
-                                "Errors are JSON: `{\"message\": ..., \"errors\": ...}`."},
+                                "Errors are JSON: `{\"message\": ..., \"errors\": ...}`. The directory of services is "
+                                "also published, read-only and without a token, as an Open Referral UK feed at "
+                                "`/openreferral/` (docs/directory.md)."},
         "servers": [{"url": PREFIX}],
         "security": [{"bearer": []}],
         "paths": _paths(),
