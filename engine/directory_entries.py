@@ -26,7 +26,10 @@ from .types import DirectoryAction, Sensitivity
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]{0,99}$")
 # Longest texts accepted: (field, characters).
-LIMITS = {"name": 200, "description": 1000, "public_info": 20_000, "guidance": 20_000, "guidance_owner": 200}
+LIMITS = {"name": 200, "description": 1000, "public_info": 20_000, "guidance": 20_000, "guidance_owner": 200,
+          "team": 200}
+# A partner's contact details: (field, longest) as the partner table stores them.
+PARTNER_LIMITS = {"email": 320, "phone": 50, "website": 500}
 MAX_LGSL = 99_999
 
 
@@ -88,6 +91,8 @@ def problems(session: Session, entry: Entry, known_keys: set[str] | None = None,
     for name, most in LIMITS.items():
         if len(getattr(entry, name) or "") > most:
             found[name] = f"The {name.replace('_', ' ')} must be {most:,} characters or fewer"
+    if len("; ".join(entry.synonyms)) > search_words.MAX_KEYWORDS:
+        found["synonyms"] = f"The synonyms must be {search_words.MAX_KEYWORDS:,} characters or fewer in all"
     if entry.lgsl is not None and not 0 < entry.lgsl <= MAX_LGSL:
         found["lgsl"] = f"The LGSL id must be a whole number from 1 to {MAX_LGSL}"
     if entry.sensitivity not in set(Sensitivity):
@@ -157,6 +162,10 @@ def save_partner(session: Session, partner: PartnerInfo, actor: str, now: dateti
     name = (partner.name or "").strip()
     if not name or len(name) > 200:
         raise FormInvalid({"name": "Enter the partner's name (200 characters or fewer)"})
+    too_long = {name: f"The {name} must be {most} characters or fewer"
+                for name, most in PARTNER_LIMITS.items() if len(getattr(partner, name) or "") > most}
+    if too_long:
+        raise FormInvalid(too_long)
     row = _partner_row(session, name) or Partner(name=name)
     row.email, row.phone, row.website = partner.email or None, partner.phone or None, partner.website or None
     row.updated_by, row.updated_at = actor, now
@@ -187,6 +196,10 @@ def entries(session: Session) -> list[Entry]:
     """Every entry, by name."""
     return [_entry(session, row) for row in session.scalars(select(DirectoryEntry)
                                                              .order_by(DirectoryEntry.name, DirectoryEntry.key))]
+
+
+def exists(session: Session, key: str) -> bool:
+    return session.get(DirectoryEntry, key) is not None
 
 
 def get(session: Session, key: str) -> Entry:
@@ -240,3 +253,21 @@ def save_entry(ctx: Context, entry: Entry, actor: str) -> Entry:
 def remove_entry(ctx: Context, key: str) -> None:
     with ctx.db.transaction() as session:
         remove(session, key)
+
+
+def list_partners(ctx: Context) -> list[PartnerInfo]:
+    with ctx.db.transaction(readonly=True) as session:
+        return partners(session)
+
+
+def get_partner(ctx: Context, name: str) -> PartnerInfo:
+    with ctx.db.transaction(readonly=True) as session:
+        row = _partner_row(session, name)
+        if row is None:
+            raise NotFound(f"There is no partner '{name}'")
+        return PartnerInfo(row.name, row.email, row.phone, row.website)
+
+
+def set_partner(ctx: Context, partner: PartnerInfo, actor: str) -> PartnerInfo:
+    with ctx.db.transaction() as session:
+        return save_partner(session, partner, actor, ctx.clock.now())
