@@ -55,11 +55,11 @@ def _choices() -> dict[str, list[str]]:
     return {"processes": processes, "teams": teams, "partners": partners}
 
 
-def _edit_page(key: str | None, values: dict[str, Any], errors: dict[str, str] | None = None,
+def _edit_page(saved: Entry | None, values: dict[str, Any], errors: dict[str, str] | None = None,
                preview: bool = False, status: int = 200) -> Any:
     errors = errors or {}
-    name = values.get("name") or key
-    title = f"Change {name}" if key else "Add a service"
+    key = saved.key if saved else None
+    title = f"Change {saved.name}" if saved else "Add a service"
     rendered = {"guidance": markdown_html(values["guidance"]), "public_info": markdown_html(values["public_info"])} \
         if preview else None
     return render_template("admin/directory/entry.html", title=title, key=key, values=values, errors=errors,
@@ -68,11 +68,12 @@ def _edit_page(key: str | None, values: dict[str, Any], errors: dict[str, str] |
                            **_choices()), status
 
 
-def _save(key: str | None) -> Any:
+def _save(saved: Entry | None) -> Any:
     """Save the posted entry, or show the page again with every problem (or the guidance preview)."""
+    key = saved.key if saved else None
     entry, values, errors = form.read(request.form, key)
     if request.form.get("preview"):
-        return _edit_page(key, values, preview=True)
+        return _edit_page(saved, values, preview=True)
     ctx = context()
     with ctx.db.transaction(readonly=True) as session:
         found = directory_entries.problems(session, entry)
@@ -81,9 +82,9 @@ def _save(key: str | None) -> Any:
         found["key"] = f"There is already a service with the key '{entry.key}': choose another, or change that one"
     found.update(errors)
     if found:
-        return _edit_page(key, values, found, status=400)
-    saved = directory_entries.save_entry(ctx, entry, g.user.email)
-    flash(f"{saved.name} {'saved' if key else 'added to the directory'}", FLASH)
+        return _edit_page(saved, values, found, status=400)
+    stored = directory_entries.save_entry(ctx, entry, g.user.email)
+    flash(f"{stored.name} {'saved' if key else 'added to the directory'}", FLASH)
     return redirect(url_for("admin_directory.index"))
 
 
@@ -95,7 +96,7 @@ def new() -> Any:
 @bp.route("/services/<key>", methods=["GET", "POST"])
 def edit(key: str) -> Any:
     saved = directory_entries.get_entry(context(), key)  # NotFound: the 404 page
-    return _save(saved.key) if request.method == "POST" else _edit_page(key, form.values_of(saved))
+    return _save(saved) if request.method == "POST" else _edit_page(saved, form.values_of(saved))
 
 
 @bp.route("/services/<key>/remove", methods=["GET", "POST"])

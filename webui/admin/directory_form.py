@@ -84,14 +84,16 @@ def values_of(entry: Entry | None) -> dict[str, Any]:
             else {p: "" for p in DATE_PARTS}}
 
 
+# The fields as the page shows them, so the error summary lists problems in the same order.
+PAGE_ORDER = ("key", "name", "synonyms", "description", "lgsl", "action", "process", "team", "new_team", "partner",
+              "sensitivity", "public_info", "guidance", "guidance_owner", REVIEW, "related")
 # Where each field's message in the error summary links to (the first box of the date, the first radio).
 ANCHORS = {REVIEW: f"{REVIEW}-day"}
 
 
 def error_list(errors: Mapping[str, str]) -> list[dict[str, str]] | None:
     """The error summary's items, in the order the fields appear on the page."""
-    order = [*TEXTS[:8], REVIEW, *TEXTS[8:]]
-    ranked = sorted(errors, key=lambda name: order.index(name) if name in order else len(order))
+    ranked = sorted(errors, key=lambda name: PAGE_ORDER.index(name) if name in PAGE_ORDER else len(PAGE_ORDER))
     return [{"text": errors[name], "href": f"#{ANCHORS.get(name, name)}"} for name in ranked] or None
 
 
