@@ -57,10 +57,11 @@ def openapi_document() -> Any:
 
 def register(app: Flask, csrf: CSRFProtect) -> None:
     """Register both blueprints with their access rules; exempt the token-only API from CSRF."""
+    app.url_map.converters["entry_key"] = directory.EntryKey  # before the routes that use it are added
     access.register(app, bp, access.SIGNED_IN)
     access.register(app, docs, access.PUBLIC)
     csrf.exempt(bp)
     app.before_request(json_routing_errors)
 
 
-from . import cases, casesearch, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)
+from . import cases, casesearch, directory, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)
