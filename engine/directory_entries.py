@@ -157,15 +157,22 @@ def write_checked(session: Session, entry: Entry, actor: str, now: datetime) -> 
     return _entry(session, row)
 
 
-def save_partner(session: Session, partner: PartnerInfo, actor: str, now: datetime) -> PartnerInfo:
-    """Create or update a partner, by name."""
+def partner_problems(partner: PartnerInfo) -> dict[str, str]:
+    """What is wrong with ``partner``, by field (empty: nothing)."""
+    found = {field: f"The {field} must be {most} characters or fewer"
+             for field, most in PARTNER_LIMITS.items() if len(getattr(partner, field) or "") > most}
     name = (partner.name or "").strip()
     if not name or len(name) > 200:
-        raise FormInvalid({"name": "Enter the partner's name (200 characters or fewer)"})
-    too_long = {name: f"The {name} must be {most} characters or fewer"
-                for name, most in PARTNER_LIMITS.items() if len(getattr(partner, name) or "") > most}
-    if too_long:
-        raise FormInvalid(too_long)
+        found["name"] = "Enter the partner's name (200 characters or fewer)"
+    return found
+
+
+def save_partner(session: Session, partner: PartnerInfo, actor: str, now: datetime) -> PartnerInfo:
+    """Create or update a partner, by name."""
+    found = partner_problems(partner)
+    if found:
+        raise FormInvalid(found)
+    name = partner.name.strip()
     row = _partner_row(session, name) or Partner(name=name)
     row.email, row.phone, row.website = partner.email or None, partner.phone or None, partner.website or None
     row.updated_by, row.updated_at = actor, now

@@ -144,6 +144,10 @@ def test_an_import_with_problems_lists_every_one_and_saves_nothing(api_as, direc
     csv_refused = admin.post("/directory/import", data=CSV.replace(",Dog Wardens,", ",,"),
                              content_type="text/csv")
     assert csv_refused.status_code == 400 and csv_refused.json["problems"][0].startswith("line 2 (dog_fouling): team")
+    long_email = admin.post("/directory/import", data=CSV.replace("hello@leisure", "x" * 320 + "@leisure"),
+                            content_type="text/csv")
+    assert long_email.status_code == 400
+    assert long_email.json["problems"] == ["partner Anytown Leisure Trust: email: The email must be 320 characters or fewer"]
     wrong_shape = admin.post("/directory/import", json={"services": [{"lgsl": "five"}]})
     assert wrong_shape.status_code == 422
     assert admin.post("/directory/import", data="x", content_type="text/plain").status_code == 415
