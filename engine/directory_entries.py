@@ -98,11 +98,31 @@ def problems(session: Session, entry: Entry, known_keys: set[str] | None = None,
     if entry.sensitivity not in set(Sensitivity):
         found["sensitivity"] = "Choose normal or restricted"
     found.update(_action_problems(session, entry, new_partners))
+    found.update(_unstorable(entry))
     known = known_keys if known_keys is not None else set(session.scalars(select(DirectoryEntry.key)))
     unknown = [k for k in entry.related if k not in known and k != entry.key]
     if unknown:
         found["related"] = f"There is no service {', '.join(repr(k) for k in unknown)} in the directory"
     return found
+
+
+def _storable(text: str | None) -> bool:
+    """PostgreSQL refuses NUL characters in text and no database encodes unpaired surrogates (which a
+    JSON file's escapes can make): refused as the editor's mistake, whichever door they came through."""
+    if not text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _unstorable(entry: Entry) -> dict[str, str]:
+    fields = {name: [getattr(entry, name)] for name in (*LIMITS, "key", "process", "partner")}
+    fields.update(synonyms=list(entry.synonyms), related=list(entry.related))
+    return {name: f"The {name.replace('_', ' ')} holds a character that cannot be stored (a NUL or a lone surrogate)"
+            for name, texts in fields.items() if not all(_storable(t) for t in texts)}
 
 
 def _action_problems(session: Session, entry: Entry, new_partners: frozenset[str]) -> dict[str, str]:
@@ -161,6 +181,8 @@ def partner_problems(partner: PartnerInfo) -> dict[str, str]:
     """What is wrong with ``partner``, by field (empty: nothing)."""
     found = {field: f"The {field} must be {most} characters or fewer"
              for field, most in PARTNER_LIMITS.items() if len(getattr(partner, field) or "") > most}
+    found.update({field: f"The {field} holds a character that cannot be stored (a NUL or a lone surrogate)"
+                  for field in ("name", *PARTNER_LIMITS) if not _storable(getattr(partner, field))})
     name = (partner.name or "").strip()
     if not name or len(name) > 200:
         found["name"] = "Enter the partner's name (200 characters or fewer)"

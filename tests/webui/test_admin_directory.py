@@ -201,3 +201,13 @@ def test_only_admins_get_in(signed_in, ctx, url):
 
 def test_the_directory_is_a_place_on_an_admins_start_page(admin):
     assert 'href="/admin/directory"' in admin.get("/").get_data(as_text=True)
+
+
+def test_text_no_database_can_store_is_a_field_problem_not_a_failure(admin, ctx):
+    response = post(admin, PAGE + "/new", {**DOG, "name": "Dog\x00fouling", "synonyms": "dog\x00mess"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'href="#name"' in page and 'href="#synonyms"' in page and "cannot be stored" in page
+    partner = post(admin, PAGE + "/partners/new", {"name": "Anytown Homes", "email": "a\x00@example.org"})
+    assert partner.status_code == 400 and 'href="#email"' in partner.get_data(as_text=True)
+    assert [p.name for p in de.list_partners(ctx)] == ["Anytown Leisure Trust"]
