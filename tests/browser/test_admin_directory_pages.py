@@ -57,6 +57,13 @@ def test_an_admin_changes_an_entry_and_the_answer_reveals_its_question(directory
         shoot(page, "directory-entry-errors.png")
         page.click(".govuk-error-summary a[href='#team']")
         assert page.evaluate("document.activeElement.id") == "team"
+        page.fill("#guidance", "## Before you hand it off\n\n* Ask **where**\n* Ask when\n\n<b>not bold</b>")
+        page.click("button:has-text('Preview guidance')")
+        check(page)
+        preview = page.locator("#guidance-preview")
+        assert preview.locator("h2.govuk-heading-m").inner_text() == "Before you hand it off"
+        assert preview.locator("li").count() == 2 and "<b>not bold</b>" in preview.inner_text()
+        shoot(page, "directory-entry-preview.png")
 
 
 def test_without_javascript_every_follow_up_question_is_a_plain_field(directory):
