@@ -26,7 +26,10 @@ from .types import DirectoryAction, Sensitivity
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9_]{0,99}$")
 # Longest texts accepted: (field, characters).
-LIMITS = {"name": 200, "description": 1000, "public_info": 20_000, "guidance": 20_000, "guidance_owner": 200}
+LIMITS = {"name": 200, "description": 1000, "public_info": 20_000, "guidance": 20_000, "guidance_owner": 200,
+          "team": 200}
+# A partner's contact details: (field, longest) as the partner table stores them.
+PARTNER_LIMITS = {"email": 320, "phone": 50, "website": 500}
 MAX_LGSL = 99_999
 
 
@@ -88,16 +91,38 @@ def problems(session: Session, entry: Entry, known_keys: set[str] | None = None,
     for name, most in LIMITS.items():
         if len(getattr(entry, name) or "") > most:
             found[name] = f"The {name.replace('_', ' ')} must be {most:,} characters or fewer"
+    if len("; ".join(entry.synonyms)) > search_words.MAX_KEYWORDS:
+        found["synonyms"] = f"The synonyms must be {search_words.MAX_KEYWORDS:,} characters or fewer in all"
     if entry.lgsl is not None and not 0 < entry.lgsl <= MAX_LGSL:
         found["lgsl"] = f"The LGSL id must be a whole number from 1 to {MAX_LGSL}"
     if entry.sensitivity not in set(Sensitivity):
         found["sensitivity"] = "Choose normal or restricted"
     found.update(_action_problems(session, entry, new_partners))
+    found.update(_unstorable(entry))
     known = known_keys if known_keys is not None else set(session.scalars(select(DirectoryEntry.key)))
     unknown = [k for k in entry.related if k not in known and k != entry.key]
     if unknown:
         found["related"] = f"There is no service {', '.join(repr(k) for k in unknown)} in the directory"
     return found
+
+
+def _storable(text: str | None) -> bool:
+    """PostgreSQL refuses NUL characters in text and no database encodes unpaired surrogates (which a
+    JSON file's escapes can make): refused as the editor's mistake, whichever door they came through."""
+    if not text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _unstorable(entry: Entry) -> dict[str, str]:
+    fields = {name: [getattr(entry, name)] for name in (*LIMITS, "key", "process", "partner")}
+    fields.update(synonyms=list(entry.synonyms), related=list(entry.related))
+    return {name: f"The {name.replace('_', ' ')} holds a character that cannot be stored (a NUL or a lone surrogate)"
+            for name, texts in fields.items() if not all(_storable(t) for t in texts)}
 
 
 def _action_problems(session: Session, entry: Entry, new_partners: frozenset[str]) -> dict[str, str]:
@@ -152,11 +177,24 @@ def write_checked(session: Session, entry: Entry, actor: str, now: datetime) -> 
     return _entry(session, row)
 
 
-def save_partner(session: Session, partner: PartnerInfo, actor: str, now: datetime) -> PartnerInfo:
-    """Create or update a partner, by name."""
+def partner_problems(partner: PartnerInfo) -> dict[str, str]:
+    """What is wrong with ``partner``, by field (empty: nothing)."""
+    found = {field: f"The {field} must be {most} characters or fewer"
+             for field, most in PARTNER_LIMITS.items() if len(getattr(partner, field) or "") > most}
+    found.update({field: f"The {field} holds a character that cannot be stored (a NUL or a lone surrogate)"
+                  for field in ("name", *PARTNER_LIMITS) if not _storable(getattr(partner, field))})
     name = (partner.name or "").strip()
     if not name or len(name) > 200:
-        raise FormInvalid({"name": "Enter the partner's name (200 characters or fewer)"})
+        found["name"] = "Enter the partner's name (200 characters or fewer)"
+    return found
+
+
+def save_partner(session: Session, partner: PartnerInfo, actor: str, now: datetime) -> PartnerInfo:
+    """Create or update a partner, by name."""
+    found = partner_problems(partner)
+    if found:
+        raise FormInvalid(found)
+    name = partner.name.strip()
     row = _partner_row(session, name) or Partner(name=name)
     row.email, row.phone, row.website = partner.email or None, partner.phone or None, partner.website or None
     row.updated_by, row.updated_at = actor, now
@@ -187,6 +225,10 @@ def entries(session: Session) -> list[Entry]:
     """Every entry, by name."""
     return [_entry(session, row) for row in session.scalars(select(DirectoryEntry)
                                                              .order_by(DirectoryEntry.name, DirectoryEntry.key))]
+
+
+def exists(session: Session, key: str) -> bool:
+    return session.get(DirectoryEntry, key) is not None
 
 
 def get(session: Session, key: str) -> Entry:
@@ -240,3 +282,21 @@ def save_entry(ctx: Context, entry: Entry, actor: str) -> Entry:
 def remove_entry(ctx: Context, key: str) -> None:
     with ctx.db.transaction() as session:
         remove(session, key)
+
+
+def list_partners(ctx: Context) -> list[PartnerInfo]:
+    with ctx.db.transaction(readonly=True) as session:
+        return partners(session)
+
+
+def get_partner(ctx: Context, name: str) -> PartnerInfo:
+    with ctx.db.transaction(readonly=True) as session:
+        row = _partner_row(session, name)
+        if row is None:
+            raise NotFound(f"There is no partner '{name}'")
+        return PartnerInfo(row.name, row.email, row.phone, row.website)
+
+
+def set_partner(ctx: Context, partner: PartnerInfo, actor: str) -> PartnerInfo:
+    with ctx.db.transaction() as session:
+        return save_partner(session, partner, actor, ctx.clock.now())

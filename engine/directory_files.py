@@ -151,6 +151,8 @@ def _import(session: Session, parsed: _Parsed, actor: str, ctx: Context) -> Impo
     for where, entry in parsed.entries:
         if keys.count(entry.key) > 1:
             problems.append(f"{where} ({entry.key}): key: the file has this key more than once")
+    for info in parsed.partners.values():
+        problems += [f"partner {info.name}: {name}: {message}" for name, message in de.partner_problems(info).items()]
     existing = set(session.scalars(select(DirectoryEntry.key)))
     known = set(keys) | existing
     for where, entry in parsed.entries:

@@ -24,7 +24,8 @@ from . import (access, analyst, api, assets, auth, callbacks, casepage, casesear
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
-from .admin import sla as admin_sla
+from .admin import directory as admin_directory, directory_files as admin_directory_files
+from .admin import partners as admin_partners, sla as admin_sla
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
@@ -147,7 +148,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, frontoffice.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
     access.register(app, analyst.bp, {Role.ANALYST})
-    for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp):
+    for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
+                        admin_directory_files.bp, admin_partners.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only

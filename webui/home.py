@@ -34,6 +34,8 @@ PLACES = (
     (Role.ADMIN, "Incidents", "/admin/incidents", "Hand-offs to back-office systems that need a person."),
     (Role.ADMIN, "SLAs", "/admin/sla", "Service levels, working calendar and closure days."),
     (Role.ADMIN, "Service search", "/admin/search-words", "Callers' words and keywords the service search knows."),
+    (Role.ADMIN, "Directory of services", "/admin/directory",
+     "Every service the front office answers for: what advisors do, who delivers it, guidance."),
 )
 
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from engine import cases, customers, handback, routing, users
+from engine import cases, customers, directory_entries, handback, routing, users
+from engine.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 from webui.app import create_app
 
@@ -19,7 +20,8 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 # (the Open Referral feed is JSON: tests/openreferral).
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
-             "notifications.open_one"}
+             "notifications.open_one",
+             "admin_directory_files.export"}
 GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16", "bin_out_by_7am": "yes",
                 "bin_location": "kerbside", "crew_report": "none"}
 
@@ -33,7 +35,7 @@ def _page_endpoints(app) -> list[tuple[str, list[str]]]:
 @pytest.fixture
 def samples(server, refused_document):  # noqa: F811
     """A value for every page argument: a case handed back to the front office, its customer, its
-    question, an incident, a team and a user."""
+    question, an incident, a team, a user, and a directory entry (of the process's key) with its partner."""
     ctx = server.ctx
     admin = add_staff(ctx, f"every-page-{uuid.uuid4().hex[:6]}@example.gov.uk", "Ada Admin", [Role.ADMIN],
                       ("Customer Hub", "Waste Services"))
@@ -45,10 +47,14 @@ def samples(server, refused_document):  # noqa: F811
         team_id = routing.get_team(session, "Waste Services").id
         user_id = users.find_user(session, admin).id
     _, incident = refused_document
+    partner = directory_entries.set_partner(ctx, PartnerInfo("Anytown Homes", "help@homes.example.org"), admin)
+    directory_entries.save_entry(ctx, Entry("missed_bin_collection", "Missed bin collection", "start",
+                                            process="missed_bin_collection", partner=partner.name,
+                                            guidance="## Ask\n\n* which bin", sensitivity="restricted"), admin)
     values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
-              "bpmn_id": "record_missed_collection"}
+              "bpmn_id": "record_missed_collection", "partner": partner.name}
     return admin, values
 
 

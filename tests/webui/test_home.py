@@ -13,7 +13,8 @@ PLACES = {
     Role.BACK_OFFICE: {"/inbox"},
     Role.ANALYST: {"/processes", "/forms/"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
-                 "/admin/search-words", "/services", "/inbox", "/inbox/questions", "/processes", "/forms/"},
+                 "/admin/search-words", "/admin/directory", "/services", "/inbox", "/inbox/questions", "/processes",
+                 "/forms/"},
 }
 
 

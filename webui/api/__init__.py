@@ -57,6 +57,7 @@ def openapi_document() -> Any:
 
 def register(app: Flask, csrf: CSRFProtect) -> None:
     """Register both blueprints with their access rules; exempt the token-only API from CSRF."""
+    app.url_map.converters["entry_key"] = directory.EntryKey  # before the routes that use it are added
     access.register(app, bp, access.SIGNED_IN)
     access.register(app, docs, access.PUBLIC)
     csrf.exempt(bp)
@@ -64,5 +65,5 @@ def register(app: Flask, csrf: CSRFProtect) -> None:
 
 
 # noqa below: E402,F401 (importing the modules registers their routes)
-from . import (addresses, cases, casesearch, customers, documents, notifications, openapi, processes,  # noqa: E402,F401
-               questions, sla, tasks, teams)
+from . import (addresses, cases, casesearch, customers, directory, documents, notifications, openapi,  # noqa: E402,F401
+               processes, questions, sla, tasks, teams)

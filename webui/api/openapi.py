@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 
-from engine.types import CaseStatus, TaskStatus
+from engine.types import CaseStatus, DirectoryAction, TaskStatus
 
 from . import PREFIX
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
@@ -200,6 +200,56 @@ def _people_paths() -> dict[str, Any]:
     }
 
 
+DIRECTORY_KEY = _path("key", "The directory entry's key.", "dog_fouling")
+PARTNER = _path("name", "The partner's name.", "Anytown Leisure Trust")
+
+
+def _created_or_replaced(op: dict[str, Any]) -> dict[str, Any]:
+    """A PUT that answers 201 when it created the thing and 200 when it replaced it."""
+    op["responses"]["201"] = {**op["responses"]["200"], "description": "Created."}
+    return op
+
+
+def _directory_paths() -> dict[str, Any]:
+    entry, body_errors = (200, _json(_ref("DirectoryEntry"))), (413, 415, 422)
+    text = {"schema": {"type": "string"}}
+    upload = _operation("import_directory", "Import services and partners, all or nothing (400 lists every "
+                        "problem; nothing is saved)", (200, _json(_ref("DirectoryImport"))), body_errors,
+                        body="DirectoryFile")
+    upload["requestBody"]["content"]["text/csv"] = text
+    return {
+        "/directory": {"get": _operation(
+            "list_directory", "The directory of services, by name; with q, as the service search ranks them",
+            (200, _json({"type": "array", "items": _ref("DirectoryEntry")})), (422,),
+            [_query("q", "Words a caller used: only the entries the service search finds, best first."),
+             _query("action", "Only entries where the front office does this.",
+                    {"type": "string", "enum": ["", *(a.value for a in DirectoryAction)]})])},
+        "/directory/export": {"get": _operation(
+            "export_directory", "The whole directory as a file to edit and import again",
+            (200, {"application/json": {"schema": {"type": "object", "description": "As DirectoryFile."}},
+                   "text/csv": text}), (422,),
+            [_query("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]})])},
+        "/directory/import": {"post": upload},
+        "/directory/{key}": {
+            "get": _operation("show_directory_entry", "A directory entry, with the advisor's guidance", entry, (404,),
+                              [DIRECTORY_KEY]),
+            "put": _created_or_replaced(_operation(
+                "put_directory_entry", "Create or replace a directory entry", entry, body_errors, [DIRECTORY_KEY],
+                "DirectoryEntryBody")),
+            "delete": _operation("remove_directory_entry", "Remove a directory entry (its cases keep its key)",
+                                 (204, None), (404,), [DIRECTORY_KEY])},
+        "/partners": {"get": _operation(
+            "list_partners", "Partner organisations that run services", (200, _json({
+                "type": "array", "items": _ref("Partner")})), ())},
+        "/partners/{name}": {
+            "get": _operation("show_partner", "A partner organisation", (200, _json(_ref("Partner"))), (404,),
+                              [PARTNER]),
+            "put": _created_or_replaced(_operation(
+                "put_partner", "Create or change a partner organisation's contact details",
+                (200, _json(_ref("Partner"))), body_errors, [PARTNER], "PartnerBody", False))},
+    }
+
+
 def _paths() -> dict[str, Any]:
     case = (200, _json(_ref("Case")))
     return {
@@ -259,6 +309,7 @@ def _paths() -> dict[str, Any]:
             "type": "array", "items": _ref("Team")})), ())},
         **_sla_paths(),
         **_people_paths(),
+        **_directory_paths(),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},
@@ -270,7 +321,7 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "councilflow API", "version": "1.0.0",
-                 "description": "Processes, cases, tasks and teams of councilflow. Authenticate with a personal "
+                 "description": "Processes, cases, tasks, teams and the directory of services of councilflow. Authenticate with a personal "
                                 "token (`councilflow tokens create EMAIL`) as `Authorization: Bearer <token>`. "
                                 "Errors are JSON: `{\"message\": ..., \"errors\": ...}`. The directory of services is "
                                 "also published, read-only and without a token, as an Open Referral UK feed at "

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.contacts import MAX_TEXT as MAX_CONTACT
-from engine.types import CaseStatus, Channel, ContactKind, DocumentStatus, SlaState, SlaUnit, TaskStatus
+from engine.directory_entries import LIMITS as ENTRY_LIMITS, MAX_LGSL, PARTNER_LIMITS
+from engine.directory_files import MAX_ROWS
+from engine.types import (CaseStatus, Channel, ContactKind, DirectoryAction, DocumentStatus, Sensitivity, SlaState,
+                          SlaUnit, TaskStatus)
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 
@@ -45,7 +48,75 @@ def _sla_amount(field: str, words: str) -> dict[str, Any]:
             "x-error-messages": {"type": f"{words.capitalize()} must be a whole number"}}
 
 
+def _text(title: str, most: int, nullable: bool = False, **extra: Any) -> dict[str, Any]:
+    return {"type": ["string", "null"] if nullable else "string", "title": title, "maxLength": most, **extra}
+
+
+def _words(title: str, most: int, description: str) -> dict[str, Any]:
+    return {"type": "array", "title": title, "maxItems": 200, "description": description,
+            "items": {"type": "string", "maxLength": most}}
+
+
+# A directory entry as the API, the export and the import write it (``Entry.to_dict`` less who and when).
+_ENTRY_FIELDS: dict[str, Any] = {
+    "key": _text("Key", 100, description="Lower-case letters, digits and underscores; the address's key."),
+    "name": _text("Name", ENTRY_LIMITS["name"]),
+    "action": {"type": "string", "title": "Action", "enum": [a.value for a in DirectoryAction],
+               "description": "start (its process), resolve, hand_off (to its team) or refer (to its partner)."},
+    "synonyms": _words("Synonyms", 200, "Other words residents use; the service search finds the entry by them."),
+    "lgsl": {"type": ["integer", "null"], "title": "LGSL id", "description": f"1 to {MAX_LGSL}."},
+    "description": _text("Description", ENTRY_LIMITS["description"]),
+    "public_info": _text("Public information", ENTRY_LIMITS["public_info"], description="Markdown."),
+    "guidance": _text("Guidance", ENTRY_LIMITS["guidance"], description="The advisor's article (Markdown)."),
+    "guidance_owner": _text("Guidance owner", ENTRY_LIMITS["guidance_owner"], True),
+    "guidance_review_on": _text("Review date", 10, True, format="date",
+                                description="YYYY-MM-DD; after it the guidance is flagged as out of date."),
+    "process": _text("Process", 200, True, description="For start: the deployed process's key."),
+    "team": _text("Team", ENTRY_LIMITS["team"], True, description="Who delivers it; created if new."),
+    "partner": _text("Partner", 200, True, description="For refer: the partner's name."),
+    "sensitivity": {"type": "string", "title": "Sensitivity", "enum": [s.value for s in Sensitivity]},
+    "related": _words("Related services", 100, "Keys of related entries."),
+}
+
+
+def _shape(field: dict[str, Any]) -> dict[str, Any]:
+    """A request field as an answer has it: its type and meaning, without the limits only a request must
+    keep (an entry imported from CSV may hold a synonym longer than the API accepts)."""
+    kept = {k: v for k, v in field.items() if k in ("type", "enum", "description")}
+    return {**kept, "items": _TEXT} if field.get("type") == "array" else kept
+
+
+_PARTNER_FIELDS: dict[str, Any] = {name: _text(name.capitalize(), most, True) for name, most in PARTNER_LIMITS.items()}
+_PARTNER_FILE = {"type": "object", "required": ["name"],
+                 "properties": {"name": _text("Name", 200, minLength=1), **_PARTNER_FIELDS}}
+
 REQUEST_SCHEMAS: dict[str, dict[str, Any]] = {
+    "DirectoryEntryBody": {
+        "type": "object", "required": ["name", "action"], "additionalProperties": False,
+        "examples": [{"name": "Dog fouling", "action": "hand_off", "team": "Street Scene",
+                      "synonyms": ["dog mess", "dog poo"], "guidance": "Ask **where** and when."}],
+        "properties": {**_ENTRY_FIELDS, "updated_by": {"description": "Ignored (shown by GET)."},
+                       "updated_at": {"description": "Ignored (shown by GET)."}},
+    },
+    "DirectoryFile": {
+        "type": "object", "required": ["services"],
+        "description": "The shape GET /directory/export?format=json writes. Partners named here may be "
+                       "referred to by the services of the same file.",
+        "examples": [{"partners": [{"name": "Anytown Leisure Trust", "email": "hello@leisure.example.org"}],
+                      "services": [{"key": "leisure", "name": "Leisure centre membership", "action": "refer",
+                                    "partner": "Anytown Leisure Trust"}]}],
+        "properties": {
+            "partners": {"type": "array", "title": "Partners", "maxItems": MAX_ROWS, "items": _PARTNER_FILE},
+            "services": {"type": "array", "title": "Services", "maxItems": MAX_ROWS,
+                         "items": {"type": "object", "properties": _ENTRY_FIELDS}},
+        },
+    },
+    "PartnerBody": {
+        "type": "object", "additionalProperties": False,
+        "examples": [{"email": "hello@leisure.example.org", "phone": "01632 960900",
+                      "website": "https://leisure.example.org"}],
+        "properties": {**_PARTNER_FIELDS, "name": {"description": "Ignored: the address names the partner."}},
+    },
     "SetSlaPolicy": {
         "type": "object", "additionalProperties": False,
         "examples": [{"working_days": 5, "warn_at_percent": 80, "escalations": ["warning:notify-team-lead"]}],
@@ -202,6 +273,8 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                        "oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
                                  _array(_ref("Problem"))]},
             "id": {"type": "string", "description": "For 500s: quote it to the administrator; it is in the log."},
+            "problems": {**_array(_TEXT), "description": "A refused directory import: every problem, by line "
+                                                         "(CSV) or position (JSON), key and field."},
         },
     },
     "Problem": _PROBLEM,
@@ -259,6 +332,10 @@ RESPONSE_SCHEMAS: dict[str, dict[str, Any]] = {
                       "warn_at": _TIME, "remaining": {"type": "string", "description": "e.g. '2 working days left'."},
                       "started_at": _TEXT}),
     "CaseSla": _obj({"reference": _TEXT, "clocks": _array(_ref("SlaClock"))}),
+    "DirectoryEntry": _obj({**{name: _shape(f) for name, f in _ENTRY_FIELDS.items()},
+                            "updated_by": _nullable("string"), "updated_at": _TIME}),
+    "Partner": _obj({"name": _TEXT, **{name: _nullable("string") for name in PARTNER_LIMITS}}),
+    "DirectoryImport": _obj({"created": _INT, "updated": _INT, "partners": _INT, "teams_created": _array(_TEXT)}),
     "Document": _obj({"id": _INT, "filename": _TEXT, "content_type": _TEXT, "size": _INT, "uploaded_by": _TEXT,
                       "uploaded_at": _TIME, "filed_reference": _nullable("string"),
                       "filing_status": {"type": "string", "enum": [DocumentStatus.PENDING, DocumentStatus.FILED,
