@@ -16,16 +16,19 @@ same rules as a task's answers, so the pages, the API and a deployed new version
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import casedata, cases, directory, directory_entries, forms, taskforms
+from sqlalchemy.orm import Session
+
+from . import casedata, cases, directory, directory_entries, forms, taskforms, writer
 from .context import Context
 from .directory_entries import Entry, PartnerInfo
 from .errors import FormInvalid, UserError
 from .persistence.tables import DirectoryEntry
 from .taskforms import FormTexts
-from .types import Channel, DirectoryAction, Outcome
+from .types import Channel, DirectoryAction, EventKind, Outcome
 from .views import CaseView
 
 MAPS = directory.ACTION_MAPS
@@ -57,8 +60,21 @@ def entry_page(ctx: Context, key: str) -> EntryPage:
     with ctx.db.transaction(readonly=True) as session:
         entry = directory_entries.get(session, key)
         partner = next((p for p in directory_entries.partners(session) if p.name == entry.partner), None)
-        related = [(row.key, row.name) for k in entry.related if (row := session.get(DirectoryEntry, k)) is not None]
+        related = _related(session, entry.related)
     return EntryPage(entry, partner, entry.guidance_stale(ctx.clock.now().date()), related, contact_form(ctx, entry))
+
+
+def related_services(ctx: Context, key: str | None) -> list[tuple[str, str]]:
+    """The related services (key, name) of the entry ``key``, to offer when the advisor asks "Can we
+    help with anything else?"; none if ``key`` is no entry (a mapped process's own key)."""
+    with ctx.db.transaction(readonly=True) as session:
+        row = session.get(DirectoryEntry, key) if key else None
+        return _related(session, [k for k in row.related.split(", ") if k]) if row is not None else []
+
+
+def _related(session: Session, keys: Iterable[str]) -> list[tuple[str, str]]:
+    """(key, name) of each of ``keys`` still in the directory, in their order."""
+    return [(row.key, row.name) for k in keys if (row := session.get(DirectoryEntry, k)) is not None]
 
 
 def contact_form(ctx: Context, entry: Entry) -> FormTexts | None:
@@ -97,8 +113,14 @@ def take_contact(ctx: Context, key: str, action: DirectoryAction | str, channel:
             data.update(partner_name=entry.partner, partner_email=partner.email if partner is not None else None)
     if customer_id is None:
         data.update(ANONYMOUS)
-    return cases.start_case(ctx, MAPS[DirectoryAction(entry.action)], data, channel, customer_id, actor,
-                            service=entry.key)
+    with writer.new_case(ctx, MAPS[DirectoryAction(entry.action)], data, cases.as_channel(channel), customer_id,
+                         actor, entry.key) as w:
+        w.step(ctx.runtime.advance)
+        w.save()
+        # The outcome in the case's history too, in the same transaction: the case page tells the story.
+        w.record(EventKind.CONTACT_OUTCOME, service=entry.key, service_name=entry.name,
+                 outcome=(w.case.data or {}).get("outcome"), team=entry.team, partner=entry.partner)
+        return w.view()
 
 
 def _checked_details(form: FormTexts | None, details: dict[str, Any]) -> dict[str, Any]:

@@ -110,6 +110,7 @@ class EventKind(StrEnum):
     DOCUMENT_FILED = "document_filed"
     TASK_MOVED = "task_moved"  # an admin sent a lane's open tasks to another team
     CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
+    CONTACT_OUTCOME = "contact_outcome"  # how a front-office contact about a directory service ended
 
 
 class Nation(StrEnum):

@@ -74,6 +74,9 @@ def test_a_hand_off_lands_in_the_entrys_team_inbox_with_the_short_form(council):
     assert not result.resolved_at_first_contact and result.teams_now == ["Street Scene"]
     assert result.service == "Dog fouling" and result.customer_name == "Pat Smith"
     assert [t.case for t in cases.list_tasks(council, team="Street Scene")] == [view.reference]
+    [recorded] = [e for e in cases.show_case(council, view.reference).history if e.kind == "contact_outcome"]
+    assert recorded.detail == {"service": "dog_fouling", "service_name": "Dog fouling", "outcome": "handed_off",
+                               "team": "Street Scene", "partner": None}
 
 
 def test_a_hand_off_carries_the_task_sla_set_for_the_generic_map(council):

@@ -23,22 +23,16 @@ from typing import Any
 from jinja2 import ChainableUndefined, nodes, pass_environment, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from markupsafe import Markup
 
 from engine import script_copies, script_limits
 from engine.scripting import run_bounded
 
+from ..markdown import markdown_html
+
 logger = logging.getLogger(__name__)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-_CLASSES = {
-    "paragraph_open": "govuk-body", "bullet_list_open": "govuk-list govuk-list--bullet",
-    "ordered_list_open": "govuk-list govuk-list--number", "link_open": "govuk-link",
-    "blockquote_open": "govuk-inset-text", "table_open": "govuk-table",
-}
-_HEADINGS = {"h1": "govuk-heading-m", "h2": "govuk-heading-m", "h3": "govuk-heading-s"}
 
 
 def _escape_markdown(value: Any) -> str:
@@ -198,31 +192,12 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
 _jinja = _CallScriptEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
 _jinja.globals = {"range": _jinja.globals["range"], "dict": script_copies.GuardedDict}
 _guarded_filters(_jinja.filters)
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-
-
-def _style(tokens: list[Token]) -> None:
-    """GOV.UK typography classes on what Markdown produced."""
-    for token in tokens:
-        css = _HEADINGS.get(token.tag) if token.type == "heading_open" else _CLASSES.get(token.type)
-        if css:
-            token.attrSet("class", css)
-        if token.children:
-            _style(token.children)
-
-
-def _markdown_html(text: str) -> Markup:
-    tokens = _markdown.parse(text)
-    _style(tokens)
-    return Markup(_markdown.renderer.render(tokens, _markdown.options, {}))  # html disabled: escaped
-
-
 def render_instructions(text: str | None, data: Mapping[str, Any]) -> Markup:
     """The instructions as safe HTML, with the case data filled in."""
     if not text or not text.strip():
         return Markup("")
     if len(text) > MAX_INSTRUCTIONS:
-        return _markdown_html(f"The call script is longer than {MAX_INSTRUCTIONS:,} characters and is not shown.")
+        return markdown_html(f"The call script is longer than {MAX_INSTRUCTIONS:,} characters and is not shown.")
     values = {k: v for k, v in data.items() if isinstance(k, str)}
     try:
         script = run_bounded(lambda: _jinja.from_string(text).render(values), watched=_TEMPLATE)
@@ -232,5 +207,5 @@ def render_instructions(text: str | None, data: Mapping[str, Any]) -> Markup:
         logger.warning("Instructions could not be rendered; showing them as written", exc_info=True)
         notice = _escape_markdown(f"This call script could not be filled in with the case data ({err}); it is "
                                   f"shown as written.")
-        return _markdown_html(f"{notice}\n\n{text}")
-    return _markdown_html(script)
+        return markdown_html(f"{notice}\n\n{text}")
+    return markdown_html(script)
