@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from . import casedata, cases, directory, directory_entries, forms, taskforms, writer
 from .context import Context
 from .directory_entries import Entry, PartnerInfo
-from .errors import FormInvalid, UserError
+from .errors import Conflict, FormInvalid, UserError
 from .persistence.tables import DirectoryEntry
 from .taskforms import FormTexts
 from .types import Channel, DirectoryAction, EventKind, Outcome
@@ -38,7 +38,7 @@ RESOLUTIONS = {"resolved": Outcome.RESOLVED_FIRST_CONTACT, "signposted": Outcome
 ANONYMOUS = {"customer_name": None, "customer_phone": None, "customer_email": None, "address": None}
 
 
-class WrongAction(UserError):
+class WrongAction(Conflict):
     """The contact asked for is not what the entry's action says (a hand-off of a referred service)."""
 
 
@@ -53,6 +53,19 @@ class EntryPage:
     guidance_stale: bool
     related: list[tuple[str, str]] = field(default_factory=list)
     form: FormTexts | None = None
+
+
+@dataclass(frozen=True)
+class ContactTaken:
+    """A contact recorded: its case (run to its first wait), the service and the outcome so far."""
+
+    case: CaseView
+    service: str
+    outcome: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reference": self.case.reference, "status": self.case.status, "outcome": self.outcome,
+                "service": self.service, "process": self.case.process, "tasks": [t.brief() for t in self.case.tasks]}
 
 
 def entry_page(ctx: Context, key: str) -> EntryPage:
@@ -86,7 +99,7 @@ def contact_form(ctx: Context, entry: Entry) -> FormTexts | None:
 
 def take_contact(ctx: Context, key: str, action: DirectoryAction | str, channel: Channel | str,
                  customer_id: int | None = None, actor: str | None = None, resolution: str | None = None,
-                 details: dict[str, Any] | None = None) -> CaseView:
+                 details: dict[str, Any] | None = None) -> ContactTaken:
     """Record a contact about the entry ``key`` as a case of its action's map and run it to its first
     wait. ``action`` must be the entry's (WrongAction otherwise: a page or script out of date must not
     hand off what should be referred). ``resolution`` (``resolved`` or ``signposted``) is for resolve;
@@ -118,9 +131,10 @@ def take_contact(ctx: Context, key: str, action: DirectoryAction | str, channel:
         w.step(ctx.runtime.advance)
         w.save()
         # The outcome in the case's history too, in the same transaction: the case page tells the story.
-        w.record(EventKind.CONTACT_OUTCOME, service=entry.key, service_name=entry.name,
-                 outcome=(w.case.data or {}).get("outcome"), team=entry.team, partner=entry.partner)
-        return w.view()
+        outcome = (w.case.data or {}).get("outcome")
+        w.record(EventKind.CONTACT_OUTCOME, service=entry.key, service_name=entry.name, outcome=outcome,
+                 team=entry.team, partner=entry.partner)
+        return ContactTaken(w.view(), entry.key, str(outcome) if outcome else None)
 
 
 def _checked_details(form: FormTexts | None, details: dict[str, Any]) -> dict[str, Any]:

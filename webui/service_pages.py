@@ -80,10 +80,10 @@ def take_contact(key: str) -> Any:
     if errors:
         return _page(page, customer, values, errors, chosen, 400)
     try:
-        case = directory_actions.take_contact(context(), key, page.entry.action, chosen["channel"], customer_id,
+        taken = directory_actions.take_contact(context(), key, page.entry.action, chosen["channel"], customer_id,
                                               actor=g.user.email, resolution=chosen["outcome"] or None,
                                               details=submission.data if submission is not None else None)
     except (FormInvalid, WrongAction) as err:
         found = err.errors if isinstance(err, FormInvalid) else {"channel": err.message}
         return _page(page, customer, values, found, chosen, 400)
-    return redirect(url_for("tasks.outcome", reference=case.reference))
+    return redirect(url_for("tasks.outcome", reference=taken.case.reference))

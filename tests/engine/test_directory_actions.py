@@ -43,7 +43,7 @@ def _case(ctx, reference):
 
 
 def test_information_given_is_recorded_as_resolved_at_first_contact(council):
-    view = directory_actions.take_contact(council, "bin_collection_day", DirectoryAction.RESOLVE, "phone")
+    view = directory_actions.take_contact(council, "bin_collection_day", DirectoryAction.RESOLVE, "phone").case
     assert view.status == "completed" and view.tasks == []
     assert _case(council, view.reference) == ("bin_collection_day", "phone", "directory_resolve")
     assert cases.show_case(council, view.reference).data["outcome"] == "resolved_first_contact"
@@ -53,7 +53,7 @@ def test_information_given_is_recorded_as_resolved_at_first_contact(council):
 
 
 def test_a_signposted_caller_is_resolved_too_but_counted_as_signposted(council):
-    view = directory_actions.take_contact(council, "bin_collection_day", "resolve", "email", resolution="signposted")
+    view = directory_actions.take_contact(council, "bin_collection_day", "resolve", "email", resolution="signposted").case
     assert cases.show_case(council, view.reference).data["outcome"] == "signposted"
     result = customers.contact_outcome(council, view.reference, "Customer Hub")
     assert result.resolved_at_first_contact and result.outcome_code == "signposted"
@@ -64,7 +64,7 @@ def test_a_signposted_caller_is_resolved_too_but_counted_as_signposted(council):
 
 def test_a_hand_off_lands_in_the_entrys_team_inbox_with_the_short_form(council):
     pat = customers.create_customer(council, {"name": "Pat Smith", "phone": "07700 900123"})
-    view = directory_actions.take_contact(council, "dog_fouling", "hand_off", "phone", pat.id, details=DOG_MESS)
+    view = directory_actions.take_contact(council, "dog_fouling", "hand_off", "phone", pat.id, details=DOG_MESS).case
     [task] = view.tasks
     assert (task.team, task.name, view.status) == ("Street Scene", "Deal with the hand-off", "open")
     data = cases.show_case(council, view.reference).data
@@ -81,7 +81,7 @@ def test_a_hand_off_lands_in_the_entrys_team_inbox_with_the_short_form(council):
 
 def test_a_hand_off_carries_the_task_sla_set_for_the_generic_map(council):
     sla.set_policy(council, "directory_hand_off", "deal_with_hand_off", SlaTerms(SlaUnit.WORKING_DAYS, 2), "admin")
-    view = directory_actions.take_contact(council, "dog_fouling", "hand_off", "phone", details=DOG_MESS)
+    view = directory_actions.take_contact(council, "dog_fouling", "hand_off", "phone", details=DOG_MESS).case
     [task] = view.tasks
     assert task.due_at is not None and task.due_at.startswith("2027-01-13")
 
@@ -99,7 +99,7 @@ def test_the_short_form_is_checked_field_by_field_before_anything_is_recorded(co
 
 
 def test_a_referral_records_referred_and_queues_one_email_to_the_partner(council):
-    view = directory_actions.take_contact(council, "money_advice", "refer", "face-to-face", details=DOG_MESS)
+    view = directory_actions.take_contact(council, "money_advice", "refer", "face-to-face", details=DOG_MESS).case
     assert view.status == "open" and view.tasks == []  # waiting for the outbox to send the email
     data = cases.show_case(council, view.reference).data
     assert data["outcome"] == "referred" and data["partner_name"] == "Citizens Advice Anytown"

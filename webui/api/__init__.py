@@ -64,3 +64,4 @@ def register(app: Flask, csrf: CSRFProtect) -> None:
 
 
 from . import addresses, cases, casesearch, documents, openapi, processes, questions, sla, tasks, teams  # noqa: E402,F401  (registers the routes)
+from . import directory_contacts  # noqa: E402,F401

@@ -12,7 +12,7 @@ from flask import current_app
 
 from engine.types import CaseStatus, TaskStatus
 
-from . import PREFIX
+from . import PREFIX, directory_contacts
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 from .tasks import MAX_PAGE, MAX_PAGE_SIZE, SORTS
 
@@ -221,6 +221,7 @@ def _paths() -> dict[str, Any]:
         "/teams": {"get": _operation("list_teams", "List teams with their open tasks", (200, _json({
             "type": "array", "items": _ref("Team")})), ())},
         **_sla_paths(),
+        **directory_contacts.openapi_paths(_operation),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},
