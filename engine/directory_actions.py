@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from . import casedata, cases, directory, directory_entries, forms, taskforms, writer
 from .context import Context
 from .directory_entries import Entry, PartnerInfo
-from .errors import Conflict, FormInvalid, UserError
+from .errors import Conflict, FormInvalid, ProcessNotFound, UserError
 from .persistence.tables import DirectoryEntry
 from .taskforms import FormTexts
 from .types import Channel, DirectoryAction, EventKind, Outcome
@@ -91,10 +91,14 @@ def _related(session: Session, keys: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def contact_form(ctx: Context, entry: Entry) -> FormTexts | None:
-    """The short form a hand-off or referral of ``entry`` asks for (None for other actions)."""
+    """The short form a hand-off or referral of ``entry`` asks for (None for other actions, or when
+    its generic map is not deployed: the service's page still shows, and taking the contact says so)."""
     if entry.action not in (DirectoryAction.HAND_OFF, DirectoryAction.REFER):
         return None
-    return taskforms.start_form(ctx, MAPS[DirectoryAction(entry.action)])
+    try:
+        return taskforms.start_form(ctx, MAPS[DirectoryAction(entry.action)])
+    except ProcessNotFound:
+        return None
 
 
 def take_contact(ctx: Context, key: str, action: DirectoryAction | str, channel: Channel | str,

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import cases, customers, directory_actions, directory_files, sla
+from engine import cases, customers, directory_actions, directory_entries, directory_files, sla
+from engine.directory_entries import Entry
 from engine.sla import SlaTerms
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.directory_actions import WrongAction
-from engine.errors import FormInvalid
+from engine.errors import FormInvalid, UserError
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, OutboxCall
 from engine.types import DirectoryAction, SlaUnit
@@ -126,3 +127,10 @@ def test_the_entry_page_has_the_partner_related_services_and_stale_guidance(coun
     assert not page.guidance_stale
     assert directory_actions.entry_page(council, "council_tax_direct_debit").guidance_stale  # review was 2026-10-31
     assert directory_actions.entry_page(council, "bin_collection_day").form is None
+
+
+def test_without_the_generic_maps_the_page_shows_and_taking_the_contact_says_what_is_missing(ctx):
+    directory_entries.save_entry(ctx, Entry("graffiti", "Graffiti", "hand_off", team="Street Scene"), "admin")
+    assert directory_actions.entry_page(ctx, "graffiti").form is None
+    with pytest.raises(UserError, match="not deployed"):
+        directory_actions.take_contact(ctx, "graffiti", "hand_off", "phone", details=DOG_MESS)
