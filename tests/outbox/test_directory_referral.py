@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, customers, directory_actions, directory_files
+from engine import cases, customers, directory_actions, directory_entries, directory_files, incidents
+from engine.directory_entries import PartnerInfo
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
@@ -57,3 +58,18 @@ def test_the_partner_gets_one_email_with_the_details_and_the_case_completes_as_r
     detail = cases.show_case(ctx, view.reference)
     assert detail.case.status == "completed" and detail.data["outcome"] == "referred"
     assert detail.data["referral"]["notification_id"]
+
+
+def test_a_partner_without_an_email_address_leaves_the_referral_recorded_and_an_incident_to_deal_with(council):
+    ctx, backoffice = council
+    with ctx.db.transaction() as session:
+        directory_entries.save_partner(session, PartnerInfo("Citizens Advice Anytown", phone="01632 960930"),
+                                       "admin@example.gov.uk", ctx.clock.now())
+    view = directory_actions.take_contact(ctx, "money_advice", "refer", "phone", details=DETAILS).case
+    worker = Worker(ctx)
+    while worker.run_calls():
+        pass
+    assert backoffice.notifications() == []
+    [incident] = incidents.list_incidents(ctx)
+    assert incident.case == view.reference and "no email address" in incident.message
+    assert cases.show_case(ctx, view.reference).data["outcome"] == "referred"
