@@ -28,6 +28,9 @@ PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9 ()-]{5,}[0-9]")
 WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 LIMITS = {"name": 200, "email": 320, "phone": 50, "address": 2000}
 MAX_RESULTS = 50
+# A case's service as people call it: its directory entry's name (a generic hand-off map stands for
+# many services), else its process's; for a query joining Process and, outer, DirectoryEntry.
+SERVICE_NAME = func.coalesce(DirectoryEntry.name, Process.name)
 
 
 class CustomerNotFound(NotFound):
@@ -259,7 +262,8 @@ def customer_history(ctx: Context, customer_id: int) -> list[CaseSummary]:
     """The customer's cases, newest first."""
     with ctx.db.transaction(readonly=True) as session:
         _customer(session, customer_id)
-        rows = list(session.execute(select(Case, Process.name).join(Process, Process.key == Case.process_key)
+        rows = list(session.execute(select(Case, SERVICE_NAME).join(Process, Process.key == Case.process_key)
+                                    .outerjoin(DirectoryEntry, DirectoryEntry.key == Case.service_key)
                                     .where(Case.customer_id == customer_id)
                                     .order_by(Case.created_at.desc(), Case.id.desc())))
         teams = open_teams(session, [case.id for case, _ in rows])
@@ -293,7 +297,7 @@ def contact_outcome(ctx: Context, reference: str, front_office_team: str) -> Con
     outcome says it was handed off or referred was not resolved, whatever its tasks. The service is
     named as the directory names it (a generic hand-off map stands for many services)."""
     with ctx.db.transaction(readonly=True) as session:
-        found = session.execute(select(Case, func.coalesce(DirectoryEntry.name, Process.name))
+        found = session.execute(select(Case, SERVICE_NAME)
                                 .join(Process, Process.key == Case.process_key)
                                 .outerjoin(DirectoryEntry, DirectoryEntry.key == Case.service_key)
                                 .where(Case.reference == reference)).first()

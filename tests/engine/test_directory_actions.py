@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import cases, customers, directory_actions, directory_entries, directory_files, sla
+from engine import cases, casesearch, customers, directory_actions, directory_entries, directory_files, sla, users
 from engine.directory_entries import Entry
 from engine.sla import SlaTerms
 from engine.clock import FixedClock
@@ -18,7 +18,7 @@ from engine.directory_actions import WrongAction
 from engine.errors import FormInvalid, UserError
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, OutboxCall
-from engine.types import DirectoryAction, SlaUnit
+from engine.types import DirectoryAction, Role, SlaUnit
 from tests.conftest import FORMS
 from tests.engine.helpers import deploy_library
 
@@ -75,6 +75,12 @@ def test_a_hand_off_lands_in_the_entrys_team_inbox_with_the_short_form(council):
     assert not result.resolved_at_first_contact and result.teams_now == ["Street Scene"]
     assert result.service == "Dog fouling" and result.customer_name == "Pat Smith"
     assert [t.case for t in cases.list_tasks(council, team="Street Scene")] == [view.reference]
+    # The customer's earlier cases and case search name the service as the directory does, not the generic map.
+    assert [(h.service, h.outcome) for h in customers.customer_history(council, pat.id)] == [("Dog fouling", "Handed off")]
+    with council.db.transaction() as session:
+        users.add_user(session, "hub@example.gov.uk", "Hub", [Role.FRONT_OFFICE], council.clock.now(), ["Customer Hub"])
+    [hit] = casesearch.find_cases(council, casesearch.CaseSearch(view.reference), "hub@example.gov.uk").items
+    assert hit.service == "Dog fouling"
     [recorded] = [e for e in cases.show_case(council, view.reference).history if e.kind == "contact_outcome"]
     assert recorded.detail == {"service": "dog_fouling", "service_name": "Dog fouling", "outcome": "handed_off",
                                "team": "Street Scene", "partner": None}
