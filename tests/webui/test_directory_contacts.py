@@ -94,6 +94,7 @@ def test_handing_off_records_a_case_in_street_scenes_inbox_and_says_so(advisor, 
     assert detail.data["outcome"] == "handed_off" and detail.data["where"] == "Mill Lane"
     case_page = page(advisor, f"/cases/{reference}")
     assert "recorded the contact about Dog fouling: handed off to Street Scene" in case_page
+    assert '<span class="govuk-caption-l">Dog fouling</span>' in case_page
 
 
 def test_a_short_form_with_gaps_is_shown_again_with_its_errors(advisor, ctx):
