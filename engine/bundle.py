@@ -290,6 +290,9 @@ class _Builder:
         for task_id, meta in user_tasks.items():
             meta["team_source"] = _route(meta)
             meta["form"] = self._form(files, task_id, meta)
+        start_schema, start_ui = dialects.start_form(root, key)
+        if start_schema:  # kept with the version, as a task's form is (engine.taskforms.start_form)
+            self._form(files, "start", {"form_schema": start_schema, "form_ui_schema": start_ui, "camunda_fields": []})
         self.bundle.candidates.append(Candidate(
             key=key, name=process.get("name") or spec.description or key, dialect=dialect,
             spec=spec_to_dict(dialect, spec, subprocess_specs), files=files, user_tasks=user_tasks,

@@ -27,17 +27,20 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
                actor: str | None = None, service: str | None = None) -> CaseView:
     """Start a case of the process's current version and run it to its first wait. ``service`` is the
     directory entry the contact is about when it is not the process's own (a generic hand-off map)."""
-    try:
-        channel = Channel(channel)
-    except ValueError:
-        raise UserError(f"'{channel}' is not a channel; use one of: {', '.join(c.value for c in Channel)}") from None
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     casedata.check_bounds(data, "case data")
-    with writer.new_case(ctx, process_key, data or {}, channel, customer_id, actor, service) as w:
+    with writer.new_case(ctx, process_key, data or {}, as_channel(channel), customer_id, actor, service) as w:
         w.step(ctx.runtime.advance)
         w.save()
         return w.view()
+
+
+def as_channel(channel: Channel | str) -> Channel:
+    try:
+        return Channel(channel)
+    except ValueError:
+        raise UserError(f"'{channel}' is not a channel; use one of: {', '.join(c.value for c in Channel)}") from None
 
 
 def state_problem(ctx: Context, session: Session, case: Case) -> str | None:

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from . import permissions, users
 from .context import Context
 from .errors import UserError
-from .customers import POSTCODE, digits, normal_postcode, postcode_key, search_words
-from .persistence.tables import Case, Customer, CustomerWord, Process, Task, Team
+from .customers import POSTCODE, SERVICE_NAME, digits, normal_postcode, postcode_key, search_words
+from .persistence.tables import Case, Customer, CustomerWord, DirectoryEntry, Process, Task, Team
 from .types import CaseStatus, Sensitivity, TaskStatus
 from .views import iso
 
@@ -218,7 +218,8 @@ def find_cases(ctx: Context, wanted: CaseSearch, viewer_email: str | None, page:
             counted = len(ids)
         shown = ids[start:start + page_size]
         rows = sorted(session.execute(
-            select(Case, Process.name, Customer.name).join(Process, Process.key == Case.process_key)
+            select(Case, SERVICE_NAME, Customer.name).join(Process, Process.key == Case.process_key)
+            .outerjoin(DirectoryEntry, DirectoryEntry.key == Case.service_key)
             .outerjoin(Customer, Customer.id == Case.customer_id).where(Case.id.in_(shown))),
             key=lambda row: -row[0].id)
         teams = _teams(session, [case.id for case, _, _ in rows])

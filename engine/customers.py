@@ -18,8 +18,8 @@ from . import customer_duplicates, permissions, users
 from .context import Context
 from .errors import CaseNotFound, Conflict, FormInvalid, NotFound
 from .persistence.customers import WORD_LENGTH
-from .persistence.tables import Case, Customer, CustomerWord, GazetteerAddress, Process, Task, Team
-from .types import CaseStatus, TaskStatus
+from .persistence.tables import Case, Customer, CustomerWord, DirectoryEntry, GazetteerAddress, Process, Task, Team
+from .types import CaseStatus, Outcome, TaskStatus
 from .views import iso
 
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
@@ -29,6 +29,9 @@ PHONE_IN_TEXT = re.compile(r"\+?[0-9][0-9 ()-]{5,}[0-9]")
 WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 LIMITS = {"name": 200, "email": 320, "phone": 50, "address": 2000}
 MAX_RESULTS = 50
+# A case's service as people call it: its directory entry's name (a generic hand-off map stands for
+# many services), else its process's; for a query joining Process and, outer, DirectoryEntry.
+SERVICE_NAME = func.coalesce(DirectoryEntry.name, Process.name)
 
 
 class CustomerNotFound(NotFound):
@@ -326,7 +329,8 @@ def customer_history(ctx: Context, customer_id: int, viewer_email: str | None = 
     that it exists and its teams (None: the operator, who sees everything)."""
     with ctx.db.transaction(readonly=True) as session:
         _customer(session, customer_id)
-        rows = list(session.execute(select(Case, Process.name).join(Process, Process.key == Case.process_key)
+        rows = list(session.execute(select(Case, SERVICE_NAME).join(Process, Process.key == Case.process_key)
+                                    .outerjoin(DirectoryEntry, DirectoryEntry.key == Case.service_key)
                                     .where(Case.customer_id == customer_id)
                                     .order_by(Case.created_at.desc(), Case.id.desc())))
         teams = open_teams(session, [case.id for case, _ in rows])
@@ -352,14 +356,21 @@ class ContactOutcome:
     teams_now: list[str]
     outcome: str | None
     error: str | None
+    outcome_code: str | None = None  # the case data's ``outcome`` as the map set it (``engine.types.Outcome``)
+    service_key: str | None = None  # the directory service the contact was about
+    partner: str | None = None  # the partner a referral went to
 
 
 def contact_outcome(ctx: Context, reference: str, front_office_team: str) -> ContactOutcome:
     """The end of a front-office contact. It was resolved at first contact when no task is open and
     only the front office had any, and the case either completed or recorded its ``outcome`` (a
-    case may stay open a moment longer while, say, Notify sends the acknowledgement)."""
+    case may stay open a moment longer while, say, Notify sends the acknowledgement). A contact whose
+    outcome says it was handed off or referred was not resolved, whatever its tasks. The service is
+    named as the directory names it (a generic hand-off map stands for many services)."""
     with ctx.db.transaction(readonly=True) as session:
-        found = session.execute(select(Case, Process.name).join(Process, Process.key == Case.process_key)
+        found = session.execute(select(Case, SERVICE_NAME)
+                                .join(Process, Process.key == Case.process_key)
+                                .outerjoin(DirectoryEntry, DirectoryEntry.key == Case.service_key)
                                 .where(Case.reference == reference)).first()
         if found is None:
             raise CaseNotFound(f"There is no case {reference}")
@@ -370,9 +381,15 @@ def contact_outcome(ctx: Context, reference: str, front_office_team: str) -> Con
         teams_now = open_teams(session, [case.id]).get(case.id, [])
         open_tasks = session.scalar(select(func.count()).select_from(Task)
                                     .where(Task.case_id == case.id, Task.status == TaskStatus.OPEN))
-        resolved = other_teams == 0 and open_tasks == 0 and \
+        passed_on = data.get("outcome") in (Outcome.HANDED_OFF, Outcome.REFERRED)
+        resolved = other_teams == 0 and open_tasks == 0 and not passed_on and \
             (case.status == CaseStatus.COMPLETED or (case.status == CaseStatus.OPEN and bool(data.get("outcome"))))
         customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
         return ContactOutcome(reference, service, case.status, case.customer_id,
                               customer.name if customer is not None else data.get("customer_name"), resolved,
-                              teams_now, outcome_text(data), case.error)
+                              teams_now, outcome_text(data), case.error, _text_or_none(data.get("outcome")),
+                              case.service_key, _text_or_none(data.get("partner_name")))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value else None

@@ -3,9 +3,15 @@
 SpiffWorkflow's CamundaParser ignores ``camunda:candidateGroups`` and ``camunda:assignee``, so
 routing facts (lane, candidate groups, assignee, form) are read from the XML here, for both
 dialects alike.
+
+A task whose team depends on the case names the case variable that holds the team's name: the
+SpiffArena property ``teamVariable`` or, in Camunda's own words, ``camunda:candidateGroups="${name}"``
+(``team_variable``). A start event may name a form (the same ``formJsonSchemaFilename`` properties
+a user task has): what the front office fills in before the case starts (``start_form``).
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +30,7 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
 HUMAN_TASKS = ("userTask", "manualTask")
+_EXPRESSION = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}$")  # camunda:candidateGroups="${team}"
 
 
 def is_dmn(root: etree._Element) -> bool:
@@ -119,12 +126,15 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
             props = _spiff_properties(element)
             groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")
                       if g.strip()]
+            expressions = [m.group(1) for g in groups if (m := _EXPRESSION.match(g))]
+            groups = [g for g in groups if not _EXPRESSION.match(g)]
             tasks[element.get("id")] = {
                 "name": element.get("name") or element.get("id"),
                 "kind": kind,
                 "line": element.sourceline,
                 "lane": _lane_of(element, lanes),
                 "candidate_groups": groups,
+                "team_variable": props.get("teamVariable") or (expressions[0] if expressions else None),
                 "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee"),
                 "form_schema": props.get("formJsonSchemaFilename"),
                 "form_ui_schema": props.get("formUiSchemaFilename"),
@@ -133,6 +143,15 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
                 or _text(element, "bpmn:documentation"),
             }
     return tasks
+
+
+def start_form(root: etree._Element, process_id: str) -> tuple[str | None, str | None]:
+    """The form (JSON Schema, UI schema) the process's start event names, if any."""
+    for event in root.iterfind(f"bpmn:process[@id='{process_id}']/bpmn:startEvent", NS):
+        props = _spiff_properties(event)
+        if props.get("formJsonSchemaFilename"):
+            return props["formJsonSchemaFilename"], props.get("formUiSchemaFilename")
+    return None, None
 
 
 def service_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:

@@ -1,5 +1,5 @@
 """The service directory the front office searches: every directory entry (``engine.directory_entries``)
-and every deployed process no entry names, found by words in its name, key, keywords and description
+and every deployed process no entry names (but the directory's own generic maps), found by words in its name, key, keywords and description
 (an entry's own, else the process's BPMN documentation), and listed A to Z.
 
 Matching is by word stem (Snowball's English stemmer: "bins" finds "Missed bin collection",
@@ -37,6 +37,10 @@ STOP_WORDS = frozenset("a about again an and are as at be been by can could did 
                        "wasn we were what when why will with would you your".split())
 # Points a query word earns by where it is found: (exact word, start of a word).
 WEIGHTS = {"name": (10, 6), "keywords": (8, 5), "key": (5, 3), "description": (2, 1)}
+# The generic maps a contact about a service with no map of its own runs (``engine.directory_actions``):
+# they stand for the directory's entries, so they are never services of their own.
+ACTION_MAPS = {DirectoryAction.RESOLVE: "directory_resolve", DirectoryAction.HAND_OFF: "directory_hand_off",
+               DirectoryAction.REFER: "directory_refer"}
 MIN_PREFIX = 3  # "pot" finds "pothole"; "po" finds nothing by prefix
 SYNONYM_WEIGHT = 0.8  # a service found through a caller's synonym ranks just below one found by the word itself
 _STEMMER = snowballstemmer.stemmer("english")
@@ -157,7 +161,8 @@ def _services(session: Session) -> list[Service]:
     entries = list(session.scalars(select(DirectoryEntry)))
     named = {e.process_key for e in entries if e.process_key}
     found = [_from_entry(e, processes.get(e.process_key or ""), keywords.get(e.key, "")) for e in entries]
-    found += [_from_process(p, keywords.get(p.key, "")) for key, p in processes.items() if key not in named]
+    hidden = named | set(ACTION_MAPS.values())
+    found += [_from_process(p, keywords.get(p.key, "")) for key, p in processes.items() if key not in hidden]
     return sorted(found, key=lambda s: (s.name.lower(), s.key))
 
 
@@ -174,7 +179,7 @@ def get_service(ctx: Context, key: str) -> Service:
         if entry is not None:
             process = session.get(Process, entry.process_key) if entry.process_key else None
             return _from_entry(entry, process, search_words.keywords_for(session, key))
-        process = session.get(Process, key)
+        process = session.get(Process, key) if key not in ACTION_MAPS.values() else None
         if process is None:
             raise ProcessNotFound(f"There is no service '{key}'")
         return _from_process(process, search_words.keywords_for(session, key))

@@ -129,7 +129,10 @@ class Projector:
     def _create_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
         meta = self.case.version.user_tasks.get(bpmn_id, {})
         source = meta.get("team_source") or lane
-        team = routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
+        # A task routed by case data goes to the team the data names; the lane's team if it names none.
+        named = routing.find_team(self.session, (self.case.data or {}).get(meta["team_variable"])) \
+            if meta.get("team_variable") else None
+        team = named or routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
         assignee = users.find_user(self.session, meta["assignee"]) if meta.get("assignee") else None
         # The team and assignee objects, not only their ids: the case's view shows them without reading them.
         task = Task(case_id=self.case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, name=meta.get("name") or name,

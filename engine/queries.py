@@ -17,7 +17,8 @@ from . import calendar_settings, capped, permissions, routing, sla, sla_rows, us
 from .capped import capped_counts
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
-from .persistence.tables import Case, Customer, Membership, ProcessVersion, SlaClock, Task, Team, User
+from .persistence.tables import (Case, Customer, DirectoryEntry, Membership, ProcessVersion, SlaClock, Task, Team,
+                                 User)
 from .types import TaskStatus
 from .views import TaskView, case_reference, iso
 
@@ -311,6 +312,7 @@ class CaseHeader:
     process_name: str
     created_by: str
     customer: str | None
+    service_name: str = ""  # the directory's name for the service (a generic map stands for many), else the process's
 
 
 def _visible_case(session: Session, reference: str, viewer_email: str) -> Case:
@@ -338,5 +340,7 @@ def case_header(ctx: Context, reference: str, viewer_email: str) -> CaseHeader:
         case = _visible_case(session, reference, viewer_email)
         customer = session.get(Customer, case.customer_id) if case.customer_id is not None else None
         name = customer.name if customer else (case.data or {}).get("customer_name")
-        return CaseHeader(reference, case.version.name or case.process_key, case.created_by,
-                          str(name) if name else None)
+        entry = session.get(DirectoryEntry, case.service_key) if case.service_key else None
+        process_name = case.version.name or case.process_key
+        return CaseHeader(reference, process_name, case.created_by, str(name) if name else None,
+                          entry.name if entry is not None else process_name)

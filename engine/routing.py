@@ -39,6 +39,14 @@ def get_team(session: Session, name: str) -> Team:
     return team
 
 
+def find_team(session: Session, name: object) -> Team | None:
+    """The team called ``name`` (None if there is none, or ``name`` is not a text): a task routed by
+    case data (``team_variable``) goes only to a team that exists, never to one the data invents."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return session.scalar(select(Team).where(Team.name == name.strip()))
+
+
 def ensure_mapping(session: Session, source: str, now: datetime) -> None:
     """A lane or group seen for the first time gets a team of the same name."""
     if session.get(LaneMapping, source) is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import permissions, registry, users
+from . import dialects, permissions, registry, users, xmlsafe
 from .context import Context
 from .errors import CaseNotFound, TaskNotFound
 from .persistence.tables import Case, Task
@@ -120,3 +120,17 @@ def version_forms(ctx: Context, key: str, version: int) -> dict[str, FormTexts]:
                 forms[bpmn_id] = FormTexts(meta.get("name") or bpmn_id, files[name],
                                            files.get(ui_name) if ui_name else None, files, name)
         return forms
+
+
+def start_form(ctx: Context, key: str) -> FormTexts | None:
+    """The form the current version of ``key`` asks for before a case starts (its start event's
+    ``formJsonSchemaFilename``), as stored with that version; None if it names none."""
+    with ctx.db.transaction(readonly=True) as session:
+        row = registry.get_version(session, key)
+        files = dict(row.files)
+    for text in (t for n, t in files.items() if n.lower().endswith(".bpmn") and f'id="{key}"' in t):
+        root, _ = xmlsafe.parse_xml(key, text.encode())
+        schema, ui = dialects.start_form(root, key) if root is not None else (None, None)
+        if schema and schema in files:
+            return FormTexts(row.name, files[schema], files.get(ui) if ui else None, files, schema)
+    return None

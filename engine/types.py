@@ -30,6 +30,16 @@ class DirectoryAction(StrEnum):
     REFER = "refer"  # pass the details to the partner organisation that runs it
 
 
+class Outcome(StrEnum):
+    """How a front-office contact about a directory service ended (case data ``outcome``, which MI
+    counts): the first two are first-contact resolution."""
+
+    RESOLVED_FIRST_CONTACT = "resolved_first_contact"  # information or advice given there and then
+    SIGNPOSTED = "signposted"  # told where to go: another organisation, a website
+    HANDED_OFF = "handed_off"  # passed to the council team that delivers the service
+    REFERRED = "referred"  # the details sent to the partner organisation that runs it
+
+
 class Sensitivity(StrEnum):
     NORMAL = "normal"
     RESTRICTED = "restricted"  # cases seen only by the owning team and named roles (safeguarding, care)
@@ -101,6 +111,7 @@ class EventKind(StrEnum):
     TASK_MOVED = "task_moved"  # an admin sent a lane's open tasks to another team
     CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
     RESTRICTED_CASE_OPENED = "restricted_case_opened"  # someone outside its teams opened it, with a reason
+    CONTACT_OUTCOME = "contact_outcome"  # how a front-office contact about a directory service ended
 
 
 class Nation(StrEnum):

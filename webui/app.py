@@ -20,7 +20,7 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, tasks)
+               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -146,6 +146,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, documents.bp, STAFF)
     access.register(app, notifications.bp, access.SIGNED_IN)  # everyone's own; nobody sees another's
     access.register(app, frontoffice.bp, {Role.FRONT_OFFICE})
+    access.register(app, service_pages.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
     access.register(app, analyst.bp, {Role.ANALYST})
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,

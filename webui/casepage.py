@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from engine import (cases, contacts, diagrams, documents, handback, incidents, notes, queries, restricted, sla_clocks,
                     taskforms)
 from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
-from engine.types import EventKind, IncidentStatus, SlaState
+from engine.types import EventKind, IncidentStatus, Outcome, SlaState
 from engine.views import EventView
 
 from .current import context
@@ -45,6 +45,15 @@ def _then(d: dict[str, Any], key: str) -> str:
     return f": {d[key]}" if d.get(key) else ""
 
 
+def _contact_outcome(d: dict[str, Any]) -> str:
+    outcome = d.get("outcome")
+    if outcome == Outcome.HANDED_OFF:
+        return f"handed off to {d.get('team') or 'a team'}"
+    if outcome == Outcome.REFERRED:
+        return f"referred to {d.get('partner') or 'a partner'}"
+    return "resolved at first contact" if outcome == Outcome.RESOLVED_FIRST_CONTACT else str(outcome or "recorded")
+
+
 def _system(d: dict[str, Any]) -> str:
     operation = str(d.get("operation") or "")
     return f"the {operation.split('/')[0]} system ({operation})" if "/" in operation else "a back-office system"
@@ -67,6 +76,8 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.RESTRICTED_CASE_OPENED: lambda who, d: f"{who} opened this restricted case: {d.get('reason')}",
     EventKind.CONTACT_LOGGED: lambda who, d: f"The customer got in touch {CHANNELS.get(d.get('channel', ''), '')} "
                                              f"({_kind(d)}); {who} took it: {d.get('text')}",
+    EventKind.CONTACT_OUTCOME: lambda who, d: f"{who} recorded the contact about {d.get('service_name')}: "
+                                              f"{_contact_outcome(d)}",
     EventKind.STEP_FAILED: lambda who, d: f"The case stopped at {d.get('element') or 'a step'}: {d.get('reason')}",
     EventKind.CASE_RETRIED: lambda who, d: f"{who} ran the failed step again",
     EventKind.CASE_COMPLETED: lambda who, d: "The case was completed"

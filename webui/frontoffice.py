@@ -34,7 +34,7 @@ CUSTOMER_FIELDS = (("name", "Full name", "name", "text", None),
                    ("email", "Email address", "email", "email", None))
 
 
-def _selected_customer() -> CustomerView | None:
+def selected_customer() -> CustomerView | None:
     """The customer named by ``?customer=`` (a 404 page if there is none with that id)."""
     customer_id = request.args.get("customer", type=int)
     return customers.get_customer(context(), customer_id) if customer_id is not None else None
@@ -51,7 +51,7 @@ def customer_rows(customer: CustomerView) -> list[dict[str, Any]]:
 @bp.get("/services")
 def services() -> Any:
     query = request.args.get("q", "").strip()
-    customer = _selected_customer()
+    customer = selected_customer()
     found = directory.search(context(), query) if query else []
     letters = [] if query else directory.a_to_z(directory.all_services(context()))
     return render_template("frontoffice/services.html", title="Find a service", query=query, found=found,
@@ -70,7 +70,7 @@ def _startable(key: str) -> directory.Service:
 
 @bp.get("/services/<key>/start")
 def start(key: str) -> Any:
-    return _start_page(_startable(key), _selected_customer())
+    return _start_page(_startable(key), selected_customer())
 
 
 def _start_page(service: directory.Service, customer: CustomerView | None, error: str | None = None,
@@ -99,10 +99,13 @@ def start_case(key: str) -> Any:
 
 
 # -- customers ----------------------------------------------------------------------------------
-def _onward(customer_id: int, service: str | None) -> str:
-    """Where choosing a customer leads: the service being started, or their own page."""
-    if service:
-        return url_for(".start", key=service, customer=customer_id)
+def _onward(customer_id: int, service: directory.Service | None) -> str:
+    """Where choosing a customer leads: the service being started (a directory service that starts
+    no map: its own page, where the contact is taken), or their own page."""
+    if service is not None and service.startable:
+        return url_for(".start", key=service.key, customer=customer_id)
+    if service is not None:
+        return url_for("services.entry", key=service.key, customer=customer_id)
     return url_for(".customer", customer_id=customer_id)
 
 
@@ -110,8 +113,7 @@ def _onward(customer_id: int, service: str | None) -> str:
 def find() -> Any:
     query = request.args.get("q", "").strip()
     service = request.args.get("service") or None
-    if service:
-        directory.get_service(context(), service)
+    chosen = directory.get_service(context(), service) if service else None
     parsed = CustomerQuery.parse(query)
     found = customers.find_customers(context(), parsed) if query else []
     # "Add a new customer" starts from what was searched for, so nothing is typed twice.
@@ -119,7 +121,8 @@ def find() -> Any:
     if service:
         prefill["service"] = service
     return render_template("frontoffice/find.html", title="Find a customer", query=query, service=service,
-                           found=found, onward=_onward, new_url=url_for(".new_customer", **prefill))
+                           found=found, onward=lambda customer_id, _key: _onward(customer_id, chosen),
+                           new_url=url_for(".new_customer", **prefill))
 
 
 def _address_choices(values: dict[str, str], searched: bool, errors: dict[str, str]) -> list[dict[str, Any]] | None:
@@ -164,8 +167,7 @@ def _finding_address() -> bool:
 @bp.route("/customers/new", methods=["GET", "POST"])
 def new_customer() -> Any:
     service = request.values.get("service") or None
-    if service:
-        directory.get_service(context(), service)
+    chosen = directory.get_service(context(), service) if service else None
     if request.method == "GET":
         given = {name: request.args.get(name, "") for name, *_ in CUSTOMER_FIELDS}
         return _customer_form("frontoffice/customer_form.html", "Add a customer", given, service=service)
@@ -187,7 +189,7 @@ def new_customer() -> Any:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, service=service,
                               duplicates=matches)
     flash(f"{created.name} added as a customer")
-    return redirect(_onward(created.id, service))
+    return redirect(_onward(created.id, chosen))
 
 
 @bp.get("/customers/<int:customer_id>")

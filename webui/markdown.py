@@ -26,8 +26,10 @@ def _style(tokens: list[Token]) -> None:
             _style(token.children)
 
 
-def markdown_html(text: str) -> Markup:
+def markdown_html(text: str | None) -> Markup:
     """``text`` as safe HTML (html disabled: any markup in it is escaped)."""
+    if not text or not text.strip():
+        return Markup("")
     tokens = _markdown.parse(text)
     _style(tokens)
     return Markup(_markdown.renderer.render(tokens, _markdown.options, {}))

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from engine import cases, handback, notes, permissions, queries, taskforms
+from engine import cases, directory_actions, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Role, TaskStatus
@@ -214,5 +214,8 @@ def outcome(reference: str) -> Any:
         abort(404)
     # Built from the escaped reference, so the panel shows a line break and bold text, never markup as text.
     reference_html = Markup("Reference<br><strong>{}</strong>").format(result.reference)
+    may_start = permissions.may_start_services(g.user)
+    # "Can we help with anything else?": the related services of the directory entry the contact was about.
+    related = directory_actions.related_services(context(), result.service_key) if may_start else []
     return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result,
-                           reference_html=reference_html, may_start_services=permissions.may_start_services(g.user))
+                           reference_html=reference_html, may_start_services=may_start, related=related)

@@ -7,9 +7,10 @@ import uuid
 
 import pytest
 
-from engine import cases, customers, directory_entries, handback, routing, users
+from engine import cases, customers, directory_entries, handback, registry, routing, users
 from engine.directory_entries import Entry, PartnerInfo
 from engine.types import Role
+from tests.conftest import FORMS, PROCESSES
 from webui.app import create_app
 
 from .journey import check
@@ -22,6 +23,9 @@ NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "an
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
              "admin_directory_files.export"}
+# Values for one endpoint whose argument of the same name means something else: a directory entry's key.
+SERVICE_KEY = "every_page_service"
+ENDPOINT_VALUES = {"services.entry": {"key": SERVICE_KEY}}
 GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16", "bin_out_by_7am": "yes",
                 "bin_location": "kerbside", "crew_report": "none"}
 
@@ -51,6 +55,12 @@ def samples(server, refused_document):  # noqa: F811
     directory_entries.save_entry(ctx, Entry("missed_bin_collection", "Missed bin collection", "start",
                                             process="missed_bin_collection", partner=partner.name,
                                             guidance="## Ask\n\n* which bin", sensitivity="restricted"), admin)
+    # A directory service of its own (its page, /services/<key>, is for entries only); a hand-off so the
+    # page shows the short form.
+    registry.deploy(ctx, registry.read_paths([PROCESSES / "directory_hand_off.bpmn", FORMS]))
+    directory_entries.save_entry(ctx, Entry(SERVICE_KEY, "Every page service", "hand_off", team="Waste Services",
+                                            public_info="Tell them **when** we come.", guidance="Ask for the gate."),
+                                 admin)
     values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
@@ -62,7 +72,7 @@ def test_every_page_is_accessible(server, samples):
     admin, values = samples
     app = create_app({"CONTEXT": server.ctx, "SECRET_KEY": "routes-only"})
     urls = app.url_map.bind("127.0.0.1")
-    pages = [urls.build(endpoint, {name: values[name] for name in arguments})
+    pages = [urls.build(endpoint, {name: {**values, **ENDPOINT_VALUES.get(endpoint, {})}[name] for name in arguments})
              for endpoint, arguments in _page_endpoints(app)]
     assert len(pages) >= 28  # every page of the four roles
     pages += ["/cases/CF-999999", "/no-such-page"]  # the 404 page, as staff meet it

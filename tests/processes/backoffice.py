@@ -39,9 +39,15 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "resident_closure_sms": {
         "type": "sms", "body": "((outcome)) Your reference is ((reference)).",
         "placeholders": ["reference", "outcome"]},
+    "partner_referral": {
+        "type": "email", "subject": "A referral from the council: ((service)) ((reference))",
+        "body": "To ((partner)): the council's Customer Hub passes you this ((service)) request.\n\n((details))\n\n"
+                "Our reference is ((reference)).",
+        "placeholders": ["partner", "service", "reference", "details"]},
 }
 # Notify placeholder -> the service task parameter that fills it.
-PERSONALISATION = {"name": "name", "service": "service", "reference": "case_reference", "outcome": "outcome"}
+PERSONALISATION = {"name": "name", "service": "service", "reference": "case_reference", "outcome": "outcome",
+                   "partner": "partner", "details": "details"}
 
 
 def library_config(open311_url: str, cmis_url: str, revenues_url: str, notify_url: str,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from engine import cases, tokens, users
+from engine import cases, directory_files, tokens, users
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.types import Role
@@ -42,6 +42,9 @@ def live_api(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[str, str]]
     shutil.copy(sqlite_template, path)
     ctx = Context(Database(f"sqlite:///{path}"), settings=Settings(forms_dir=FORMS))
     deploy_library(ctx)
+    # The shipped directory, so contacts about its services (POST /directory/<key>/contacts) are taken too.
+    directory = Path(__file__).resolve().parents[2] / "examples" / "directory.json"
+    directory_files.import_directory(ctx, directory_files.read(directory.read_text(), "json"), "admin@example.gov.uk")
     with ctx.db.transaction() as session:
         users.add_user(session, "admin@example.gov.uk", "Admin", [Role.ADMIN], ctx.clock.now(), ["Customer Hub"])
         token = tokens.create_token(session, "admin@example.gov.uk", ctx.clock.now())

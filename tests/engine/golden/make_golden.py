@@ -1,14 +1,16 @@
 """Makes the golden saved states in this folder, with the code of the release that is checked out.
 
     python -m tests.engine.golden.make_golden
+    python -m tests.engine.golden.make_golden directory_refer   # only these maps (added since the release)
 
 Run it on a release *before* changing what it saves (a SpiffWorkflow upgrade, a new format of ours):
 docs/operators.md, "Upgrading SpiffWorkflow". It writes ``<serializer_version>/``:
 
 - one file per shipped map (processes/): the case started on the map's longest model-test path and
   stopped straight after a completed task: the first of the first three whose completion queued a
-  call (still waiting, ``calls``: a service task parked in the state), else the first; the rest of
-  the path is kept to finish it;
+  call (still waiting, ``calls``: a service task parked in the state), else the first (a map whose
+  case ends with that completion, or as it starts, as it started); the rest of the path is kept to
+  finish it;
 - our small maps (maps/), stopped at a user task after a script, at a boundary timer, at a message
   catch, inside an embedded subprocess and inside a call activity, with the steps that finish them.
 
@@ -18,6 +20,7 @@ have saved it (OLDER below), so the chain's steps from an older format run on a 
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -128,46 +131,61 @@ def _length(path: dict[str, Any]) -> int:
 
 def _stopped(work: Path, backoffice: BackOffice, key: str, path: dict[str, Any],
              completions: int) -> tuple[Context, PathRun, CaseView, list[dict[str, Any]]]:
-    """A fresh council's case of ``key`` driven along ``path`` until ``completions`` tasks are done."""
+    """A fresh council's case of ``key`` driven along ``path`` until ``completions`` tasks are done
+    (0: just started, nothing done by people or the worker)."""
     ctx = _context(work, f"{key}-{completions}", AdapterRegistry.from_config(backoffice.config(), backoffice.env()))
     deploy(ctx, {"files": ["processes", "forms"]})
     run = PathRun(ctx, backoffice, path)
-    view = run.run(key, stop_after=completions)
+    if completions:
+        view = run.run(key, stop_after=completions)
+    else:
+        view = cases.start_case(ctx, key, dict(path.get("initial_data", {})), channel="phone")
     return ctx, run, view, queued_calls(ctx, view.reference)
 
 
-def make_library(work: Path) -> None:
+def make_library(work: Path, keys: set[str] | None = None) -> None:
+    """A golden case of each shipped map (``keys``: of those only, for a map added since the release)."""
     with BackOffice() as backoffice:
         for model_test in sorted(PROCESSES.glob("test_*.json")):
-            key = model_test.stem.removeprefix("test_")
-            path_name, path = max(json.loads(model_test.read_text()).items(), key=lambda item: _length(item[1]))
-            # Stop where a completion left a call queued (a service task parked in the state), if
-            # one of the first few does; otherwise after the first.
-            for completions in STOPS:
-                ctx, run, view, calls = _stopped(work, backoffice, key, path, completions)
-                if view.status == "open" and calls:
-                    break
-                ctx.db.dispose()
-            else:
-                completions = STOPS[0]
-                ctx, run, view, calls = _stopped(work, backoffice, key, path, completions)
-            assert view.status == "open", f"{key} ended before its first task was completed"
-            version, state, _ = _saved(ctx, view.reference)
-            golden = {"kind": "library", "process": key, "files": ["processes", "forms"],
-                      "about": f"model test '{path_name}', stopped after {completions} completed task(s)"
-                               + (", with a call queued" if calls else ""),
-                      "saved_at": ctx.clock.now().isoformat(), "serializer_version": version, "state": state,
-                      "calls": calls, "model_test": [model_test.relative_to(ROOT).as_posix(), path_name],
-                      "remaining": run.remaining()}
-            _write(GOLDEN / version, key, golden)
+            if keys is None or model_test.stem.removeprefix("test_") in keys:
+                _make_one(work, backoffice, model_test)
+
+
+def _make_one(work: Path, backoffice: BackOffice, model_test: Path) -> None:
+    key = model_test.stem.removeprefix("test_")
+    path_name, path = max(json.loads(model_test.read_text()).items(), key=lambda item: _length(item[1]))
+    # Stop where a completion left a call queued (a service task parked in the state), if one of the
+    # first few does; otherwise after the first. A map whose case ends with its first completion, or
+    # as it starts (the directory's hand-off, referral and resolve maps), is saved as it started.
+    for completions in STOPS:
+        ctx, run, view, calls = _stopped(work, backoffice, key, path, completions)
+        if view.status == "open" and calls:
+            break
+        ctx.db.dispose()
+    else:
+        completions = STOPS[0]
+        ctx, run, view, calls = _stopped(work, backoffice, key, path, completions)
+        if view.status != "open":
             ctx.db.dispose()
+            completions = 0
+            ctx, run, view, calls = _stopped(work, backoffice, key, path, completions)
+    version, state, _ = _saved(ctx, view.reference)
+    golden = {"kind": "library", "process": key, "files": ["processes", "forms"],
+              "about": f"model test '{path_name}', stopped after {completions} completed task(s)"
+                       + (", with a call queued" if calls else ""),
+              "saved_at": ctx.clock.now().isoformat(), "serializer_version": version, "state": state,
+              "calls": calls, "model_test": [model_test.relative_to(ROOT).as_posix(), path_name],
+              "remaining": run.remaining()}
+    _write(GOLDEN / version, key, golden)
+    ctx.db.dispose()
 
 
-def main() -> None:
+def main(keys: list[str]) -> None:
     with tempfile.TemporaryDirectory() as work:
-        make_maps(Path(work))
-        make_library(Path(work))
+        if not keys:
+            make_maps(Path(work))
+        make_library(Path(work), set(keys) or None)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
