@@ -183,7 +183,7 @@ def new_customer() -> Any:
                               service=service)
     except PossibleDuplicates as err:
         # Offer who they may be (each with "Use this customer"); the same form again adds them anyway.
-        matches = [{"customer": m, "href": _onward(m.id, service),
+        matches = [{"customer": m, "href": _onward(m.id, chosen),
                     "rows": [*customer_rows(m), {"key": {"text": "Same"}, "value": {"text": ", ".join(m.matched_on)}}]}
                    for m in err.matches]
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, service=service,
