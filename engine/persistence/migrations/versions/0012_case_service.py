@@ -20,15 +20,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('service_key', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('sensitivity', sa.String(length=20), server_default='normal', nullable=False))
-        batch_op.create_index(batch_op.f('ix_case_service_key'), ['service_key'], unique=False)
+    # Plain ADD COLUMN (no table rebuild): SQLite cannot drop "case" while other tables refer to it.
+    op.add_column('case', sa.Column('service_key', sa.String(length=200), nullable=True))
+    op.add_column('case', sa.Column('sensitivity', sa.String(length=20), server_default='normal', nullable=False))
+    op.create_index('ix_case_service_key', 'case', ['service_key'], unique=False)
     op.execute('UPDATE "case" SET service_key = process_key')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_case_service_key'))
-        batch_op.drop_column('sensitivity')
-        batch_op.drop_column('service_key')
+    op.drop_index('ix_case_service_key', table_name='case')
+    op.drop_column('case', 'sensitivity')
+    op.drop_column('case', 'service_key')
