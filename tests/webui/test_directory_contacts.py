@@ -15,6 +15,7 @@ from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.helpers import deploy_library
 from tests.webui.conftest import csrf_token
+from tests.webui.test_front_office import page
 
 DIRECTORY = Path(__file__).resolve().parents[2] / "examples" / "directory.json"
 DOG_MESS = {"what": "Dog mess on the path by the school gates", "who": "Children walking to school",
@@ -31,14 +32,6 @@ def advisor(ctx, signed_in):
 @pytest.fixture
 def pat(ctx):
     return customers.create_customer(ctx, {"name": "Pat Smith", "phone": "07700 900123", "email": "pat@example.com"})
-
-
-def page(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    body = response.get_data(as_text=True)
-    assert_good_page(body)
-    return body
 
 
 def take(client, key: str, data: dict, customer: int | None = None):
