@@ -20,7 +20,8 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages, tasks)
+               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages, tables,
+               tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -156,6 +157,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only
     home.register_error_pages(app)
     dates.register(app)
+    tables.register(app)
     names.register(app)
     app.after_request(security_headers)
 

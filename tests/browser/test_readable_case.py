@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import cases, customers
+from engine import cases, customers, handback
 from engine.types import Role
 
 from .journey import check, shoot
@@ -121,3 +121,25 @@ def test_inbox_and_case_page_fit_a_phone_and_the_case_prints_without_controls(se
                               ".content" % task_id)
         assert after in ("none", "normal")
         shoot(page, "case-print.png")
+
+
+def test_the_advisors_customer_history_and_questions_fit_a_phone(server):
+    advisor = add_staff(server.ctx, f"hub-{uuid.uuid4().hex[:8]}@example.gov.uk", "Jo Advisor",
+                        [Role.FRONT_OFFICE], ("Customer Hub",))
+    caller = customers.create_customer(server.ctx, {"name": f"Sam Narrow {uuid.uuid4().hex[:6]}",
+                                                    "address": "14 Mill Lane, Anytown", "postcode": "AN1 2BC"})
+    view = cases.start_case(server.ctx, "missed_bin_collection", customer_id=caller.id, actor=advisor)
+    view = cases.complete_task(server.ctx, view.tasks[0].id, GENUINE_MISS, actor=advisor)
+    [task] = [t for t in view.tasks if t.bpmn_id == "arrange_recollection"]
+    officer = add_staff(server.ctx, f"waste-{uuid.uuid4().hex[:8]}@example.gov.uk", "Robin Officer",
+                        [Role.BACK_OFFICE], ("Waste Services",))
+    handback.hand_back(server.ctx, task.id, "Which gate is the bin behind, the one by the garages?", officer)
+    with chromium(server, advisor) as context:
+        page = context.new_page()
+        page.set_viewport_size(PHONE)
+        for url in (f"/customers/{caller.id}", "/inbox/questions"):
+            page.goto(server.url + url)
+            check(page)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        cell = page.locator("main table tbody td[data-label='Question']").first
+        assert cell.evaluate("c => getComputedStyle(c, '::before').content") == '"Question: "'
