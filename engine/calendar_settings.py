@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,9 @@ from .calendar import (DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ZONE, MONDAY_
 from .errors import NotFound, UserError
 from .persistence.tables import ClosureDay, Event, WorkCalendar
 from .types import EventKind, Nation
+
+if TYPE_CHECKING:
+    from .context import Context
 
 DEFAULT = "default"
 
@@ -125,6 +128,40 @@ def remove_closure(session: Session, day: date, actor: str, now: datetime,
 def list_closures(session: Session) -> list[Closure]:
     rows = session.scalars(select(ClosureDay).order_by(ClosureDay.day))
     return [Closure(r.day, r.nation, r.label) for r in rows]
+
+
+def current(ctx: "Context") -> CalendarSettings:
+    with ctx.db.transaction(readonly=True) as session:
+        return settings(session)
+
+
+def working_calendar(ctx: "Context", nation: Nation | str | None = None) -> WorkingCalendar:
+    """``load`` in its own transaction."""
+    with ctx.db.transaction(readonly=True) as session:
+        return load(session, nation)
+
+
+def closure_days(ctx: "Context") -> list[Closure]:
+    with ctx.db.transaction(readonly=True) as session:
+        return list_closures(session)
+
+
+def change(ctx: "Context", actor: str, nation: Nation | str | None = None, day_start: str | None = None,
+           day_end: str | None = None, weekdays: list[int] | None = None) -> CalendarSettings:
+    """``configure`` in its own transaction."""
+    with ctx.db.transaction() as session:
+        return configure(session, actor, ctx.clock.now(), nation, day_start, day_end, weekdays)
+
+
+def close(ctx: "Context", days: list[date], label: str, actor: str, nation: Nation | str | None = None) -> list[Closure]:
+    """Close the council on each of ``days``, all or none."""
+    with ctx.db.transaction() as session:
+        return [add_closure(session, day, label, actor, ctx.clock.now(), nation) for day in days]
+
+
+def reopen(ctx: "Context", day: date, actor: str, nation: Nation | str | None = None) -> None:
+    with ctx.db.transaction() as session:
+        remove_closure(session, day, actor, ctx.clock.now(), nation)
 
 
 def parse_day(text: str) -> date:

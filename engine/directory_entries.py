@@ -231,6 +231,20 @@ def exists(session: Session, key: str) -> bool:
     return session.get(DirectoryEntry, key) is not None
 
 
+def entry_exists(ctx: Context, key: str) -> bool:
+    with ctx.db.transaction(readonly=True) as session:
+        return exists(session, key)
+
+
+def form_problems(ctx: Context, entry: Entry, new: bool) -> dict[str, str]:
+    """What is wrong with ``entry`` by field name; a new entry must not take an existing key."""
+    with ctx.db.transaction(readonly=True) as session:
+        found = problems(session, entry)
+        if new and exists(session, entry.key):
+            found["key"] = f"There is already a service with the key '{entry.key}': choose another, or change that one"
+    return found
+
+
 def get(session: Session, key: str) -> Entry:
     row = session.get(DirectoryEntry, key)
     if row is None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session, undefer
 
-from . import calendar_settings, capped, permissions, routing, sla, sla_rows, users
+from . import calendar_settings, capped, permissions, registry, routing, sla, sla_rows, users
 from .capped import capped_counts
 from .context import Context
 from .errors import CaseNotFound, Forbidden, NotFound, ProcessNotFound
@@ -209,6 +209,39 @@ def version_file(session: Session, key: str, version: int, name: str) -> str:
         raise NotFound(f"Version {version} of '{key}' has no file called '{name}'")
     text: str = row.files[name]  # file name -> its text
     return text
+
+
+@dataclass(frozen=True)
+class ProcessListing:
+    process: str
+    name: str
+    latest_version: int
+    versions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def processes(ctx: Context) -> list[ProcessListing]:
+    """Every deployed process with its latest version and number of versions, by key."""
+    with ctx.db.transaction(readonly=True) as session:
+        return [ProcessListing(p.key, p.name, p.latest_version, n) for p, n in registry.list_processes(session)]
+
+
+def versions(ctx: Context, key: str) -> list[VersionView]:
+    with ctx.db.transaction(readonly=True) as session:
+        return process_versions(session, key)
+
+
+def deployed_file(ctx: Context, key: str, version: int, name: str) -> str:
+    with ctx.db.transaction(readonly=True) as session:
+        return version_file(session, key, version, name)
+
+
+def open_tasks_by_team(ctx: Context) -> list[tuple[int, str, int]]:
+    """(id, name, open tasks) of every team, by name."""
+    with ctx.db.transaction(readonly=True) as session:
+        return [(team.id, team.name, n) for team, n in teams_with_open_tasks(session)]
 
 
 def teams_with_open_tasks(session: Session) -> list[tuple[Team, int]]:

@@ -174,6 +174,30 @@ def add_team(ctx: "Context", name: str) -> str:
         return create_team(session, name, ctx.clock.now()).name
 
 
+def team_names(ctx: "Context") -> list[tuple[int, str]]:
+    """Every team's id and name, by name."""
+    with ctx.db.transaction(readonly=True) as session:
+        return [(t.id, t.name) for t in list_teams(session)]
+
+
+def ready_team(ctx: "Context", name: str) -> tuple[int, str]:
+    """The team called ``name``, created if new."""
+    with ctx.db.transaction() as session:
+        team = ensure_team(session, name, ctx.clock.now())
+        return team.id, team.name
+
+
+def send_lane_to(ctx: "Context", source: str, team_name: str) -> None:
+    """Tasks from the lane or candidate group ``source`` go to the team from now on."""
+    with ctx.db.transaction() as session:
+        map_lane(session, source, team_name)
+
+
+def rename_named(ctx: "Context", old: str, new: str) -> str:
+    with ctx.db.transaction() as session:
+        return rename_team(session, old, new).name
+
+
 def rename(ctx: "Context", team_id: int, new: str) -> str:
     with ctx.db.transaction() as session:
         team = session.get(Team, team_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 from .errors import NotFound, UserError
 from .persistence.tables import DirectoryEntry, Process, SearchSynonym, ServiceKeywords
 from .service_words import SYNONYMS
+
+if TYPE_CHECKING:
+    from .context import Context
 
 MAX_SAID, MAX_MEANT, MAX_KEYWORDS = 200, 500, 2000
 
@@ -150,3 +154,38 @@ def set_keywords(session: Session, actor: str, now: datetime, service_key: str, 
 
 def forget_keywords(session: Session, service_key: str) -> None:
     session.execute(delete(ServiceKeywords).where(ServiceKeywords.service_key == service_key))
+
+
+# Use cases, each in its own transaction: what the admin page and the CLI call.
+
+def list_synonyms(ctx: "Context", council_only: bool = False) -> list[Synonym]:
+    """Every synonym in force or turned off; only the council's additions and changes if asked."""
+    with ctx.db.transaction(readonly=True) as session:
+        return [s for s in synonyms(session) if not council_only or s.origin != SynonymOrigin.SHIPPED]
+
+
+def save_synonym(ctx: "Context", actor: str, said: str, meant: str) -> Synonym:
+    with ctx.db.transaction() as session:
+        return set_synonym(session, actor, ctx.clock.now(), said, meant)
+
+
+def drop_synonym(ctx: "Context", actor: str, said: str) -> str:
+    """The council's own synonym is deleted, a shipped one turned off; says which."""
+    with ctx.db.transaction() as session:
+        return remove_synonym(session, actor, ctx.clock.now(), said)
+
+
+def bring_back(ctx: "Context", said: str) -> Synonym:
+    """The shipped synonym for ``said`` as released."""
+    with ctx.db.transaction() as session:
+        return restore_synonym(session, said)
+
+
+def keywords(ctx: "Context") -> dict[str, str]:
+    with ctx.db.transaction(readonly=True) as session:
+        return all_keywords(session)
+
+
+def save_keywords(ctx: "Context", actor: str, service_key: str, words: str) -> str:
+    with ctx.db.transaction() as session:
+        return set_keywords(session, actor, ctx.clock.now(), service_key, words)

@@ -126,6 +126,12 @@ def issue_token(ctx: "Context", email: str, label: str) -> str:
         return create_token(session, email, ctx.clock.now(), label)
 
 
+def revoke_all(ctx: "Context", email: str) -> int:
+    """Revoke every token of one person; how many were still live."""
+    with ctx.db.transaction() as session:
+        return revoke_tokens(session, email, ctx.clock.now())
+
+
 def revoke_token(ctx: "Context", token_id: int) -> TokenSummary:
     """Revoke one token (revoking it again changes nothing)."""
     with ctx.db.transaction() as session:

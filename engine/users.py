@@ -146,6 +146,17 @@ def end_sessions(ctx: "Context", user_id: int) -> None:
         _end_sessions(_by_id(session, user_id))
 
 
+def session_user(ctx: "Context", user_id: int, generation: object) -> User | None:
+    """The active user a signed-in browser session belongs to (detached from the database), or None
+    when the user has gone, been turned off, or signed out everywhere since (``generation``)."""
+    with ctx.db.transaction(readonly=True) as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active or generation != user.session_generation:
+            return None
+        session.expunge(user)
+        return user
+
+
 def has_role(user: User, *roles: Role) -> bool:
     return Role.ADMIN.value in user.roles or any(r.value in user.roles for r in roles)
 
@@ -249,6 +260,15 @@ def create_staff(ctx: "Context", email: str, name: str, roles: list[str], teams:
         user = add_user(session, email, name.strip(), [Role(r) for r in checked], ctx.clock.now(), team_names,
                         password_hash=password_hash)
         return _member(session, user, ctx.clock.now())
+
+
+def register(ctx: "Context", email: str, name: str, roles: list[Role], teams: list[str],
+             password: str | None) -> tuple[str, str, list[str]]:
+    """A new user from a script: teams are created if new. Returns the stored email, name and roles."""
+    password_hash = hash_password(password) if password else None  # before the write transaction
+    with ctx.db.transaction() as session:
+        user = add_user(session, email, name, roles, ctx.clock.now(), teams, password_hash=password_hash)
+        return user.email, user.name, list(user.roles)
 
 
 def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], teams: list[str]) -> StaffMember:

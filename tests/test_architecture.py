@@ -30,6 +30,15 @@ def test_adapters_import_no_web_code():
     assert offenders == []
 
 
+def test_web_cli_and_api_open_no_transaction_and_build_no_sql():
+    """Pages, API and CLI call the engine's use cases, which own their transactions: no module in webui/
+    opens one or imports SQLAlchemy, so a rule cannot drift between the three interfaces."""
+    transactions = [p.relative_to(ROOT).as_posix() for p in (ROOT / "webui").rglob("*.py")
+                    if ".transaction(" in p.read_text(encoding="utf-8")]
+    sql = [p.relative_to(ROOT).as_posix() for p in (ROOT / "webui").rglob("*.py") if "sqlalchemy" in _imports(p)]
+    assert transactions == [] and sql == []
+
+
 def test_only_runtime_touches_bpmn_workflow_instances():
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py")
              if "BpmnWorkflow(" in p.read_text(encoding="utf-8")]

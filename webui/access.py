@@ -11,7 +11,7 @@ from engine.errors import SignInFailed
 from engine.persistence.tables import User
 from engine.tokens import sign_in_with_token
 from engine.types import Role
-from engine.users import has_role
+from engine.users import has_role, session_user
 
 PUBLIC = "public"          # sign-in page, health check, assets
 SIGNED_IN = "signed-in"    # any signed-in user
@@ -58,14 +58,11 @@ def load_user() -> None:
     user_id = session.get("user_id")
     if user_id is None:
         return
-    ctx = current_app.extensions["councilflow"]
-    with ctx.db.transaction(readonly=True) as db:
-        user = db.get(User, user_id)
-        if user is not None and user.active and session.get("session_generation") == user.session_generation:
-            db.expunge(user)
-            g.user = user
-        else:
-            session.clear()
+    user = session_user(current_app.extensions["councilflow"], user_id, session.get("session_generation"))
+    if user is None:
+        session.clear()
+    else:
+        g.user = user
 
 
 def _load_token_user() -> None:

@@ -94,8 +94,7 @@ def _deployed(deployment: Deployment) -> Any:
 
 @bp.get("/processes/<key>")
 def process(key: str) -> Any:
-    with context().db.transaction(readonly=True) as session:
-        versions = queries.process_versions(session, key)
+    versions = queries.versions(context(), key)
     shown = diagrams.diagram(context(), key)
     return render_template("analyst/process.html", title=shown.name, diagram=shown, versions=versions[::-1],
                            notices=get_flashed_messages(with_categories=True))
@@ -104,8 +103,7 @@ def process(key: str) -> Any:
 @bp.get("/processes/<key>/versions/<int(min=1):version>")
 def version(key: str, version: int) -> Any:
     shown = diagrams.diagram(context(), key, version)
-    with context().db.transaction(readonly=True) as session:
-        detail = next(v for v in queries.process_versions(session, key) if v.version == version)
+    detail = next(v for v in queries.versions(context(), key) if v.version == version)
     return render_template("analyst/version.html", title=f"{shown.name}, version {version}", diagram=shown,
                            detail=detail, forms=taskforms.version_forms(context(), key, version))
 
@@ -125,6 +123,4 @@ def form_preview(key: str, version: int, bpmn_id: str) -> Any:
 @bp.get("/processes/<key>/versions/<int(min=1):version>/files/<name>")
 def download(key: str, version: int, name: str) -> Any:
     """One file exactly as deployed in a version."""
-    with context().db.transaction(readonly=True) as session:
-        text = queries.version_file(session, key, version, name)
-    return process_file(name, text)
+    return process_file(name, queries.deployed_file(context(), key, version, name))

@@ -12,10 +12,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, current_app, jsonify
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import text
 
+from engine import health as health_check
 from engine.persistence.db import UNAVAILABLE
-from engine.persistence.schema import current_revision
 from engine.settings import Settings
 from engine.types import Role
 
@@ -38,9 +37,7 @@ def healthz() -> Any:
     from flask import current_app
     ctx = current_app.extensions["councilflow"]
     try:
-        with ctx.db.transaction(readonly=True) as session:
-            session.execute(text("SELECT 1"))
-        revision = current_revision(ctx.db)
+        revision = health_check.database_revision(ctx)
     except UNAVAILABLE:
         return jsonify(status="unavailable"), 503, {"Retry-After": str(home.RETRY_AFTER_S)}
     return jsonify(status="ok", schema=revision)

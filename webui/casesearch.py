@@ -31,8 +31,7 @@ def header_search_shown() -> bool:
 
 
 def _teams() -> list[dict[str, str]]:
-    with context().db.transaction(readonly=True) as session:
-        return [{"value": t.name, "text": t.name} for t in routing.list_teams(session)]
+    return [{"value": name, "text": name} for _, name in routing.team_names(context())]
 
 
 def _options(choices: list[dict[str, str]], anything: str, value: str) -> list[dict[str, Any]]:

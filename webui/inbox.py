@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import cases, handback, permissions, queries, registry, routing
+from engine import cases, handback, permissions, queries, routing
 from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
 from engine.views import TaskView
@@ -75,8 +75,7 @@ def page_number() -> int:
 
 
 def process_choices() -> list[dict[str, str]]:
-    with context().db.transaction(readonly=True) as session:
-        return [{"value": p.key, "text": p.name or p.key} for p, _ in registry.list_processes(session)]
+    return [{"value": p.process, "text": p.name or p.process} for p in queries.processes(context())]
 
 
 def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import directory_entries, registry, routing
+from engine import directory_entries, queries, routing
 from engine.directory_entries import Entry
 from engine.errors import NotFound
 
@@ -48,9 +48,8 @@ def index() -> Any:
 
 def _choices() -> dict[str, list[str]]:
     ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        processes = [p.key for p, _ in registry.list_processes(session)]
-        teams = sorted(t.name for t in routing.list_teams(session))
+    processes = [p.process for p in queries.processes(ctx)]
+    teams = sorted(name for _, name in routing.team_names(ctx))
     partners = [p.name for p in directory_entries.list_partners(ctx)]
     return {"processes": processes, "teams": teams, "partners": partners}
 
@@ -75,11 +74,7 @@ def _save(saved: Entry | None) -> Any:
     if request.form.get("preview"):
         return _edit_page(saved, values, preview=True)
     ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        found = directory_entries.problems(session, entry)
-        taken = key is None and directory_entries.exists(session, entry.key)
-    if taken:
-        found["key"] = f"There is already a service with the key '{entry.key}': choose another, or change that one"
+    found = directory_entries.form_problems(ctx, entry, new=key is None)
     found.update(errors)
     if found:
         return _edit_page(saved, values, found, status=400)

@@ -20,9 +20,7 @@ def _index(errors: dict[str, str] | None = None, entered: dict[str, str] | None 
     ctx = context()
     shown = request.args.get("show", "all") if request.method == "GET" else "all"
     tried = request.args.get("try", "").strip() if request.method == "GET" else ""
-    with ctx.db.transaction(readonly=True) as session:
-        synonyms = [s for s in search_words.synonyms(session)
-                    if shown != "council" or s.origin != search_words.SynonymOrigin.SHIPPED]
+    synonyms = search_words.list_synonyms(ctx, council_only=shown == "council")
     errors = errors or {}
     return render_template("admin/search_words/index.html", title="Service search words", synonyms=synonyms,
                            services=directory.all_services(ctx), shown=shown if shown in SHOWN else "all",
@@ -42,8 +40,7 @@ def set_synonym() -> Any:
     said, meant = request.form.get("said", ""), request.form.get("meant", "")
     ctx = context()
     try:
-        with ctx.db.transaction() as session:
-            synonym = search_words.set_synonym(session, g.user.email, ctx.clock.now(), said, meant)
+        synonym = search_words.save_synonym(ctx, g.user.email, said, meant)
     except UserError as err:
         field = "said" if "callers say" in err.message else "meant"
         return _index({field: err.message}, {"said": said, "meant": meant}, status=400)
@@ -55,12 +52,11 @@ def set_synonym() -> Any:
 def change_synonym(action: str) -> Any:
     said = request.form.get("said", "")
     ctx = context()
-    with ctx.db.transaction() as session:  # NotFound (404) reaches the error page
-        if action == "restore":
-            search_words.restore_synonym(session, said)
-            done = "restored as shipped"
-        else:
-            done = search_words.remove_synonym(session, g.user.email, ctx.clock.now(), said)
+    if action == "restore":  # NotFound (404) reaches the error page
+        search_words.bring_back(ctx, said)
+        done = "restored as shipped"
+    else:
+        done = search_words.drop_synonym(ctx, g.user.email, said)
     flash(f"The synonym '{search_words.phrase(said)}' was {done}", FLASH)
     return redirect(url_for("admin_search_words.index"))
 
@@ -73,8 +69,7 @@ def keywords(key: str) -> Any:
     if request.method == "POST":
         entered = request.form.get("keywords", "")
         try:
-            with ctx.db.transaction() as session:
-                stored = search_words.set_keywords(session, g.user.email, ctx.clock.now(), key, entered)
+            stored = search_words.save_keywords(ctx, g.user.email, key, entered)
         except UserError as err:
             error = err.message
         else:

@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, literal, select
-from sqlalchemy.orm import Session
-
-from engine import calendar_settings, registry, routing, sla, sla_clocks
+from engine import calendar_settings, sla, sla_clocks, sla_overview
 from engine.errors import UserError
-from engine.persistence.tables import Case, Task
-from engine.task_labels import task_labels
-from engine.types import CaseStatus, Nation, SlaState, TaskStatus
+from engine.types import Nation
 
 from ..current import context
 from ..dates import uk_date
@@ -24,50 +19,17 @@ UNITS = sla_form.UNITS
 NATIONS = {Nation.ENGLAND_AND_WALES.value: "England and Wales", Nation.SCOTLAND.value: "Scotland",
            Nation.NORTHERN_IRELAND.value: "Northern Ireland"}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_LATE = (SlaState.AT_RISK.value, SlaState.BREACHED.value)
-
-
-def _late_counts(session: Session) -> dict[tuple[str, str], dict[str, int]]:
-    """Open cases and tasks at risk or breached, per (process, task BPMN id; "" for the whole case).
-    Read from the mirrored ``sla_state`` columns, so no clock is touched."""
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    cases = select(Case.process_key, literal(""), Case.sla_state, func.count()).where(
-        Case.status == CaseStatus.OPEN, Case.sla_state.in_(_LATE)).group_by(Case.process_key, Case.sla_state)
-    tasks = select(Task.process_key, Task.bpmn_id, Task.sla_state, func.count()).where(
-        Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK)), Task.sla_state.in_(_LATE)).group_by(
-        Task.process_key, Task.bpmn_id, Task.sla_state)
-    for query in (cases, tasks):
-        for process, task, state, n in session.execute(query):
-            counts.setdefault((process, task or ""), {})[state] = n
-    return counts
-
-
-def _targets(session: Session) -> list[tuple[str, str]]:
-    """(value, label) of everything a policy may be for: each deployed process and its latest version's
-    user tasks, labelled as the SLA list labels them (tasks sharing a name told apart by lane)."""
-    out = []
-    for process, _ in registry.list_processes(session):
-        out.append((f"{process.key}:", f"{process.name} – whole case"))
-        labels = task_labels(registry.get_version(session, process.key).user_tasks)
-        out += [(f"{process.key}:{tid}", f"{process.name} – {label}")
-                for tid, label in sorted(labels.items(), key=lambda item: item[1])]
-    return out
 
 
 def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
     ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        calendar = calendar_settings.settings(session)
-        # Checked against today: a promise made now falls due within the year.
-        holiday_warning = sla.holiday_data_warning(calendar_settings.load(session), ctx.clock.now())
-        closures = calendar_settings.list_closures(session)
-        late = _late_counts(session)
+    seen = sla_overview.overview(ctx)
     policies = sla.list_policies(ctx)
-    return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies, late=late,
-                           calendar=calendar, closures=closures, nations=NATIONS, weekdays=WEEKDAYS,
-                           problem=problem, forms=forms, units=UNITS, nation_options=_nation_options,
-                           in_words=sla_form.in_words,
-                           holiday_warning=holiday_warning), status
+    return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies,
+                           late=seen.late, calendar=seen.calendar, closures=seen.closures, nations=NATIONS,
+                           weekdays=WEEKDAYS, problem=problem, forms=forms, units=UNITS,
+                           nation_options=_nation_options, in_words=sla_form.in_words,
+                           holiday_warning=seen.holiday_warning), status
 
 
 def _nation_options(chosen: str | None) -> list[dict[str, Any]]:
@@ -87,9 +49,7 @@ def _done(message: str) -> Any:
 @bp.route("/sla/policy", methods=["GET", "POST"])
 def policy() -> Any:
     ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        targets = _targets(session)
-        teams = [t.name for t in routing.list_teams(session)]
+    targets, teams = sla_overview.targets(ctx), sla_overview.team_choices(ctx)
     if request.method == "GET":
         wanted = f"{request.args.get('process', '')}:{request.args.get('task', '')}"
         existing = next((p for p in sla.list_policies(ctx, request.args.get("process"))
@@ -138,10 +98,9 @@ def calendar() -> Any:
     try:
         if not weekdays:
             raise UserError("Select at least one working day")
-        with ctx.db.transaction() as session:
-            calendar_settings.configure(session, g.user.email, ctx.clock.now(), request.form.get("nation") or None,
-                                        request.form.get("day_start") or None, request.form.get("day_end") or None,
-                                        weekdays)
+        calendar_settings.change(ctx, g.user.email, request.form.get("nation") or None,
+                                 request.form.get("day_start") or None, request.form.get("day_end") or None,
+                                 weekdays)
     except UserError as err:
         return _index(err.message, 400, calendar=request.form.to_dict())
     return _done("Working calendar saved. Running clocks keep their dates unless an SLA is recalculated")
@@ -153,9 +112,7 @@ def add_closure() -> Any:
     form = request.form.to_dict()
     try:
         day = calendar_settings.parse_day(form.get("day", "").strip())
-        with ctx.db.transaction() as session:
-            calendar_settings.add_closure(session, day, form.get("label", "").strip(), g.user.email, ctx.clock.now(),
-                                          form.get("nation") or None)
+        calendar_settings.close(ctx, [day], form.get("label", "").strip(), g.user.email, form.get("nation") or None)
     except UserError as err:
         return _index(err.message, 400, closure=form)
     return _done(f"The council is closed on {uk_date(day)}")
@@ -165,7 +122,5 @@ def add_closure() -> Any:
 def remove_closure() -> Any:
     ctx = context()
     day = calendar_settings.parse_day(request.form.get("day", ""))
-    with ctx.db.transaction() as session:
-        calendar_settings.remove_closure(session, day, g.user.email, ctx.clock.now(),
-                                         request.form.get("nation") or None)
+    calendar_settings.reopen(ctx, day, g.user.email, request.form.get("nation") or None)
     return _done(f"{uk_date(day)} is a working day again")

@@ -72,8 +72,7 @@ def put_directory_entry(key: str) -> Any:
     """Create (201) or replace (200) the entry ``key``; 422 names each wrong field."""
     entry = _entry(key, json_body("DirectoryEntryBody"))
     ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        existed = directory_entries.exists(session, key)
+    existed = directory_entries.entry_exists(ctx, key)
     saved = directory_entries.save_entry(ctx, entry, current_user().email)
     return jsonify(saved.to_dict()), 200 if existed else 201
 

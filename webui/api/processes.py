@@ -24,26 +24,20 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a whole process library with its forms; e
 @requires(*EVERYONE)
 def list_processes() -> Any:
     """Every deployed process with its latest version (the shape of `councilflow processes --json`)."""
-    with context().db.transaction(readonly=True) as session:
-        rows = [{"process": p.key, "name": p.name, "latest_version": p.latest_version, "versions": n}
-                for p, n in registry.list_processes(session)]
-    return jsonify(rows)
+    return jsonify([p.to_dict() for p in queries.processes(context())])
 
 
 @bp.get("/processes/<key>/versions")
 @requires(*EVERYONE)
 def list_versions(key: str) -> Any:
-    with context().db.transaction(readonly=True) as session:
-        return jsonify([v.to_dict() for v in queries.process_versions(session, key)])
+    return jsonify([v.to_dict() for v in queries.versions(context(), key)])
 
 
 @bp.get(f"/processes/<key>/versions/<int(min=1, max={MAX_ID}):version>/files/<name>")
 @requires(Role.ANALYST)
 def download_file(key: str, version: int, name: str) -> Any:
     """One file as deployed in a version, e.g. to open the exact map a case ran on."""
-    with context().db.transaction(readonly=True) as session:
-        text = queries.version_file(session, key, version, name)
-    return process_file(name, text)
+    return process_file(name, queries.deployed_file(context(), key, version, name))
 
 
 def _name_problem(name: str) -> Problem | None:

@@ -40,12 +40,9 @@ def add(email: str, name: str | None, roles: tuple[str, ...], teams: tuple[str, 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     if password_stdin:
         users.check_password(password or "", email)
-    ctx = context()
-    password_hash = users.hash_password(password) if password else None  # before the write transaction
-    with ctx.db.transaction() as session:
-        user = users.add_user(session, email, name or email.split("@")[0], [Role(r) for r in roles],
-                              ctx.clock.now(), list(teams), password_hash=password_hash)
-        payload = {"email": user.email, "name": user.name, "roles": user.roles, "teams": list(teams)}
+    stored, shown, granted = users.register(context(), email, name or email.split("@")[0],
+                                            [Role(r) for r in roles], list(teams), password)
+    payload = {"email": stored, "name": shown, "roles": granted, "teams": list(teams)}
     out.result(payload, f"Added {payload['email']}")
 
 
@@ -57,9 +54,7 @@ def teams_group() -> None:
 @teams_group.command("list")
 @json_option
 def list_teams(out: Output) -> None:
-    ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        rows = [{"id": t.id, "name": t.name} for t in routing.list_teams(session)]
+    rows = [{"id": id_, "name": name} for id_, name in routing.team_names(context())]
     out.result(rows, lambda r: "\n".join(t["name"] for t in r))
 
 
@@ -69,9 +64,7 @@ def list_teams(out: Output) -> None:
 @json_option
 def map_lane(lane: str, team: str, out: Output) -> None:
     """Send tasks from LANE (a lane name or candidate group) to TEAM."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        routing.map_lane(session, lane, team)
+    routing.send_lane_to(context(), lane, team)
     out.result({"lane": lane, "team": team}, f"Tasks from '{lane}' now go to '{team}'")
 
 
@@ -79,10 +72,8 @@ def map_lane(lane: str, team: str, out: Output) -> None:
 @click.argument("name")
 @json_option
 def add_team(name: str, out: Output) -> None:
-    ctx = context()
-    with ctx.db.transaction() as session:
-        team = routing.ensure_team(session, name, ctx.clock.now())
-        payload = {"id": team.id, "name": team.name}
+    team_id, team_name = routing.ready_team(context(), name)
+    payload = {"id": team_id, "name": team_name}
     out.result(payload, f"Team '{name}' ready")
 
 
@@ -91,9 +82,7 @@ def add_team(name: str, out: Output) -> None:
 @click.argument("new")
 @json_option
 def rename(old: str, new: str, out: Output) -> None:
-    ctx = context()
-    with ctx.db.transaction() as session:
-        routing.rename_team(session, old, new)
+    routing.rename_named(context(), old, new)
     out.result({"old": old, "new": new}, f"Team '{old}' is now '{new}'")
 
 
@@ -108,9 +97,7 @@ def tokens_group() -> None:
 @json_option
 def create_token(email: str, label: str, out: Output) -> None:
     """Create an API token for EMAIL and print it (it is shown only this once)."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        token = tokens.create_token(session, email, ctx.clock.now(), label)
+    token = tokens.issue_token(context(), email, label)
     out.result({"email": email.lower(), "token": token}, token)
 
 
@@ -119,7 +106,5 @@ def create_token(email: str, label: str, out: Output) -> None:
 @json_option
 def revoke_tokens(email: str, out: Output) -> None:
     """Revoke every API token of EMAIL."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        count = tokens.revoke_tokens(session, email, ctx.clock.now())
+    count = tokens.revoke_all(context(), email)
     out.result({"email": email.lower(), "revoked": count}, f"Revoked {count} token(s)")

@@ -18,8 +18,7 @@ def calendar_group() -> None:
 @calendar_group.command("show")
 @json_option
 def show(out: Output) -> None:
-    with context().db.transaction(readonly=True) as session:
-        payload = calendar_settings.settings(session).to_dict()
+    payload = calendar_settings.current(context()).to_dict()
     out.result(payload, lambda p: f"{p['nation']}, {p['day_start']}-{p['day_end']} on weekdays {p['weekdays']} "
                                   f"({p['time_zone']})")
 
@@ -36,10 +35,8 @@ def show(out: Output) -> None:
 def set_calendar(nation: str | None, day_start: str | None, day_end: str | None, weekdays: tuple[int, ...],
                  actor: str | None, out: Output) -> None:
     """Change the working calendar; running clocks keep their dates unless recalculated."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        payload = calendar_settings.configure(session, actor or SYSTEM_ACTOR, ctx.clock.now(), nation, day_start,
-                                              day_end, list(weekdays) if weekdays else None).to_dict()
+    payload = calendar_settings.change(context(), actor or SYSTEM_ACTOR, nation, day_start, day_end,
+                                       list(weekdays) if weekdays else None).to_dict()
     out.result(payload, "Calendar updated")
 
 
@@ -57,11 +54,9 @@ def closures_group() -> None:
 @json_option
 def add(days: tuple[str, ...], label: str, nation: str | None, actor: str | None, out: Output) -> None:
     """Close the council on DAYS (YYYY-MM-DD); re-adding a day relabels it."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        rows = [calendar_settings.add_closure(session, calendar_settings.parse_day(d), label,
-                                              actor or SYSTEM_ACTOR, ctx.clock.now(), nation).to_dict()
-                for d in days]
+    closed = calendar_settings.close(context(), [calendar_settings.parse_day(d) for d in days], label,
+                                     actor or SYSTEM_ACTOR, nation)
+    rows = [c.to_dict() for c in closed]
     out.result(rows, f"Added {len(rows)} closure day(s)")
 
 
@@ -71,17 +66,13 @@ def add(days: tuple[str, ...], label: str, nation: str | None, actor: str | None
 @click.option("--user", "actor", default=None)
 @json_option
 def remove(day: str, nation: str | None, actor: str | None, out: Output) -> None:
-    ctx = context()
-    with ctx.db.transaction() as session:
-        calendar_settings.remove_closure(session, calendar_settings.parse_day(day), actor or SYSTEM_ACTOR,
-                                         ctx.clock.now(), nation)
+    calendar_settings.reopen(context(), calendar_settings.parse_day(day), actor or SYSTEM_ACTOR, nation)
     out.result({"date": day, "removed": True}, f"{day} is a working day again")
 
 
 @closures_group.command("list")
 @json_option
 def list_closures(out: Output) -> None:
-    with context().db.transaction(readonly=True) as session:
-        rows = [c.to_dict() for c in calendar_settings.list_closures(session)]
+    rows = [c.to_dict() for c in calendar_settings.closure_days(context())]
     out.result(rows, lambda r: "\n".join(f"{c['date']}  {c['label']}" + (f" ({c['nation']})" if c["nation"] else "")
                                          for c in r) or "no closure days")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import modeltest, registry
+from engine import modeltest, queries, registry
 from engine.persistence.db import DatabaseUnavailable
 from engine.persistence.schema import DatabaseFromNewerRelease, current_revision, schema_problem, upgrade
 
@@ -65,10 +65,7 @@ def deploy(paths: tuple[str, ...], actor: str | None, out: Output) -> None:
 @json_option
 def list_processes(out: Output) -> None:
     """List deployed processes with their latest version."""
-    ctx = context()
-    with ctx.db.transaction(readonly=True) as session:
-        rows = [{"process": p.key, "name": p.name, "latest_version": p.latest_version, "versions": n}
-                for p, n in registry.list_processes(session)]
+    rows = [p.to_dict() for p in queries.processes(context())]
     out.result(rows, lambda r: "\n".join(f"{x['process']} v{x['latest_version']}  {x['name']}" for x in r))
 
 

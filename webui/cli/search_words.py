@@ -23,9 +23,7 @@ def synonyms_group() -> None:
 @click.option("--council-only", is_flag=True, help="Only the council's additions and changes.")
 @json_option
 def list_synonyms(council_only: bool, out: Output) -> None:
-    with context().db.transaction(readonly=True) as session:
-        found = [s for s in search_words.synonyms(session)
-                 if not council_only or s.origin != search_words.SynonymOrigin.SHIPPED]
+    found = search_words.list_synonyms(context(), council_only)
     out.result([s.to_dict() for s in found], lambda _: "\n".join(map(_line, found)) or "No synonyms")
 
 
@@ -36,9 +34,7 @@ def list_synonyms(council_only: bool, out: Output) -> None:
 @json_option
 def set_synonym(said: str, meant: str, actor: str | None, out: Output) -> None:
     """Callers saying SAID are looking for a service described by MEANT (e.g. "grit" "gritting winter")."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        synonym = search_words.set_synonym(session, actor or SYSTEM_ACTOR, ctx.clock.now(), said, meant)
+    synonym = search_words.save_synonym(context(), actor or SYSTEM_ACTOR, said, meant)
     out.result(synonym.to_dict(), _line(synonym))
 
 
@@ -48,9 +44,7 @@ def set_synonym(said: str, meant: str, actor: str | None, out: Output) -> None:
 @json_option
 def remove_synonym(said: str, actor: str | None, out: Output) -> None:
     """Stop using SAID: the council's own synonym is deleted, a shipped one turned off."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        done = search_words.remove_synonym(session, actor or SYSTEM_ACTOR, ctx.clock.now(), said)
+    done = search_words.drop_synonym(context(), actor or SYSTEM_ACTOR, said)
     out.result({"said": search_words.phrase(said), "result": done}, f"'{said}' {done}")
 
 
@@ -59,8 +53,7 @@ def remove_synonym(said: str, actor: str | None, out: Output) -> None:
 @json_option
 def restore_synonym(said: str, out: Output) -> None:
     """Bring back the shipped synonym for SAID as released."""
-    with context().db.transaction() as session:
-        synonym = search_words.restore_synonym(session, said)
+    synonym = search_words.bring_back(context(), said)
     out.result(synonym.to_dict(), _line(synonym))
 
 
@@ -72,8 +65,7 @@ def keywords_group() -> None:
 @keywords_group.command("list")
 @json_option
 def list_keywords(out: Output) -> None:
-    with context().db.transaction(readonly=True) as session:
-        found = search_words.all_keywords(session)
+    found = search_words.keywords(context())
     out.result(found, lambda k: "\n".join(f"{key}: {words}" for key, words in sorted(k.items())) or "No keywords")
 
 
@@ -84,7 +76,5 @@ def list_keywords(out: Output) -> None:
 @json_option
 def set_keywords(service: str, keywords: str, actor: str | None, out: Output) -> None:
     """Replace SERVICE's keywords with KEYWORDS (comma separated; "" for none)."""
-    ctx = context()
-    with ctx.db.transaction() as session:
-        stored = search_words.set_keywords(session, actor or SYSTEM_ACTOR, ctx.clock.now(), service, keywords)
+    stored = search_words.save_keywords(context(), actor or SYSTEM_ACTOR, service, keywords)
     out.result({"service": service, "keywords": stored}, f"{service}: {stored or '(none)'}")

@@ -109,8 +109,7 @@ def due(start: str, working_days: int | None, working_hours: int | None, days: i
         nation: str | None, out: Output) -> None:
     """Calculate a due date as the SLA clock would (bank holidays, closures, working hours)."""
     unit, amount = _unit({"working_days": working_days, "working_hours": working_hours, "days": days})
-    with context().db.transaction(readonly=True) as session:
-        calendar = calendar_settings.load(session, nation)
+    calendar = calendar_settings.working_calendar(context(), nation)
     try:
         instant = datetime.fromisoformat(start)
     except ValueError:
