@@ -26,6 +26,7 @@ PLACES = (
     (Role.FRONT_OFFICE, "Questions", "/inbox/questions", "Questions the back office handed back to you."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
+    (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),
     (Role.ADMIN, "Users", "/admin/users", "Users, roles and team membership."),
@@ -44,6 +45,8 @@ def places() -> list[dict[str, str]]:
     roles share is described as the last of those roles sees it (a team lead's inbox, not an advisor's)."""
     found: dict[str, dict[str, str]] = {}
     for role, title, href, text in PLACES:
+        if role == Role.COUNCILLOR and role.value not in g.user.roles:
+            continue  # an admin is not an elected member: they have no enquiries of their own
         if has_role(g.user, role):
             found.setdefault(href, {"title": title, "href": href})["text"] = text
     return list(found.values())
