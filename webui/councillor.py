@@ -19,12 +19,14 @@ staff_bp = Blueprint("member_services", __name__, url_prefix="/member-services")
 
 # The member's fields as the form shows them: the map's own form supplies the rules and messages.
 ENQUIRY_TYPES = [("on_behalf_of_resident", "Casework for a resident"),
-                 ("ward_issue", "A ward issue I am raising"),
+                 ("ward_issue", "A ward issue"),
                  ("policy_question", "A question about policy or performance")]
 PRIORITIES = [("standard", "Standard: answer within 10 working days"),
               ("urgent", "Urgent: a risk to someone's health or safety, answer within 2 working days")]
 CONSENT = [("yes", "Yes"), ("no", "No")]
-FIELD_ORDER = ("councillor", "received_by", *member_enquiries.FIELDS)
+# The order the fields appear in on the page, which the error summary follows.
+FIELD_ORDER = ("councillor", "received_by", "enquiry_type", "enquiry_summary", "ward", "resident_name",
+               "resident_address", "resident_consent", "priority")
 
 
 def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:

@@ -22,7 +22,9 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
-             "admin_directory_files.export"}
+             "admin_directory_files.export",
+             # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
+             "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}
 # Values for one endpoint whose argument of the same name means something else: a directory entry's key.
 SERVICE_KEY = "every_page_service"
 ENDPOINT_VALUES = {"services.entry": {"key": SERVICE_KEY}}
