@@ -67,6 +67,14 @@ def list_councillors(ctx: Context) -> list[Councillor]:
         return [of(session, u) for u in people if is_councillor(u)]
 
 
+def councillor_by_id(ctx: Context, user_id: int) -> Councillor:
+    with ctx.db.transaction(readonly=True) as session:
+        user = session.get(User, user_id)
+        if user is None or not is_councillor(user):
+            raise CouncillorNotFound(f"There is no councillor {user_id}")
+        return of(session, user)
+
+
 def councillor(ctx: Context, email: str) -> Councillor:
     with ctx.db.transaction(readonly=True) as session:
         return get_councillor(session, email)[1]

@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from engine import member_enquiries
 from engine.errors import CaseRestricted, EngineError
 from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
 
-from . import notifications
+from . import current, notifications
 from .api.errors import RETRY_AFTER_S, status_for
 
 bp = Blueprint("home", __name__)
@@ -64,9 +65,16 @@ def navigation() -> list[dict[str, Any]]:
             notifications.menu_item(request.path.startswith(notifications.HREF))]
 
 
+MEMBER_SERVICES_PLACE = {"title": "Raise an enquiry for a councillor", "href": "/member-services/enquiries/new",
+                         "text": "For a councillor who phoned or emailed Member Services."}
+
+
 @bp.get("/")
 def index() -> Any:
-    return render_template("home.html", title="Home", places=places())
+    here = places()
+    if not has_role(g.user) and member_enquiries.may_raise_for_members(current.context(), g.user.email):
+        here.append(MEMBER_SERVICES_PLACE)  # Member Services staff (admins reach it from the users page)
+    return render_template("home.html", title="Home", places=here)
 
 
 UNAVAILABLE_MESSAGE = "Sorry, the service is unavailable"

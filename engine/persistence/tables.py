@@ -378,8 +378,7 @@ from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-e
 
 
 class CouncillorProfile(Base):
-    """An elected member's ward, and whether they may follow every enquiry from it (an admin's choice;
-    engine/councillors.py). A councillor without a row has no ward and sees only their own enquiries."""
+    """An elected member's ward, and whether they may follow every enquiry from it (engine/councillors.py)."""
 
     __tablename__ = "councillor_profile"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
@@ -389,9 +388,7 @@ class CouncillorProfile(Base):
 
 
 class MemberEnquiry(Base):
-    """Which councillor a member-enquiry case belongs to and the ward it is about, kept as columns so
-    "my enquiries" and the ward's list are indexed queries, never a read of case data
-    (engine/member_enquiries.py)."""
+    """A member-enquiry case's councillor and ward, indexed for "my enquiries" (engine/member_enquiries.py)."""
 
     __tablename__ = "member_enquiry"
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)

@@ -115,3 +115,30 @@ def test_the_web_app_manifest_and_icons_are_served_from_here(app):
     for icon in data["icons"]:
         assert icon["src"].startswith("/static/councillor/")
         assert client.get(icon["src"]).status_code == 200
+
+
+def test_an_admin_sets_a_councillors_ward_and_they_then_see_its_enquiries(ctx, app, area, signed_in):
+    from engine import councillors
+    reference = member_enquiries.raise_enquiry(ctx, "jones@example.gov.uk", ENQUIRY, "jones@example.gov.uk")
+    admin = signed_in(Role.ADMIN)
+    listed = page(admin, "/admin/councillors")
+    patel = councillors.councillor(ctx, "patel@example.gov.uk")
+    url = f"/admin/councillors/{patel.id}"
+    assert url in listed
+    assert signed_in(Role.BACK_OFFICE).get(url).status_code == 403
+    form = page(admin, url)
+    bad = post(admin, url, {"ward": "", "ward_visible": "yes"}, form)
+    assert bad.status_code == 400 and "Enter the ward before" in bad.get_data(as_text=True)
+    assert post(admin, url, {"ward": "Riverside", "ward_visible": "yes"}, form).status_code == 302
+    assert councillors.councillor(ctx, "patel@example.gov.uk").ward_visible
+    body = page(area("patel@example.gov.uk"), "/councillor/")
+    assert reference in body and "jones's enquiry" in body
+    assert page(admin, "/admin/users")  # a councillor's role has a name on the users page
+
+
+def test_member_services_staff_find_their_page_from_home_and_councillors_find_theirs(area, signed_in):
+    assert 'href="/member-services/enquiries/new"' in page(area("ms@example.gov.uk"), "/")
+    assert 'href="/member-services/enquiries/new"' not in page(signed_in(Role.BACK_OFFICE, teams=("Highways",)), "/")
+    home = page(area("jones@example.gov.uk"), "/")
+    assert 'href="/councillor/"' in home and "/member-services/" not in home
+    assert 'href="/councillor/"' not in page(signed_in(Role.ADMIN), "/")  # an admin is no councillor
