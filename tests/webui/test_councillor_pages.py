@@ -3,6 +3,7 @@ forms' GOV.UK errors, and that a member never reaches another member's enquiry b
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -142,3 +143,12 @@ def test_member_services_staff_find_their_page_from_home_and_councillors_find_th
     home = page(area("jones@example.gov.uk"), "/")
     assert 'href="/councillor/"' in home and "/member-services/" not in home
     assert 'href="/councillor/"' not in page(signed_in(Role.ADMIN), "/")  # an admin is no councillor
+
+
+def test_member_services_see_the_councillors_answers_in_the_log_form(ctx, area):
+    reference = member_enquiries.raise_enquiry(ctx, "jones@example.gov.uk", ENQUIRY, "jones@example.gov.uk")
+    from engine import cases
+    [task] = cases.show_case(ctx, reference).case.tasks
+    body = page(area("ms@example.gov.uk"), f"/tasks/{task.id}")
+    assert 'value="Riverside"' in body and "Street light out on Mill Road</textarea>" in body
+    assert re.search(r'value="urgent"\s+checked', body) and re.search(r'value="ward_issue"\s+checked', body)
