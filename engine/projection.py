@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import calls, routing, sla_rows, users
+from . import calls, enquiry_answers, routing, sla_rows, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
 from .runtime import StepFailure
@@ -73,6 +73,8 @@ class Projector:
         self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
+        if case.process_key == enquiry_answers.PROCESS:
+            enquiry_answers.after_save(self.session, case, self.now)  # answered: tell the councillor
         if not cancelled:
             calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = runtime.dump(self.loaded, workflow)

@@ -65,6 +65,7 @@ class Role(StrEnum):
     BACK_OFFICE = "back_office"
     TEAM_LEAD = "team_lead"
     ADMIN = "admin"
+    COUNCILLOR = "councillor"  # an elected member: raises and follows their own enquiries (webui/councillor.py)
 
 
 class Dialect(StrEnum):

@@ -7,6 +7,7 @@ cases already is left as it is, and it says so. Demo passwords are for a local t
 """
 from __future__ import annotations
 
+from demo import councillor
 from demo.load import load_cases
 from demo.staff import DEMO_PASSWORD, PEOPLE, TEAMS
 from engine import routing, users
@@ -35,6 +36,9 @@ def main() -> None:
     else:
         print(f"Demo cases loaded: {len(loaded.cases)} cases ({loaded.cases[0]} to {loaded.cases[-1]}) "
               f"for {loaded.customers} customers, with {loaded.policies} SLA policies")
+    raised = councillor.prepare(ctx, fresh=not loaded.existing)
+    print(f"Demo councillor ready: {councillor.COUNCILLOR} ({councillor.WARD} ward) at /councillor/"
+          + (f", with enquiries {', '.join(raised)}" if raised else ""))
 
 
 if __name__ == "__main__":

@@ -18,14 +18,14 @@ from engine.persistence.db import UNAVAILABLE
 from engine.settings import Settings
 from engine.types import Role
 
-from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages, tables,
-               tasks)
+from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
+               diagrams, documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages,
+               tables, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
 from .admin import directory as admin_directory, directory_files as admin_directory_files
-from .admin import partners as admin_partners, sla as admin_sla
+from .admin import councillors as admin_councillors, partners as admin_partners, sla as admin_sla
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
@@ -147,8 +147,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, service_pages.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
     access.register(app, analyst.bp, {Role.ANALYST})
+    access.register(app, councillor.bp, {Role.COUNCILLOR})
+    # Member Services staff need no particular role: the engine checks they are in the Member Services team.
+    access.register(app, councillor.staff_bp, access.SIGNED_IN)
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
-                        admin_directory_files.bp, admin_partners.bp):
+                        admin_directory_files.bp, admin_partners.bp, admin_councillors.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only

@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from engine import member_enquiries
 from engine.errors import CaseRestricted, EngineError
 from engine.persistence.db import UNAVAILABLE
 from engine.types import Role
 from engine.users import has_role
 
-from . import notifications
+from . import current, notifications
 from .api.errors import RETRY_AFTER_S, status_for
 
 bp = Blueprint("home", __name__)
@@ -26,6 +27,7 @@ PLACES = (
     (Role.FRONT_OFFICE, "Questions", "/inbox/questions", "Questions the back office handed back to you."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
+    (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),
     (Role.ADMIN, "Users", "/admin/users", "Users, roles and team membership."),
@@ -44,6 +46,8 @@ def places() -> list[dict[str, str]]:
     roles share is described as the last of those roles sees it (a team lead's inbox, not an advisor's)."""
     found: dict[str, dict[str, str]] = {}
     for role, title, href, text in PLACES:
+        if role == Role.COUNCILLOR and role.value not in g.user.roles:
+            continue  # an admin is not an elected member: they have no enquiries of their own
         if has_role(g.user, role):
             found.setdefault(href, {"title": title, "href": href})["text"] = text
     return list(found.values())
@@ -61,9 +65,16 @@ def navigation() -> list[dict[str, Any]]:
             notifications.menu_item(request.path.startswith(notifications.HREF))]
 
 
+MEMBER_SERVICES_PLACE = {"title": "Raise an enquiry for a councillor", "href": "/member-services/enquiries/new",
+                         "text": "For a councillor who phoned or emailed Member Services."}
+
+
 @bp.get("/")
 def index() -> Any:
-    return render_template("home.html", title="Home", places=places())
+    here = places()
+    if not has_role(g.user) and member_enquiries.may_raise_for_members(current.context(), g.user.email):
+        here.append(MEMBER_SERVICES_PLACE)  # Member Services staff (admins reach it from the users page)
+    return render_template("home.html", title="Home", places=here)
 
 
 UNAVAILABLE_MESSAGE = "Sorry, the service is unavailable"

@@ -150,7 +150,7 @@ def show(task_id: int) -> Any:
     detail, form = _load(task_id)
     if detail.task.status not in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):
         return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
-    return _task_page(detail, form, form.values())
+    return _task_page(detail, form, form.first_values(detail.data))
 
 
 @bp.post("/tasks/<int:task_id>/hand-back")

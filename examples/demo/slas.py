@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine import sla
 from engine.context import Context
-from engine.sla import Escalation, SlaTerms
+from engine.sla import Escalation, SlaTerms, TargetRule
 from engine.types import SlaUnit
 
 from .staff import ADMIN
@@ -42,8 +42,14 @@ POLICIES: list[tuple[str, str | None, SlaUnit, int, int | None, tuple[Escalation
 ]
 
 
+# Targets that depend on the case's data: an urgent member enquiry (a risk to health or safety) is
+# answered within 2 working days (processes/member_enquiry.md).
+RULES = {("member_enquiry", None): (TargetRule.parse('priority == "urgent"=2'),)}
+
+
 def set_policies(ctx: Context) -> int:
     """Set (or set again: the same terms change nothing) every demo policy; returns how many."""
     for process, task, unit, amount, warn, escalations in POLICIES:
-        sla.set_policy(ctx, process, task, SlaTerms(unit, amount, warn, escalations), ADMIN)
+        terms = SlaTerms(unit, amount, warn, escalations, RULES.get((process, task), ()))
+        sla.set_policy(ctx, process, task, terms, ADMIN)
     return len(POLICIES)

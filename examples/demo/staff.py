@@ -11,6 +11,7 @@ ADVISOR = "advisor@example.gov.uk"
 WASTE_OFFICER = "waste.officer@example.gov.uk"
 WASTE_LEAD = "waste.lead@example.gov.uk"
 MEMBER_SERVICES = "member.services@example.gov.uk"
+COUNCILLOR = "cllr.jones@example.gov.uk"  # an elected member: the councillors' area at /councillor/
 
 PEOPLE = [
     (ADMIN, "Alex Admin", [Role.ADMIN], []),
@@ -26,6 +27,7 @@ PEOPLE = [
     ("blue.badge@example.gov.uk", "Bea Badge", [Role.BACK_OFFICE], ["Blue Badge Team"]),
     ("enforcement.officer@example.gov.uk", "Evan Enforcement", [Role.BACK_OFFICE], ["Street Scene Enforcement"]),
     ("parking.officer@example.gov.uk", "Pat Parking", [Role.BACK_OFFICE], ["Parking Services"]),
+    (COUNCILLOR, "Cllr Jo Jones", [Role.COUNCILLOR], []),
 ]
 DEMO_PASSWORD = "demo-password-change-me"
 

@@ -22,7 +22,9 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
-             "admin_directory_files.export"}
+             "admin_directory_files.export",
+             # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
+             "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}
 # Values for one endpoint whose argument of the same name means something else: a directory entry's key.
 SERVICE_KEY = "every_page_service"
 ENDPOINT_VALUES = {"services.entry": {"key": SERVICE_KEY}}
@@ -61,7 +63,11 @@ def samples(server, refused_document):  # noqa: F811
     directory_entries.save_entry(ctx, Entry(SERVICE_KEY, "Every page service", "hand_off", team="Waste Services",
                                             public_info="Tell them **when** we come.", guidance="Ask for the gate."),
                                  admin)
-    values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
+    councillor = add_staff(ctx, f"every-page-cllr-{uuid.uuid4().hex[:6]}@example.gov.uk", "Cllr Every",
+                           [Role.COUNCILLOR])
+    with ctx.db.transaction(readonly=True) as session:
+        councillor_id = users.find_user(session, councillor).id
+    values = {"councillor_id": councillor_id, "reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
               "bpmn_id": "record_missed_collection", "partner": partner.name}
@@ -72,7 +78,9 @@ def test_every_page_is_accessible(server, samples):
     admin, values = samples
     app = create_app({"CONTEXT": server.ctx, "SECRET_KEY": "routes-only"})
     urls = app.url_map.bind("127.0.0.1")
-    pages = [urls.build(endpoint, {name: {**values, **ENDPOINT_VALUES.get(endpoint, {})}[name] for name in arguments})
+    # A councillor's ward page is for a councillor, not the sample user.
+    given = {**ENDPOINT_VALUES, "admin_councillors.councillor_ward": {"user_id": values["councillor_id"]}}
+    pages = [urls.build(endpoint, {name: {**values, **given.get(endpoint, {})}[name] for name in arguments})
              for endpoint, arguments in _page_endpoints(app)]
     assert len(pages) >= 28  # every page of the four roles
     pages += ["/cases/CF-999999", "/no-such-page"]  # the 404 page, as staff meet it

@@ -24,7 +24,7 @@ from tests.webui.conftest import sign_in
 from webui.app import create_app
 
 sys.path.insert(0, str(ROOT / "examples"))
-from demo.staff import ADMIN, ADVISOR, DEMO_PASSWORD, PEOPLE, WASTE_LEAD, WASTE_OFFICER  # noqa: E402
+from demo.staff import ADMIN, ADVISOR, COUNCILLOR, DEMO_PASSWORD, PEOPLE, WASTE_LEAD, WASTE_OFFICER  # noqa: E402
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -121,8 +121,15 @@ def test_every_role_finds_work_on_its_first_page_and_a_second_run_adds_nothing(d
     at_risk, breached = late_counts(page(ctx, ADMIN, "/admin/sla"))
     assert at_risk >= 1 and breached >= 1
 
+    # Councillor: the enquiries they raised and the one Member Services raised for them after a call.
+    assert re.search(r"Demo councillor ready: cllr.jones@example.gov.uk \(Riverside ward\) at /councillor/, "
+                     r"with enquiries CF-\d+, CF-\d+", first), first
+    enquiries = page(ctx, COUNCILLOR, "/councillor/")
+    assert enquiries.count('class="cf-enquiry"') == 2 and "Riverside ward" in enquiries and "due by" in enquiries
+
     again = make_demo(database_url, tmp_path / "instance")
     assert "Demo cases not loaded: the database already has" in again
+    assert "Demo councillor ready" in again and page(ctx, COUNCILLOR, "/councillor/").count('class="cf-enquiry"') == 2
     assert queries.task_page(ctx, TaskFilter(team="Waste Services", status=queries.ACTIVE),
                              WASTE_LEAD).total == active.total
 

@@ -14,7 +14,7 @@ from ..current import context
 bp = Blueprint("admin_people", __name__, url_prefix="/admin")
 
 ROLE_NAMES = {Role.ANALYST: "Process analyst", Role.FRONT_OFFICE: "Front office", Role.BACK_OFFICE: "Back office",
-              Role.TEAM_LEAD: "Team lead", Role.ADMIN: "Admin"}
+              Role.TEAM_LEAD: "Team lead", Role.ADMIN: "Admin", Role.COUNCILLOR: "Councillor"}
 
 
 def _page(template: str, title: str, errors: dict[str, str] | None = None, problem: str | None = None,

@@ -11,7 +11,7 @@ from engine.formschema import Library, with_properties_followed
 
 from .answers import Answer, answers
 from .components import Component, Errors, Values, components, error_list
-from .model import Field, fields_for
+from .model import Field, fields_for, flatten
 from .address import Find
 from .submission import FormData, Submission, defaults, read, values_from
 
@@ -47,6 +47,15 @@ class Form:
     def values(self, data: dict[str, Any] | None = None) -> Values:
         """Form values for saved answers (None: the form's defaults)."""
         return values_from(self.fields, defaults(self.shown) if data is None else data)
+
+    def first_values(self, case_data: dict[str, Any]) -> Values:
+        """What a task page shows before anything is typed: the form's defaults, and, when its UI schema
+        says ``"ui:options": {"prefill": true}``, the case's answers to its fields already given (a
+        councillor's enquiry that Member Services log, docs/councillors.md); opt-in, so no other form
+        shows an earlier pass's answers as if they were this one's."""
+        prefill = bool(((self.ui_schema or {}).get("ui:options") or {}).get("prefill"))
+        given = {f.name: case_data[f.name] for f in flatten(self.fields) if prefill and case_data.get(f.name) not in (None, "")}
+        return values_from(self.fields, {**defaults(self.shown), **given})
 
     def view(self, values: Values, errors: Errors | None = None) -> dict[str, Any]:
         """Template context: the components and, on error, the error summary's list."""

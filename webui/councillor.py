@@ -1,0 +1,125 @@
+"""The councillors' area (role ``councillor``): a mobile-first place to raise an enquiry for a
+constituent, follow "my enquiries" and add information; and Member Services' page to raise one for a
+member who phoned or emailed. The engine decides who may see and do what (engine/member_enquiries.py);
+these views only read forms and show pages.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from engine import councillors, member_enquiries
+from engine.errors import FormInvalid
+
+from .current import context
+
+bp = Blueprint("councillor", __name__, url_prefix="/councillor")
+staff_bp = Blueprint("member_services", __name__, url_prefix="/member-services")
+
+# The member's fields as the form shows them: the map's own form supplies the rules and messages.
+ENQUIRY_TYPES = [("on_behalf_of_resident", "Casework for a resident"),
+                 ("ward_issue", "A ward issue"),
+                 ("policy_question", "A question about policy or performance")]
+PRIORITIES = [("standard", "Standard: answer within 10 working days"),
+              ("urgent", "Urgent: a risk to someone's health or safety, answer within 2 working days")]
+CONSENT = [("yes", "Yes"), ("no", "No")]
+# The order the fields appear in on the page, which the error summary follows.
+FIELD_ORDER = ("councillor", "received_by", "enquiry_type", "enquiry_summary", "ward", "resident_name",
+               "resident_address", "resident_consent", "priority")
+
+
+def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
+    return [{"text": errors[name], "href": f"#{name}"} for name in FIELD_ORDER if name in errors]
+
+
+def _items(options: list[tuple[str, str]], chosen: str | None) -> list[dict[str, Any]]:
+    return [{"value": value, "text": text, "checked": value == chosen} for value, text in options]
+
+
+def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, str], status: int = 200,
+          **extra: Any) -> Any:
+    items = {"enquiry_type": _items(ENQUIRY_TYPES, values.get("enquiry_type")),
+             "priority": _items(PRIORITIES, values.get("priority")),
+             "resident_consent": _items(CONSENT, values.get("resident_consent")),
+             "received_by": _items(list(member_enquiries.RECEIVED_BY.items()), values.get("received_by"))}
+    return render_template(template, title=title, values=values, errors=errors, error_list=_error_list(errors),
+                           items=items, **extra), status
+
+
+# -- the member's own pages ----------------------------------------------------------------------
+
+@bp.get("/")
+def my_enquiries() -> Any:
+    member = councillors.councillor(context(), g.user.email)
+    rows = member_enquiries.my_enquiries(context(), g.user.email)
+    return render_template("councillor/list.html", title="My enquiries", member=member, enquiries=rows)
+
+
+@bp.route("/enquiries/new", methods=["GET", "POST"])
+def new_enquiry() -> Any:
+    title = "Raise an enquiry"
+    if request.method == "GET":
+        return _form("councillor/new.html", title, {"ward": councillors.councillor(context(), g.user.email).ward or ""},
+                     {})
+    values = {name: request.form.get(name, "") for name in member_enquiries.FIELDS}
+    try:
+        reference = member_enquiries.raise_enquiry(context(), g.user.email, values, g.user.email)
+    except FormInvalid as err:
+        return _form("councillor/new.html", title, values, err.errors, 400)
+    flash(f"Enquiry {reference} raised. Member Services will log it and tell you who is dealing with it.")
+    return redirect(url_for("councillor.show", reference=reference))
+
+
+@bp.get("/enquiries/<reference>")
+def show(reference: str, information: str = "", errors: dict[str, str] | None = None, status: int = 200) -> Any:
+    detail = member_enquiries.enquiry(context(), g.user.email, reference)  # 404 unless theirs (or their ward's)
+    errors = errors or {}
+    return render_template("councillor/show.html", title=f"Enquiry {reference}", detail=detail, e=detail.enquiry,
+                           information=information, errors=errors,
+                           error_list=[{"text": errors["information"], "href": "#information"}] if errors else None,
+                           enquiry_types=dict(ENQUIRY_TYPES), priorities=dict(PRIORITIES)), status
+
+
+@bp.post("/enquiries/<reference>/information")
+def add_information(reference: str) -> Any:
+    text = request.form.get("information", "")
+    try:
+        member_enquiries.add_information(context(), g.user.email, reference, text)
+    except FormInvalid as err:
+        return show(reference, text, err.errors, 400)
+    flash("Information added. The team working on your enquiry has been told.")
+    return redirect(url_for("councillor.show", reference=reference) + "#history")
+
+
+# -- Member Services, for a member who phoned or emailed --------------------------------------------
+
+@staff_bp.route("/enquiries/new", methods=["GET", "POST"])
+def raise_for_member() -> Any:
+    ctx = context()
+    if not member_enquiries.may_raise_for_members(ctx, g.user.email):
+        abort(403)
+    title = "Raise an enquiry for a councillor"
+    people = councillors.list_councillors(ctx)
+    chosen = request.form.get("councillor", "")
+    members = {"members": people, "member_items": [{"value": "", "text": "Select a councillor"}] + [
+        {"value": m.email, "text": f"{m.name} ({m.ward} ward)" if m.ward else m.name, "selected": m.email == chosen}
+        for m in people]}
+    if request.method == "GET":
+        return _form("councillor/raise_for_member.html", title, {}, {}, **members)
+    values = {name: request.form.get(name, "") for name in ("councillor", "received_by", *member_enquiries.FIELDS)}
+    errors: dict[str, str] = {}
+    if not values["councillor"]:
+        errors["councillor"] = "Select the councillor"
+    try:
+        if errors:
+            raise FormInvalid(errors)
+        reference = member_enquiries.raise_enquiry(ctx, values["councillor"], values, g.user.email,
+                                                   values["received_by"] or None)
+    except FormInvalid as err:
+        return _form("councillor/raise_for_member.html", title, values, {**errors, **err.errors}, 400, **members)
+    except councillors.CouncillorNotFound:
+        return _form("councillor/raise_for_member.html", title, values, {"councillor": "Select the councillor"}, 400,
+                     **members)
+    flash(f"Enquiry {reference} raised for the councillor. It is in Member Services' inbox to log.")
+    return redirect(url_for("member_services.raise_for_member"))
