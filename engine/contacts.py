@@ -71,11 +71,17 @@ def log_contact(ctx: Context, reference: str, channel: str, kind: str, text: str
     with writer.open_case(ctx, reference=reference, actor=actor) as w:
         if w.user is not None:
             permissions.require_case_visible(w.session, w.user, w.case)
-        row = CaseContact(case_id=w.case.id, channel=how, kind=why, text=body, logged_by=w.actor, at=w.now)
-        w.session.add(row)
-        w.session.flush()
-        w.record(EventKind.CONTACT_LOGGED, contact_id=row.id, channel=how.value, contact_kind=why.value, text=body)
-        return ContactView.of(row, reference)
+        return ContactView.of(add_contact(w, how, why, body), reference)
+
+
+def add_contact(w: writer.CaseWriter, how: Channel, why: ContactKind, body: str) -> CaseContact:
+    """Write the contact and its event on the case ``w`` holds (e.g. an email quoting its reference)."""
+    row = CaseContact(case_id=w.case.id, channel=how, kind=why, text=body[:MAX_TEXT], logged_by=w.actor, at=w.now)
+    w.session.add(row)
+    w.session.flush()
+    w.record(EventKind.CONTACT_LOGGED, contact_id=row.id, channel=how.value, contact_kind=why.value,
+             text=row.text)
+    return row
 
 
 def list_contacts(ctx: Context, reference: str, viewer_email: str) -> list[ContactView]:
