@@ -56,7 +56,7 @@ class ParsedEmail:
 
 
 def sanitise_html(raw: str) -> str:
-    return nh3.clean(raw, tags=_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(raw, tags=_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer").strip()
 
 
 def html_to_text(raw: str) -> str:
