@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import cases, email_triage, permissions, users, writer
+from . import cases, directory_entries, email_triage, permissions, users, writer
 from .context import Context
 from .errors import Conflict, NotFound, UserError
 from .persistence.tables import Case, Customer, Email, EmailAttachment, Mailbox, Team, User
@@ -184,3 +184,9 @@ def start_case_from_email(ctx: Context, email_id: int, process_key: str, actor: 
         w.record(EventKind.EMAIL_RECEIVED, email_id=email_id, subject=email.subject[:200], documents=files)
         w.save()
         return _view(w.session, w.session.get_one(Email, email_id), full=True)
+
+
+def services_to_start(ctx: Context) -> list[tuple[str, str, str]]:
+    """(directory key, name, process) of every directory service that starts a mapped process: what
+    an advisor may start from an email."""
+    return [(e.key, e.name, e.process) for e in directory_entries.list_entries(ctx) if e.process]
