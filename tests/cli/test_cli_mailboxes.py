@@ -45,3 +45,16 @@ def test_the_password_itself_is_never_stored(cli, database_url, monkeypatch):
         row = conn.execute(text("SELECT * FROM mailbox")).mappings().one()
     engine.dispose()
     assert "s3cret-app-password" not in repr(dict(row))
+
+
+def test_the_worker_takes_the_mailboxs_emails_once(cli, dovecot):
+    from tests.engine.mails import email
+    cli("teams", "add", "Customer Hub")
+    assert cli("mailboxes", "add", "hub", "--address", "hub@council.test", "--team", "Customer Hub",
+               "--host", "127.0.0.1", "--port", str(dovecot.port), "--username", dovecot.users[0],
+               "--password-env", "COUNCILFLOW_MAIL_HUB_PASSWORD").exit_code == 0
+    dovecot.deliver(email())
+    assert "took 1 emails from the mailboxes" in cli("worker", "--once").stdout
+    assert "took 0 emails from the mailboxes" in cli("worker", "--once").stdout
+    [box] = cli("mailboxes", "list", "--json").json()
+    assert (box["emails"], box["last_uid"], box["last_error"]) == (1, 1, None)

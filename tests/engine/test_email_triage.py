@@ -125,3 +125,12 @@ def test_the_advisor_starts_a_mapped_process_from_an_email_with_its_details_and_
         assert session.scalar(select(Document.uploaded_by)) == ADVISOR
     with pytest.raises(Conflict):
         email_inbox.start_case_from_email(ctx, got.id, "pothole_report", ADVISOR)
+
+
+def test_intake_and_triage_log_no_personal_data(ctx, dovecot, world, caplog):
+    caplog.set_level("DEBUG", logger="engine")
+    receive(ctx, dovecot, email("Housing benefit for Pat", "My National Insurance number is QQ123456C"),
+            email("Out of office", sender="Jo Private <jo.private@example.net>", Auto_Submitted="auto-replied"))
+    assert caplog.records, "intake logs what it did"
+    for secret in ("pat.smith", "Pat", "QQ123456C", "jo.private", "Out of office", "Housing"):
+        assert secret not in caplog.text
