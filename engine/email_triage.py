@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import contacts, documents, writer
 from .context import Context
-from .persistence.tables import Case, Customer, Email, EmailAttachment, Mailbox
+from .persistence.tables import Case, Customer, Email, EmailAttachment, EmailReply, Mailbox
 from .types import Channel, ContactKind, EmailStatus, EventKind
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,10 @@ def _triage(ctx: Context, email_id: int) -> int:
             return 1
         cases = [ref for ref in references_in(email.subject, email.text[:5000])
                  if session.scalar(select(Case.id).where(Case.reference == ref)) is not None]
+        if not cases and email.in_reply_to:  # an answer to a reply sent from a case (engine.email_replies)
+            answered = session.scalar(select(Case.reference).join(EmailReply, EmailReply.case_id == Case.id)
+                                      .where(EmailReply.message_id == email.in_reply_to))
+            cases = [answered] if answered else []
         customer_id = session.scalar(select(Customer.id).where(Customer.email_key == email.sender)
                                      .order_by(Customer.id).limit(1))
         if not cases:

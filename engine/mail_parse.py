@@ -45,6 +45,7 @@ class Attachment:
 @dataclass(frozen=True)
 class ParsedEmail:
     message_id: str | None
+    in_reply_to: str | None
     sender: str
     sender_name: str
     subject: str
@@ -133,7 +134,9 @@ def parse(raw: bytes) -> ParsedEmail:
     clean = sanitise_html(html[:MAX_TEXT * 5]) if html else None
     if text is None:
         text = html_to_text(clean) if clean else ""
-    return ParsedEmail(message_id=_header(msg, "Message-ID")[:998] or None, sender=address.strip().lower()[:320],
+    answers = _header(msg, "In-Reply-To").split() or _header(msg, "References").split()[-1:]
+    return ParsedEmail(message_id=_header(msg, "Message-ID")[:998] or None,
+                       in_reply_to=answers[0][:998] if answers else None, sender=address.strip().lower()[:320],
                        sender_name=name.strip()[:200], subject=_header(msg, "Subject")[:998],
                        text=text.strip()[:MAX_TEXT], html=clean, sent_at=_sent_at(msg),
                        automatic=automatic_reason(msg), attachments=_attachments(msg))

@@ -20,6 +20,7 @@ from .types import MAILBOX_CHANNELS, Channel
 from .views import iso
 
 IMAPS_PORT = 993
+SMTPS_PORT = 465
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,255}$|^\[?[0-9a-fA-F:.]+\]?$")
@@ -46,11 +47,14 @@ class MailboxView:
     last_polled_at: str | None
     last_error: str | None
     emails: int
+    smtp_host: str | None
+    smtp_port: int | None
 
     @classmethod
     def of(cls, row: Mailbox, team: str, emails: int) -> "MailboxView":
         return cls(row.name, row.address, row.channel, team, row.host, row.port, row.username, row.secret_env,
-                   row.folder, row.active, row.last_uid, iso(row.last_polled_at), row.last_error, emails)
+                   row.folder, row.active, row.last_uid, iso(row.last_polled_at), row.last_error, emails,
+                   row.smtp_host, row.smtp_port)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -69,6 +73,8 @@ class MailboxDetails:
     channel: str = Channel.EMAIL.value
     port: int | str = IMAPS_PORT
     folder: str = "INBOX"
+    smtp_host: str = ""  # "": replies cannot be sent from this mailbox
+    smtp_port: int | str = SMTPS_PORT
 
     def checked(self) -> "MailboxDetails":
         errors: dict[str, str] = {}
@@ -83,13 +89,9 @@ class MailboxDetails:
             errors["team"] = "Enter the team whose inbox its emails go to"
         if not _HOST.match(self.host.strip()):
             errors["host"] = "Enter the IMAP server's name, like outlook.office365.com"
-        try:
-            port = int(self.port)
-            if not 0 < port < 65536:
-                raise ValueError
-        except ValueError:
+        port = _port(self.port, IMAPS_PORT) or 0
+        if not port:
             errors["port"] = "Enter the IMAP port as a number (993 for IMAP over TLS)"
-            port = IMAPS_PORT
         if not self.username.strip():
             errors["username"] = "Enter the user name the mailbox signs in with"
         if not _ENV.match(env):
@@ -97,10 +99,27 @@ class MailboxDetails:
                                     "in capitals, like COUNCILFLOW_MAIL_HUB_PASSWORD (never the password)")
         if not self.folder.strip():
             errors["folder"] = "Enter the folder to read, usually INBOX"
+        smtp_port = _port(self.smtp_port, SMTPS_PORT)
+        if self.smtp_host.strip() and not _HOST.match(self.smtp_host.strip()):
+            errors["smtp_host"] = "Enter the outgoing (SMTP) server's name, like smtp.office365.com, or leave it empty"
+        if smtp_port is None:
+            errors["smtp_port"] = "Enter the SMTP port as a number (465 for SMTP over TLS)"
         if errors:
             raise FormInvalid(errors)
         return MailboxDetails(name, self.address.strip(), self.team.strip(), self.host.strip(),
-                              self.username.strip(), env, self.channel, port, self.folder.strip())
+                              self.username.strip(), env, self.channel, port, self.folder.strip(),
+                              self.smtp_host.strip(), smtp_port or SMTPS_PORT)
+
+
+def _port(value: int | str, default: int) -> int | None:
+    """The port as a number (``default`` when left empty), or None when it is not one."""
+    if isinstance(value, str) and not value.strip():
+        return default
+    try:
+        port = int(value)
+    except ValueError:
+        return None
+    return port if 0 < port < 65536 else None
 
 
 def add_mailbox(ctx: Context, details: MailboxDetails) -> MailboxView:
@@ -113,7 +132,8 @@ def add_mailbox(ctx: Context, details: MailboxDetails) -> MailboxView:
         team = routing.get_team(session, d.team)
         row = Mailbox(name=d.name, address=d.address, channel=d.channel, team_id=team.id, host=d.host,
                       port=int(d.port), username=d.username, secret_env=d.secret_env, folder=d.folder,
-                      active=True, last_uid=0, created_at=ctx.clock.now())
+                      active=True, last_uid=0, created_at=ctx.clock.now(), smtp_host=d.smtp_host or None,
+                      smtp_port=int(d.smtp_port) if d.smtp_host else None)
         session.add(row)
         session.flush()
         return MailboxView.of(row, team.name, 0)

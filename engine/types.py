@@ -113,6 +113,9 @@ class EventKind(StrEnum):
     RESTRICTED_CASE_OPENED = "restricted_case_opened"  # someone outside its teams opened it, with a reason
     CONTACT_OUTCOME = "contact_outcome"  # how a front-office contact about a directory service ended
     EMAIL_RECEIVED = "email_received"  # an email from a mailbox joined the case (engine.email_triage)
+    EMAIL_REPLY_WRITTEN = "email_reply_written"  # a reply to the customer's email, queued (engine.email_replies)
+    EMAIL_REPLY_SENT = "email_reply_sent"
+    EMAIL_REPLY_FAILED = "email_reply_failed"  # the mail server refused it, or kept failing
 
 
 class Nation(StrEnum):

@@ -15,7 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import escalation, mail_intake, notifications, outbox, polling, sweeps, writer
+from . import email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -99,8 +99,11 @@ class Worker:
         return polling.poll_status_updates(self.ctx) + polling.collect_batch_rejections(self.ctx)
 
     def read_mail(self) -> int:
-        """Take new emails from the configured mailboxes into the triage inboxes (engine.mail_intake)."""
-        return mail_intake.poll_mailboxes(self.ctx)
+        """Take new emails from the configured mailboxes into the triage inboxes (engine.mail_intake), then
+        send the replies written on cases (engine.email_replies)."""
+        taken = mail_intake.poll_mailboxes(self.ctx)
+        email_replies.send_due(self.ctx)
+        return taken
 
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
         scheduler.add_job(fire_due_timers, "interval", args=[self.ctx], seconds=self.interval_s, max_instances=1,

@@ -106,3 +106,12 @@ def dovecot(monkeypatch):
     monkeypatch.setenv("COUNCILFLOW_MAIL_HUB_PASSWORD", imap.PASSWORD)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(dovecot):
+    """A local SMTP server (aiosmtpd, implicit TLS with dovecot's certificate) taking the hub's password."""
+    from tests.fakes import dovecot as imap
+    from tests.fakes.smtp import FakeSmtp
+    with FakeSmtp(dovecot.cert, dovecot.key, dovecot.users[0], imap.PASSWORD) as server:
+        yield server

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine import contacts, email_inbox
+from engine import contacts, email_inbox, email_replies
 from engine.errors import Conflict, EngineError, NotFound
 from engine.types import EmailStatus
 
@@ -97,6 +97,24 @@ def link(email_id: int) -> Any:
         return done
     flash(f"The email is logged as a contact on case {done.case}", FLASH)
     return redirect(url_for("emails.index"))
+
+
+@bp.post("/<int:email_id>/reply")
+def reply(email_id: int) -> Any:
+    """A reply to the resident, written on the email's case and sent by the worker."""
+    ctx = context()
+    try:
+        email = email_inbox.get_email(ctx, email_id, g.user.email)
+    except NotFound:
+        abort(404)
+    if not email.case:
+        abort(404)
+    done = _acted(email_id, "reply", lambda: email_replies.write_reply(
+        ctx, email.case or "", email_id, request.form.get("reply", ""), g.user.email))
+    if not isinstance(done, email_replies.ReplyView):
+        return done
+    flash(f"Your reply to {done.to} will be sent in a moment; it is on the case's timeline", FLASH)
+    return redirect(url_for("emails.show", email_id=email_id))
 
 
 @bp.post("/<int:email_id>/resolve")

@@ -34,6 +34,10 @@ class Mailbox(Base):
     last_polled_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Replies go out through the council's mail server (SMTP over TLS, same user and password); None:
+    # this mailbox cannot send replies.
+    smtp_host: Mapped[str | None] = mapped_column(String(255))
+    smtp_port: Mapped[int | None]
 
 
 class Email(Base):
@@ -49,6 +53,7 @@ class Email(Base):
     uid: Mapped[int]
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))  # the Message-ID it answers (a reply we sent?)
     sender: Mapped[str] = mapped_column(String(320), index=True)
     sender_name: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(998))
@@ -78,3 +83,27 @@ class EmailAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     refused: Mapped[str | None] = mapped_column(String(200))
+
+
+class EmailReply(Base):
+    """A reply written on a case to an email, sent by the worker through the mailbox's SMTP server,
+    threaded to the email (In-Reply-To/References its Message-ID). ``message_id`` is made when it is
+    written, so a retried send carries the same one."""
+
+    __tablename__ = "email_reply"
+    __table_args__ = (Index("ix_email_reply_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("email_message.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(998))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    leased_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(320))
+    written_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

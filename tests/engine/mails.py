@@ -27,9 +27,11 @@ def email(subject: str = "Bin not collected", body: str = "My bin was missed on 
     return msg.as_bytes()
 
 
-def add_hub_mailbox(ctx, server, team: str = "Customer Hub", channel: str = "email", name: str = "hub"):
+def add_hub_mailbox(ctx, server, team: str = "Customer Hub", channel: str = "email", name: str = "hub",
+                    smtp=None):
     with ctx.db.transaction() as session:
         ensure_team(session, team, ctx.clock.now())
     return mailboxes.add_mailbox(ctx, mailboxes.MailboxDetails(
         name=name, address="hub@council.test", team=team, host="127.0.0.1", port=server.port,
-        username=server.users[0], secret_env="COUNCILFLOW_MAIL_HUB_PASSWORD", channel=channel))
+        username=server.users[0], secret_env="COUNCILFLOW_MAIL_HUB_PASSWORD", channel=channel,
+        smtp_host="127.0.0.1" if smtp else "", smtp_port=smtp.port if smtp else 465))

@@ -67,6 +67,7 @@ class Dovecot:
         f = self.folder
         f.chmod(0o755)
         self.cert, key = write_certificate(f)
+        self.key = key
         owner = pwd.getpwnam("dovecot") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
         (f / "mail").mkdir(exist_ok=True)
         for path in [f, f / "mail", key]:

@@ -113,3 +113,24 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert post(admin, "/admin/mailboxes/members/remove", {}, "/admin/mailboxes").status_code == 302
     assert "No mailboxes are set up" in admin.get("/admin/mailboxes").get_data(as_text=True)
     assert signed_in(Role.FRONT_OFFICE).get("/admin/mailboxes").status_code == 403
+
+
+def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
+    from engine import email_replies
+    world = seed(ctx)
+    add_hub_mailbox(ctx, dovecot, smtp=smtp)
+    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id="<pat-2@example.com>"))
+    mail_intake.poll_mailboxes(ctx)
+    [linked] = email_inbox.triage_inbox(ctx, _any_admin(ctx), "linked")
+    advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
+    page = f"/emails/{linked.id}"
+    empty = post(advisor, f"{page}/reply", {"reply": " "}, page)
+    assert empty.status_code == 400 and "Enter your reply" in empty.get_data(as_text=True)
+    sent = post(advisor, f"{page}/reply", {"reply": "The crew comes back on Friday."}, page)
+    assert sent.status_code == 302
+    assert email_replies.send_due(ctx) == 1
+    [message] = smtp.messages
+    assert message["In-Reply-To"] == "<pat-2@example.com>" and message["To"] == "pat.smith@example.com"
+    case_page = advisor.get(f"/cases/{world.bin}").get_data(as_text=True)
+    assert "wrote a reply to pat.smith@example.com: The crew comes back on Friday." in case_page
+    assert "The reply was sent" in case_page

@@ -14,8 +14,9 @@ from ..current import context
 
 bp = Blueprint("admin_mailboxes", __name__, url_prefix="/admin/mailboxes")
 FLASH = "admin_mailboxes"
-FIELDS = ("name", "address", "channel", "team", "host", "port", "username", "secret_env", "folder")
-DEFAULTS = {"channel": "email", "port": "993", "folder": "INBOX"}
+FIELDS = ("name", "address", "channel", "team", "host", "port", "username", "secret_env", "folder", "smtp_host",
+          "smtp_port")
+DEFAULTS = {"channel": "email", "port": "993", "folder": "INBOX", "smtp_port": "465"}
 
 
 def _page(values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Any:

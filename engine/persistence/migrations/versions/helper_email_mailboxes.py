@@ -1,4 +1,4 @@
-"""the email channel: mailboxes, the emails taken from them and their attachments
+"""the email channel: mailboxes, the emails taken from them, their attachments and the replies sent
 
 Revision ID: helper_email
 Revises: 0014
@@ -44,6 +44,8 @@ def upgrade() -> None:
                     _at('last_polled_at', True),
                     sa.Column('last_error', sa.Text(), nullable=True),
                     _at('created_at', False),
+                    sa.Column('smtp_host', sa.String(length=255), nullable=True),
+                    sa.Column('smtp_port', sa.Integer(), nullable=True),
                     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
                     sa.PrimaryKeyConstraint('id'),
                     sa.UniqueConstraint('name'))
@@ -54,6 +56,7 @@ def upgrade() -> None:
                     sa.Column('uid', sa.Integer(), nullable=False),
                     sa.Column('team_id', sa.Integer(), nullable=False),
                     sa.Column('message_id', sa.String(length=998), nullable=True),
+                    sa.Column('in_reply_to', sa.String(length=998), nullable=True),
                     sa.Column('sender', sa.String(length=320), nullable=False),
                     sa.Column('sender_name', sa.String(length=200), nullable=False),
                     sa.Column('subject', sa.String(length=998), nullable=False),
@@ -90,9 +93,38 @@ def upgrade() -> None:
                     sa.PrimaryKeyConstraint('id'))
     with op.batch_alter_table('email_attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_email_attachment_email_id'), ['email_id'], unique=False)
+    op.create_table('email_reply',
+                    sa.Column('id', sa.Integer(), nullable=False),
+                    sa.Column('email_id', sa.Integer(), nullable=False),
+                    sa.Column('case_id', sa.Integer(), nullable=False),
+                    sa.Column('message_id', sa.String(length=998), nullable=False),
+                    sa.Column('to_address', sa.String(length=320), nullable=False),
+                    sa.Column('subject', sa.String(length=998), nullable=False),
+                    sa.Column('text', sa.Text(), nullable=False),
+                    sa.Column('status', sa.String(length=20), nullable=False),
+                    sa.Column('attempts', sa.Integer(), nullable=False),
+                    _at('next_attempt_at', False),
+                    _at('leased_until', True),
+                    sa.Column('last_error', sa.Text(), nullable=True),
+                    sa.Column('written_by', sa.String(length=320), nullable=False),
+                    _at('written_at', False),
+                    _at('sent_at', True),
+                    sa.ForeignKeyConstraint(['case_id'], ['case.id'], ),
+                    sa.ForeignKeyConstraint(['email_id'], ['email_message.id'], ),
+                    sa.PrimaryKeyConstraint('id'),
+                    sa.UniqueConstraint('message_id'))
+    with op.batch_alter_table('email_reply', schema=None) as batch_op:
+        batch_op.create_index('ix_email_reply_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_email_reply_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_email_reply_email_id'), ['email_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('email_reply', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_email_reply_email_id'))
+        batch_op.drop_index(batch_op.f('ix_email_reply_case_id'))
+        batch_op.drop_index('ix_email_reply_due')
+    op.drop_table('email_reply')
     with op.batch_alter_table('email_attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_email_attachment_email_id'))
     op.drop_table('email_attachment')
