@@ -1,6 +1,7 @@
 """The email channel in real Chromium: an email to the hub mailbox (a real dovecot) is in the advisor's
 triage inbox after one poll; the advisor reads it, starts the service's case from it (its PDF becomes a
-case document), then adds the resident's follow-up email to that case. Every page visited, the error
+case document), then adds the resident's follow-up email to that case and replies to the resident from it (a local SMTP
+server takes the reply). Every page visited, the error
 state included, is well-formed and axe-clean at desktop and phone widths.
 
 Set SCREENSHOTS_DIR to a folder to keep screenshots of the inbox and the email at 1280 and 390 px."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import directory_entries, mail_intake
+from engine import directory_entries, email_replies, mail_intake
 from engine.directory_entries import Entry
 from engine.types import Role
 from tests.engine.mails import PDF, add_hub_mailbox, email
@@ -18,9 +19,9 @@ from .journey import check, shoot
 from .server import add_staff, chromium
 
 
-def test_advisor_turns_an_email_into_a_case_and_adds_the_follow_up_to_it(server, dovecot):
+def test_advisor_turns_an_email_into_a_case_and_adds_the_follow_up_to_it(server, dovecot, smtp):
     ctx, tag = server.ctx, uuid.uuid4().hex[:6]
-    add_hub_mailbox(ctx, dovecot, name=f"hub-{tag}")
+    add_hub_mailbox(ctx, dovecot, name=f"hub-{tag}", smtp=smtp)
     directory_entries.save_entry(ctx, Entry(f"bins_{tag}", f"Missed bin {tag}", "start",
                                             process="missed_bin_collection", team="Waste Services"),
                                  "admin@example.gov.uk")
@@ -72,3 +73,18 @@ def test_advisor_turns_an_email_into_a_case_and_adds_the_follow_up_to_it(server,
         check(page)
         assert f"logged as a contact on case {reference}" in page.inner_text("main")
         assert page.goto(email_url).status == 200 and "Case started" in page.inner_text("main")
+
+        page.click("button:has-text('Send reply')")  # nothing written
+        check(page)
+        assert "Enter your reply" in page.inner_text(".govuk-error-summary")
+        page.fill("#reply", "Thank you. The crew will come back on Friday.")
+        page.click("button:has-text('Send reply')")
+        check(page)
+        shoot(page, "email-replied-390.png")
+        assert "will be sent in a moment" in page.inner_text("main")
+        assert email_replies.send_due(ctx) == 1
+        [sent] = smtp.messages
+        assert sent["To"] == f"rowan-{tag}@example.org" and sent["In-Reply-To"]
+        page.goto(f"{server.url}/cases/{reference}")
+        check(page)
+        assert "The reply was sent" in page.inner_text("main")
