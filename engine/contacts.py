@@ -77,10 +77,11 @@ def log_contact(ctx: Context, reference: str, channel: str, kind: str, text: str
 def record_contact(w: writer.CaseWriter, how: Channel, why: ContactKind, body: str) -> CaseContact:
     """Add a checked contact to the case ``w`` holds, and to its history, as ``w``'s actor (the
     caller has decided they may)."""
-    row = CaseContact(case_id=w.case.id, channel=how, kind=why, text=body, logged_by=w.actor, at=w.now)
+    row = CaseContact(case_id=w.case.id, channel=how, kind=why, text=body[:MAX_TEXT], logged_by=w.actor, at=w.now)
     w.session.add(row)
     w.session.flush()
-    w.record(EventKind.CONTACT_LOGGED, contact_id=row.id, channel=how.value, contact_kind=why.value, text=body)
+    w.record(EventKind.CONTACT_LOGGED, contact_id=row.id, channel=how.value, contact_kind=why.value,
+             text=row.text)
     return row
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from sqlalchemy import select
@@ -130,22 +131,28 @@ def add_document(ctx: Context, reference: str, filename: str, content: bytes, co
     operation = filing_operation(ctx)
     with ctx.db.transaction() as session:
         case = _case(session, reference, actor)
-        now = ctx.clock.now()
-        document = Document(case_id=case.id, filename=name, content_type=kind, size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor,
-                            uploaded_at=now,
-                            filing_status=DocumentStatus.PENDING if operation else DocumentStatus.NOT_FILED)
-        session.add(document)
-        session.flush()
-        session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.DOCUMENT_ADDED,
-                          detail={"document": document.id, "filename": name, "size": len(content),
-                                  "sha256": document.sha256, "filing": operation}))
-        if operation:
-            params = {"case_ref": reference, "document_id": document.id, "filename": name, "mime_type": kind}
-            session.add(new_call(case, CallKind.DOCUMENT_FILING, operation, params,
-                                 f"{reference}:document:{document.id}", now, spiff_id="", bpmn_id="",
-                                 document_id=document.id))
-        return DocumentView.of(document)
+        return DocumentView.of(keep_document(session, case, name, kind, content, actor, ctx.clock.now(), operation))
+
+
+def keep_document(session: Session, case: Case, name: str, kind: str, content: bytes, actor: str, now: datetime,
+                  operation: str | None) -> Document:
+    """Store an already checked file (``check_upload``) with ``case`` and queue its filing through
+    ``operation`` (None: not filed), in the caller's transaction (e.g. an email's attachments)."""
+    document = Document(case_id=case.id, filename=name, content_type=kind, size=len(content),
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor,
+                        uploaded_at=now,
+                        filing_status=DocumentStatus.PENDING if operation else DocumentStatus.NOT_FILED)
+    session.add(document)
+    session.flush()
+    session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.DOCUMENT_ADDED,
+                      detail={"document": document.id, "filename": name, "size": len(content),
+                              "sha256": document.sha256, "filing": operation}))
+    if operation:
+        params = {"case_ref": case.reference, "document_id": document.id, "filename": name, "mime_type": kind}
+        session.add(new_call(case, CallKind.DOCUMENT_FILING, operation, params,
+                             f"{case.reference}:document:{document.id}", now, spiff_id="", bpmn_id="",
+                             document_id=document.id))
+    return document
 
 
 def get_document(ctx: Context, reference: str, document_id: int, viewer: str | None = None) -> DocumentContent:

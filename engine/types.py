@@ -113,6 +113,10 @@ class EventKind(StrEnum):
     CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
     RESTRICTED_CASE_OPENED = "restricted_case_opened"  # someone outside its teams opened it, with a reason
     CONTACT_OUTCOME = "contact_outcome"  # how a front-office contact about a directory service ended
+    EMAIL_RECEIVED = "email_received"  # an email from a mailbox joined the case (engine.email_triage)
+    EMAIL_REPLY_WRITTEN = "email_reply_written"  # a reply to the customer's email, queued (engine.email_replies)
+    EMAIL_REPLY_SENT = "email_reply_sent"
+    EMAIL_REPLY_FAILED = "email_reply_failed"  # the mail server refused it, or kept failing
 
 
 class Nation(StrEnum):
@@ -182,3 +186,17 @@ class DocumentStatus(StrEnum):
     FILED = "filed"
     FAILED = "failed"
     NOT_FILED = "not_filed"  # no EDRMS configured, or an admin gave up on filing it
+
+
+class EmailStatus(StrEnum):
+    """Where an email taken from a mailbox is in triage (engine.email_triage)."""
+
+    NEW = "new"  # taken from the mailbox, not yet matched
+    OPEN = "open"  # in the triage team's inbox
+    IGNORED = "ignored"  # an auto-reply or a mail loop: kept, never answered
+    RESOLVED = "resolved"  # answered there and then
+    LINKED = "linked"  # logged as a repeat contact on an existing case
+    STARTED = "started"  # a case was started from it
+
+
+MAILBOX_CHANNELS = (Channel.EMAIL, Channel.COUNCILLOR)  # what a mailbox may stand for

@@ -15,7 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import escalation, notifications, outbox, polling, sweeps, writer
+from . import email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -77,6 +77,7 @@ class Round:
     sla_events: int
     calls: int = 0
     updates: int = 0
+    emails: int = 0
 
 
 class Worker:
@@ -86,7 +87,7 @@ class Worker:
         self.poll_interval_s = poll_interval_s
 
     def run_once(self) -> Round:
-        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll())
+        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll(), self.read_mail())
 
     def run_calls(self) -> int:
         """Make due adapter calls from the outbox (none when no adapters are configured)."""
@@ -97,6 +98,13 @@ class Worker:
         batch rows (revenues) into incidents."""
         return polling.poll_status_updates(self.ctx) + polling.collect_batch_rejections(self.ctx)
 
+    def read_mail(self) -> int:
+        """Take new emails from the configured mailboxes into the triage inboxes (engine.mail_intake), then
+        send the replies written on cases (engine.email_replies)."""
+        taken = mail_intake.poll_mailboxes(self.ctx)
+        email_replies.send_due(self.ctx)
+        return taken
+
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
         scheduler.add_job(fire_due_timers, "interval", args=[self.ctx], seconds=self.interval_s, max_instances=1,
                           coalesce=True, id="timers")
@@ -106,6 +114,8 @@ class Worker:
                           id="outbox")
         scheduler.add_job(self.poll, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
                           id="status-updates")
+        scheduler.add_job(self.read_mail, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
+                          id="mailboxes")
         return scheduler
 
     def run_forever(self) -> None:

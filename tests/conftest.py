@@ -93,3 +93,25 @@ def cli(database_url, monkeypatch, tmp_path):
         return result
 
     return run
+
+
+@pytest.fixture
+def dovecot(monkeypatch):
+    """A real IMAP server (dovecot) on 127.0.0.1 whose self-signed certificate this process trusts."""
+    from tests.fakes import dovecot as imap
+    if not imap.available():
+        pytest.skip("dovecot is not installed (apt-get install -y dovecot-imapd, as .ci/run does)")
+    server = imap.Dovecot().start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))  # read by ssl.create_default_context()
+    monkeypatch.setenv("COUNCILFLOW_MAIL_HUB_PASSWORD", imap.PASSWORD)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(dovecot):
+    """A local SMTP server (aiosmtpd, implicit TLS with dovecot's certificate) taking the hub's password."""
+    from tests.fakes import dovecot as imap
+    from tests.fakes.smtp import FakeSmtp
+    with FakeSmtp(dovecot.cert, dovecot.key, dovecot.users[0], imap.PASSWORD) as server:
+        yield server

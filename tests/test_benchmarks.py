@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout")
+NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout", "mail_intake")
 PAGES = ("member_1_team", "member_5_teams", "admin", "team_counts")
 
 
@@ -98,3 +98,14 @@ def test_gazetteer_import_times_a_first_import_and_a_re_import(database_url):
     assert result["rows"] == 500
     for prefix in prefixes:
         assert result[f"{prefix}import_s"] > 0 and result[f"{prefix}reimport_s"] > 0
+
+
+def test_mail_intake_counts_emails_a_minute_and_takes_each_once_through_kills(database_url):
+    from tests.fakes import dovecot
+    if not dovecot.available():
+        pytest.skip("dovecot is not installed (apt-get install -y dovecot-imapd, as .ci/run does)")
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    result = _last_json("mail_intake", "--messages", "10", "--restart-messages", "10", "--kills", "1",
+                        "--database", backend, env=_environment(database_url))
+    _is_timing(result, "per_minute")
+    assert result["restart"] == {"delivered": 10, "taken": 10, "duplicates": 0, "missing": 0, "kills": 1}

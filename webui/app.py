@@ -19,13 +19,14 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages,
-               tables, tasks)
+               diagrams, documents, emails, frontoffice, home, inbox, names, notifications, oidc, openreferral,
+               service_pages, tables, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
 from .admin import directory as admin_directory, directory_files as admin_directory_files
-from .admin import councillors as admin_councillors, partners as admin_partners, sla as admin_sla
+from .admin import councillors as admin_councillors, mailboxes as admin_mailboxes
+from .admin import partners as admin_partners, sla as admin_sla
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
@@ -142,6 +143,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, casesearch.bp, casesearch.SEARCHERS)
     access.register(app, contacts.bp, STAFF)
     access.register(app, documents.bp, STAFF)
+    access.register(app, emails.bp, STAFF)  # the engine shows each email to its inbox's team only
     access.register(app, notifications.bp, access.SIGNED_IN)  # everyone's own; nobody sees another's
     access.register(app, frontoffice.bp, {Role.FRONT_OFFICE})
     access.register(app, service_pages.bp, {Role.FRONT_OFFICE})
@@ -151,7 +153,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Member Services staff need no particular role: the engine checks they are in the Member Services team.
     access.register(app, councillor.staff_bp, access.SIGNED_IN)
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
-                        admin_directory_files.bp, admin_partners.bp, admin_councillors.bp):
+                        admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only

@@ -99,6 +99,11 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident{_then(d, 'note')}",
     EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident{_then(d, 'note')}",
     EventKind.DELIVERY_STATUS: lambda who, d: f"Delivery by {_system(d)}: {d.get('status')}",
+    EventKind.EMAIL_RECEIVED: lambda who, d: f"An email came in: {d.get('subject')}"
+                                             + (f" ({len(d['documents'])} attachments added)" if d.get("documents") else ""),
+    EventKind.EMAIL_REPLY_WRITTEN: lambda who, d: f"{who} wrote a reply to {d.get('to')}: {d.get('text')}",
+    EventKind.EMAIL_REPLY_SENT: lambda who, d: "The reply was sent",
+    EventKind.EMAIL_REPLY_FAILED: lambda who, d: f"The reply could not be sent: {d.get('reason')}",
     EventKind.DOCUMENT_ADDED: lambda who, d: f"{who} added the document {d.get('filename')}",
     EventKind.DOCUMENT_FILED: lambda who, d: f"Document {d.get('filename')} filed"
                                              + (f" as {d['filed_reference']}" if d.get("filed_reference") else ""),

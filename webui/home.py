@@ -25,6 +25,7 @@ PLACES = (
     (Role.FRONT_OFFICE, "Services", "/services", "Find a service for a resident and start their case."),
     (Role.FRONT_OFFICE, "Task inbox", "/inbox", "Customer Hub tasks: call-backs and more information."),
     (Role.FRONT_OFFICE, "Questions", "/inbox/questions", "Questions the back office handed back to you."),
+    (Role.FRONT_OFFICE, "Emails", "/emails", "Emails to the shared mailboxes: start a case, add to one or resolve."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
     (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
@@ -36,6 +37,7 @@ PLACES = (
     (Role.ADMIN, "Incidents", "/admin/incidents", "Hand-offs to back-office systems that need a person."),
     (Role.ADMIN, "SLAs", "/admin/sla", "Service levels, working calendar and closure days."),
     (Role.ADMIN, "Service search", "/admin/search-words", "Callers' words and keywords the service search knows."),
+    (Role.ADMIN, "Mailboxes", "/admin/mailboxes", "Shared mailboxes whose emails come into the triage inboxes."),
     (Role.ADMIN, "Directory of services", "/admin/directory",
      "Every service the front office answers for: what advisors do, who delivers it, guidance."),
 )

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
-from engine import cases, customers, directory_entries, handback, registry, routing, users
+from engine import cases, customers, directory_entries, email_inbox, handback, mail_intake, registry, routing, users
 from engine.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
+from tests.engine.mails import PDF, add_hub_mailbox, email
 from webui.app import create_app
 
 from .journey import check
@@ -22,7 +23,7 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
-             "admin_directory_files.export",
+             "admin_directory_files.export", "emails.download",
              # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
              "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}
 # Values for one endpoint whose argument of the same name means something else: a directory entry's key.
@@ -39,7 +40,7 @@ def _page_endpoints(app) -> list[tuple[str, list[str]]]:
 
 
 @pytest.fixture
-def samples(server, refused_document):  # noqa: F811
+def samples(server, refused_document, dovecot):  # noqa: F811
     """A value for every page argument: a case handed back to the front office, its customer, its
     question, an incident, a team, a user, and a directory entry (of the process's key) with its partner."""
     ctx = server.ctx
@@ -67,7 +68,12 @@ def samples(server, refused_document):  # noqa: F811
                            [Role.COUNCILLOR])
     with ctx.db.transaction(readonly=True) as session:
         councillor_id = users.find_user(session, councillor).id
-    values = {"councillor_id": councillor_id, "reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
+    add_hub_mailbox(ctx, dovecot, name=f"every-page-{uuid.uuid4().hex[:6]}")
+    dovecot.deliver(email("Every page email", attachments=(("a.pdf", "application/pdf", PDF),)))
+    mail_intake.poll_mailboxes(ctx)
+    email_id = email_inbox.triage_inbox(ctx, admin)[-1].id
+    values = {"email_id": email_id, "councillor_id": councillor_id, "reference": started.reference,
+              "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
               "bpmn_id": "record_missed_collection", "partner": partner.name}

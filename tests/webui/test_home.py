@@ -9,12 +9,12 @@ from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 
 PLACES = {
-    Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions"},
+    Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions", "/emails"},
     Role.BACK_OFFICE: {"/inbox"},
     Role.ANALYST: {"/processes", "/forms/"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
-                 "/admin/search-words", "/admin/directory", "/services", "/inbox", "/inbox/questions", "/processes",
-                 "/forms/"},
+                 "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/services", "/inbox",
+                 "/inbox/questions", "/emails", "/processes", "/forms/"},
 }
 
 

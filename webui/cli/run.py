@@ -85,12 +85,12 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
               help="Seconds between looks for due timers and outbox calls.")
 @click.option("--json", "as_json", is_flag=True, hidden=True)
 def worker(once: bool, interval: float, as_json: bool) -> None:
-    """Run the background worker: due timers, SLA sweeps, notifications and adapter calls."""
+    """Run the background worker: due timers, SLA sweeps, notifications, adapter calls and mailboxes."""
     from engine.worker import Worker
     w = Worker(_context_or_exit(), interval_s=interval)
     if once:
         done = w.run_once()
         click.echo(f"fired {done.timers} timers, recorded {done.sla_events} SLA warnings/breaches, "
-                   f"made {done.calls} adapter calls")
+                   f"made {done.calls} adapter calls, took {done.emails} emails from the mailboxes")
     else:
         w.run_forever()

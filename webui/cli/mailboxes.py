@@ -1,0 +1,61 @@
+"""``mailboxes`` commands: the shared mailboxes whose emails come into the triage inboxes."""
+from __future__ import annotations
+
+import click
+
+from engine import mailboxes
+from engine.types import MAILBOX_CHANNELS
+
+from . import Output, context, json_option, main
+
+
+def _line(box: dict[str, object]) -> str:
+    state = "" if box["active"] else "  (turned off)"
+    error = f"\n  last poll failed: {box['last_error']}" if box["last_error"] else ""
+    return (f"{box['name']}: {box['address']} ({box['channel']}) -> {box['team']}, "
+            f"imaps://{box['host']}:{box['port']}/{box['folder']}, {box['emails']} emails{state}{error}")
+
+
+@main.group("mailboxes")
+def mailboxes_group() -> None:
+    """Shared mailboxes read over IMAP (TLS) by the worker."""
+
+
+@mailboxes_group.command("add")
+@click.argument("name")
+@click.option("--address", required=True, help="The mailbox's email address, e.g. hub@council.gov.uk.")
+@click.option("--team", required=True, help="The team whose triage inbox its emails go to.")
+@click.option("--host", required=True, help="The IMAP server, e.g. outlook.office365.com.")
+@click.option("--port", default=993, show_default=True, help="IMAP over TLS port.")
+@click.option("--username", required=True, help="The user name the mailbox signs in with.")
+@click.option("--password-env", "secret_env", required=True,
+              help="The NAME of the worker's environment variable holding the (app) password; never the password.")
+@click.option("--channel", type=click.Choice([c.value for c in MAILBOX_CHANNELS]), default="email",
+              show_default=True, help="councillor: the members' mailbox.")
+@click.option("--folder", default="INBOX", show_default=True)
+@click.option("--smtp-host", default="", help="The outgoing server replies are sent through (SMTP over TLS, the "
+                                              "same user and password); none: no replies from this mailbox.")
+@click.option("--smtp-port", default=465, show_default=True)
+@json_option
+def add(name: str, address: str, team: str, host: str, port: int, username: str, secret_env: str, channel: str,
+        folder: str, smtp_host: str, smtp_port: int, out: Output) -> None:
+    """Read the mailbox NAME (a short name like 'hub') from the next poll on."""
+    box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(name, address, team, host, username, secret_env,
+                                                                    channel, port, folder, smtp_host, smtp_port))
+    out.result(box.to_dict(), _line)
+
+
+@mailboxes_group.command("list")
+@json_option
+def list_boxes(out: Output) -> None:
+    found = [b.to_dict() for b in mailboxes.list_mailboxes(context())]
+    out.result(found, lambda rows: "\n".join(map(_line, rows)) or "No mailboxes")
+
+
+@mailboxes_group.command("remove")
+@click.argument("name")
+@json_option
+def remove(name: str, out: Output) -> None:
+    """Stop reading NAME (turned off rather than deleted once emails were taken from it)."""
+    result = mailboxes.remove_mailbox(context(), name)
+    out.result({"mailbox": name, "result": result}, f"{name} {result}")
