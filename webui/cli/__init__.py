@@ -97,5 +97,5 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 
 # registers the commands
-from . import (admin, cases, closures, directory, gazetteer, incidents, messages, processes,  # noqa: E402,F401
-               run, search_words, sla)
+from . import (admin, cases, closures, directory, gazetteer, incidents, messages, partners,  # noqa: E402,F401
+               processes, run, search_words, sla)
