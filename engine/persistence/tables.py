@@ -375,4 +375,5 @@ from .customers import Customer as Customer, CustomerWord as CustomerWord  # noq
 from .search_words import SearchSynonym as SearchSynonym, ServiceKeywords as ServiceKeywords  # noqa: E402,I001  (re-exported)
 from .directory import CaseAccessGrant as CaseAccessGrant, DirectoryEntry as DirectoryEntry, Partner as Partner  # noqa: E402,I001,E501  (re-exported)
 from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)
+from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
