@@ -77,8 +77,10 @@ def attribute(code: str, prop: dict[str, Any], ui: dict[str, Any], required: boo
     kind, items = prop.get("type"), prop.get("items")
     label = str(ui.get("ui:title") or prop.get("title") or code.replace("_", " ").capitalize())
     hint = ui.get("ui:help") or ui.get("ui:description") or prop.get("description")
-    make = lambda datatype, value_type, values=(): Attribute(  # noqa: E731
-        code, datatype, value_type, required, label, order, hint, values)
+
+    def make(datatype: str, value_type: str, values: tuple[Choice, ...] = ()) -> Attribute:
+        return Attribute(code, datatype, value_type, required, label, order, hint, values)
+
     if kind == "array":
         values = _choices(items, {}) if isinstance(items, dict) else ()
         return make("multivaluelist", str(items.get("type", "string")) if isinstance(items, dict) else "string",
@@ -104,9 +106,12 @@ def attributes_of(form: intake.Intake | None) -> tuple[Attribute, ...]:
     props: dict[str, Any] = schema.get("properties") or {}
     required = set(schema.get("required") or [])
     order = [n for n in ui.get("ui:order", []) if n in props] + [n for n in props if n not in ui.get("ui:order", [])]
-    found = (attribute(name, props[name] if isinstance(props[name], dict) else {},
-                       ui.get(name) if isinstance(ui.get(name), dict) else {}, name in required, i + 1)
-             for i, name in enumerate(order))
+    def ui_of(name: str) -> dict[str, Any]:
+        found = ui.get(name)
+        return found if isinstance(found, dict) else {}
+
+    found = (attribute(name, props[name] if isinstance(props[name], dict) else {}, ui_of(name), name in required,
+                       i + 1) for i, name in enumerate(order))
     return tuple(a for a in found if a is not None)
 
 

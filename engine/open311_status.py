@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from . import open311_services
@@ -108,7 +108,7 @@ def _window(filters: Filters, now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _query(ctx: Context, filters: Filters) -> Select[Any]:
+def _query(ctx: Context, filters: Filters) -> Select[Open311Request, Case]:
     query = select(Open311Request, Case).join(Case, Case.id == Open311Request.case_id)
     if filters.service_request_ids:  # the spec: this overrides every other filter
         return query.where(Case.reference.in_(filters.service_request_ids))
@@ -154,7 +154,8 @@ def _status(request: Open311Request, case: Case, team: str | None, names: dict[s
 
 def updates(ctx: Context, partner_id: int, start: datetime | None, end: datetime | None) -> list[RequestUpdate]:
     """The changes to this partner's requests in the window (default and widest: 90 days), oldest
-    first: each task a team was given (in progress with that team), and each close."""
+    first: each task a team was given (in progress with that team) but the intake task the request
+    answered, and each close."""
     start, end = _window(Filters(start=start, end=end), ctx.clock.now())
     with ctx.db.transaction(readonly=True) as session:
         rows = session.execute(
@@ -163,7 +164,9 @@ def updates(ctx: Context, partner_id: int, start: datetime | None, end: datetime
             .join(Case, Case.id == Event.case_id)
             .outerjoin(Task, Task.id == Event.task_id).outerjoin(Team, Team.id == Task.team_id)
             .where(Open311Request.partner_id == partner_id, Event.kind.in_(UPDATE_KINDS),
-                   Event.at >= start, Event.at <= end)
+                   Event.at >= start, Event.at <= end,
+                   # the intake task the request itself answered is no news to the partner
+                   or_(Task.completed_by.is_(None), Task.completed_by != Case.created_by))
             .order_by(Event.at, Event.id).limit(MAX_RESULTS))
         return [RequestUpdate(str(event_id), reference or "",
                               "in_progress" if kind == EventKind.TASK_CREATED else "closed", at,
