@@ -1,5 +1,6 @@
 """Loads the demo into the database named by COUNCILFLOW_DATABASE_URL: teams and users (idempotent),
-then SLA policies, customers and cases in every state (``examples/demo/``), once.
+then SLA policies, customers and cases in every state (``examples/demo/``), once; and an Open311
+partner key, printed the first time only.
 
 Run it after ``councilflow init`` and ``councilflow deploy processes/ forms/``, with the fake back
 office running (``make demo`` does all three). Run again, it adds no cases: a database that has
@@ -8,6 +9,7 @@ cases already is left as it is, and it says so. Demo passwords are for a local t
 from __future__ import annotations
 
 from demo.load import load_cases
+from demo.partners import load_partner
 from demo.staff import DEMO_PASSWORD, PEOPLE, TEAMS
 from engine import routing, users
 from engine.clock import FixedClock, SystemClock
@@ -35,6 +37,7 @@ def main() -> None:
     else:
         print(f"Demo cases loaded: {len(loaded.cases)} cases ({loaded.cases[0]} to {loaded.cases[-1]}) "
               f"for {loaded.customers} customers, with {loaded.policies} SLA policies")
+    print(load_partner(ctx))
 
 
 if __name__ == "__main__":
