@@ -11,7 +11,7 @@ from georeport import GeoReport
 from lxml import etree
 from sqlalchemy import select
 
-from engine import cases, open311_status
+from engine import cases
 from engine.persistence.tables import Case, PartnerKey, Task
 from engine.types import Role
 
@@ -187,15 +187,19 @@ def test_partners_keys_are_stored_hashed_listed_without_the_key_and_revoked(open
     assert (unknown.exit_code, unknown.stderr.strip()) == (2, "Error: There is no partner 'Nobody'")
 
 
-def test_a_date_window_filters_requests_and_defaults_to_the_last_90_days(open311):
-    reference = report(open311).json()[0]["service_request_id"]
-    now = open311.ctx.clock.now()
-    window = open311_status.Filters(start=now.replace(year=now.year - 1), end=now.replace(year=now.year - 1,
-                                                                                         month=1, day=2))
-    with pytest.raises(Exception, match="before end_date"):
-        open311_status.requests(open311.ctx, window)
-    found = requests.get(f"{open311.root}/requests.json", timeout=10).json()
-    assert [r["service_request_id"] for r in found] == [reference]
-    later = requests.get(f"{open311.root}/requests.json",
-                         params={"start_date": "2099-01-01T00:00:00Z"}, timeout=10).json()
-    assert later == []
+def test_requests_are_filtered_by_id_and_date_window_the_last_90_days_by_default(open311):
+    first = report(open311).json()[0]["service_request_id"]
+    second = report(open311).json()[0]["service_request_id"]
+
+    def ids(**params) -> list[str]:
+        found = requests.get(f"{open311.root}/requests.json", params=params, timeout=10)
+        assert found.status_code == 200, found.text
+        return [r["service_request_id"] for r in found.json()]
+
+    assert ids() == [second, first]  # newest first
+    assert ids(service_request_id=f"{first},CF-999999") == [first]
+    assert ids(start_date="2099-01-01T00:00:00Z") == []
+    assert ids(end_date="2020-01-01T00:00:00Z") == []
+    backwards = requests.get(f"{open311.root}/requests.json", timeout=10,
+                             params={"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"})
+    assert error_descriptions(backwards) == ["start_date must be before end_date"]
