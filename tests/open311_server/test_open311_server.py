@@ -14,6 +14,7 @@ from sqlalchemy import select
 from engine import cases
 from engine.persistence.tables import Case, PartnerKey, Task
 from engine.types import Role
+from tests.conftest import FORMS, PROCESSES
 
 from .conftest import CODE, PARTNER
 
@@ -203,3 +204,29 @@ def test_requests_are_filtered_by_id_and_date_window_the_last_90_days_by_default
     backwards = requests.get(f"{open311.root}/requests.json", timeout=10,
                              params={"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"})
     assert error_descriptions(backwards) == ["start_date must be before end_date"]
+
+
+def test_a_list_of_choices_is_a_multivaluelist_posted_as_repeated_attributes(open311, cli):
+    assert cli("deploy", str(PROCESSES / "fly_tipping_report.bpmn"), str(FORMS), "--json").exit_code == 0
+    assert cli("services", "publish", "fly_tipping_report", "--channel", "open311", "--open311-code", "FLY",
+               "--json").exit_code == 0
+    assert [s["service_code"] for s in GeoReport(open311.root).get_service_list()] == ["FLY", CODE]
+    definition = GeoReport(open311.root, output_format="xml").get_service_definition("FLY")
+    waste = next(a for a in definition["attributes"]["attribute"] if a["code"] == "waste_types")
+    assert (waste["datatype"], waste["required"]) == ("multivaluelist", "true")
+    assert [v["key"] for v in waste["values"]["value"]][:2] == ["household_bags", "furniture"]
+
+    fly_tip = {"service_code": "FLY", "attribute[location_description]": "Lay-by on the A361",
+               "attribute[land_type]": "public_highway", "attribute[waste_quantity]": "car_boot",
+               "attribute[blocking_highway]": "no", "attribute[evidence_available]": "no"}
+    none_chosen = report(open311, **{**{k: None for k in ANSWERS}, **fly_tip})
+    assert none_chosen.status_code == 400 and error_descriptions(none_chosen)[0].startswith("attribute[waste_types]")
+    body = {"api_key": open311.api_key, "lat": "52.25", "long": "-1.23", "description": "Sofa and bags",
+            **fly_tip, "attribute[waste_types][]": ["furniture", "household_bags"]}
+    posted = requests.post(f"{open311.root}/requests.json", data=body, timeout=10)
+    assert posted.status_code == 201, posted.text
+    with open311.ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == posted.json()[0]["service_request_id"]))
+        assert case.data["waste_types"] == ["furniture", "household_bags"]
+        opened = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
+        assert "Customer Hub" not in {t.team.name for t in opened}  # the intake was answered by the request
