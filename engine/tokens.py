@@ -22,7 +22,8 @@ PREFIX = "cf_"
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a secret: its SHA-256 (the secrets are long and random, so no slow hash is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -30,13 +31,13 @@ def create_token(session: Session, email: str, now: datetime, label: str = "api"
     """A new token for the user; the only time it is ever visible."""
     user = get_user(session, email)
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=now))
+    session.add(ApiToken(user_id=user.id, token_hash=digest(token), label=label, created_at=now))
     return token
 
 
 def _holder(session: Session, token: str) -> tuple[ApiToken, User]:
     """The live token row and its active user, or SignInFailed."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token),
                                                 ApiToken.revoked_at.is_(None)))
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.active:

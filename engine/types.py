@@ -11,6 +11,14 @@ class Channel(StrEnum):
     PARTNER = "partner"
 
 
+class PublishChannel(StrEnum):
+    """Where a deployed process is offered outside the council's offices (``engine.publishing``)."""
+
+    WEB = "web"  # residents, on the public pages without signing in
+    COUNCILLOR = "councillor"  # councillors reporting for residents
+    OPEN311 = "open311"  # partners' systems, through the Open311 API
+
+
 class ContactKind(StrEnum):
     """Why a customer got in touch again about a case they already have (counted by the MI work)."""
 

@@ -197,13 +197,14 @@ def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
 @contextmanager
 def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Channel,
              customer_id: int | None = None, actor: str | None = None,
-             service: str | None = None) -> Iterator[CaseWriter]:
+             service: str | None = None, person: bool = True) -> Iterator[CaseWriter]:
     """A new case of the process's current version, numbered, with its start in the history and its
     workflow created (not yet run) from the customer's details and ``data``; the caller steps and saves.
     The case belongs to the directory ``service`` (default: the process's own entry or key) and takes
-    its sensitivity from that entry."""
+    its sensitivity from that entry. ``person=False``: the actor names a part of the system or an
+    organisation (a partner's system over Open311), not a user."""
     with ctx.db.transaction() as session:
-        name, user = _actor(session, actor, person=True)
+        name, user = _actor(session, actor, person)
         version = registry.get_version(session, process_key)
         loaded = registry.loaded_spec(ctx, version)
         initial = {**_customer_data(session, customer_id), **data}

@@ -1,5 +1,6 @@
 """Loads the demo into the database named by COUNCILFLOW_DATABASE_URL: teams and users (idempotent),
-then SLA policies, customers and cases in every state (``examples/demo/``), once.
+then SLA policies, customers and cases in every state (``examples/demo/``), once; and an Open311
+partner key, printed the first time only.
 
 Run it after ``councilflow init`` and ``councilflow deploy processes/ forms/``, with the fake back
 office running (``make demo`` does all three). Run again, it adds no cases: a database that has
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from demo import councillor
 from demo.load import load_cases
+from demo.partners import load_partner
 from demo.staff import DEMO_PASSWORD, PEOPLE, TEAMS
 from engine import routing, users
 from engine.clock import FixedClock, SystemClock
@@ -39,6 +41,7 @@ def main() -> None:
     raised = councillor.prepare(ctx, fresh=not loaded.existing)
     print(f"Demo councillor ready: {councillor.COUNCILLOR} ({councillor.WARD} ward) at /councillor/"
           + (f", with enquiries {', '.join(raised)}" if raised else ""))
+    print(load_partner(ctx))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, home, inbox, names, notifications, oidc, openreferral,
-               service_pages, tables, tasks)
+               diagrams, documents, emails, frontoffice, home, inbox, names, notifications, oidc, open311,
+               openreferral, service_pages, tables, tasks)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -157,6 +157,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only
+    open311.register(app, csrf)  # Open311 GeoReport v2 for partners: their api_key, not a staff sign-in
     home.register_error_pages(app)
     dates.register(app)
     tables.register(app)

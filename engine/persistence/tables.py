@@ -397,3 +397,5 @@ class MemberEnquiry(Base):
     ward: Mapped[str | None] = mapped_column(String(60), index=True)
     raised_by: Mapped[str] = mapped_column(String(320))  # the councillor, or Member Services on their behalf
     answered_notified_at: Mapped[datetime | None]  # when the councillor was told it was answered
+from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
+from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)

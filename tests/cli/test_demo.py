@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import handback, queries
+from engine import handback, partner_keys, publishing, queries
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.queries import TaskFilter
-from engine.types import TaskStatus
+from engine.types import PublishChannel, TaskStatus
 from tests.conftest import FORMS, ROOT
 from tests.webui.conftest import sign_in
 from webui.app import create_app
@@ -126,10 +126,16 @@ def test_every_role_finds_work_on_its_first_page_and_a_second_run_adds_nothing(d
                      r"with enquiries CF-\d+, CF-\d+", first), first
     enquiries = page(ctx, COUNCILLOR, "/councillor/")
     assert enquiries.count('class="cf-enquiry"') == 2 and "Riverside ward" in enquiries and "due by" in enquiries
+    # Partner: an Open311 key printed once, for the services published on open311.
+    key = re.search(r"api_key (o311_\S+) \(shown once\)", first)
+    assert key, first
+    assert partner_keys.holder(ctx, key.group(1)).name == "FixMyStreet (demo)"
+    assert publishing.published(ctx, PublishChannel.OPEN311)
 
     again = make_demo(database_url, tmp_path / "instance")
     assert "Demo cases not loaded: the database already has" in again
     assert "Demo councillor ready" in again and page(ctx, COUNCILLOR, "/councillor/").count('class="cf-enquiry"') == 2
+    assert "has a key already" in again and "o311_" not in again
     assert queries.task_page(ctx, TaskFilter(team="Waste Services", status=queries.ACTIVE),
                              WASTE_LEAD).total == active.total
 
