@@ -376,26 +376,6 @@ from .search_words import SearchSynonym as SearchSynonym, ServiceKeywords as Ser
 from .directory import CaseAccessGrant as CaseAccessGrant, DirectoryEntry as DirectoryEntry, Partner as Partner  # noqa: E402,I001,E501  (re-exported)
 from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)
 from .mail import Email as Email, EmailAttachment as EmailAttachment, EmailReply as EmailReply, Mailbox as Mailbox  # noqa: E402,I001,E501  (re-exported)
-
-
-class CouncillorProfile(Base):
-    """An elected member's ward, and whether they may follow every enquiry from it (engine/councillors.py)."""
-
-    __tablename__ = "councillor_profile"
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    ward: Mapped[str | None] = mapped_column(String(60))
-    ward_visible: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[datetime]
-
-
-class MemberEnquiry(Base):
-    """A member-enquiry case's councillor and ward, indexed for "my enquiries" (engine/member_enquiries.py)."""
-
-    __tablename__ = "member_enquiry"
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
-    councillor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    ward: Mapped[str | None] = mapped_column(String(60), index=True)
-    raised_by: Mapped[str] = mapped_column(String(320))  # the councillor, or Member Services on their behalf
-    answered_notified_at: Mapped[datetime | None]  # when the councillor was told it was answered
+from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry as MemberEnquiry  # noqa: E402,I001  (re-exported)
 from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
