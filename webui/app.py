@@ -20,8 +20,8 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
-               documents, frontoffice, home, inbox, names, notifications, oidc, openreferral, service_pages, tables,
-               tasks)
+               documents, frontoffice, home, i18n, inbox, names, notifications, oidc, openreferral, public_guard,
+               residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -98,6 +98,17 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _register_residents(app: Flask) -> None:
+    """The residents' pages: no sign-in, each guarded by rate limits, a size cap and a honeypot."""
+    limiter = public_guard.limiter_for(app)
+    for blueprint in (residents.bp, track.bp):
+        public_guard.limit_pages(limiter, blueprint)
+        access.register(app, blueprint, access.RESIDENTS)
+    for endpoint in ("residents.submit", "residents.change", "residents.send"):
+        public_guard.limit_forms(app, limiter, endpoint)
+    public_guard.limit_tracking(app, limiter, "track.lookup")
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The app for ``test_config["CONTEXT"]`` (``serve`` passes the one it built), else for the context
     ``build_context`` makes from the environment (``DATABASE_URL`` in ``test_config`` picks the database)."""
@@ -154,8 +165,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                         admin_directory_files.bp, admin_partners.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
+    _register_residents(app)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only
     home.register_error_pages(app)
+    i18n.register(app)
     dates.register(app)
     tables.register(app)
     names.register(app)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from engine import cases, directory_actions, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
-from engine.types import Role, TaskStatus
+from engine.types import Channel, Role, TaskStatus
 
 from . import addresses
 from .auth import is_local_path
@@ -150,7 +150,16 @@ def show(task_id: int) -> Any:
     detail, form = _load(task_id)
     if detail.task.status not in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):
         return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
-    return _task_page(detail, form, form.values())
+    return _task_page(detail, form, form.values(_residents_answers(detail, form)))
+
+
+def _residents_answers(detail: taskforms.TaskForm, form: Form) -> dict[str, Any] | None:
+    """A case a resident reported online starts its first form from their answers (``engine.web_reports``),
+    so the front office checks them and adds what residents are not asked; None: the form's defaults."""
+    if detail.channel != Channel.WEB or not detail.task.team:
+        return None
+    given = {f.name: detail.data[f.name] for f in form.fields if f.name in detail.data}
+    return given or None
 
 
 @bp.post("/tasks/<int:task_id>/hand-back")
