@@ -49,7 +49,7 @@ def test_the_resident_tracks_their_case_to_closed_with_any_detail_they_gave(coun
         page = track(client, reported.lower(), secret)
         assert page.status_code == 200, secret
     html = page.get_data(as_text=True)
-    assert "Received: we are checking the crew&#39;s report" in html and "We aim to finish by" in html
+    assert "Checking your report" in html and "We aim to finish by" in html
     officer = "olive.officer@example.gov.uk"
     with council.db.transaction() as session:
         users.add_user(session, officer, "Olive Officer", [Role.FRONT_OFFICE, Role.BACK_OFFICE], council.clock.now(),
