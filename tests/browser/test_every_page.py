@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from engine import cases, customers, directory_entries, handback, registry, routing, users
+from engine import cases, customers, directory_entries, handback, publishing, registry, routing, users
 from engine.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
@@ -22,7 +22,8 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
-             "admin_directory_files.export"}
+             "admin_directory_files.export",
+             "residents.sent"}  # its address carries a signed receipt: tests/browser/test_resident_journey.py
 # Values for one endpoint whose argument of the same name means something else: a directory entry's key.
 SERVICE_KEY = "every_page_service"
 ENDPOINT_VALUES = {"services.entry": {"key": SERVICE_KEY}}
@@ -61,6 +62,7 @@ def samples(server, refused_document):  # noqa: F811
     directory_entries.save_entry(ctx, Entry(SERVICE_KEY, "Every page service", "hand_off", team="Waste Services",
                                             public_info="Tell them **when** we come.", guidance="Ask for the gate."),
                                  admin)
+    publishing.publish(ctx, "missed_bin_collection", channels=["web"], actor=admin)  # its public pages
     values = {"reference": started.reference, "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
