@@ -21,7 +21,7 @@ from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, dates, diagrams,
                documents, frontoffice, home, i18n, inbox, names, notifications, oidc, openreferral, public_guard,
-               residents, service_pages, tables, tasks, track)
+               publishing_pages, residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -161,6 +161,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, service_pages.bp, {Role.FRONT_OFFICE})
     access.register(app, forms_preview.bp, {Role.ANALYST})
     access.register(app, analyst.bp, {Role.ANALYST})
+    access.register(app, publishing_pages.bp, {Role.ANALYST})
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
                         admin_directory_files.bp, admin_partners.bp):
         access.register(app, admin_pages, {Role.ADMIN})
