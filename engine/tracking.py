@@ -88,6 +88,8 @@ def track(ctx: Context, reference: str, secret: str) -> PublicCase | None:
     gave; None otherwise (whether or not the case exists)."""
     reference = " ".join((reference or "").split()).upper()
     secret = (secret or "")[:MAX_SECRET]
+    if "\x00" in reference + secret:  # no case holds one (and PostgreSQL refuses to compare with one)
+        return None
     with ctx.db.transaction(readonly=True) as session:
         case = session.scalar(select(Case).where(Case.reference == reference)) if reference else None
         customer = session.get(Customer, case.customer_id) if case is not None and case.customer_id else None

@@ -96,6 +96,8 @@ def submit(key: str) -> Any:
     answers = service_part.data if service_part else {}
     values = {**(service_part.values if service_part else {}), **contact_part.values}
     errors = {**(public.form.errors(answers) if public else {}), **contact.errors(contact_part.data)}
+    errors.update({name: _("Remove the character that cannot be stored from this answer")
+                   for name, value in {**answers, **contact_part.data}.items() if "\x00" in str(value)})
     if not errors:
         try:  # the engine's own checks of a customer's details (a real postcode, a UK phone number)
             web_reports.check_contact(contact_details(contact_part.data))
