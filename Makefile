@@ -28,13 +28,23 @@ $(GOVUK_CSS): webui/static/scss/govuk-frontend.scss $(NODE_STAMP)
 setup: $(STAMP) $(NODE_STAMP) $(GOVUK_CSS)
 
 # The shipped maps call back-office systems, so `demo` and `run` start fake ones beside councilflow
-# (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends.
+# (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends. Three services
+# are published for residents (/report) and partners' systems (Open311): docs/residents.md.
 WITH_BACKOFFICE := $(BIN)/python examples/with_backoffice.py --
 
 demo: setup
 	$(WITH_BACKOFFICE) sh -c '$(BIN)/councilflow init && $(BIN)/councilflow deploy processes/ forms/ && \
 		$(BIN)/councilflow directory import examples/directory.json && \
-		$(BIN)/python examples/demo_data.py'
+		$(BIN)/python examples/demo_data.py && \
+		$(BIN)/councilflow services publish missed_bin_collection --channel web --channel open311 --lgsl 524 \
+			--open311-code missed-bin --title "Report a missed bin collection" \
+			--description "Tell us about a bin we did not empty on your collection day." && \
+		$(BIN)/councilflow services publish fly_tipping_report --channel web --channel open311 \
+			--open311-code fly-tipping --title "Report fly-tipping" \
+			--description "Tell us about rubbish dumped on a street or public land." && \
+		$(BIN)/councilflow services publish pothole_report --channel web --channel open311 \
+			--open311-code pothole --title "Report a pothole" \
+			--description "Tell us about a pothole or damaged road surface."'
 	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
 
 # A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag (never in production).

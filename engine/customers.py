@@ -208,6 +208,11 @@ def _clean(details: dict[str, Any]) -> dict[str, str | None]:
     return values
 
 
+def check_details(details: dict[str, Any]) -> None:
+    """FormInvalid, by field, unless ``details`` are a customer's details this engine accepts."""
+    _clean(details)
+
+
 def _keys(values: dict[str, str | None]) -> dict[str, str | None]:
     return search_keys(values["phone"], values["postcode"], values["email"])
 

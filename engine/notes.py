@@ -63,3 +63,18 @@ def list_notes(ctx: Context, reference: str) -> list[NoteView]:
         rows = session.execute(select(Note, Task.name).outerjoin(Task, Task.id == Note.task_id)
                                .where(Note.case_id == case_id).order_by(Note.at, Note.id))
         return [NoteView(n.id, reference, n.task_id, name, n.author, iso(n.at), n.text) for n, name in rows]
+
+
+def add_system_note(ctx: Context, reference: str, text: str, author: str) -> None:
+    """A note written by a part of the system (``author``, e.g. the public web pages) rather than a
+    member of staff: what it flags for staff, in the case's notes and its history."""
+    with ctx.db.transaction() as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        if case is None:
+            raise CaseNotFound(f"There is no case {reference}")
+        now = ctx.clock.now()
+        note = Note(case_id=case.id, task_id=None, author=author, at=now, text=text[:MAX_NOTE])
+        session.add(note)
+        session.flush()
+        session.add(Event(case_id=case.id, task_id=None, actor=author, at=now, kind=EventKind.NOTE_ADDED,
+                          detail={"note_id": note.id, "text": note.text, "task_name": None}))

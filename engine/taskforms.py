@@ -43,6 +43,7 @@ class TaskForm:
     instructions: str | None
     may_work: bool  # whether the person asking is in the task's team (or an admin)
     earlier: list[FormTexts] = field(default_factory=list)  # completed tasks' forms, oldest first
+    channel: str = ""  # how the case came in (types.Channel): a web case's form starts from the resident's answers
 
 
 def _texts(case: Case, task: Task) -> FormTexts:
@@ -78,7 +79,7 @@ def get_task_form(ctx: Context, task_id: int, user_email: str) -> TaskForm:
         meta = case.version.user_tasks.get(task.bpmn_id, {})
         return TaskForm(TaskView.of(task, case.reference or ""), case.status, dict(case.data or {}),
                         _texts(case, task), meta.get("instructions"),
-                        permissions.may_work_on(session, user, task), _earlier(session, case))
+                        permissions.may_work_on(session, user, task), _earlier(session, case), case.channel)
 
 
 def case_forms(ctx: Context, reference: str) -> list[FormTexts]:

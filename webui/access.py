@@ -14,13 +14,14 @@ from engine.types import Role
 from engine.users import has_role, session_user
 
 PUBLIC = "public"          # sign-in page, health check, assets
+RESIDENTS = "residents"    # the public's own pages (report, track): no sign-in, rate-limited (webui/public_guard.py)
 SIGNED_IN = "signed-in"    # any signed-in user
 PARTNER_KEY = "partner-key"  # no staff sign-in nor CSRF: partners' systems, by an Open311 api_key the views check
 API_PREFIX = "/api/"       # signed in by bearer token only, never by the session cookie
 
 
 def register(app: Flask, blueprint: Blueprint, admits: str | Iterable[Role], **options: Any) -> None:
-    """Register ``blueprint`` with its access rule: PUBLIC, PARTNER_KEY, SIGNED_IN, or the roles it
+    """Register ``blueprint`` with its access rule: PUBLIC, RESIDENTS, PARTNER_KEY, SIGNED_IN, or the roles it
     admits (admins are always admitted)."""
     rule = admits if isinstance(admits, str) else frozenset(Role(r) for r in admits)
     app.extensions.setdefault("councilflow_access", {})[blueprint.name] = rule
@@ -35,7 +36,7 @@ def enforce() -> Any:
     rule = current_app.extensions.get("councilflow_access", {}).get(request.blueprint or "")
     if rule is None:
         abort(403)
-    if rule in (PUBLIC, PARTNER_KEY):
+    if rule in (PUBLIC, RESIDENTS, PARTNER_KEY):  # RESIDENTS: open to all, guarded by limits (public_guard)
         return None
     user: User | None = g.get("user")
     if user is None:

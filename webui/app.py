@@ -19,8 +19,8 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, home, inbox, names, notifications, oidc, open311,
-               openreferral, service_pages, tables, tasks)
+               diagrams, documents, emails, frontoffice, home, i18n, inbox, names, notifications, oidc, open311,
+               openreferral, public_guard, publishing_pages, residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -96,6 +96,17 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _register_residents(app: Flask) -> None:
+    """The residents' pages: no sign-in, each guarded by rate limits, a size cap and a honeypot."""
+    limiter = public_guard.limiter_for(app)
+    for blueprint in (residents.bp, track.bp):
+        public_guard.limit_pages(limiter, blueprint)
+        access.register(app, blueprint, access.RESIDENTS)
+    for endpoint in ("residents.submit", "residents.change", "residents.send"):
+        public_guard.limit_forms(app, limiter, endpoint)
+    public_guard.limit_tracking(app, limiter, "track.lookup")
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The app for ``test_config["CONTEXT"]`` (``serve`` passes the one it built), else for the context
     ``build_context`` makes from the environment (``DATABASE_URL`` in ``test_config`` picks the database)."""
@@ -152,13 +163,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, councillor.bp, {Role.COUNCILLOR})
     # Member Services staff need no particular role: the engine checks they are in the Member Services team.
     access.register(app, councillor.staff_bp, access.SIGNED_IN)
+    access.register(app, publishing_pages.bp, {Role.ANALYST})
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
                         admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
+    _register_residents(app)
     openreferral.register(app)  # the directory as an Open Referral UK feed: public, GET only
     open311.register(app, csrf)  # Open311 GeoReport v2 for partners: their api_key, not a staff sign-in
     home.register_error_pages(app)
+    i18n.register(app)
     dates.register(app)
     tables.register(app)
     names.register(app)

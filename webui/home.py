@@ -31,6 +31,7 @@ PLACES = (
     (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),
+    (Role.ANALYST, "Published services", "/published-services", "Offer services to residents online, councillors and partners' systems."),
     (Role.ADMIN, "Users", "/admin/users", "Users, roles and team membership."),
     (Role.ADMIN, "Teams and lanes", "/admin/teams", "Teams and which BPMN lanes they work."),
     (Role.ADMIN, "API tokens", "/admin/tokens", "Personal tokens for the REST API."),

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from engine import cases, directory_actions, handback, notes, permissions, queries, taskforms
 from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
-from engine.types import Role, TaskStatus
+from engine.types import Channel, Role, TaskStatus
 
 from . import addresses
 from .auth import is_local_path
@@ -150,7 +150,10 @@ def show(task_id: int) -> Any:
     detail, form = _load(task_id)
     if detail.task.status not in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):
         return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
-    return _task_page(detail, form, form.first_values(detail.data))
+    # A case a resident reported online starts its first form from their answers (engine.web_reports), so
+    # the front office checks them and adds what residents are not asked.
+    return _task_page(detail, form, form.first_values(detail.data, prefill=detail.channel == Channel.WEB
+                                                      and bool(detail.task.team)))
 
 
 @bp.post("/tasks/<int:task_id>/hand-back")

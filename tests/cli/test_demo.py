@@ -176,3 +176,10 @@ def test_what_the_readme_and_docs_name_is_in_the_demo(demo, cli):
     whole_case = next(p for p in listed if not p["task"])
     assert (whole_case["unit"], whole_case["amount"], whole_case["warn_at_percent"]) == \
         ("working_days", int(policy.group(2)), int(policy.group(3)))
+
+
+def test_the_demo_publishes_three_services_for_residents_and_partners(demo, cli):
+    listed = cli("services", "list", "--json").json()
+    assert {(s["process"], tuple(s["channels"]), s["open311_code"]) for s in listed} == {
+        ("missed_bin_collection", ("open311", "web"), "missed-bin"), ("fly_tipping_report", ("open311", "web"), "fly-tipping"),
+        ("pothole_report", ("open311", "web"), "pothole")}

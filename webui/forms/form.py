@@ -48,12 +48,12 @@ class Form:
         """Form values for saved answers (None: the form's defaults)."""
         return values_from(self.fields, defaults(self.shown) if data is None else data)
 
-    def first_values(self, case_data: dict[str, Any]) -> Values:
+    def first_values(self, case_data: dict[str, Any], prefill: bool = False) -> Values:
         """What a task page shows before anything is typed: the form's defaults, and, when its UI schema
         says ``"ui:options": {"prefill": true}``, the case's answers to its fields already given (a
         councillor's enquiry that Member Services log, docs/councillors.md); opt-in, so no other form
-        shows an earlier pass's answers as if they were this one's."""
-        prefill = bool(((self.ui_schema or {}).get("ui:options") or {}).get("prefill"))
+        shows an earlier pass's answers as if they were this one's (``prefill``: the caller opts in)."""
+        prefill = prefill or bool(((self.ui_schema or {}).get("ui:options") or {}).get("prefill"))
         given = {f.name: case_data[f.name] for f in flatten(self.fields) if prefill and case_data.get(f.name) not in (None, "")}
         return values_from(self.fields, {**defaults(self.shown), **given})
 

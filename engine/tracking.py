@@ -1,0 +1,101 @@
+"""Tracking a case from the public web pages: a resident gives the reference and the email, phone
+number or postcode they gave, and reads the case's public status, its dates and public milestones.
+
+Only the wording the analyst wrote for residents (``engine.public_maps``) and the case's own dates
+leave here: never notes, task data, officer or team names. A reference that does not exist and a
+detail that does not match give the same answer (None), so nobody learns which references exist;
+the pages limit how often one address may ask (``webui.residents``).
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import customers
+from .context import Context
+from .persistence.tables import Case, Customer, Process, PublishedService, Task
+from .public_maps import PublicMap, public_map
+from .types import CaseStatus, TaskStatus
+
+RECEIVED = "Received"
+CLOSED = "Closed"
+MAX_SECRET = 320
+
+
+@dataclass(frozen=True)
+class Milestone:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """What a resident may read about their case."""
+
+    reference: str
+    service: str
+    status: str
+    closed: bool
+    received_at: datetime
+    closed_at: datetime | None
+    promised_by: datetime | None  # the case's SLA due instant, while open
+    milestones: tuple[Milestone, ...]
+
+
+def _same(given: str | None, kept: str | None) -> bool:
+    return bool(given) and bool(kept) and hmac.compare_digest(str(given), str(kept))
+
+
+def matches(customer: Customer | None, secret: str) -> bool:
+    """Whether ``secret`` is the customer's email, phone number or postcode (compared as case search does)."""
+    if customer is None:
+        return False
+    text = " ".join(secret.split())
+    keys = customers.search_keys(text, text, text)
+    return (_same(keys.get("email_key"), customer.email_key) or _same(keys.get("phone_key"), customer.phone_key)
+            or _same(keys.get("postcode_key"), customer.postcode_key))
+
+
+def _closed_wording(case: Case, face: PublicMap) -> str:
+    outcome = str((case.data or {}).get("outcome") or "")
+    return face.outcomes.get(outcome) or face.outcomes.get("") or CLOSED
+
+
+def _view(case: Case, tasks: list[Task], service: str, face: PublicMap) -> PublicCase:
+    milestones = [Milestone(case.created_at, RECEIVED)]
+    for task in tasks:
+        text = face.statuses.get(task.bpmn_id)
+        if text and task.status != TaskStatus.CANCELLED and milestones[-1].text != text:
+            milestones.append(Milestone(task.created_at, text))
+    closed = case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED)
+    if closed:
+        closed_text = _closed_wording(case, face) if case.status == CaseStatus.COMPLETED else CLOSED
+        milestones.append(Milestone(case.completed_at or case.updated_at, closed_text))
+        status = closed_text
+    else:
+        open_words = [face.statuses[t.bpmn_id] for t in tasks
+                      if t.status in (TaskStatus.OPEN, TaskStatus.HANDED_BACK) and t.bpmn_id in face.statuses]
+        status = open_words[-1] if open_words else milestones[-1].text
+    return PublicCase(case.reference or "", service, status, closed, case.created_at,
+                      case.completed_at if closed else None, None if closed else case.due_at, tuple(milestones))
+
+
+def track(ctx: Context, reference: str, secret: str) -> PublicCase | None:
+    """The public view of case ``reference`` if ``secret`` is the email, phone or postcode its customer
+    gave; None otherwise (whether or not the case exists)."""
+    reference = " ".join((reference or "").split()).upper()
+    secret = (secret or "")[:MAX_SECRET]
+    if "\x00" in reference + secret:  # no case holds one (and PostgreSQL refuses to compare with one)
+        return None
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference)) if reference else None
+        customer = session.get(Customer, case.customer_id) if case is not None and case.customer_id else None
+        if case is None or not matches(customer, secret):
+            return None
+        tasks = list(session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id)))
+        title = session.scalar(select(PublishedService.title).where(PublishedService.process_key == case.process_key))
+        service = title or session.scalar(select(Process.name).where(Process.key == case.process_key)) or ""
+        return _view(case, tasks, service, public_map(case.version))

@@ -1,0 +1,99 @@
+"""A resident's report or application from the public web pages: the customer recorded from the details
+they gave, the case started on channel ``web``, and the first task completed with their answers when
+those answer everything it asks (else it waits for the front office, which sees the answers).
+
+A resident is never joined to an existing customer record on their word: anyone can type someone
+else's email. Their details become a new customer, and customers already recorded with the same
+name and postcode, email or phone (``engine.customer_duplicates``) are flagged for staff in a note.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from . import cases, customers, forms, notes, publishing, registry
+from .context import Context
+from .persistence.tables import Case, Task
+from .public_maps import public_map
+from .taskforms import FormTexts
+from .types import Channel, PublishChannel, TaskStatus
+
+logger = logging.getLogger(__name__)
+WEB_ACTOR = "resident (web)"  # who wrote the flags and completed the first task, in the case's history
+
+
+@dataclass(frozen=True)
+class WebService:
+    """A service published on the web, with the form residents fill in (None: the map has none)."""
+
+    service: publishing.PublishedService
+    form: FormTexts | None
+
+
+def web_service(ctx: Context, process_key: str) -> WebService:
+    """The web-published ``process_key`` and its public form; ServiceNotPublished if it is not on the web."""
+    service = publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
+    with ctx.db.transaction(readonly=True) as session:
+        version = registry.get_version(session, process_key)
+        face = public_map(version)
+        files = dict(version.files)
+    if not face.form or face.form not in files:
+        return WebService(service, None)
+    return WebService(service, FormTexts(service.title, files[face.form],
+                                         files.get(face.ui_schema) if face.ui_schema else None, files, face.form))
+
+
+@dataclass(frozen=True)
+class WebReport:
+    reference: str
+    first_task_done: bool  # the resident's answers completed the first task
+    possible_matches: int  # customers already recorded who may be the same person (flagged for staff)
+
+
+def _answers_complete(ctx: Context, reference: str, task_bpmn_id: str | None,
+                      answers: dict[str, Any]) -> int | None:
+    """The open task the resident's form stands for, when their answers satisfy its whole form."""
+    if task_bpmn_id is None:
+        return None
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalars(select(Case).where(Case.reference == reference)).one()
+        task = session.scalar(select(Task).where(Task.case_id == case.id, Task.bpmn_id == task_bpmn_id,
+                                                 Task.status == TaskStatus.OPEN))
+        if task is None or not task.form or task.form not in case.version.files:
+            return None
+        task_id, form, files = task.id, task.form, dict(case.version.files)
+    schema = forms.load_schema(files[form], files.get, form)
+    return task_id if not forms.errors_for(schema, answers, files.get) else None
+
+
+def check_contact(contact: dict[str, Any]) -> None:
+    """FormInvalid, by field, unless ``contact`` would make a customer record (nothing is stored)."""
+    customers.check_details(contact)
+
+
+def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dict[str, Any] | None) -> WebReport:
+    """Start a case of the web-published ``process_key`` with the resident's ``answers`` and ``contact``
+    (name, address, postcode, email, phone; None: anonymous). Raises ServiceNotPublished, FormInvalid
+    (the contact details, by field) or the engine's errors for the answers."""
+    publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
+    customer_id, matches = None, []
+    if contact:
+        matches = customers.possible_duplicates(ctx, contact)  # checks the details (FormInvalid) first
+        customer_id = customers.create_customer(ctx, contact).id
+    case = cases.start_case(ctx, process_key, answers, Channel.WEB, customer_id)
+    if matches:
+        listed = "; ".join(f"{m.name} (customer {m.id}, same {', '.join(m.matched_on)})" for m in matches)
+        notes.add_system_note(ctx, case.reference, "Reported online. Possibly a customer already recorded: "
+                              f"{listed}. Not merged: check with the resident before linking.", WEB_ACTOR)
+    with ctx.db.transaction(readonly=True) as session:
+        version = registry.get_version(session, process_key)
+        task_bpmn_id = public_map(version).form_task
+    task_id = _answers_complete(ctx, case.reference, task_bpmn_id, answers)
+    if task_id is not None:
+        cases.complete_task(ctx, task_id, answers)
+    logger.info("web report %s for %s", case.reference, process_key,
+                extra={"reference": case.reference, "process": process_key, "matches": len(matches)})
+    return WebReport(case.reference, task_id is not None, len(matches))
