@@ -1,7 +1,7 @@
 """Open311 partners' API keys and the service requests they posted
 
-Revision ID: helper_open311
-Revises: helper_residents
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05 16:35:00.000000
 
 partner_key holds each Open311 API key of a partner organisation (the directory's ``partner`` rows), by
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = 'helper_open311'
-down_revision = 'helper_residents'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """councillors: member profiles (ward, ward visibility) and each member enquiry's councillor and ward
 
-Revision ID: helper_councillors
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05 16:35:00.000000
 
 councillor_profile holds an elected member's ward and whether an admin let them follow their ward's
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = 'helper_councillors'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the email channel: mailboxes, the emails taken from them, their attachments and the replies sent
 
-Revision ID: helper_email
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-05 16:30:00.000000
 
 mailbox holds what admins configure (IMAP host, user, the NAME of the environment variable with the
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = 'helper_email'
-down_revision = '0014'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """published services: which deployed processes are offered on the web, to councillors and over Open311
 
-Revision ID: helper_residents
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-05 16:30:00.000000
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = 'helper_residents'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
