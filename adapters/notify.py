@@ -1,7 +1,8 @@
 """GOV.UK Notify: emails and text messages to residents, through Notify's own Python client.
 
 Templates are configured by name (``templates``: name -> id, or name -> {"id", "personalisation":
-{placeholder: case field}}). Our idempotency key is sent as Notify's ``reference``; before sending,
+{placeholder: case field}}). A call with ``language`` (``cy``: the resident used the Welsh pages) sends
+the template named ``NAME_cy`` when one is configured, else NAME. Our idempotency key is sent as Notify's ``reference``; before sending,
 the adapter asks Notify for notifications with that reference (``GET /v2/notifications?reference=``).
 Delivery receipts arrive at the council's callback URL; ``parse_delivery_receipt`` reads them.
 The adapter is also the engine's ``NotificationSender`` for emails to staff (``send``).
@@ -99,8 +100,11 @@ class NotifyAdapter(Adapter):
                                       timeout=float(self.settings.get("timeout_s", 10)))
 
     def _template(self, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        name = params.get("template")
-        entry = self.settings.get("templates", {}).get(name)
+        name, templates = params.get("template"), self.settings.get("templates", {})
+        language = params.get("language")
+        if isinstance(language, str) and language != "en" and f"{name}_{language}" in templates:
+            name = f"{name}_{language}"
+        entry = templates.get(name)
         if entry is None:
             raise AdapterError.rejected(f"no Notify template named '{name}' is configured", "notify_unknown_template")
         if isinstance(entry, str):

@@ -10,13 +10,17 @@ Wording lives in the BPMN as SpiffArena extension properties, so an analyst edit
   your bin has been collected"): what a closed case with that ``outcome`` in its data says, and
   ``publicOutcome`` alone for any other closed case.
 
+Each may also be given in Welsh, the same name with ``@cy`` after it (``publicStatus@cy`` = "Gyda'r
+Gwasanaethau Gwastraff", ``publicOutcome.recollected@cy``); a wording without one stays English on
+the Welsh pages.
+
 Read once per deployed version (a version never changes) and kept in memory.
 """
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from threading import Lock
 
 from lxml import etree
@@ -27,6 +31,7 @@ from .persistence.tables import ProcessVersion
 
 PUBLIC_STATUS = "publicStatus"
 PUBLIC_OUTCOME = "publicOutcome"
+LANGUAGES = ("cy",)  # besides English: a property named NAME@cy words NAME in Welsh
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,13 @@ class PublicMap:
     ui_schema: str | None = None
     statuses: Mapping[str, str] = field(default_factory=dict)  # task BPMN id -> public status
     outcomes: Mapping[str, str] = field(default_factory=dict)  # outcome ("" for any other) -> closed wording
+    # The same in other languages: language -> (statuses, outcomes), only the wordings given in it
+    translations: Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]] = field(default_factory=dict)
+
+    def in_language(self, language: str) -> PublicMap:
+        """This face with the wordings given in ``language`` over the English ones."""
+        statuses, outcomes = self.translations.get(language, ({}, {}))
+        return replace(self, statuses={**self.statuses, **statuses}, outcomes={**self.outcomes, **outcomes})
 
 
 _cache: dict[int, PublicMap] = {}
@@ -79,12 +91,8 @@ def _read(version: ProcessVersion) -> PublicMap:
     process = root.find(f"bpmn:process[@id='{version.process_key}']", NS) if root is not None else None
     if process is None:
         return PublicMap()
-    statuses = {el.get("id"): props[PUBLIC_STATUS] for kind in HUMAN_TASKS
-                for el in process.iterfind(f".//bpmn:{kind}", NS)
-                if (props := _spiff_properties(el)).get(PUBLIC_STATUS)}
-    outcomes = {name.removeprefix(PUBLIC_OUTCOME).lstrip("."): value
-                for name, value in _spiff_properties(process).items()
-                if name.startswith(PUBLIC_OUTCOME) and value}
+    statuses, outcomes = _wordings(process, "")
+    translations = {language: _wordings(process, "@" + language) for language in LANGUAGES}
     form_task, form, ui = None, None, None
     for event in process.iterfind("bpmn:startEvent", NS):
         props = _spiff_properties(event)
@@ -96,7 +104,21 @@ def _read(version: ProcessVersion) -> PublicMap:
         if first is not None:
             meta = version.user_tasks.get(first.get("id"), {})
             form_task, form, ui = first.get("id"), meta.get("form") or meta.get("form_schema"), meta.get("form_ui_schema")
-    return PublicMap(form_task, form, ui, statuses, outcomes)
+    return PublicMap(form_task, form, ui, statuses, outcomes,
+                     {language: words for language, words in translations.items() if any(words)})
+
+
+def _wordings(process: etree._Element, suffix: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The tasks' public statuses and the process's outcomes, from the properties named with ``suffix``."""
+    statuses = {el.get("id"): props[PUBLIC_STATUS + suffix] for kind in HUMAN_TASKS
+                for el in process.iterfind(f".//bpmn:{kind}", NS)
+                if (props := _spiff_properties(el)).get(PUBLIC_STATUS + suffix)}
+    outcomes = {}
+    for name, value in _spiff_properties(process).items():
+        base, _, language = name.partition("@")
+        if base.startswith(PUBLIC_OUTCOME) and value and ("@" + language if language else "") == suffix:
+            outcomes[base.removeprefix(PUBLIC_OUTCOME).lstrip(".")] = value
+    return statuses, outcomes
 
 
 def public_map(version: ProcessVersion) -> PublicMap:

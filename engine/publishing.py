@@ -9,8 +9,8 @@ again) but is not published anywhere. Every door (pages, API, CLI) checks throug
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +24,8 @@ from .types import PublishChannel
 
 OPEN311_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 LIMITS = {"title": 200, "description": 1000}
+LANGUAGES = ("cy",)  # the languages besides English a service's words may be given in (Welsh)
+Translations = Mapping[str, Mapping[str, str]]
 MAX_KEYWORD = 100
 MAX_KEYWORDS = 30
 
@@ -39,11 +41,19 @@ class PublishedService:
     lgsl: int | None = None
     open311_code: str | None = None
     keywords: tuple[str, ...] = ()
+    translations: Translations = field(default_factory=dict)  # {"cy": {"title", "description"}}
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out.update(channels=[str(c) for c in self.channels], keywords=list(self.keywords))
+        out.update(channels=[str(c) for c in self.channels], keywords=list(self.keywords),
+                   translations={k: dict(v) for k, v in self.translations.items()})
         return out
+
+    def in_language(self, language: str) -> PublishedService:
+        """The service with its title and description in ``language`` where they are given (else English)."""
+        words = self.translations.get(language, {})
+        return replace(self, title=words.get("title") or self.title,
+                       description=words.get("description") or self.description)
 
 
 class ServiceNotPublished(NotFound):
@@ -68,9 +78,20 @@ def _clean_keywords(keywords: Iterable[str]) -> tuple[str, ...]:
 
 def problems(session: Session, process_key: str, *, channels: tuple[PublishChannel, ...], title: str,
              description: str, lgsl: int | None, open311_code: str | None,
-             keywords: tuple[str, ...]) -> dict[str, str]:
+             keywords: tuple[str, ...], translations: Translations | None = None) -> dict[str, str]:
     """What is wrong with publishing ``process_key`` so, by field (empty: nothing)."""
     found: dict[str, str] = {}
+    for language, words in (translations or {}).items():
+        if language not in LANGUAGES:
+            found["translations"] = f"Words can be given in {', '.join(LANGUAGES)} besides English, not {language!r}"
+            continue
+        for name, text in words.items():
+            if name not in LIMITS:
+                found["translations"] = f"Only the title and description can be translated, not {name!r}"
+            elif len(text) > LIMITS[name]:
+                found[f"{name}_{language}"] = f"The {name} must be {LIMITS[name]:,} characters or fewer"
+            elif not _storable(text):
+                found[f"{name}_{language}"] = f"The {name} holds a character that cannot be stored"
     if not channels:
         found["channels"] = "Choose at least one channel"
     if not title.strip():
@@ -102,14 +123,26 @@ def problems(session: Session, process_key: str, *, channels: tuple[PublishChann
 def _view(row: PublishedRow) -> PublishedService:
     return PublishedService(process=row.process_key, title=row.title, description=row.description,
                             channels=tuple(PublishChannel(c) for c in row.channels), lgsl=row.lgsl,
-                            open311_code=row.open311_code, keywords=tuple(row.keywords))
+                            open311_code=row.open311_code, keywords=tuple(row.keywords),
+                            translations=dict(row.translations or {}))
+
+
+def _merged(kept: Translations | None, given: Translations | None) -> dict[str, dict[str, str]]:
+    """The words kept, with those given over them (an empty text removes one)."""
+    out = {language: dict(words) for language, words in (kept or {}).items()}
+    for language, words in (given or {}).items():
+        merged = {**out.get(language, {}), **{k: str(v).strip() for k, v in words.items()}}
+        out[language] = {k: v for k, v in merged.items() if v}
+    return {language: words for language, words in out.items() if words}
 
 
 def publish_in(session: Session, process_key: str, *, channels: Iterable[str], actor: str, now: Any,
                title: str | None = None, description: str | None = None, lgsl: int | None = None,
-               open311_code: str | None = None, keywords: Iterable[str] | None = None) -> PublishedService:
+               open311_code: str | None = None, keywords: Iterable[str] | None = None,
+               translations: Translations | None = None) -> PublishedService:
     """Offer ``process_key`` on ``channels`` as well as those it has; words not given are kept (a first
-    publishing takes the process's name and description). Checked first: FormInvalid by field."""
+    publishing takes the process's name and description), ``translations`` merged over the kept ones.
+    Checked first: FormInvalid by field."""
     process = session.get(Process, process_key)
     if process is None:
         raise ProcessNotFound(f"There is no process '{process_key}' deployed")
@@ -122,7 +155,7 @@ def publish_in(session: Session, process_key: str, *, channels: Iterable[str], a
     new_code = (open311_code.strip() or None) if open311_code is not None else (row.open311_code if row else None)
     new_keywords = _clean_keywords(keywords) if keywords is not None else tuple(row.keywords if row else ())
     found = problems(session, process_key, channels=wanted, title=new_title, description=new_description,
-                     lgsl=new_lgsl, open311_code=new_code, keywords=new_keywords)
+                     lgsl=new_lgsl, open311_code=new_code, keywords=new_keywords, translations=translations)
     if found:
         raise FormInvalid(found)
     if row is None:
@@ -130,6 +163,7 @@ def publish_in(session: Session, process_key: str, *, channels: Iterable[str], a
         session.add(row)
     row.title, row.description, row.lgsl = new_title.strip(), new_description.strip(), new_lgsl
     row.open311_code, row.keywords, row.channels = new_code, list(new_keywords), [str(c) for c in wanted]
+    row.translations = _merged(row.translations, translations) or None
     row.updated_by, row.updated_at = actor, now
     session.flush()
     return _view(row)
@@ -152,13 +186,15 @@ def find_in(session: Session, *, channel: PublishChannel | str, process_key: str
 # -- the context-level use cases the pages, API and CLI call -------------------------------------
 def publish(ctx: Context, process_key: str, *, channels: Iterable[str], title: str | None = None,
             description: str | None = None, lgsl: int | None = None, open311_code: str | None = None,
-            keywords: Iterable[str] | None = (), actor: str) -> PublishedService:
+            keywords: Iterable[str] | None = (), translations: Translations | None = None,
+            actor: str) -> PublishedService:
     """Offer a deployed process on ``channels`` (added to those it has). Words left out (None, or no
-    keywords) keep what was saved; a first publishing takes the process's name and description."""
+    keywords) keep what was saved; a first publishing takes the process's name and description.
+    ``translations`` ({"cy": {"title", "description"}}) are merged over those kept."""
     with ctx.db.transaction() as session:
         return publish_in(session, process_key, channels=channels, actor=actor, now=ctx.clock.now(), title=title,
                           description=description, lgsl=lgsl, open311_code=open311_code,
-                          keywords=keywords if keywords else None)
+                          keywords=keywords if keywords else None, translations=translations)
 
 
 def unpublish(ctx: Context, process_key: str, channel: PublishChannel | str, actor: str) -> PublishedService:

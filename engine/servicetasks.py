@@ -4,6 +4,10 @@ A SpiffArena service task (``spiffworkflow:serviceTaskOperator``) evaluates its 
 the call in the task's internal data and parks in STARTED; a Camunda external task
 (``camunda:topic``) parks in STARTED by itself. The projection then writes one outbox row per
 parked task in the same transaction as the case state, and the worker makes the call.
+
+A case whose data names the resident's ``language`` (``cy``: they used the Welsh pages) passes it on
+with every call, unless the map gives its own ``language`` parameter: the Notify adapter then sends
+the template's Welsh twin.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.parser.util import full_tag
 
 CALL = "councilflow_call"  # internal-data key: the call this task asks for
+LANGUAGE = "language"  # the case-data field with the resident's language (engine.web_reports)
 
 
 class OutboxServiceTask(ServiceTask):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
@@ -24,6 +29,8 @@ class OutboxServiceTask(ServiceTask):  # type: ignore[misc]  # SpiffWorkflow is 
 
     def _execute(self, task: Any) -> None:
         params = {name: spec["value"] for name, spec in self.evaluate_params(task).items()}
+        if isinstance(task.data.get(LANGUAGE), str) and LANGUAGE not in params:
+            params[LANGUAGE] = task.data[LANGUAGE]
         task.internal_data[CALL] = {"operation": self.operation_name, "params": params,
                                     "result_variable": self.result_variable}
         return None  # STARTED: finished by the worker with the adapter's result

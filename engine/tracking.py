@@ -83,9 +83,10 @@ def _view(case: Case, tasks: list[Task], service: str, face: PublicMap) -> Publi
                       case.completed_at if closed else None, None if closed else case.due_at, tuple(milestones))
 
 
-def track(ctx: Context, reference: str, secret: str) -> PublicCase | None:
+def track(ctx: Context, reference: str, secret: str, language: str = "en") -> PublicCase | None:
     """The public view of case ``reference`` if ``secret`` is the email, phone or postcode its customer
-    gave; None otherwise (whether or not the case exists)."""
+    gave; None otherwise (whether or not the case exists). The analyst's wordings in ``language`` where
+    the map gives them; ``RECEIVED`` and ``CLOSED`` are the page's to translate."""
     reference = " ".join((reference or "").split()).upper()
     secret = (secret or "")[:MAX_SECRET]
     if "\x00" in reference + secret:  # no case holds one (and PostgreSQL refuses to compare with one)
@@ -96,6 +97,7 @@ def track(ctx: Context, reference: str, secret: str) -> PublicCase | None:
         if case is None or not matches(customer, secret):
             return None
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.created_at, Task.id)))
-        title = session.scalar(select(PublishedService.title).where(PublishedService.process_key == case.process_key))
+        published = session.get(PublishedService, case.process_key)
+        title = ((published.translations or {}).get(language, {}).get("title") or published.title) if published else None
         service = title or session.scalar(select(Process.name).where(Process.key == case.process_key)) or ""
-        return _view(case, tasks, service, public_map(case.version))
+        return _view(case, tasks, service, public_map(case.version).in_language(language))

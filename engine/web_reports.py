@@ -18,6 +18,7 @@ from . import cases, customers, forms, notes, publishing, registry
 from .context import Context
 from .persistence.tables import Case, Task
 from .public_maps import public_map
+from .servicetasks import LANGUAGE
 from .taskforms import FormTexts
 from .types import Channel, PublishChannel, TaskStatus
 
@@ -74,16 +75,20 @@ def check_contact(contact: dict[str, Any]) -> None:
     customers.check_details(contact)
 
 
-def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dict[str, Any] | None) -> WebReport:
+def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dict[str, Any] | None,
+           language: str = "en") -> WebReport:
     """Start a case of the web-published ``process_key`` with the resident's ``answers`` and ``contact``
     (name, address, postcode, email, phone; None: anonymous). Raises ServiceNotPublished, FormInvalid
-    (the contact details, by field) or the engine's errors for the answers."""
+    (the contact details, by field) or the engine's errors for the answers. A resident who used the pages
+    in another language than English has it in the case's data as ``language`` (``cy``): the messages
+    the map sends them use its templates in that language (``engine.servicetasks``)."""
     publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
     customer_id, matches = None, []
     if contact:
         matches = customers.possible_duplicates(ctx, contact)  # checks the details (FormInvalid) first
         customer_id = customers.create_customer(ctx, contact).id
-    case = cases.start_case(ctx, process_key, answers, Channel.WEB, customer_id)
+    data = answers if language == "en" else {**answers, LANGUAGE: language}
+    case = cases.start_case(ctx, process_key, data, Channel.WEB, customer_id)
     if matches:
         listed = "; ".join(f"{m.name} (customer {m.id}, same {', '.join(m.matched_on)})" for m in matches)
         notes.add_system_note(ctx, case.reference, "Reported online. Possibly a customer already recorded: "

@@ -8,6 +8,7 @@ reference signed and dated, so it cannot be used to look other references up.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -22,9 +23,21 @@ from engine.types import PublishChannel
 from .current import context
 from .forms import Form
 from .forms.public import CONTACT_PREFIX, PublicForm, contact_details, contact_form, public_form
+from .i18n import locale
 from .public_guard import HONEYPOT, honeypot_filled, protect
 
 bp = Blueprint("residents", __name__, url_prefix="/report")
+
+
+def _n(text: str) -> str:
+    """Marks a word the engine says for translation (babel.cfg extracts ``_n``); translated when shown."""
+    return text
+
+
+# What the engine may say of a resident's contact details (engine.customers), for the Welsh catalogue.
+ENGINE_WORDS = (_n("Enter a real postcode, like AN1 2BC"),
+                _n("Enter a telephone number, like 01632 960 001 or 07700 900 982"),
+                _n("Enter an email address in the correct format, like name@example.com"))
 protect(bp)
 CONFIRMATION_MAX_AGE_S = 3600  # the confirmation page's address works for an hour
 
@@ -39,16 +52,17 @@ def _receipts() -> URLSafeTimedSerializer:
 
 def _service(key: str) -> tuple[web_reports.WebService, PublicForm | None]:
     found = web_reports.web_service(context(), key)  # ServiceNotPublished: a 404 page
+    found = replace(found, service=found.service.in_language(locale()))
     texts = found.form
     if texts is None or texts.schema is None:
         return found, None
     loaded = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)
-    return found, public_form(loaded.schema, loaded.ui_schema, texts.files.get)
+    return found, public_form(loaded.schema, loaded.ui_schema, texts.files.get, locale())
 
 
 @bp.get("")
 def index() -> Any:
-    services = publishing.published(context(), PublishChannel.WEB)
+    services = [s.in_language(locale()) for s in publishing.published(context(), PublishChannel.WEB)]
     return render_template("residents/index.html", title=_("Report or apply online"), services=services)
 
 
@@ -63,8 +77,11 @@ def _form_page(key: str, values: dict[str, Any] | None = None, errors: dict[str,
     found, public = _service(key)
     contact = contact_form()
     values = values or {}
-    service_view = public.form.view(values, errors) if public else {"components": [], "error_list": []}
-    contact_view = contact.view(values, errors)
+    errors = errors or {}  # each form's summary lists its own fields' mistakes (once, with their links)
+    mine = {name: text for name, text in errors.items() if name.startswith(CONTACT_PREFIX)}
+    theirs = {name: text for name, text in errors.items() if name not in mine}
+    service_view = public.form.view(values, theirs) if public else {"components": [], "error_list": []}
+    contact_view = contact.view(values, mine)
     return render_template(
         "residents/form.html", title=(public.title if public and public.title else found.service.title),
         service=found.service, description=public.description if public else None,
@@ -102,7 +119,7 @@ def submit(key: str) -> Any:
         try:  # the engine's own checks of a customer's details (a real postcode, a UK phone number)
             web_reports.check_contact(contact_details(contact_part.data))
         except FormInvalid as err:
-            errors = {CONTACT_PREFIX + k: v for k, v in err.errors.items()}
+            errors = {CONTACT_PREFIX + k: _(v) for k, v in err.errors.items()}
     if errors:
         return _form_page(key, values, errors, 400)
     return _check_page(key, answers, contact_part.data)
@@ -131,7 +148,8 @@ def change(key: str) -> Any:
 def send(key: str) -> Any:
     carried = _carried(key)
     try:
-        report = web_reports.submit(context(), key, carried["answers"], contact_details(carried["contact"]))
+        report = web_reports.submit(context(), key, carried["answers"], contact_details(carried["contact"]),
+                                    language=locale())
     except FormInvalid:  # the map changed since the form was shown: ask again
         return _form_page(key, {}, None, 409)
     return redirect(url_for(".sent", key=key, receipt=_receipts().dumps(report.reference)))

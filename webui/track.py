@@ -4,6 +4,7 @@ wrong, gets one neutral message; every attempt counts against the address's limi
 (``webui.public_guard``), so references cannot be found by trying them."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from engine import tracking
 
 from .current import context
+from .i18n import locale
 from .public_guard import HONEYPOT, honeypot_filled, protect
 
 bp = Blueprint("track", __name__, url_prefix="/track")
@@ -43,10 +45,17 @@ def lookup() -> Any:
         errors["secret"] = _("Enter the email address, phone number or postcode you gave us")
     if errors:
         return _form(reference, secret, errors, status=400)
-    found = tracking.track(context(), reference, secret) if not honeypot_filled() else None
+    found = tracking.track(context(), reference, secret, locale()) if not honeypot_filled() else None
     if found is None:
         return _form(reference, "", problem=_("We could not find a case with those details. Check your reference "
                                               "number and the email address, phone number or postcode you gave "
                                               "us."), status=404)
     return render_template("residents/status.html", title=_("Your case %(reference)s", reference=found.reference),
-                           case=found)
+                           case=_translated(found))
+
+
+def _translated(case: tracking.PublicCase) -> tracking.PublicCase:
+    """The engine's own two words (a map's own wordings come in the page's language already)."""
+    words = {tracking.RECEIVED: _("Received"), tracking.CLOSED: _("Closed")}
+    return replace(case, status=words.get(case.status, case.status),
+                   milestones=tuple(replace(m, text=words.get(m.text, m.text)) for m in case.milestones))

@@ -21,6 +21,8 @@ class PublishedService(Base):
     open311_code: Mapped[str | None] = mapped_column(String(100), unique=True)  # Open311 service_code
     keywords: Mapped[list[str]] = mapped_column(JSON)
     channels: Mapped[list[str]] = mapped_column(JSON)  # types.PublishChannel values, sorted
+    # The words in other languages: {"cy": {"title": ..., "description": ...}} (None: English only)
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(320))

@@ -82,3 +82,21 @@ def test_the_adapter_is_the_engines_sender_of_emails_to_staff(notify):
     notify.reject("Can't send to this recipient using a team-only API key")
     with pytest.raises(AdapterError):  # the engine leaves the row unsent and tries again next sweep
         adapter.send(OutgoingNotification("someone@else.example", "Someone", "Task overdue", None))
+
+
+def test_a_resident_who_used_the_welsh_pages_gets_the_templates_welsh_twin(notify):
+    welsh = str(uuid.uuid4())
+    notify.templates[welsh] = {"type": "email", "subject": "Mae eich adroddiad ((case_ref)) gyda ni",
+                               "body": "Annwyl ((name)), diolch.", "placeholders": ["name", "case_ref"]}
+    config = notify_config(notify)
+    config["notify"]["templates"]["acknowledgement_cy"] = {"id": welsh, "personalisation": {"name": "first_name",
+                                                                                             "case_ref": "case_ref"}}
+    adapters = registry(config, notify_env(notify))
+    in_welsh = adapters.call("notify/send_email", {**ACK, "language": "cy"}, "case-14/ack")
+    assert notify.sent[in_welsh["notification_id"]]["template"]["id"] == welsh
+    # No Welsh twin configured (the text message): the English template, not a refusal.
+    text = adapters.call("notify/send_sms", {"template": "received_sms", "phone_number": "07700 900123",
+                                             "personalisation": {"case_ref": "CF-14"}, "language": "cy"}, "case-14/sms")
+    assert notify.sent[text["notification_id"]]["template"]["id"] == notify.sms_template
+    english = adapters.call("notify/send_email", {**ACK, "language": "en"}, "case-15/ack")
+    assert notify.sent[english["notification_id"]]["template"]["id"] == notify.email_template

@@ -100,3 +100,50 @@ def test_a_resident_reports_a_missed_bin_tracks_it_and_sees_it_closed(server, re
     for internal in ("Wendy", "wendy.waste", "Internal: crew supervisor", "Customer Hub", "Robin Resident",
                      "Arrange re-collection"):
         assert internal not in page.content(), internal
+
+
+def test_a_resident_reports_and_tracks_in_welsh(server, resident):
+    """The same journey in Welsh, chosen with the toggle: every page in Welsh (lang="cy"), passing the
+    page checks and axe at 1280 and 390 px."""
+    page = resident
+    publishing.publish(server.ctx, "missed_bin_collection", channels=["web"], actor="admin@example.gov.uk",
+                       translations={"cy": {"title": "Rhoi gwybod am fin a fethwyd",
+                                            "description": "Dywedwch wrthym am fin na wnaethom ei wagio."}})
+    page.goto(f"{server.url}/report")
+    page.click("a[hreflang=cy]:has-text('Cymraeg')")
+    page.wait_for_url(re.compile(r".*/report\?lang=cy$"))
+    assert page.locator("html").get_attribute("lang") == "cy"
+    checked_at_every_width(page, "resident-services-cy")
+    page.click("main a:has-text('Rhoi gwybod am fin a fethwyd')")
+    page.click("text=Dechrau nawr")
+    page.wait_for_url(re.compile(r".*/report/missed_bin_collection/form$"))
+    page.click("button:has-text('Parhau')")  # nothing filled in
+    page.wait_for_load_state()
+    assert "Mae problem wedi codi" in page.locator("main").inner_text()
+    checked_at_every_width(page, "resident-form-errors-cy")
+    page.check("input[name=bin_type][value=refuse]")
+    page.fill("#scheduled_collection_date-day", "1")
+    page.fill("#scheduled_collection_date-month", "12")
+    page.fill("#scheduled_collection_date-year", "2026")
+    page.check("input[name=bin_out_by_7am][value=yes]")
+    page.check("input[name=bin_location][value=kerbside]")
+    page.fill("#contact_name", "Siân Jones")
+    page.fill("#contact_address", "1 Stryd Fawr, Anytown")
+    page.fill("#contact_postcode", "AN1 2BC")
+    page.click("button:has-text('Parhau')")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Gwiriwch eich atebion cyn anfon"
+    checked_at_every_width(page, "resident-check-cy")
+    page.click("button:has-text('Derbyn ac anfon')")
+    page.wait_for_url(re.compile(r".*/report/missed_bin_collection/sent/.*"))
+    reference = re.search(r"CF-\d{6}", page.locator(".govuk-panel").inner_text()).group(0)
+    checked_at_every_width(page, "resident-sent-cy")
+    page.click("main a:has-text('Dilyn eich achos')")
+    page.fill("#reference", reference)
+    page.fill("#secret", "AN1 2BC")
+    page.click("button:has-text('Dod o hyd i fy achos')")
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "Rydym yn gwirio eich adroddiad" in main and "Wedi dod i law" in main
+    assert page.locator("html").get_attribute("lang") == "cy"
+    checked_at_every_width(page, "resident-status-cy")

@@ -39,6 +39,21 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "resident_closure_sms": {
         "type": "sms", "body": "((outcome)) Your reference is ((reference)).",
         "placeholders": ["reference", "outcome"]},
+    # Welsh twins (NAME_cy): sent to residents who used the Welsh pages (adapters/notify.py).
+    "resident_acknowledgement_cy": {
+        "type": "email", "subject": "Mae eich cais gyda ni: ((reference))",
+        "body": "Annwyl ((name)), diolch am gysylltu â ni. Eich cyfeirnod yw ((reference)).",
+        "placeholders": ["name", "reference"]},
+    "resident_acknowledgement_sms_cy": {
+        "type": "sms", "body": "Mae eich cais gyda ni. Eich cyfeirnod yw ((reference)).",
+        "placeholders": ["reference"]},
+    "resident_closure_cy": {
+        "type": "email", "subject": "Mae eich achos ((reference)) wedi cau",
+        "body": "Annwyl ((name)), ((outcome)) Eich cyfeirnod yw ((reference)).",
+        "placeholders": ["name", "reference", "outcome"]},
+    "resident_closure_sms_cy": {
+        "type": "sms", "body": "((outcome)) Eich cyfeirnod yw ((reference)).",
+        "placeholders": ["reference", "outcome"]},
     "partner_referral": {
         "type": "email", "subject": "A referral from the council: ((service)) ((reference))",
         "body": "To ((partner)): the council's Customer Hub passes you this ((service)) request.\n\n((details))\n\n"

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, registry
+from engine import cases, publishing, registry, web_reports
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
@@ -258,3 +258,15 @@ def test_a_resident_notify_refuses_to_email_still_gets_the_case_closed(council, 
     assert data["notification_error"]["error_code"] == "notify_rejected"
     assert "Not a valid email address" in data["notification_error"]["error_message"]
     assert backoffice.notifications() == []
+
+
+def test_a_resident_who_reported_in_welsh_is_acknowledged_in_welsh(council, backoffice):
+    publishing.publish(council, "missed_bin_collection", channels=["web"], actor="admin@example.gov.uk")
+    answers = {"bin_type": "recycling", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
+               "bin_location": "kerbside"}
+    contact = {"name": "Siân Jones", "address": "1 Stryd Fawr", "postcode": "AN1 2BC", "email": "sian@example.org"}
+    report = web_reports.submit(council, "missed_bin_collection", answers, contact, language="cy")
+    work(council)
+    [ack] = backoffice.notifications()
+    assert ack == ("resident_acknowledgement_cy", "sian@example.org", {"name": "Siân Jones",
+                                                                      "reference": report.reference})

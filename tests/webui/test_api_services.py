@@ -14,9 +14,14 @@ def test_an_analyst_publishes_changes_and_withdraws_a_service(api_as, library):
     assert put.status_code == 200, put.json
     assert put.json == {"process": "missed_bin_collection", "title": "Report a missed bin",
                         "description": put.json["description"], "channels": ["open311", "web"], "lgsl": 524,
-                        "open311_code": "missed-bin", "keywords": ["bin"]}
-    narrowed = analyst.open("PUT", "/services/missed_bin_collection", json={"channels": ["web"]})
+                        "open311_code": "missed-bin", "keywords": ["bin"], "translations": {}}
+    narrowed = analyst.open("PUT", "/services/missed_bin_collection",
+                            json={"channels": ["web"], "translations": {"cy": {"title": "Rhoi gwybod am fin"}}})
     assert narrowed.json["channels"] == ["web"] and narrowed.json["title"] == "Report a missed bin"
+    assert narrowed.json["translations"] == {"cy": {"title": "Rhoi gwybod am fin"}}
+    welsh_off = analyst.open("PUT", "/services/missed_bin_collection",
+                             json={"channels": ["web"], "translations": {"cy": {"title": ""}}})
+    assert welsh_off.json["translations"] == {}  # an empty text takes the Welsh away
     assert [s["process"] for s in analyst.get("/services?channel=web").json] == ["missed_bin_collection"]
     assert analyst.get("/services?channel=open311").json == []
     assert analyst.get("/services/missed_bin_collection").json["lgsl"] == 524
@@ -31,6 +36,9 @@ def test_mistakes_and_roles(api_as, library):
     assert bad.status_code == 422 and "open311_code" in bad.json["errors"]
     assert analyst.open("PUT", "/services/nope", json={"channels": ["web"]}).status_code == 404
     assert analyst.open("PUT", "/services/missed_bin_collection", json={"channels": ["fax"]}).status_code == 422
+    french = analyst.open("PUT", "/services/missed_bin_collection",
+                          json={"channels": ["web"], "translations": {"fr": {"title": "Poubelle"}}})
+    assert french.status_code == 422
     advisor = api_as(Role.FRONT_OFFICE)
     assert advisor.get("/services").status_code == 403
     assert api_as(Role.ADMIN).get("/services").status_code == 200

@@ -18,6 +18,8 @@ from .roles import current_user, requires
 from .schemas import REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 
 _CHANNEL = {"type": "string", "enum": [c.value for c in PublishChannel]}
+_WORDS = {"type": "object", "additionalProperties": False,
+          "properties": {"title": {"type": "string", "maxLength": 200}, "description": {"type": "string", "maxLength": 1000}}}
 SCHEMAS: dict[str, dict[str, Any]] = {
     "PublishService": {
         "type": "object", "required": ["channels"], "additionalProperties": False,
@@ -33,6 +35,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "open311_code": {"type": ["string", "null"], "title": "Open311 code", "maxLength": 100},
             "keywords": {"type": "array", "title": "Keywords", "items": {"type": "string", "maxLength": 100},
                          "maxItems": 30},
+            "translations": {"type": "object", "title": "Words in Welsh", "additionalProperties": False,
+                             "properties": {"cy": _WORDS}},
         },
     },
 }
@@ -43,7 +47,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "properties": {"process": {"type": "string"}, "title": {"type": "string"},
                        "description": {"type": "string"}, "channels": {"type": "array", "items": _CHANNEL},
                        "lgsl": {"type": ["integer", "null"]}, "open311_code": {"type": ["string", "null"]},
-                       "keywords": {"type": "array", "items": {"type": "string"}}},
+                       "keywords": {"type": "array", "items": {"type": "string"}},
+                       "translations": {"type": "object", "properties": {"cy": _WORDS}}},
     },
 }
 REQUEST_SCHEMAS.update(SCHEMAS)
@@ -81,7 +86,7 @@ def publish_service(key: str) -> Any:
         service = publishing.publish(context(), key, channels=wanted, title=body.get("title"),
                                      description=body.get("description"), lgsl=body.get("lgsl"),
                                      open311_code=body.get("open311_code"), keywords=body.get("keywords") or (),
-                                     actor=actor)
+                                     translations=body.get("translations"), actor=actor)
     current = {s.process: s for s in publishing.published(context())}.get(key)
     for channel in (current.channels if current else ()):
         if channel not in wanted:

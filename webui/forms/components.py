@@ -2,12 +2,16 @@
 with, what was typed (or the saved answer) as the value, and the error message beside the field.
 
 Kept free of Flask and Jinja so the schema -> component mapping is unit-tested directly;
-``templates/forms/fields.html`` only calls the macro named here.
+``templates/forms/fields.html`` only calls the macro named here. The few words of our own (date parts,
+"(optional)", the character count's messages) go through gettext, so the residents' Welsh pages have
+them in Welsh (outside a request, and on staff pages, they stay English).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from flask_babel import get_locale, gettext as _
 
 from . import address
 from .model import Field, Kind, flatten
@@ -31,9 +35,23 @@ def _text(value: str | None) -> dict[str, str] | None:
     return {"text": value} if value else None
 
 
+def _english() -> bool:
+    """Whether the page is in English (also outside a request), where GOV.UK Frontend's own words are right."""
+    return str(get_locale() or "en") == "en"
+
+
+def _error(value: str | None) -> dict[str, str] | None:
+    if not value:
+        return None
+    return {"text": value} if _english() else {"text": value, "visuallyHiddenText": _("Error")}
+
+
 def _label(f: Field) -> str:
     # GOV.UK marks the optional questions, not the required ones.
-    return f.label if f.required or f.conditional else f"{f.label} (optional)"
+    if f.required or f.conditional:
+        return f.label
+    optional = _("(optional)")
+    return f"{f.label} {optional}"
 
 
 def _width(f: Field) -> str | None:
@@ -49,11 +67,11 @@ def _width(f: Field) -> str | None:
 
 def _labelled(f: Field, value: Any, error: str | None) -> dict[str, Any]:
     return {"id": f.name, "name": f.name, "label": {"text": _label(f), "classes": "govuk-label--s"},
-            "hint": _text(f.hint), "errorMessage": _text(error), "value": value or None}
+            "hint": _text(f.hint), "errorMessage": _error(error), "value": value or None}
 
 
 def _fieldset(f: Field, error: str | None) -> dict[str, Any]:
-    return {"name": f.name, "idPrefix": f.name, "hint": _text(f.hint), "errorMessage": _text(error),
+    return {"name": f.name, "idPrefix": f.name, "hint": _text(f.hint), "errorMessage": _error(error),
             "fieldset": {"legend": {"text": _label(f), "classes": "govuk-fieldset__legend--s"}}}
 
 
@@ -71,17 +89,29 @@ def _input(f: Field, value: Any, error: str | None) -> Component:
 def _textarea(f: Field, value: Any, error: str | None) -> Component:
     params = {**_labelled(f, value, error), "rows": f.rows or 5}
     if f.max_length:
-        return Component("govukCharacterCount", _compact({**params, "maxlength": f.max_length}))
+        return Component("govukCharacterCount", _compact({**params, "maxlength": f.max_length, **_counts()}))
     return Component("govukTextarea", _compact(params))
+
+
+def _counts() -> dict[str, Any]:
+    """GOV.UK Frontend's character count messages in the page's language (every plural form Welsh has);
+    none on English pages, where GOV.UK Frontend's own (with their singulars) are right."""
+    if _english():
+        return {}
+    under, over = _("You have %{count} characters remaining"), _("You have %{count} characters too many")
+    forms = ("zero", "one", "two", "few", "many", "other")
+    return {"charactersUnderLimitText": dict.fromkeys(forms, under), "charactersOverLimitText": dict.fromkeys(forms, over),
+            "charactersAtLimitText": _("You have 0 characters remaining"),
+            "textareaDescriptionText": _("You can enter up to %{count} characters")}
 
 
 def _date(f: Field, value: Any, error: str | None) -> Component:
     parts = value if isinstance(value, dict) else {}
     wrong = " govuk-input--error" if error else ""
-    items = [{"name": part, "classes": f"govuk-input--width-{width}{wrong}", "value": parts.get(part, "")}
-             for part, width in (("day", 2), ("month", 2), ("year", 4))]
+    items = [{"name": part, "label": label, "classes": f"govuk-input--width-{width}{wrong}", "value": parts.get(part, "")}
+             for part, label, width in (("day", _("Day"), 2), ("month", _("Month"), 2), ("year", _("Year"), 4))]
     params = {**_fieldset(f, error), "id": f.name, "namePrefix": f.name, "items": items}
-    params["hint"] = _text(f.hint or "For example, 27 3 2025")
+    params["hint"] = _text(f.hint or _("For example, 27 3 2025"))
     for unused in ("name", "idPrefix"):
         params.pop(unused)
     return Component("govukDateInput", _compact(params))
@@ -92,11 +122,11 @@ def _choices(f: Field, value: Any, error: str | None) -> Component:
     items = [_compact({"value": o.value, "text": o.label, "hint": _text(o.hint), "checked": o.value in chosen or None})
              for o in f.options]
     if f.kind is Kind.SELECT:
-        placeholder = {"value": "", "text": "Select an option"}
+        placeholder = {"value": "", "text": _("Select an option")}
         params = {**_labelled(f, None, error), "items": [placeholder, *items], "value": value or None}
         return Component("govukSelect", _compact(params))
     if f.kind is Kind.CHECKBOX:
-        params = {"name": f.name, "idPrefix": f.name, "errorMessage": _text(error),
+        params = {"name": f.name, "idPrefix": f.name, "errorMessage": _error(error),
                   "items": [_compact({"value": "true", "text": f.label, "hint": _text(f.hint),
                                       "checked": value in ("true", True) or None})]}
         return Component("govukCheckboxes", _compact(params))

@@ -9,7 +9,9 @@ In a UI schema, per field::
                                      "errors": {"required": "Select whether your bin was out by 7am"}}}
 
 and at the top, ``"ui:public": {"title": "...", "description": "..."}`` for the page. Staff keep the
-form's own wording. A field kept for staff drops out of the form's ``required`` list and of any
+form's own wording. Words in another language sit under its code, beside the English:
+``"ui:public": {"title": "Which bin?", "cy": {"title": "Pa fin?", "options": {...}, "errors": {...}}}``;
+a word not given in that language stays English. A field kept for staff drops out of the form's ``required`` list and of any
 condition that names it, so the resident's answers are checked by the rest; the front office
 answers it when the case arrives (``engine.web_reports``).
 
@@ -45,8 +47,25 @@ def _mentions(node: Any, names: frozenset[str]) -> bool:
     return any(f'"{name}"' in text for name in names)
 
 
-def public_form(schema: dict[str, Any], ui_schema: dict[str, Any] | None, library: Library | None) -> PublicForm:
-    """``schema`` (as loaded: shared, so copied here) reworded and trimmed by its UI schema's ``ui:public``."""
+def _in(words: Any, language: str) -> Any:
+    """``ui:public`` words in ``language``: its own words over the English ones, key by key."""
+    if not isinstance(words, dict):
+        return words
+    own = words.get(language) if language != "en" else None
+    english = {k: v for k, v in words.items() if len(k) != 2}  # not the other languages' blocks
+    if not isinstance(own, dict):
+        return english
+    merged = {**english, **own}
+    for key in ("options", "errors"):
+        if isinstance(english.get(key), dict) and isinstance(own.get(key), dict):
+            merged[key] = {**english[key], **own[key]}
+    return merged
+
+
+def public_form(schema: dict[str, Any], ui_schema: dict[str, Any] | None, library: Library | None,
+                language: str = "en") -> PublicForm:
+    """``schema`` (as loaded: shared, so copied here) reworded and trimmed by its UI schema's ``ui:public``,
+    in ``language`` where the UI schema gives its words."""
     schema, ui = copy.deepcopy(schema), copy.deepcopy(ui_schema or {})
     properties = schema.setdefault("properties", {})
     hidden = frozenset(name for name, u in ui.items() if isinstance(u, dict) and u.get(PUBLIC) is False)
@@ -60,7 +79,7 @@ def public_form(schema: dict[str, Any], ui_schema: dict[str, Any] | None, librar
         for key in ("if", "then", "else"):
             schema.pop(key, None)
     for name, u in ui.items():
-        words = u.get(PUBLIC) if isinstance(u, dict) else None
+        words = _in(u.get(PUBLIC), language) if isinstance(u, dict) else None
         if not isinstance(words, dict) or name not in properties:
             continue
         if words.get("title"):
@@ -75,7 +94,7 @@ def public_form(schema: dict[str, Any], ui_schema: dict[str, Any] | None, librar
                              str(c.get("const")) in options else c for c in prop[key]]
         if isinstance(words.get("errors"), dict):
             prop["x-error-messages"] = {**prop.get("x-error-messages", {}), **words["errors"]}
-    top = ui.get(PUBLIC) if isinstance(ui.get(PUBLIC), dict) else {}
+    top = _in(ui.get(PUBLIC), language) if isinstance(ui.get(PUBLIC), dict) else {}
     return PublicForm(Form(schema, ui, library), top.get("title"), top.get("description"), hidden)
 
 
