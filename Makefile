@@ -70,7 +70,7 @@ clean:
 # The residents' words in Welsh: gather the words to translate, merge them into the Welsh catalogue,
 # then (once translated) compile it. tests/webui/test_residents_welsh.py fails while a word lacks Welsh.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _n -o webui/translations/messages.pot --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -o webui/translations/messages.pot --no-location --sort-output \
 		--project councilflow --copyright-holder "councilflow contributors" .
 	$(BIN)/pybabel update -i webui/translations/messages.pot -d webui/translations -l cy --width 100 --no-fuzzy-matching
 	$(BIN)/pybabel compile -d webui/translations -l cy

@@ -8,25 +8,44 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from engine import councillors, member_enquiries
 from engine.errors import FormInvalid
 
 from .current import context
+from .i18n import N_
 
 bp = Blueprint("councillor", __name__, url_prefix="/councillor")
 staff_bp = Blueprint("member_services", __name__, url_prefix="/member-services")
 
 # The member's fields as the form shows them: the map's own form supplies the rules and messages.
-ENQUIRY_TYPES = [("on_behalf_of_resident", "Casework for a resident"),
-                 ("ward_issue", "A ward issue"),
-                 ("policy_question", "A question about policy or performance")]
-PRIORITIES = [("standard", "Standard: answer within 10 working days"),
-              ("urgent", "Urgent: a risk to someone's health or safety, answer within 2 working days")]
-CONSENT = [("yes", "Yes"), ("no", "No")]
+# The councillors' pages are in English or Welsh (webui.i18n); Member Services' page stays English.
+ENQUIRY_TYPES = [("on_behalf_of_resident", N_("Casework for a resident")),
+                 ("ward_issue", N_("A ward issue")),
+                 ("policy_question", N_("A question about policy or performance"))]
+PRIORITIES = [("standard", N_("Standard: answer within 10 working days")),
+              ("urgent", N_("Urgent: a risk to someone's health or safety, answer within 2 working days"))]
+CONSENT = [("yes", N_("Yes")), ("no", N_("No"))]
+# What the engine and the map's form say on these pages: statuses, history lines and mistakes.
+ENGINE_WORDS = (N_("Answered"), N_("Closed"), N_("More information needed"), N_("Received"), N_("In progress"),
+                N_("Enquiry raised"), N_("Enquiry raised for you by Member Services"), N_("You added information"),
+                N_("Information added"), N_("Enquiry closed"),
+                N_("Closed without an answer: contact Member Services to ask why"),
+                N_("Enter the ward"), N_("Ward must be 60 characters or fewer"), N_("Select what kind of enquiry it is"),
+                N_("Enter the resident's name"), N_("Resident's name must be 100 characters or fewer"),
+                N_("Enter the resident's address"), N_("Resident's address must be 300 characters or fewer"),
+                N_("Select whether the resident has agreed to their details being shared"),
+                N_("Enter what the enquiry is"), N_("What is the enquiry must be 3000 characters or fewer"),
+                N_("Select the priority"), N_("Enter the information you want to add"))
 # The order the fields appear in on the page, which the error summary follows.
 FIELD_ORDER = ("councillor", "received_by", "enquiry_type", "enquiry_summary", "ward", "resident_name",
                "resident_address", "resident_consent", "priority")
+
+
+def _words(errors: dict[str, str]) -> dict[str, str]:
+    """The mistakes in the page's language (the engine's and the form's messages are English)."""
+    return {name: _(text) for name, text in errors.items()}
 
 
 def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
@@ -34,7 +53,7 @@ def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _items(options: list[tuple[str, str]], chosen: str | None) -> list[dict[str, Any]]:
-    return [{"value": value, "text": text, "checked": value == chosen} for value, text in options]
+    return [{"value": value, "text": _(text), "checked": value == chosen} for value, text in options]
 
 
 def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, str], status: int = 200,
@@ -43,6 +62,7 @@ def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, s
              "priority": _items(PRIORITIES, values.get("priority")),
              "resident_consent": _items(CONSENT, values.get("resident_consent")),
              "received_by": _items(list(member_enquiries.RECEIVED_BY.items()), values.get("received_by"))}
+    errors = _words(errors)
     return render_template(template, title=title, values=values, errors=errors, error_list=_error_list(errors),
                            items=items, **extra), status
 
@@ -53,12 +73,12 @@ def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, s
 def my_enquiries() -> Any:
     member = councillors.councillor(context(), g.user.email)
     rows = member_enquiries.my_enquiries(context(), g.user.email)
-    return render_template("councillor/list.html", title="My enquiries", member=member, enquiries=rows)
+    return render_template("councillor/list.html", title=_("My enquiries"), member=member, enquiries=rows)
 
 
 @bp.route("/enquiries/new", methods=["GET", "POST"])
 def new_enquiry() -> Any:
-    title = "Raise an enquiry"
+    title = _("Raise an enquiry")
     if request.method == "GET":
         return _form("councillor/new.html", title, {"ward": councillors.councillor(context(), g.user.email).ward or ""},
                      {})
@@ -67,18 +87,20 @@ def new_enquiry() -> Any:
         reference = member_enquiries.raise_enquiry(context(), g.user.email, values, g.user.email)
     except FormInvalid as err:
         return _form("councillor/new.html", title, values, err.errors, 400)
-    flash(f"Enquiry {reference} raised. Member Services will log it and tell you who is dealing with it.")
+    flash(_("Enquiry %(reference)s raised. Member Services will log it and tell you who is dealing with it.",
+            reference=reference))
     return redirect(url_for("councillor.show", reference=reference))
 
 
 @bp.get("/enquiries/<reference>")
 def show(reference: str, information: str = "", errors: dict[str, str] | None = None, status: int = 200) -> Any:
     detail = member_enquiries.enquiry(context(), g.user.email, reference)  # 404 unless theirs (or their ward's)
-    errors = errors or {}
-    return render_template("councillor/show.html", title=f"Enquiry {reference}", detail=detail, e=detail.enquiry,
+    errors = _words(errors or {})
+    return render_template("councillor/show.html", title=_("Enquiry %(reference)s", reference=reference),
+                           detail=detail, e=detail.enquiry,
                            information=information, errors=errors,
                            error_list=[{"text": errors["information"], "href": "#information"}] if errors else None,
-                           enquiry_types=dict(ENQUIRY_TYPES), priorities=dict(PRIORITIES)), status
+                           enquiry_types={k: _(v) for k, v in ENQUIRY_TYPES}), status
 
 
 @bp.post("/enquiries/<reference>/information")
@@ -88,7 +110,7 @@ def add_information(reference: str) -> Any:
         member_enquiries.add_information(context(), g.user.email, reference, text)
     except FormInvalid as err:
         return show(reference, text, err.errors, 400)
-    flash("Information added. The team working on your enquiry has been told.")
+    flash(_("Information added. The team working on your enquiry has been told."))
     return redirect(url_for("councillor.show", reference=reference) + "#history")
 
 

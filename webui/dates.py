@@ -10,7 +10,7 @@ from flask import Flask
 LONDON = ZoneInfo("Europe/London")
 
 
-def _instant(value: datetime | str | None) -> datetime | None:
+def instant(value: datetime | str | None) -> datetime | None:
     if not value:
         return None
     if isinstance(value, str):
@@ -22,16 +22,16 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 def uk_datetime(value: datetime | str | None) -> str:
     """'22 November 2026, 13:47' in UK time; empty for no value."""
-    instant = _instant(value)
-    return instant.strftime("%-d %B %Y, %H:%M") if instant else ""
+    at = instant(value)
+    return at.strftime("%-d %B %Y, %H:%M") if at else ""
 
 
 def uk_date(value: datetime | date | str | None) -> str:
     """'22 November 2026' (the UK day of an instant, or a calendar day as it is)."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.strftime("%-d %B %Y")
-    instant = _instant(value)
-    return instant.strftime("%-d %B %Y") if instant else ""
+    at = instant(value)
+    return at.strftime("%-d %B %Y") if at else ""
 
 
 def register(app: Flask) -> None:

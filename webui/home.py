@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, Flask, g, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from engine import member_enquiries
@@ -16,6 +17,7 @@ from engine.users import has_role
 
 from . import current, notifications
 from .api.errors import RETRY_AFTER_S, status_for
+from .i18n import N_
 
 bp = Blueprint("home", __name__)
 logger = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ PLACES = (
     (Role.FRONT_OFFICE, "Emails", "/emails", "Emails to the shared mailboxes: start a case, add to one or resolve."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
-    (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
+    (Role.COUNCILLOR, N_("My enquiries"), "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),
     (Role.ANALYST, "Published services", "/published-services", "Offer services to residents online, councillors and partners' systems."),
@@ -64,7 +66,7 @@ def navigation() -> list[dict[str, Any]]:
     items = places()
     under = [p["href"] for p in items if request.path.startswith(p["href"].rstrip("/") or "/")]
     current = max(under, key=len) if under else None
-    return [*({"href": p["href"], "text": p["title"], "active": p["href"] == current} for p in items),
+    return [*({"href": p["href"], "text": _(p["title"]), "active": p["href"] == current} for p in items),
             notifications.menu_item(request.path.startswith(notifications.HREF))]
 
 

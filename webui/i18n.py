@@ -9,21 +9,21 @@ page), kept in a cookie for the pages after it; else the browser's Accept-Langua
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 from flask_babel import Babel, format_date
 
-from .dates import LONDON
+from .dates import instant
 
 LOCALES = ("en", "cy")
 DEFAULT = "en"
 NAMES = {"en": "English", "cy": "Cymraeg"}  # each language named in itself, for the toggle
 COOKIE = "cf_lang"
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
-PUBLIC_BLUEPRINTS = frozenset({"residents", "track"})  # councillors: next (their pages share the staff layout)
+PUBLIC_BLUEPRINTS = frozenset({"residents", "track", "councillor"})
 
 
 def _public() -> bool:
@@ -33,6 +33,12 @@ def _public() -> bool:
 def _asked() -> str | None:
     asked = request.args.get("lang")
     return asked if asked in LOCALES else None
+
+
+def N_(text: str) -> str:  # noqa: N802  (gettext's own name for it, which pybabel extracts)
+    """Marks words said elsewhere (the engine, a shipped form) for the catalogue; ``_()`` translates them
+    where they are shown."""
+    return text
 
 
 def locale() -> str:
@@ -60,13 +66,18 @@ def toggle() -> list[dict[str, Any]]:
             for code in LOCALES if code != current]
 
 
-def public_date(value: datetime | date | None) -> str:
+def public_date(value: datetime | date | str | None) -> str:
     """'5 December 2026' (or '5 Rhagfyr 2026') in the page's language (the UK day of an instant)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(LONDON).date()
-    return str(format_date(value, "d MMMM y"))
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return str(format_date(value, "d MMMM y"))
+    at = instant(value)
+    return str(format_date(at.date(), "d MMMM y")) if at else ""
+
+
+def public_datetime(value: datetime | str | None) -> str:
+    """'5 December 2026, 13:47' (or '5 Rhagfyr 2026, 13:47') in UK time, in the page's language."""
+    at = instant(value)
+    return f"{format_date(at.date(), 'd MMMM y')}, {at:%H:%M}" if at else ""
 
 
 def register(app: Flask) -> None:
@@ -78,3 +89,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["language_toggle"] = toggle
     app.jinja_env.globals["language_names"] = NAMES
     app.add_template_filter(public_date, "public_date")
+    app.add_template_filter(public_datetime, "public_datetime")

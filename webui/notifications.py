@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from engine import notifications
@@ -38,10 +39,10 @@ def menu_item(active: bool) -> dict[str, Any]:
         count = notifications.unread_count(context(), g.user.id)
     except UNAVAILABLE:  # the "service unavailable" page itself must still render, without the count
         count = 0
-    label = Markup("Notifications")
+    label = Markup(_("Notifications"))
     if count:
         label += Markup(' <strong class="govuk-tag govuk-tag--red cf-count">{}<span class="govuk-visually-hidden">'
-                        ' unread</span></strong>').format(count)
+                        ' {}</span></strong>').format(count, _("unread"))
     return {"href": HREF, "html": label, "active": active}
 
 

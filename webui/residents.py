@@ -23,21 +23,16 @@ from engine.types import PublishChannel
 from .current import context
 from .forms import Form
 from .forms.public import CONTACT_PREFIX, PublicForm, contact_details, contact_form, public_form
-from .i18n import locale
+from .i18n import N_, locale
 from .public_guard import HONEYPOT, honeypot_filled, protect
 
 bp = Blueprint("residents", __name__, url_prefix="/report")
 
 
-def _n(text: str) -> str:
-    """Marks a word the engine says for translation (babel.cfg extracts ``_n``); translated when shown."""
-    return text
-
-
 # What the engine may say of a resident's contact details (engine.customers), for the Welsh catalogue.
-ENGINE_WORDS = (_n("Enter a real postcode, like AN1 2BC"),
-                _n("Enter a telephone number, like 01632 960 001 or 07700 900 982"),
-                _n("Enter an email address in the correct format, like name@example.com"))
+ENGINE_WORDS = (N_("Enter a real postcode, like AN1 2BC"),
+                N_("Enter a telephone number, like 01632 960 001 or 07700 900 982"),
+                N_("Enter an email address in the correct format, like name@example.com"))
 protect(bp)
 CONFIRMATION_MAX_AGE_S = 3600  # the confirmation page's address works for an hour
 

@@ -111,6 +111,15 @@ def test_a_councillor_raises_an_enquiry_on_a_phone_and_reads_the_answer(council,
         assert "Answered" in page.locator("#timeline").inner_text()
         assert page.locator("#information").count() == 0  # an answered enquiry takes no more information
 
+        # The same enquiry in Welsh, chosen with the toggle (the area's pages pass the checks in Welsh too).
+        page.click("a[hreflang=cy]")
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "cy"
+        assert "Wedi’i ateb" in page.locator("h1").inner_text() and "Hanes" in page.locator("main").inner_text()
+        _fits(page, width, "answered-cy")
+        page.click("a[hreflang=en]")
+        page.wait_for_load_state()
+
         manifest = page.evaluate("fetch('/static/councillor/manifest.webmanifest').then(r => r.text())")
         for icon in json.loads(manifest)["icons"]:
             assert page.evaluate(f"fetch('{icon['src']}').then(r => r.status)") == 200

@@ -152,3 +152,23 @@ def test_member_services_see_the_councillors_answers_in_the_log_form(ctx, area):
     body = page(area("ms@example.gov.uk"), f"/tasks/{task.id}")
     assert 'value="Riverside"' in body and "Street light out on Mill Road</textarea>" in body
     assert re.search(r'value="urgent"\s+checked', body) and re.search(r'value="ward_issue"\s+checked', body)
+
+
+def test_a_councillor_works_in_welsh_and_member_services_stays_english(area):
+    jones = area("jones@example.gov.uk")
+    listing = jones.get("/councillor/?lang=cy").get_data(as_text=True)
+    assert 'lang="cy"' in listing and "Fy ymholiadau" in listing and "Codi ymholiad" in listing
+    assert "Allgofnodi" in listing and 'hreflang="en"' in listing
+    form = jones.get("/councillor/enquiries/new").get_data(as_text=True)  # the choice is kept
+    assert "Pa fath o ymholiad yw hwn?" in form and "Mater yn y ward" in form
+    token = csrf_token(form)
+    wrong = jones.post("/councillor/enquiries/new", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Mae problem wedi codi" in wrong and "Dewiswch pa fath o ymholiad yw hwn" in wrong  # the form's rule, in Welsh
+    raised = jones.post("/councillor/enquiries/new", data={**ENQUIRY, "csrf_token": token})
+    shown = jones.get(raised.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"Ymholiad CF-\d{6} wedi’i godi", shown) or re.search(r"Ymholiad CF-\d{6} wedi&#8217;i godi", shown)
+    assert "Hanes" in shown and "Ymholiad wedi" in shown and "Brys" in shown
+    assert re.search(r"\d+ (Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr) "
+                     r"\d{4}", shown)
+    staff = area("ms@example.gov.uk").get("/member-services/enquiries/new?lang=cy").get_data(as_text=True)
+    assert 'lang="en"' in staff and "Sign out" in staff
