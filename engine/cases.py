@@ -11,29 +11,49 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import casedata, forms, notifications, permissions, registry, users, writer
 from .context import Context
-from .errors import (CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, StateUnreadable,
+from .errors import (AlreadyStarted, CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, StateUnreadable,
                      TaskClaimedByOther, UserError)
-from .persistence.tables import Case, CaseState, Event, Task, Team
+from .persistence.tables import Case, CaseStartKey, CaseState, Event, Task, Team
 from .types import CaseStatus, Channel, EventKind, TaskStatus
 from .views import CaseDetail, CaseView, EventView, TaskView, case_reference, iso
 
 
 def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
                channel: Channel | str = Channel.PHONE, customer_id: int | None = None,
-               actor: str | None = None, service: str | None = None) -> CaseView:
+               actor: str | None = None, service: str | None = None, new_customer: dict[str, Any] | None = None,
+               start_key: str | None = None) -> CaseView:
     """Start a case of the process's current version and run it to its first wait. ``service`` is the
-    directory entry the contact is about when it is not the process's own (a generic hand-off map)."""
+    directory entry the contact is about when it is not the process's own (a generic hand-off map).
+    ``new_customer``: a customer recorded with the case, in one transaction. ``start_key``: a key only
+    one case may be started with; AlreadyStarted (naming that case) for the second, however close."""
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     casedata.check_bounds(data, "case data")
-    with writer.new_case(ctx, process_key, data or {}, as_channel(channel), customer_id, actor, service) as w:
-        w.step(ctx.runtime.advance)
-        w.save()
-        return w.view()
+    if start_key is not None:
+        _refuse_started(ctx, start_key)
+    try:
+        with writer.new_case(ctx, process_key, data or {}, as_channel(channel), customer_id, actor, service,
+                             new_customer=new_customer, start_key=start_key) as w:
+            w.step(ctx.runtime.advance)
+            w.save()
+            return w.view()
+    except IntegrityError:
+        if start_key is not None:  # started at the same moment by the other one
+            _refuse_started(ctx, start_key)
+        raise
+
+
+def _refuse_started(ctx: Context, start_key: str) -> None:
+    with ctx.db.transaction(readonly=True) as session:
+        reference = session.scalar(select(Case.reference).join(CaseStartKey, CaseStartKey.case_id == Case.id)
+                                   .where(CaseStartKey.key == start_key))
+    if reference is not None:
+        raise AlreadyStarted(reference)
 
 
 def as_channel(channel: Channel | str) -> Channel:

@@ -1,10 +1,7 @@
 """The people the council serves: find them (by any mix of name, postcode, phone and email), record
-them once, keep their details up to date, and see their earlier cases, so nobody has to tell their
-story twice.
-
-Searching forgives how details are typed: postcodes ignore spaces and case, phone numbers compare
-digits only (and ``+44`` is the same as a leading ``0``), names match by fragments of words.
-"""
+them once, keep their details up to date, and see their earlier cases, so nobody tells their story
+twice. Searching forgives how details are typed: postcodes ignore spaces and case, phone numbers
+compare digits only (``+44`` is a leading ``0``), names match by fragments of words."""
 from __future__ import annotations
 
 import re
@@ -261,19 +258,22 @@ def possible_duplicates(ctx: Context, details: dict[str, Any]) -> list[PossibleD
 
 
 def create_customer(ctx: Context, details: dict[str, Any], allow_duplicate: bool = True) -> CustomerView:
-    """Record a customer (name required; email, phone, address, postcode optional but checked; the
-    ``uprn`` of the address when it was picked from the gazetteer). Unless
-    ``allow_duplicate``, PossibleDuplicates when someone recorded shares their name and postcode,
-    email or phone, so a person is not recorded twice by accident."""
-    values = _clean(details)
+    """Record a customer (name required; email, phone, address, postcode and gazetteer ``uprn`` optional but
+    checked); unless ``allow_duplicate``, PossibleDuplicates when someone recorded may be them."""
     with ctx.db.transaction() as session:
-        if not allow_duplicate and (matches := _duplicates(session, values)):
-            raise PossibleDuplicates(matches)
-        row = Customer(**values, **_keys(values), uprn=_uprn(session, details), created_at=ctx.clock.now())
-        session.add(row)
-        session.flush()
-        _write_words(session, row.id, values)
-        return CustomerView.of(row)
+        return CustomerView.of(add_customer(session, details, ctx.clock.now(), allow_duplicate))
+
+
+def add_customer(session: Session, details: dict[str, Any], now: Any, allow_duplicate: bool = True) -> Customer:
+    """``create_customer`` in the caller's transaction (the case writer's, for a case and its customer)."""
+    values = _clean(details)
+    if not allow_duplicate and (matches := _duplicates(session, values)):
+        raise PossibleDuplicates(matches)
+    row = Customer(**values, **_keys(values), uprn=_uprn(session, details), created_at=now)
+    session.add(row)
+    session.flush()
+    _write_words(session, row.id, values)
+    return row
 
 
 def _customer(session: Session, customer_id: int) -> Customer:

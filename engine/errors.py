@@ -77,6 +77,14 @@ class TaskAlreadyCompleted(Conflict):
     pass
 
 
+class AlreadyStarted(Conflict):
+    """A case was already started with this start key (a form sent twice, a client's retry)."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"A case was already started with this key: {reference}")
+        self.reference = reference
+
+
 class TaskClaimedByOther(Conflict):
     pass
 

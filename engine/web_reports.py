@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from . import cases, customers, forms, notes, publishing, registry
 from .context import Context
+from .errors import AlreadyStarted
 from .persistence.tables import Case, Task
 from .public_maps import public_map
 from .servicetasks import LANGUAGE
@@ -76,19 +77,24 @@ def check_contact(contact: dict[str, Any]) -> None:
 
 
 def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dict[str, Any] | None,
-           language: str = "en") -> WebReport:
+           language: str = "en", sending: str | None = None) -> WebReport:
     """Start a case of the web-published ``process_key`` with the resident's ``answers`` and ``contact``
     (name, address, postcode, email, phone; None: anonymous). Raises ServiceNotPublished, FormInvalid
     (the contact details, by field) or the engine's errors for the answers. A resident who used the pages
     in another language than English has it in the case's data as ``language`` (``cy``): the messages
-    the map sends them use its templates in that language (``engine.servicetasks``)."""
+    the map sends them use its templates in that language (``engine.servicetasks``).
+
+    The customer and the case are written in one transaction. ``sending`` names this sending of the
+    form (the page's own key): the same form sent again, however soon, gives the first one's report
+    instead of a second case."""
     publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
-    customer_id, matches = None, []
-    if contact:
-        matches = customers.possible_duplicates(ctx, contact)  # checks the details (FormInvalid) first
-        customer_id = customers.create_customer(ctx, contact).id
+    matches = customers.possible_duplicates(ctx, contact) if contact else []  # checks the details first
     data = answers if language == "en" else {**answers, LANGUAGE: language}
-    case = cases.start_case(ctx, process_key, data, Channel.WEB, customer_id)
+    try:
+        case = cases.start_case(ctx, process_key, data, Channel.WEB, new_customer=contact or None,
+                                start_key=f"web:{process_key}:{sending}" if sending else None)
+    except AlreadyStarted as sent_before:
+        return WebReport(sent_before.reference, False, 0)
     if matches:
         listed = "; ".join(f"{m.name} (customer {m.id}, same {', '.join(m.matched_on)})" for m in matches)
         notes.add_system_note(ctx, case.reference, "Reported online. Possibly a customer already recorded: "

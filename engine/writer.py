@@ -23,12 +23,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import directory_entries, projection, registry, users
+from . import customers, directory_entries, projection, registry, users
 from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from .gazetteer import Address
-from .persistence.tables import Case, CaseState, Customer, Event, GazetteerAddress, Task, User
+from .persistence.tables import Case, CaseStartKey, CaseState, Customer, Event, GazetteerAddress, Task, User
 from .runtime import StepFailure
 from .savedstate import LoadedSpec
 from .types import CaseStatus, Channel, EventKind, TaskStatus
@@ -197,18 +197,23 @@ def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
 @contextmanager
 def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Channel,
              customer_id: int | None = None, actor: str | None = None,
-             service: str | None = None, person: bool = True) -> Iterator[CaseWriter]:
+             service: str | None = None, person: bool = True, new_customer: dict[str, Any] | None = None,
+             start_key: str | None = None) -> Iterator[CaseWriter]:
     """A new case of the process's current version, numbered, with its start in the history and its
     workflow created (not yet run) from the customer's details and ``data``; the caller steps and saves.
     The case belongs to the directory ``service`` (default: the process's own entry or key) and takes
     its sensitivity from that entry. ``person=False``: the actor names a part of the system or an
-    organisation (a partner's system over Open311), not a user."""
+    organisation (a partner's system over Open311), not a user. ``new_customer``: details of a customer
+    to record with the case, in its transaction (instead of ``customer_id``). ``start_key``: recorded
+    with the case, so starting again with it fails (IntegrityError) and nothing of this one is kept."""
     with ctx.db.transaction() as session:
         name, user = _actor(session, actor, person)
         version = registry.get_version(session, process_key)
         loaded = registry.loaded_spec(ctx, version)
-        initial = {**_customer_data(session, customer_id), **data}
         now = ctx.clock.now()
+        if new_customer is not None:
+            customer_id = customers.add_customer(session, new_customer, now).id
+        initial = {**_customer_data(session, customer_id), **data}
         service_key, sensitivity = directory_entries.service_of(session, version.process_key, service)
         case = Case(process_version_id=version.id, process_key=version.process_key, status=CaseStatus.OPEN,
                     channel=channel, customer_id=customer_id, data=initial, created_by=name,
@@ -218,6 +223,9 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
         case.reference = f"CF-{case.id:06d}"
         # Maps quote the reference to residents and back offices (Notify, Open311, EDRMS).
         initial = {**initial, "case_reference": case.reference}
+        if start_key is not None:
+            session.add(CaseStartKey(key=start_key, case_id=case.id, created_at=now))
+            session.flush()  # a key already used fails here, before any work is done
         writer = CaseWriter(ctx, session, case, name, user)
         writer._loaded, writer._workflow, writer._new = loaded, ctx.runtime.new(loaded, initial), True
         writer.projector.timers_before = False  # no timer rows yet

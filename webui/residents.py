@@ -8,6 +8,7 @@ reference signed and dated, so it cannot be used to look other references up.
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -91,7 +92,8 @@ def form(key: str) -> Any:
 
 def _check_page(key: str, answers: dict[str, Any], contact: dict[str, Any]) -> Any:
     found, public = _service(key)
-    token = _signer().dumps({"key": key, "answers": answers, "contact": contact})
+    # The sending's own key: sending this page twice (a double click, the back button) starts one case.
+    token = _signer().dumps({"key": key, "answers": answers, "contact": contact, "sending": secrets.token_hex(16)})
     rows = (public.form.answers(answers) if public else []) + contact_form().answers(contact, answered_only=True)
     return render_template("residents/check.html", title=_("Check your answers before sending"),
                            service=found.service, answers=rows, token=token)
@@ -144,7 +146,7 @@ def send(key: str) -> Any:
     carried = _carried(key)
     try:
         report = web_reports.submit(context(), key, carried["answers"], contact_details(carried["contact"]),
-                                    language=locale())
+                                    language=locale(), sending=carried.get("sending"))
     except FormInvalid:  # the map changed since the form was shown: ask again
         return _form_page(key, {}, None, 409)
     return redirect(url_for(".sent", key=key, receipt=_receipts().dumps(report.reference)))

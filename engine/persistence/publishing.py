@@ -27,3 +27,14 @@ class PublishedService(Base):
     created_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(320))
     updated_at: Mapped[datetime]
+
+
+class CaseStartKey(Base):
+    """The key a case was started with (``cases.start_case(idempotency_key=...)``): a residents' form
+    sent twice, or a client's retry, finds the case the first one started instead of starting another.
+    Written in the same transaction as the case."""
+
+    __tablename__ = "case_start_key"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    created_at: Mapped[datetime]

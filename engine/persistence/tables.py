@@ -377,5 +377,5 @@ from .directory import CaseAccessGrant as CaseAccessGrant, DirectoryEntry as Dir
 from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-exported)
 from .mail import Email as Email, EmailAttachment as EmailAttachment, EmailReply as EmailReply, Mailbox as Mailbox  # noqa: E402,I001,E501  (re-exported)
 from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry as MemberEnquiry  # noqa: E402,I001  (re-exported)
-from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
+from .publishing import CaseStartKey as CaseStartKey, PublishedService as PublishedService  # noqa: E402,I001  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)

@@ -4,11 +4,12 @@ customer (a possible match is flagged, never merged), and bots, floods and overs
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engine import cases, notes, publishing, registry
+from engine import cases, notes, publishing, registry, web_reports
 from engine.customers import create_customer
 from engine.persistence.tables import Case, Customer, Task
 from engine.types import Role
@@ -141,3 +142,34 @@ def test_form_posts_are_limited_per_address(ctx, published):
     assert "You have tried too many times" in limited.get_data(as_text=True) and "Retry-After" in limited.headers
     other = app.test_client()  # the limit is per address: another address is not held back
     assert other.get("/report/missed_bin_collection/form", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+def test_the_same_form_sent_twice_starts_one_case_with_one_customer(app, published):
+    client = app.test_client()
+    checked = post(client, "/report/missed_bin_collection/form", {**ANSWERS, **CONTACT})
+    html = checked.get_data(as_text=True)
+    form = {"answers": re.search(r'name="answers" value="([^"]+)"', html).group(1), "csrf_token": csrf_token(html)}
+    first = client.post("/report/missed_bin_collection/send", data=form)
+    again = client.post("/report/missed_bin_collection/send", data=form)  # a double click, or back and send
+    assert first.status_code == again.status_code == 302
+    references = {re.search(r"CF-\d{6}", client.get(r.headers["Location"]).get_data(as_text=True)).group(0)
+                  for r in (first, again)}
+    assert len(references) == 1
+    with published.db.transaction(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+        assert session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+def test_two_sendings_of_one_form_at_the_same_moment_start_one_case(published):
+    """Both at once, on separate connections: one starts the case, the other is given it; a failed
+    start keeps neither its customer nor its case."""
+    answers = {"bin_type": "recycling", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
+               "bin_location": "kerbside"}
+    contact = {"name": "Rosa Resident", "address": "1 High Street", "postcode": "AN1 2BC"}
+    with ThreadPoolExecutor(4) as pool:
+        reports = list(pool.map(lambda _: web_reports.submit(published, "missed_bin_collection", answers, contact,
+                                                             sending="same-page"), range(4)))
+    assert len({r.reference for r in reports}) == 1
+    with published.db.transaction(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+        assert session.scalar(select(func.count()).select_from(Customer)) == 1
