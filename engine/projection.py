@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import calls, enquiry_answers, routing, sla_rows, users
+from . import calls, enquiry_answers, resident_updates, routing, sla_rows, users
 from .context import Context
 from .persistence.tables import Case, CaseState, Event, Task, Timer
 from .runtime import StepFailure
@@ -34,6 +34,8 @@ class Projector:
         self.timers_before: bool | None = None
         self._sla_tasks_ended = False  # a task with an SLA clock ended here: its clock must settle
         self.outstanding: list[Task] | None = None  # the case's open tasks once saved
+        self._created: list[Task] = []  # tasks this save opened
+        self._before: list[str] = []  # the BPMN ids of the tasks open before it
 
     def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
         event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
@@ -75,6 +77,7 @@ class Projector:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
         if case.process_key == enquiry_answers.PROCESS:
             enquiry_answers.after_save(self.session, case, self.now)  # answered: tell the councillor
+        resident_updates.after_save(self.session, case, self._created, self._before, state_row is None, self.now)
         if not cancelled:
             calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = runtime.dump(self.loaded, workflow)
@@ -108,6 +111,7 @@ class Projector:
             select(Task).where(Task.case_id == self.case.id,
                                Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK))))}
         outstanding = []
+        self._before = [row.bpmn_id for row in open_rows.values()]
         for spiff_id, row in open_rows.items():
             if spiff_id not in ready:
                 row.status, row.completed_at = TaskStatus.CANCELLED, self.now
@@ -117,7 +121,8 @@ class Projector:
                 outstanding.append(row)
         for spiff_id, item in ready.items():
             if spiff_id not in open_rows:
-                outstanding.append(self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane))
+                self._created.append(self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane))
+                outstanding.append(self._created[-1])
         self.outstanding = sorted(outstanding, key=lambda t: t.id)
 
     def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:

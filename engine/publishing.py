@@ -42,6 +42,7 @@ class PublishedService:
     open311_code: str | None = None
     keywords: tuple[str, ...] = ()
     translations: Translations = field(default_factory=dict)  # {"cy": {"title", "description"}}
+    updates: bool = False  # residents are sent a message at each public milestone (engine.resident_updates)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -124,7 +125,7 @@ def _view(row: PublishedRow) -> PublishedService:
     return PublishedService(process=row.process_key, title=row.title, description=row.description,
                             channels=tuple(PublishChannel(c) for c in row.channels), lgsl=row.lgsl,
                             open311_code=row.open311_code, keywords=tuple(row.keywords),
-                            translations=dict(row.translations or {}))
+                            translations=dict(row.translations or {}), updates=bool(row.updates))
 
 
 def _merged(kept: Translations | None, given: Translations | None) -> dict[str, dict[str, str]]:
@@ -139,7 +140,7 @@ def _merged(kept: Translations | None, given: Translations | None) -> dict[str, 
 def publish_in(session: Session, process_key: str, *, channels: Iterable[str], actor: str, now: Any,
                title: str | None = None, description: str | None = None, lgsl: int | None = None,
                open311_code: str | None = None, keywords: Iterable[str] | None = None,
-               translations: Translations | None = None) -> PublishedService:
+               translations: Translations | None = None, updates: bool | None = None) -> PublishedService:
     """Offer ``process_key`` on ``channels`` as well as those it has; words not given are kept (a first
     publishing takes the process's name and description), ``translations`` merged over the kept ones.
     Checked first: FormInvalid by field."""
@@ -164,6 +165,7 @@ def publish_in(session: Session, process_key: str, *, channels: Iterable[str], a
     row.title, row.description, row.lgsl = new_title.strip(), new_description.strip(), new_lgsl
     row.open311_code, row.keywords, row.channels = new_code, list(new_keywords), [str(c) for c in wanted]
     row.translations = _merged(row.translations, translations) or None
+    row.updates = updates if updates is not None else bool(row.updates)
     row.updated_by, row.updated_at = actor, now
     session.flush()
     return _view(row)
@@ -187,14 +189,15 @@ def find_in(session: Session, *, channel: PublishChannel | str, process_key: str
 def publish(ctx: Context, process_key: str, *, channels: Iterable[str], title: str | None = None,
             description: str | None = None, lgsl: int | None = None, open311_code: str | None = None,
             keywords: Iterable[str] | None = (), translations: Translations | None = None,
-            actor: str) -> PublishedService:
+            updates: bool | None = None, actor: str) -> PublishedService:
     """Offer a deployed process on ``channels`` (added to those it has). Words left out (None, or no
     keywords) keep what was saved; a first publishing takes the process's name and description.
-    ``translations`` ({"cy": {"title", "description"}}) are merged over those kept."""
+    ``translations`` ({"cy": {"title", "description"}}) are merged over those kept; ``updates`` (None:
+    as it was) sends residents a message at each public milestone."""
     with ctx.db.transaction() as session:
         return publish_in(session, process_key, channels=channels, actor=actor, now=ctx.clock.now(), title=title,
                           description=description, lgsl=lgsl, open311_code=open311_code,
-                          keywords=keywords if keywords else None, translations=translations)
+                          keywords=keywords if keywords else None, translations=translations, updates=updates)
 
 
 def unpublish(ctx: Context, process_key: str, channel: PublishChannel | str, actor: str) -> PublishedService:

@@ -172,6 +172,7 @@ class CallKind(StrEnum):
 
     SERVICE_TASK = "service_task"  # a parked service task waits for the result
     DOCUMENT_FILING = "document_filing"  # a document staff attached, filed into the EDRMS; no task waits
+    RESIDENT_UPDATE = "resident_update"  # a message to a resident at a public milestone; nothing waits
 
 
 class CallStatus(StrEnum):

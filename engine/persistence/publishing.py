@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -23,6 +23,8 @@ class PublishedService(Base):
     channels: Mapped[list[str]] = mapped_column(JSON)  # types.PublishChannel values, sorted
     # The words in other languages: {"cy": {"title": ..., "description": ...}} (None: English only)
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    # Send the resident a Notify message at each public milestone (engine.resident_updates)
+    updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(320))

@@ -39,6 +39,18 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "resident_closure_sms": {
         "type": "sms", "body": "((outcome)) Your reference is ((reference)).",
         "placeholders": ["reference", "outcome"]},
+    "resident_update": {
+        "type": "email", "subject": "Your ((service)) ((reference)): ((status))",
+        "body": "Dear ((name)), your case ((reference)) has moved on: ((status)).",
+        "placeholders": ["name", "service", "reference", "status"]},
+    "resident_update_sms": {
+        "type": "sms", "body": "Your case ((reference)): ((status))", "placeholders": ["reference", "status"]},
+    "resident_update_cy": {
+        "type": "email", "subject": "Eich achos ((reference)): ((status))",
+        "body": "Annwyl ((name)), mae eich achos ((reference)) wedi symud ymlaen: ((status)).",
+        "placeholders": ["name", "reference", "status"]},
+    "resident_update_sms_cy": {
+        "type": "sms", "body": "Eich achos ((reference)): ((status))", "placeholders": ["reference", "status"]},
     # Welsh twins (NAME_cy): sent to residents who used the Welsh pages (adapters/notify.py).
     "resident_acknowledgement_cy": {
         "type": "email", "subject": "Mae eich cais gyda ni: ((reference))",
@@ -62,6 +74,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 }
 # Notify placeholder -> the service task parameter that fills it.
 PERSONALISATION = {"name": "name", "service": "service", "reference": "case_reference", "outcome": "outcome",
+                   "status": "status",
                    "partner": "partner", "details": "details"}
 
 

@@ -270,3 +270,30 @@ def test_a_resident_who_reported_in_welsh_is_acknowledged_in_welsh(council, back
     [ack] = backoffice.notifications()
     assert ack == ("resident_acknowledgement_cy", "sian@example.org", {"name": "Siân Jones",
                                                                       "reference": report.reference})
+
+
+def test_residents_are_told_each_new_public_status_once_in_their_language(council, backoffice):
+    publishing.publish(council, "missed_bin_collection", channels=["web"], updates=True, actor="admin@example.gov.uk")
+    answers = {"bin_type": "refuse", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
+               "bin_location": "kerbside"}
+    welsh = web_reports.submit(council, "missed_bin_collection", answers,
+                               {"name": "Siân Jones", "address": "1 Stryd Fawr", "postcode": "AN1 2BC",
+                                "email": "sian@example.org"}, language="cy")
+    english = web_reports.submit(council, "missed_bin_collection", answers,
+                                 {"name": "Sam Smith", "address": "2 High Street", "postcode": "AN1 2BC",
+                                  "phone": "07700 900456"})
+    work(council)
+    assert sorted(n[0] for n in backoffice.notifications()) == ["resident_acknowledgement_cy",
+                                                               "resident_acknowledgement_sms"]  # no update at start
+    for report in (welsh, english):
+        complete(council, cases.show_case(council, report.reference).case, "record_missed_collection",
+                 {**answers, "crew_report": "none"})
+    work(council)
+    work(council)  # a second round sends nothing twice
+    updates = [n for n in backoffice.notifications() if n[0].startswith("resident_update")]
+    assert updates == [
+        ("resident_update_cy", "sian@example.org",
+         {"name": "Siân Jones", "reference": welsh.reference,
+          "status": "Gyda’r Gwasanaethau Gwastraff: bydd criw yn dod yn ôl i gasglu eich bin"}),
+        ("resident_update_sms", "07700 900456",
+         {"reference": english.reference, "status": "With Waste Services: a crew will come back for your bin"})]

@@ -14,7 +14,7 @@ def test_an_analyst_publishes_changes_and_withdraws_a_service(api_as, library):
     assert put.status_code == 200, put.json
     assert put.json == {"process": "missed_bin_collection", "title": "Report a missed bin",
                         "description": put.json["description"], "channels": ["open311", "web"], "lgsl": 524,
-                        "open311_code": "missed-bin", "keywords": ["bin"], "translations": {}}
+                        "open311_code": "missed-bin", "keywords": ["bin"], "translations": {}, "updates": False}
     narrowed = analyst.open("PUT", "/services/missed_bin_collection",
                             json={"channels": ["web"], "translations": {"cy": {"title": "Rhoi gwybod am fin"}}})
     assert narrowed.json["channels"] == ["web"] and narrowed.json["title"] == "Report a missed bin"

@@ -37,6 +37,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                          "maxItems": 30},
             "translations": {"type": "object", "title": "Words in Welsh", "additionalProperties": False,
                              "properties": {"cy": _WORDS}},
+            "updates": {"type": "boolean", "title": "Send residents an update at each public milestone"},
         },
     },
 }
@@ -48,7 +49,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
                        "description": {"type": "string"}, "channels": {"type": "array", "items": _CHANNEL},
                        "lgsl": {"type": ["integer", "null"]}, "open311_code": {"type": ["string", "null"]},
                        "keywords": {"type": "array", "items": {"type": "string"}},
-                       "translations": {"type": "object", "properties": {"cy": _WORDS}}},
+                       "translations": {"type": "object", "properties": {"cy": _WORDS}},
+                       "updates": {"type": "boolean"}},
     },
 }
 REQUEST_SCHEMAS.update(SCHEMAS)
@@ -86,7 +88,8 @@ def publish_service(key: str) -> Any:
         service = publishing.publish(context(), key, channels=wanted, title=body.get("title"),
                                      description=body.get("description"), lgsl=body.get("lgsl"),
                                      open311_code=body.get("open311_code"), keywords=body.get("keywords") or (),
-                                     translations=body.get("translations"), actor=actor)
+                                     translations=body.get("translations"), updates=body.get("updates"),
+                                     actor=actor)
     current = {s.process: s for s in publishing.published(context())}.get(key)
     for channel in (current.channels if current else ()):
         if channel not in wanted:

@@ -38,16 +38,19 @@ def services_group() -> None:
 @click.option("--keyword", "keywords", multiple=True, help="A word residents may search for (repeat for more).")
 @click.option("--title-cy", default=None, help="The public title in Welsh (Welsh pages show it).")
 @click.option("--description-cy", default=None, help="The sentence for residents in Welsh.")
+@click.option("--updates/--no-updates", default=None,
+              help="Send residents a Notify message at each public milestone (default: as it was; off at first).")
 @click.option("--user", "actor", default=None)
 @json_option
 def publish(key: str, channels: tuple[str, ...], title: str | None, description: str | None, lgsl: int | None,
             open311_code: str | None, keywords: tuple[str, ...], title_cy: str | None, description_cy: str | None,
-            actor: str | None, out: Output) -> None:
+            updates: bool | None, actor: str | None, out: Output) -> None:
     """Offer process KEY on the channels given, as well as those it has."""
     welsh = {k: v for k, v in (("title", title_cy), ("description", description_cy)) if v is not None}
     service = publishing.publish(context(), key, channels=channels, title=title, description=description,
                                  lgsl=lgsl, open311_code=open311_code, keywords=keywords,
-                                 translations={"cy": welsh} if welsh else None, actor=actor or SYSTEM_ACTOR)
+                                 translations={"cy": welsh} if welsh else None, updates=updates,
+                                 actor=actor or SYSTEM_ACTOR)
     out.result(service.to_dict(), lambda s: _text(_row(service)))
 
 

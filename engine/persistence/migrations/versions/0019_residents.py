@@ -1,5 +1,6 @@
 """residents: published services' words in Welsh (published_service.translations), and the keys cases
-were started with (case_start_key), so a form sent twice starts one case
+were started with (case_start_key), so a form sent twice starts one case; and whether residents are
+sent an update at each public milestone (published_service.updates)
 
 Revision ID: 0019
 Revises: 0018
@@ -22,6 +23,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("published_service") as batch:
         batch.add_column(sa.Column("translations", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("updates", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
         "case_start_key",
         sa.Column("key", sa.String(200), primary_key=True),
@@ -34,4 +36,5 @@ def downgrade() -> None:
     op.drop_index("ix_case_start_key_case_id", table_name="case_start_key")
     op.drop_table("case_start_key")
     with op.batch_alter_table("published_service") as batch:
+        batch.drop_column("updates")
         batch.drop_column("translations")

@@ -1,0 +1,56 @@
+"""The handler of residents' updates (``CallKind.RESIDENT_UPDATE``, queued by ``engine.resident_updates``).
+
+Nothing waits on them. Success is recorded in the case's history; failures follow the adapter's
+retry policy, and a refusal or exhausted retries become an incident (retry sends it again, skip gives
+up on that update).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import calls
+from .calls import Adapters
+from .context import Context
+from .persistence.tables import Case, Event, OutboxCall
+from .types import CallStatus, EventKind
+from .writer import CaseWriter
+
+
+class ResidentUpdates:
+    def params(self, ctx: Context, row: OutboxCall) -> dict[str, Any]:
+        return dict(row.params)
+
+    def succeeded(self, ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
+        with ctx.db.transaction() as session:
+            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
+            now = ctx.clock.now()
+            row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
+            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.CALL_SUCCEEDED,
+                              detail={"operation": row.operation, "update": row.params.get("status"),
+                                      "attempts": row.attempts}))
+
+    def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
+        with ctx.db.transaction() as session:
+            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
+            now = ctx.clock.now()
+            row.last_error, row.leased_until = message, None
+            if not getattr(err, "business", False) and calls.retry_later(row, adapters.policy(row.operation), err,
+                                                                         message, now):
+                return
+            row.status, row.finished_at = CallStatus.FAILED, now
+            calls.raise_incident(session, session.get_one(Case, row.case_id), row, calls.failure_kind(err), message,
+                                 err, now)
+
+    def retried(self, w: CaseWriter, row: OutboxCall) -> None:
+        """Nothing of the case changes: the update is due again."""
+
+    def skipped(self, w: CaseWriter, row: OutboxCall, note: str, result: dict[str, Any] | None) -> None:
+        row.status, row.finished_at, row.result = CallStatus.DONE, w.now, {"skipped": True, "note": note}
+
+    def document(self, session: Session, row: OutboxCall) -> str | None:
+        return None
+
+
+HANDLER = ResidentUpdates()
