@@ -147,3 +147,22 @@ def test_a_resident_reports_and_tracks_in_welsh(server, resident):
     assert "Rydym yn gwirio eich adroddiad" in main and "Wedi dod i law" in main
     assert page.locator("html").get_attribute("lang") == "cy"
     checked_at_every_width(page, "resident-status-cy")
+
+    # Waste Services goes back for the bin; the resident sees it closed, in Welsh.
+    officer = "gwen.gwastraff@example.gov.uk"
+    with server.ctx.db.transaction() as session:
+        users.add_user(session, officer, "Gwen Gwastraff", [Role.FRONT_OFFICE, Role.BACK_OFFICE],
+                       server.ctx.clock.now(), ["Customer Hub", "Waste Services"], PASSWORD)
+    view = complete(server.ctx, cases.show_case(server.ctx, reference).case, "record_missed_collection",
+                    {"bin_type": "refuse", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
+                     "bin_location": "kerbside", "crew_report": "none"}, officer)
+    complete(server.ctx, view, "arrange_recollection", {"recollection_result": "collected",
+                                                        "recollection_date": "2026-12-03"}, officer)
+    page.goto(f"{server.url}/track")
+    page.fill("#reference", reference)
+    page.fill("#secret", "an1 2bc")
+    page.click("button:has-text('Dod o hyd i fy achos')")
+    page.wait_for_load_state()
+    assert "Wedi cau: mae eich bin wedi cael ei gasglu" in page.locator("main").inner_text()
+    checked_at_every_width(page, "resident-status-closed-cy")
+    assert "Gwen" not in page.content() and "Waste Services" not in page.content()
