@@ -70,7 +70,9 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-def _secret_key(configured: str | None, instance: Path) -> str:
+def _secret_key(settings: Settings, instance: Path) -> str:
+    """The configured key; in development only, one kept in ``instance/secret_key`` (made on first use)."""
+    configured = settings.require_secret_key()
     if configured:
         return configured
     instance.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,7 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     return {
         "COUNCIL_NAME": settings.council_name, "COUNCIL_COLOUR": settings.council_colour,
         "COUNCIL_LOGO": settings.council_logo, "SESSION_COOKIE_SECURE": not settings.insecure_cookies,
-        "NODE_MODULES": settings.node_modules or assets.ROOT / "node_modules",
+        "NODE_MODULES": settings.node_modules or assets.node_modules(),
         "SIGN_IN_ACCOUNT_LIMIT": settings.sign_in_account_limit,
         "SIGN_IN_ADDRESS_LIMIT": settings.sign_in_address_limit, "TRUSTED_PROXIES": settings.trusted_proxies,
         **{oidc.PREFIX + name.upper(): value for name, value in vars(sso).items()
@@ -131,7 +133,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.config.setdefault("CONTENT_SECURITY_POLICY", page_policy(app.config["COUNCIL_LOGO"]))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(ctx.settings.secret_key, Path(app.instance_path))
+        app.config["SECRET_KEY"] = _secret_key(ctx.settings, Path(app.instance_path))
     app.extensions["councilflow"] = ctx
     app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
                                      PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])

@@ -68,9 +68,12 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
     limits = ctx.settings.serve
     connection_limit = connection_limit or limits.connection_limit
     _allow_open_files(connection_limit)
+    try:
+        app = create_app({"CONTEXT": ctx})  # refuses a production start without a secret key
+    except EngineError as err:
+        Output(as_json=False).fail(err)
     if ctx.db.is_sqlite if embedded_worker is None else embedded_worker:
         Worker(ctx).start_embedded()
-    app = create_app({"CONTEXT": ctx})
     click.echo(f"councilflow is serving on http://{host}:{port}/")
     # poll() rather than select(): select cannot watch descriptors numbered above 1023.
     serve_wsgi(app, host=host, port=port, threads=threads or limits.threads, ident="councilflow",
