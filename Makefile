@@ -41,7 +41,7 @@ wheel: setup
 # Install from it with `pip install --require-hashes -r requirements.lock` and then the wheel with --no-deps.
 lock: $(STAMP)
 	$(BIN)/pip install --quiet pip-tools==7.7.0
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --output-file requirements.lock pyproject.toml
 
 # The shipped maps call back-office systems, so `demo` and `run` start fake ones beside councilflow
 # (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends. Three services
