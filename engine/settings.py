@@ -117,6 +117,15 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """The settings the environment gives (``os.environ`` unless ``env``); raises ``SettingsInvalid``
         naming every variable whose value cannot be used."""
+        settings, problems = cls.read(env)
+        if problems:
+            raise SettingsInvalid("; ".join(problems))
+        return settings
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None) -> "tuple[Settings, list[str]]":
+        """The settings the environment gives, a default in place of each unusable value, and what is
+        wrong with each (``councilflow config check`` shows both)."""
         read = _Reader(os.environ if env is None else env)
         default = cls()
         forms = read.folder("FORMS_DIR")
@@ -148,9 +157,7 @@ class Settings:
             expect_worker=read.flag("EXPECT_WORKER"),
             worker_stale_s=read.number("WORKER_STALE_S", default.worker_stale_s, minimum=1),
         )
-        if read.problems:
-            raise SettingsInvalid("; ".join(read.problems))
-        return settings
+        return settings, read.problems
 
     def require_secret_key(self) -> str | None:
         """The configured key; None in development (the caller keeps one of its own); raises
