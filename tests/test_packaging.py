@@ -101,6 +101,7 @@ def test_wheel_installed_outside_the_checkout_serves_a_case_from_start_to_finish
         status, _, page = _get(f"{base}/sign-in", time.monotonic() + 60)
         print(f"start-up to first page: {time.monotonic() - started:.2f}s")
         assert status == 200 and "Email address" in page
+        assert _get(f"{base}/readyz", time.monotonic() + 5)[0] == 200  # the migrations came with the wheel
         for asset in ("/static/build/govuk-frontend.css", "/assets/images/govuk-crest.svg",
                       "/bpmn-js/bpmn-viewer.production.min.js", "/govuk/govuk-frontend.min.js"):
             assert _get(base + asset, time.monotonic() + 5)[0] == 200, asset
@@ -125,6 +126,10 @@ def test_wheel_installed_outside_the_checkout_serves_a_case_from_start_to_finish
                              {"data": {"action_taken": "Path cleared"}}, token)
         assert status == 200, body
         assert json.loads(body)["status"] == "completed"
+        scraped = time.monotonic()
+        status, _, metrics = _get(f"{base}/metrics", time.monotonic() + 5)
+        print(f"/metrics scrape: {(time.monotonic() - scraped) * 1000:.0f}ms")
+        assert status == 200 and 'councilflow_cases_completed_total{channel="phone",process="directory_hand_off"} 1.0' in metrics
     finally:
         server.terminate()
         server.communicate(timeout=30)
