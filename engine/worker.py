@@ -131,7 +131,7 @@ class Worker:
                  "status-updates": self.poll_interval_s, "mailboxes": self.poll_interval_s}
         for job, run in self._jobs().items():
             scheduler.add_job(self._logged(job, run), "interval", seconds=every[job], max_instances=1, coalesce=True,
-                              id=job)
+                              id=job, name=job)
         return scheduler
 
     def run_forever(self) -> None:

@@ -129,7 +129,8 @@ def test_wheel_installed_outside_the_checkout_serves_a_case_from_start_to_finish
         scraped = time.monotonic()
         status, _, metrics = _get(f"{base}/metrics", time.monotonic() + 5)
         print(f"/metrics scrape: {(time.monotonic() - scraped) * 1000:.0f}ms")
-        assert status == 200 and 'councilflow_cases_completed_total{channel="phone",process="directory_hand_off"} 1.0' in metrics
+        completed = 'councilflow_cases_completed_total{channel="phone",process="directory_hand_off"} 1.0'
+        assert status == 200 and completed in metrics
     finally:
         server.terminate()
         server.communicate(timeout=30)

@@ -40,8 +40,7 @@ class RequestContext(logging.Filter):
 
 def configure(settings: Settings, stream: TextIO | None = None) -> None:
     """Logging of ``serve`` and ``worker`` (commands keep Python's default) to ``stream`` (standard error):
-    replaces the root logger's handlers, so calling it twice does not double each line. SpiffWorkflow's
-    step-by-step lines are kept for DEBUG."""
+    replaces the root logger's handlers, so calling it twice does not double each line."""
     handler = logging.StreamHandler(stream or sys.stderr)
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -52,7 +51,9 @@ def configure(settings: Settings, stream: TextIO | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
-    logging.getLogger("spiff").setLevel(settings.log_level if settings.log_level == "DEBUG" else "WARNING")
+    # SpiffWorkflow's step-by-step lines, APScheduler's per-run lines and alembic's per-check lines: DEBUG only.
+    for chatty in ("spiff", "apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(settings.log_level if settings.log_level == "DEBUG" else "WARNING")
 
 
 def route() -> str:

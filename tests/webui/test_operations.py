@@ -112,8 +112,8 @@ def test_metrics_change_when_a_case_runs_and_are_kept_from_strangers(ctx):
 @pytest.fixture
 def json_logs():
     """The process's logging as `serve` configures it; each call returns the lines since the last."""
-    root, spiff = logging.getLogger(), logging.getLogger("spiff")
-    saved = root.handlers[:], root.level, spiff.level
+    root, chatty = logging.getLogger(), [logging.getLogger(name) for name in ("spiff", "apscheduler", "alembic")]
+    saved = root.handlers[:], root.level, [logger.level for logger in chatty]
     stream = io.StringIO()
     logs.configure(Settings(log_level="INFO"), stream)
 
@@ -125,7 +125,8 @@ def json_logs():
     yield lines
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
-    spiff.setLevel(saved[2])
+    for logger, level in zip(chatty, saved[2]):
+        logger.setLevel(level)
 
 
 def test_logs_are_json_with_request_and_user_ids_and_no_personal_data(ctx, json_logs, make_user):
