@@ -35,7 +35,7 @@ setup: $(STAMP) $(NODE_STAMP) $(GOVUK_CSS) $(VENDORED)
 
 # The wheel (in dist/), with the compiled and copied static files inside.
 wheel: setup
-	$(BIN)/python -m build --wheel --no-isolation --outdir dist .
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 # Rewrites requirements.lock: every dependency, transitive ones too, pinned with its hashes.
 # Install from it with `pip install --require-hashes -r requirements.lock` and then the wheel with --no-deps.
