@@ -97,8 +97,9 @@ class Worker:
             done = run()
             if job == "timers":
                 heartbeat.beat(self.ctx, self.name, self.started_at)
-            logger.info("worker %s round: %d done in %.3fs", job, done, time.perf_counter() - began,
-                        extra={"job": job, "count": done, "duration_ms": round((time.perf_counter() - began) * 1000)})
+            took = time.perf_counter() - began
+            logger.info("worker %s round: %d done in %.3fs", job, done, took,
+                        extra={"job": job, "count": done, "duration_ms": round(took * 1000)})
             return done
         return logged
 
