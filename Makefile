@@ -7,9 +7,9 @@ export COUNCILFLOW_FORMS_DIR ?= $(CURDIR)/forms
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test setup demo clean bench translations
+.PHONY: run test setup demo clean bench wheel lock translations
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
@@ -25,7 +25,23 @@ GOVUK_CSS := webui/static/build/govuk-frontend.css
 $(GOVUK_CSS): webui/static/scss/govuk-frontend.scss $(NODE_STAMP)
 	node_modules/.bin/sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps $< $@
 
-setup: $(STAMP) $(NODE_STAMP) $(GOVUK_CSS)
+# The files served from the npm packages, copied beside the compiled CSS so that the wheel carries them.
+VENDORED := webui/static/build/vendor/.copied
+$(VENDORED): $(NODE_STAMP) webui/assets.py $(STAMP)
+	$(BIN)/python -m webui.assets node_modules
+	touch $(VENDORED)
+
+setup: $(STAMP) $(NODE_STAMP) $(GOVUK_CSS) $(VENDORED)
+
+# The wheel (in dist/), with the compiled and copied static files inside.
+wheel: setup
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
+# Rewrites requirements.lock: every dependency, transitive ones too, pinned with its hashes.
+# Install from it with `pip install --require-hashes -r requirements.lock` and then the wheel with --no-deps.
+lock: $(STAMP)
+	$(BIN)/pip install --quiet pip-tools==7.7.0
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --output-file requirements.lock pyproject.toml
 
 # The shipped maps call back-office systems, so `demo` and `run` start fake ones beside councilflow
 # (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends. Three services
@@ -47,11 +63,12 @@ demo: setup
 			--description "Tell us about a pothole or damaged road surface."'
 	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
 
-# A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag (never in production).
+# A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag, and a secret key
+# kept in instance/secret_key (COUNCILFLOW_DEVELOPMENT=1) instead of one given to every process (never in production).
 run: demo
-	COUNCILFLOW_INSECURE_COOKIES=1 $(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
+	COUNCILFLOW_INSECURE_COOKIES=1 COUNCILFLOW_DEVELOPMENT=1 $(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
 
-# mypy first (strict on engine/, configured in setup.cfg's [mypy]): a type error fails `make test`.
+# mypy first (strict on engine/, configured in pyproject.toml's [tool.mypy]): a type error fails `make test`.
 test: setup
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -65,7 +82,7 @@ bench: setup
 	$(BIN)/python benchmarks/scaleout.py --seconds 5 --rounds 1
 
 clean:
-	rm -rf $(VENV) instance *.egg-info node_modules
+	rm -rf $(VENV) instance *.egg-info node_modules build dist webui/static/build
 
 # The residents' words in Welsh: gather the words to translate, merge them into the Welsh catalogue,
 # then (once translated) compile it. tests/webui/test_residents_welsh.py fails while a word lacks Welsh.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,11 +25,28 @@ PREFIX = "COUNCILFLOW_"
 # A council's colour reaches a style sheet, so nothing but a hex colour is accepted (webui/assets.py).
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+# Where an installed wheel puts the process library and its forms (pyproject.toml's data-files).
+SHIPPED = Path(sys.prefix) / "share" / "councilflow"
 _OPERATION = re.compile(r"[a-z][a-z0-9_-]*/[A-Za-z_][A-Za-z0-9_]*")
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 class SettingsInvalid(UserError):
     """One or more ``COUNCILFLOW_*`` variables have a value councilflow cannot use; the message names each."""
+
+
+class SecretKeyMissing(SettingsInvalid):
+    """A production start without ``COUNCILFLOW_SECRET_KEY``: each process would make its own key, so a
+    session signed by one ``serve`` would be refused by the next."""
+
+    def __init__(self) -> None:
+        super().__init__(f"{PREFIX}SECRET_KEY is not set: every serve process must sign sessions with the same "
+                         f"key. Make one with `{MAKE_A_KEY}` and give it to every process (for a local trial "
+                         f"only, {PREFIX}DEVELOPMENT=1 keeps a key in instance/secret_key)")
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,8 @@ class Settings:
     adapters_file: Path | None = None
     document_filing: str | None = "edrms/upload_document"  # None: documents are not filed
     # The web app's
-    secret_key: str | None = None  # None: a random key kept in instance/secret_key
+    secret_key: str | None = None  # None: refused by serve unless development (then instance/secret_key)
+    development: bool = False  # a local trial (`make run`): a key of its own is kept in instance/secret_key
     council_name: str = "Anytown Borough Council"
     council_colour: str = "#0b4f6c"
     council_logo: str | None = None
@@ -76,10 +95,17 @@ class Settings:
     trusted_proxies: int = 0
     oidc: Oidc = field(default_factory=Oidc)
     serve: ServeLimits = field(default_factory=ServeLimits)
+    # Operations: logs, metrics and readiness (docs/operators.md)
+    log_level: str = "INFO"
+    log_format: str = "json"
+    metrics_token: str | None = None  # None: /metrics answers only this machine (loopback, no proxy)
+    expect_worker: bool = False  # /readyz also wants a worker heartbeat younger than worker_stale_s
+    worker_stale_s: float = 60.0
 
     def __repr__(self) -> str:
         # Settings end up in logs and tracebacks: never the secret key, the client secret or a database password.
-        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("secret_key", "oidc")}
+        shown = {f.name: getattr(self, f.name) for f in fields(self)
+                 if f.name not in ("secret_key", "oidc", "metrics_token")}
         if self.database_url:
             try:
                 shown["database_url"] = make_url(self.database_url).render_as_string(hide_password=True)
@@ -91,18 +117,28 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """The settings the environment gives (``os.environ`` unless ``env``); raises ``SettingsInvalid``
         naming every variable whose value cannot be used."""
+        settings, problems = cls.read(env)
+        if problems:
+            raise SettingsInvalid("; ".join(problems))
+        return settings
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None) -> "tuple[Settings, list[str]]":
+        """The settings the environment gives, a default in place of each unusable value, and what is
+        wrong with each (``councilflow config check`` shows both)."""
         read = _Reader(os.environ if env is None else env)
         default = cls()
         forms = read.folder("FORMS_DIR")
         settings = cls(
             default_team=read.text("DEFAULT_TEAM") or default.default_team,
-            forms_dir=forms if forms is not None else (Path("forms") if Path("forms").is_dir() else None),
+            forms_dir=forms if forms is not None else _default_forms(),
             database_url=read.database_url("DATABASE_URL"),
             sqlite_busy_timeout_s=read.number("SQLITE_BUSY_TIMEOUT", default.sqlite_busy_timeout_s, minimum=0),
             outbox_lease_s=read.number("OUTBOX_LEASE_S", default.outbox_lease_s, minimum=1),
             adapters_file=read.path("ADAPTERS"),
             document_filing=read.operation("DOCUMENT_FILING", default.document_filing),
             secret_key=read.text("SECRET_KEY"),
+            development=read.flag("DEVELOPMENT"),
             council_name=read.text("COUNCIL_NAME") or default.council_name,
             council_colour=read.colour("COUNCIL_COLOUR", default.council_colour),
             council_logo=read.address("COUNCIL_LOGO", site_paths=True),
@@ -115,10 +151,28 @@ class Settings:
             serve=ServeLimits(*(read.integer(name, getattr(ServeLimits(), f.name), minimum=1)
                                 for name, f in zip(("SERVE_THREADS", "CONNECTION_LIMIT", "CHANNEL_TIMEOUT_S",
                                                     "CLEANUP_INTERVAL_S", "BACKLOG"), fields(ServeLimits)))),
+            log_level=read.choice("LOG_LEVEL", LOG_LEVELS, default.log_level, upper=True),
+            log_format=read.choice("LOG_FORMAT", LOG_FORMATS, default.log_format),
+            metrics_token=read.text("METRICS_TOKEN"),
+            expect_worker=read.flag("EXPECT_WORKER"),
+            worker_stale_s=read.number("WORKER_STALE_S", default.worker_stale_s, minimum=1),
         )
-        if read.problems:
-            raise SettingsInvalid("; ".join(read.problems))
-        return settings
+        return settings, read.problems
+
+    def require_secret_key(self) -> str | None:
+        """The configured key; None in development (the caller keeps one of its own); raises
+        ``SecretKeyMissing`` for a production start without one."""
+        if self.secret_key is None and not self.development:
+            raise SecretKeyMissing()
+        return self.secret_key
+
+
+def _default_forms() -> Path | None:
+    """The checkout's forms when run from one, else those an installed wheel carries."""
+    for folder in (Path("forms"), SHIPPED / "forms"):
+        if folder.is_dir():
+            return folder
+    return None
 
 
 def _oidc(read: "_Reader") -> Oidc:
@@ -180,6 +234,16 @@ class _Reader:
             self._refuse(name, "1 or 0", value)
             return False
         return _FLAGS[value.lower()]
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str, upper: bool = False) -> str:
+        value = self.text(name)
+        if value is None:
+            return default
+        value = value.upper() if upper else value.lower()
+        if value not in allowed:
+            self._refuse(name, "one of " + ", ".join(allowed), value)
+            return default
+        return value
 
     def path(self, name: str) -> Path | None:
         value = self.text(name)

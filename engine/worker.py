@@ -8,6 +8,8 @@ Never started from inside the web app.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -15,7 +17,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
+from . import email_replies, escalation, heartbeat, mail_intake, notifications, outbox, polling, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -85,9 +87,29 @@ class Worker:
                  poll_interval_s: float = 60.0) -> None:
         self.ctx, self.interval_s, self.sla_interval_s = ctx, interval_s, sla_interval_s
         self.poll_interval_s = poll_interval_s
+        self.name, self.started_at = heartbeat.this_worker(), ctx.clock.now()
+
+    def _logged(self, job: str, run: Callable[[], int]) -> Callable[[], int]:
+        """``run`` with a log line per round (what it did, how long it took: no personal data); the
+        timers' round also records this worker's heartbeat (readiness, the worker-lag metric)."""
+        def logged() -> int:
+            began = time.perf_counter()
+            done = run()
+            if job == "timers":
+                heartbeat.beat(self.ctx, self.name, self.started_at)
+            took = time.perf_counter() - began
+            logger.info("worker %s round: %d done in %.3fs", job, done, took,
+                        extra={"job": job, "count": done, "duration_ms": round(took * 1000)})
+            return done
+        return logged
+
+    def _jobs(self) -> dict[str, Callable[[], int]]:
+        return {"timers": lambda: fire_due_timers(self.ctx), "sla": lambda: sweep_slas(self.ctx),
+                "outbox": self.run_calls, "status-updates": self.poll, "mailboxes": self.read_mail}
 
     def run_once(self) -> Round:
-        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll(), self.read_mail())
+        done = {job: self._logged(job, run)() for job, run in self._jobs().items()}
+        return Round(done["timers"], done["sla"], done["outbox"], done["status-updates"], done["mailboxes"])
 
     def run_calls(self) -> int:
         """Make due adapter calls from the outbox (none when no adapters are configured)."""
@@ -106,16 +128,11 @@ class Worker:
         return taken
 
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
-        scheduler.add_job(fire_due_timers, "interval", args=[self.ctx], seconds=self.interval_s, max_instances=1,
-                          coalesce=True, id="timers")
-        scheduler.add_job(sweep_slas, "interval", args=[self.ctx], seconds=self.sla_interval_s, max_instances=1,
-                          coalesce=True, id="sla")
-        scheduler.add_job(self.run_calls, "interval", seconds=self.interval_s, max_instances=1, coalesce=True,
-                          id="outbox")
-        scheduler.add_job(self.poll, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
-                          id="status-updates")
-        scheduler.add_job(self.read_mail, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
-                          id="mailboxes")
+        every = {"timers": self.interval_s, "sla": self.sla_interval_s, "outbox": self.interval_s,
+                 "status-updates": self.poll_interval_s, "mailboxes": self.poll_interval_s}
+        for job, run in self._jobs().items():
+            scheduler.add_job(self._logged(job, run), "interval", seconds=every[job], max_instances=1, coalesce=True,
+                              id=job, name=job)
         return scheduler
 
     def run_forever(self) -> None:

@@ -5,6 +5,7 @@ import itertools
 import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,38 @@ from . import pgserver
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+# Skip reasons that mean "this machine lacks it" (not "this test does not apply here"), and what to install.
+MISSING = {"Chromium (apt-get install chromium)": ("chromium is not installed", "no chromium",
+                                                   "chromium or axe-core is not installed"),
+           "axe-core (npm ci)": ("axe-core is not installed",),
+           "the conformance corpus (../shared/corpus)": ("the conformance corpus is not at",),
+           "dovecot (apt-get install dovecot-imapd)": ("dovecot is not installed",),
+           "a docker or podman daemon": ("no docker or podman daemon",)}
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Says plainly, at the end of every run, which suites did not run for want of PostgreSQL, Chromium,
+    the corpus or another tool on this machine, so a green run on a bare machine is not mistaken for a full one."""
+    lines = []
+    wanted = os.environ.get("COUNCILFLOW_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if "postgresql" not in wanted:
+        lines.append("PostgreSQL: left out by COUNCILFLOW_TEST_BACKENDS; every database test ran on SQLite only")
+    elif not pgserver.available():
+        lines.append("PostgreSQL (apt-get install postgresql): initdb/pg_ctl not found, so every database test "
+                     "ran on SQLite only")
+    missing: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = (report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)).lower()
+        for what, phrases in MISSING.items():
+            if any(phrase in reason for phrase in phrases):
+                missing[what] += 1
+                break
+    lines += [f"{what}: {count} test(s) skipped for want of it" for what, count in missing.items()]
+    terminalreporter.section("suites skipped for want of PostgreSQL, Chromium or the corpus")
+    for line in lines or ["none: PostgreSQL, Chromium and the corpus were all here, every suite ran"]:
+        terminalreporter.write_line(line)
 
 
 def _backends() -> list[str]:

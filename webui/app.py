@@ -9,18 +9,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from engine import health as health_check
-from engine.persistence.db import UNAVAILABLE
 from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, home, i18n, inbox, names, notifications, oidc, open311,
-               openreferral, public_guard, publishing_pages, residents, service_pages, tables, tasks, track)
+               diagrams, documents, emails, frontoffice, health, home, i18n, inbox, logs, metrics, names,
+               notifications, oidc, open311, openreferral, public_guard, publishing_pages, residents, service_pages,
+               tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -30,18 +29,6 @@ from .admin import partners as admin_partners, sla as admin_sla
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
-health = Blueprint("health", __name__)
-
-
-@health.get("/healthz")
-def healthz() -> Any:
-    from flask import current_app
-    ctx = current_app.extensions["councilflow"]
-    try:
-        revision = health_check.database_revision(ctx)
-    except UNAVAILABLE:
-        return jsonify(status="unavailable"), 503, {"Retry-After": str(home.RETRY_AFTER_S)}
-    return jsonify(status="ok", schema=revision)
 
 
 # Everyone who works cases: front office, back office and team leads (admins are always admitted).
@@ -70,7 +57,9 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-def _secret_key(configured: str | None, instance: Path) -> str:
+def _secret_key(settings: Settings, instance: Path) -> str:
+    """The configured key; in development only, one kept in ``instance/secret_key`` (made on first use)."""
+    configured = settings.require_secret_key()
     if configured:
         return configured
     instance.mkdir(parents=True, exist_ok=True)
@@ -87,7 +76,7 @@ def settings_config(settings: Settings) -> dict[str, Any]:
     return {
         "COUNCIL_NAME": settings.council_name, "COUNCIL_COLOUR": settings.council_colour,
         "COUNCIL_LOGO": settings.council_logo, "SESSION_COOKIE_SECURE": not settings.insecure_cookies,
-        "NODE_MODULES": settings.node_modules or assets.ROOT / "node_modules",
+        "NODE_MODULES": settings.node_modules or assets.node_modules(),
         "SIGN_IN_ACCOUNT_LIMIT": settings.sign_in_account_limit,
         "SIGN_IN_ADDRESS_LIMIT": settings.sign_in_address_limit, "TRUSTED_PROXIES": settings.trusted_proxies,
         **{oidc.PREFIX + name.upper(): value for name, value in vars(sso).items()
@@ -131,7 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(test_config)
     app.config.setdefault("CONTENT_SECURITY_POLICY", page_policy(app.config["COUNCIL_LOGO"]))
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(ctx.settings.secret_key, Path(app.instance_path))
+        app.config["SECRET_KEY"] = _secret_key(ctx.settings, Path(app.instance_path))
     app.extensions["councilflow"] = ctx
     app.jinja_loader = ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
                                      PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
@@ -141,7 +130,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(access.enforce)
 
     access.register(app, assets.bp, access.PUBLIC)
-    access.register(app, health, access.PUBLIC)
+    access.register(app, health.bp, access.PUBLIC)
+    access.register(app, metrics.bp, access.PUBLIC)  # its own check: a token, or this machine only
+    metrics.register(app, ctx)
     access.register(app, callbacks.bp, access.PUBLIC)  # authenticated by each system's own token
     csrf.exempt(callbacks.bp)
     access.register(app, auth.bp, access.PUBLIC)
@@ -177,6 +168,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     tables.register(app)
     names.register(app)
     app.after_request(security_headers)
+    logs.register(app)
 
     @app.context_processor
     def branding() -> dict[str, Any]:

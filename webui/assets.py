@@ -1,7 +1,13 @@
 """Serves GOV.UK Frontend's compiled CSS, JavaScript, fonts and images, and the bpmn-js diagram
-viewer, from the npm packages installed by the setup commands (never hand-copied into the repository)."""
+viewer, from the npm packages installed by the setup commands (never hand-copied into the repository).
+
+``make setup`` copies the few files served from those packages into ``webui/static/build/vendor`` (laid
+out as in node_modules) so that the built wheel carries them: an installed councilflow has no node_modules.
+``python -m webui.assets NODE_MODULES`` makes that copy."""
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +15,10 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from engine.settings import COLOUR, Settings
 
-ROOT = Path(__file__).resolve().parent.parent  # node_modules is here unless COUNCILFLOW_NODE_MODULES says otherwise
+ROOT = Path(__file__).resolve().parent.parent
 STATIC = Path(__file__).resolve().parent / "static"
+VENDORED = STATIC / "build" / "vendor"
+GOVUK_FILES = ("govuk-frontend.min.js", "govuk-frontend.min.js.map")
 # The viewer and what its style sheets load; never the modeler, the development builds or anything else.
 BPMN_JS_FILES = frozenset({
     "bpmn-viewer.production.min.js", "assets/diagram-js.css", "assets/bpmn-js.css", "assets/bpmn-font/css/bpmn.css",
@@ -21,6 +29,25 @@ BPMN_JS_FILES = frozenset({
 DEFAULT_COLOUR = Settings().council_colour
 
 bp = Blueprint("assets", __name__)
+
+
+def node_modules() -> Path:
+    """Where the npm packages' files are read from unless COUNCILFLOW_NODE_MODULES says otherwise: the copy
+    the wheel carries when there is one, else the checkout's node_modules."""
+    return VENDORED if VENDORED.is_dir() else ROOT / "node_modules"
+
+
+def copy_vendored(source: Path, target: Path = VENDORED) -> None:
+    """Copies what these routes serve from ``source`` (a node_modules folder) into ``target``."""
+    govuk = Path("govuk-frontend", "dist", "govuk")
+    shutil.rmtree(target, ignore_errors=True)
+    # Not the fonts: GDS Transport is for GOV.UK only, and the compiled CSS names the council's own font.
+    shutil.copytree(source / govuk / "assets", target / govuk / "assets", ignore=shutil.ignore_patterns("fonts"))
+    wanted = [govuk / name for name in GOVUK_FILES] + [Path("bpmn-js", "dist", name) for name in BPMN_JS_FILES]
+    for name in wanted:
+        if (source / name).exists():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target / name)
 
 
 def _govuk() -> Path:
@@ -58,3 +85,7 @@ def council_css() -> Any:
     response = Response(f".cf-header {{ border-bottom-color: {colour}; }}\n", mimetype="text/css")
     response.cache_control.max_age = 3600
     return response
+
+
+if __name__ == "__main__":
+    copy_vendored(Path(sys.argv[1]))

@@ -124,9 +124,8 @@ def callback() -> Any:
         signed = users.sign_in_by_claim(current_app.extensions["councilflow"], address)
     except SignInFailed:
         return _refused("no active user", f"There is no active councilflow account for {address or 'you'}. "
-                        "Ask your administrator to add you.", 403, oidc_subject=claims.get("sub"),
-                        oidc_address=address)
+                        "Ask your administrator to add you.", 403, oidc_subject=claims.get("sub"))
     target = session.get("oidc_next")
     start_session(signed)
-    logger.info("Signed in with single sign-on: %s", address, extra={"user_id": signed.user_id})
+    logger.info("Signed in with single sign-on: user %s", signed.user_id, extra={"user_id": signed.user_id})
     return current_app.redirect(safe_next(target))

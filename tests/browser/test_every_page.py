@@ -21,7 +21,7 @@ from .test_admin_incidents_sla_pages import refused_document  # noqa: F401  (fix
 
 # GET endpoints that are not pages (files, XML, redirects) or are checked by their own tests
 # (the Open Referral feed is JSON: tests/openreferral).
-NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
+NOT_PAGES = {"health.healthz", "health.readyz", "metrics.metrics", "diagrams.version_xml", "documents.download", "analyst.download", "oidc.start",
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
              "admin_directory_files.export", "emails.download",

@@ -131,11 +131,12 @@ def test_an_unreachable_postgresql_database_answers_503(live, admin, request):
         api, took = _timed(requests.get, f"{live.url}/api/v1/teams", headers=bearer)
         _unavailable(api, took)
         assert api.headers["Content-Type"] == "application/json" and "unavailable" in api.json()["message"]
-        health, took = _timed(requests.get, f"{live.url}/healthz")
-        _unavailable(health, took)
-        assert health.json()["status"] == "unavailable"
+        ready, took = _timed(requests.get, f"{live.url}/readyz")
+        _unavailable(ready, took)
+        assert ready.json()["checks"]["database"] == "unavailable"
+        assert requests.get(f"{live.url}/healthz", timeout=30).status_code == 200  # alive all the same
     finally:
         with server_admin.connect() as conn:
             conn.exec_driver_sql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
     assert browser.get(f"{live.url}/admin/teams", timeout=30).status_code == 200
-    assert requests.get(f"{live.url}/healthz", timeout=30).status_code == 200
+    assert requests.get(f"{live.url}/readyz", timeout=30).status_code == 200

@@ -9,6 +9,7 @@ from engine.context import Context
 from engine.errors import EngineError
 from engine.settings import ServeLimits
 
+from .. import logs
 from . import Output, context, main
 
 # The defaults of the options below are the settings' (engine.settings.ServeLimits, COUNCILFLOW_CONNECTION_LIMIT
@@ -65,12 +66,16 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
     from engine.worker import Worker
     from webui.app import create_app
     ctx = _context_or_exit()  # never say "serving" on a database that cannot be opened or is not migrated
+    logs.configure(ctx.settings)
     limits = ctx.settings.serve
     connection_limit = connection_limit or limits.connection_limit
     _allow_open_files(connection_limit)
+    try:
+        app = create_app({"CONTEXT": ctx})  # refuses a production start without a secret key
+    except EngineError as err:
+        Output(as_json=False).fail(err)
     if ctx.db.is_sqlite if embedded_worker is None else embedded_worker:
         Worker(ctx).start_embedded()
-    app = create_app({"CONTEXT": ctx})
     click.echo(f"councilflow is serving on http://{host}:{port}/")
     # poll() rather than select(): select cannot watch descriptors numbered above 1023.
     serve_wsgi(app, host=host, port=port, threads=threads or limits.threads, ident="councilflow",
@@ -87,7 +92,9 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
 def worker(once: bool, interval: float, as_json: bool) -> None:
     """Run the background worker: due timers, SLA sweeps, notifications, adapter calls and mailboxes."""
     from engine.worker import Worker
-    w = Worker(_context_or_exit(), interval_s=interval)
+    ctx = _context_or_exit()
+    logs.configure(ctx.settings)
+    w = Worker(ctx, interval_s=interval)
     if once:
         done = w.run_once()
         click.echo(f"fired {done.timers} timers, recorded {done.sla_events} SLA warnings/breaches, "
