@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
+from . import email_replies, escalation, mail_intake, notifications, outbox, polling, retention, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -71,6 +72,11 @@ def sweep_slas(ctx: Context) -> int:
     return recorded
 
 
+def apply_retention(ctx: Context) -> int:
+    """Remove personal data from closed cases past their retention period (daily; engine/retention.py)."""
+    return len(retention.run(ctx, WORKER_ACTOR, record_empty=False).cases)
+
+
 @dataclass(frozen=True)
 class Round:
     timers: int
@@ -116,6 +122,9 @@ class Worker:
                           id="status-updates")
         scheduler.add_job(self.read_mail, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
                           id="mailboxes")
+        scheduler.add_job(apply_retention, "interval", args=[self.ctx], hours=24, max_instances=1, coalesce=True,
+                          # A minute after start, then daily: a worker restarted nightly still runs it.
+                          id="retention", next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1))
         return scheduler
 
     def run_forever(self) -> None:
