@@ -80,7 +80,8 @@ def _query(filters: Filters) -> Any:
     if filters.since:
         query = query.where(AuditEntry.at >= datetime.combine(filters.since, time(), tzinfo=timezone.utc))
     if filters.until:
-        query = query.where(AuditEntry.at < datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=timezone.utc))
+        day_after = datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=timezone.utc)
+        query = query.where(AuditEntry.at < day_after)
     return query
 
 

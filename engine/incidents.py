@@ -122,8 +122,8 @@ def _resolve(w: writer.CaseWriter, incident_id: int, status: IncidentStatus, not
     incident.resolved_at, incident.resolved_by, incident.resolution_note = w.now, w.actor, note
     w.session.add(Event(case_id=incident.case_id, actor=w.actor, at=w.now, kind=_DECIDED[status],
                         detail={"incident": incident.id, "note": note}))
-    audit.record(w.session, AuditKind.INCIDENT_RETRIED if status == IncidentStatus.RETRIED else AuditKind.INCIDENT_SKIPPED,
-                 w.actor, w.now, incident.id, case=incident.case_id, note=note)
+    kind = AuditKind.INCIDENT_RETRIED if status == IncidentStatus.RETRIED else AuditKind.INCIDENT_SKIPPED
+    audit.record(w.session, kind, w.actor, w.now, incident.id, case=incident.case_id, note=note)
     return incident
 
 

@@ -39,6 +39,11 @@ STRUCTURAL = {"status", "kind", "channel", "process_key", "reference", "serializ
               "message_id", "in_reply_to", "service_key", "filing_status"}
 
 
+def table(model: type[Base]) -> Table:
+    """The model's table, typed as one."""
+    return Base.metadata.tables[model.__tablename__]
+
+
 def case_tables() -> list[Table]:
     """Every table whose rows belong to one case, children before parents (safe order to delete)."""
     return [t for t in reversed(Base.metadata.sorted_tables) if "case_id" in t.c and t.name != "case_state"]
@@ -91,15 +96,15 @@ class Scrubber:
         return value
 
 
-def _changes(table: Table, row: Any, scrub: Scrubber, free_text: bool) -> dict[str, Any]:
+def _changes(rows: Table, row: Any, scrub: Scrubber, free_text: bool) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    for column in table.c:
+    for column in rows.c:
         value = row._mapping[column.name]
         if column.primary_key or column.foreign_keys or column.name in STRUCTURAL or value is None:
             continue
         if isinstance(column.type, LargeBinary):
             changes[column.name] = None if column.nullable else b""
-        elif free_text and (table.name, column.name) in FREE_TEXT:
+        elif free_text and (rows.name, column.name) in FREE_TEXT:
             changes[column.name] = None if column.nullable else REMOVED
         elif isinstance(column.type, JSON):
             changes[column.name] = scrub.json(value)
@@ -108,14 +113,14 @@ def _changes(table: Table, row: Any, scrub: Scrubber, free_text: bool) -> dict[s
     return {k: v for k, v in changes.items() if v != row._mapping[k]}
 
 
-def scrub_rows(session: Session, table: Table, condition: Any, scrub: Scrubber, free_text: bool) -> int:
-    """Rewrite the personal data in the rows of ``table`` matching ``condition``; how many changed."""
+def scrub_rows(session: Session, rows: Table, condition: Any, scrub: Scrubber, free_text: bool) -> int:
+    """Rewrite the personal data in the ``rows`` matching ``condition``; how many changed."""
     changed = 0
-    for row in session.execute(select(table).where(condition)).all():
-        changes = _changes(table, row, scrub, free_text)
+    for row in session.execute(select(rows).where(condition)).all():
+        changes = _changes(rows, row, scrub, free_text)
         if changes:
-            key = [c == row._mapping[c.name] for c in table.primary_key.columns]
-            session.execute(update(table).where(*key).values(**changes))
+            key = [c == row._mapping[c.name] for c in rows.primary_key.columns]
+            session.execute(update(rows).where(*key).values(**changes))
             changed += 1
     return changed
 
@@ -129,9 +134,9 @@ def anonymise_case(session: Session, case: Case, state: CaseState | None, scrub:
     row that belongs to it, the attachments of its emails, and its saved workflow."""
     case.data = scrub.json(dict(case.data or {}), by_key=True)
     case.created_by = scrub.text(case.created_by) or case.created_by
-    for table in case_tables():
-        scrub_rows(session, table, table.c.case_id == case.id, scrub, free_text)
-    scrub_rows(session, EmailAttachment.__table__, _attachments_of(Email.case_id == case.id), scrub, free_text)
+    for rows in case_tables():
+        scrub_rows(session, rows, rows.c.case_id == case.id, scrub, free_text)
+    scrub_rows(session, table(EmailAttachment), _attachments_of(Email.case_id == case.id), scrub, free_text)
     if state is not None:
         state.state = json.dumps(scrub.json(json.loads(state.state)))
 
@@ -139,8 +144,8 @@ def anonymise_case(session: Session, case: Case, state: CaseState | None, scrub:
 def delete_case(session: Session, case: Case) -> None:
     """Remove one locked case and everything that belongs to it."""
     session.execute(delete(EmailAttachment).where(_attachments_of(Email.case_id == case.id)))
-    for table in case_tables():
-        session.execute(delete(table).where(table.c.case_id == case.id))
+    for rows in case_tables():
+        session.execute(delete(rows).where(rows.c.case_id == case.id))
     session.execute(delete(CaseState).where(CaseState.case_id == case.id))
     session.delete(case)
 
@@ -153,5 +158,5 @@ def anonymise_customer(session: Session, customer: Customer, scrub: Scrubber) ->
     customer.uprn = None
     session.execute(delete(CustomerWord).where(CustomerWord.customer_id == customer.id))
     emails = Email.customer_id == customer.id
-    scrub_rows(session, Email.__table__, emails, scrub, free_text=False)
-    scrub_rows(session, EmailAttachment.__table__, _attachments_of(emails), scrub, free_text=False)
+    scrub_rows(session, table(Email), emails, scrub, free_text=False)
+    scrub_rows(session, table(EmailAttachment), _attachments_of(emails), scrub, free_text=False)

@@ -121,7 +121,7 @@ def due_cases(ctx: "Context") -> list[tuple[int, Due]]:
                             Case.completed_at <= cutoff(now, rule.years), Case.personal_data_removed_at.is_(None))
                      .order_by(Case.completed_at, Case.id).limit(BATCH))
             found += [(case_id, Due(reference or "", rule.process_key, closed_at, rule.action))
-                      for case_id, reference, closed_at in session.execute(query)]
+                      for case_id, reference, closed_at in session.execute(query) if closed_at is not None]
     return found
 
 

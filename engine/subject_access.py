@@ -44,7 +44,7 @@ def _rows(session: Session, table: Table, condition: Any) -> list[dict[str, Any]
 
 
 def _case(session: Session, case: Case) -> dict[str, Any]:
-    record = _rows(session, Case.__table__, Case.id == case.id)[0]
+    record = _rows(session, personal_data.table(Case), Case.id == case.id)[0]
     for table in sorted(personal_data.case_tables(), key=lambda t: t.name):
         record[table.name] = _rows(session, table, table.c.case_id == case.id)
     return record
@@ -66,11 +66,12 @@ def gather(session: Session, customer_id: int, now: datetime) -> tuple[dict[str,
         raise CustomerNotFound(f"There is no customer {customer_id}")
     cases = list(session.scalars(select(Case).where(Case.customer_id == customer_id).order_by(Case.id)))
     case_ids = [c.id for c in cases]
-    loose = Email.__table__.c.customer_id == customer_id
+    emails = personal_data.table(Email)
     document = {"format": FORMAT, "made_at": now.isoformat(),
-                "customer": _rows(session, Customer.__table__, Customer.id == customer_id)[0],
+                "customer": _rows(session, personal_data.table(Customer), Customer.id == customer_id)[0],
                 "cases": [_case(session, case) for case in cases],
-                "emails_without_case": _rows(session, Email.__table__, loose & Email.__table__.c.case_id.is_(None))}
+                "emails_without_case": _rows(session, emails, (emails.c.customer_id == customer_id)
+                                             & emails.c.case_id.is_(None))}
     return document, _files(session, case_ids, customer_id)
 
 
@@ -99,8 +100,9 @@ def summary(document: dict[str, Any], files: list[tuple[str, bytes]]) -> str:
             if case.get(name):
                 parts.append(f"<h3>{html.escape(name.replace('_', ' ').capitalize())}s</h3>")
                 parts += [_dl(row) for row in case[name]]
-        parts += ["<h3>History</h3><ul>"] + [f"<li>{html.escape(str(e['at']))}: {html.escape(e['kind'].replace('_', ' '))}</li>"
-                                             for e in case.get("event", [])] + ["</ul>"]
+        history = [f"<li>{html.escape(str(e['at']))}: {html.escape(e['kind'].replace('_', ' '))}</li>"
+                   for e in case.get("event", [])]
+        parts += ["<h3>History</h3><ul>", *history, "</ul>"]
     if document["emails_without_case"]:
         parts.append("<h2>Emails</h2>")
         parts += [_dl(row) for row in document["emails_without_case"]]

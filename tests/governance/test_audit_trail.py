@@ -16,7 +16,7 @@ from engine.persistence.tables import Incident
 from engine.types import AuditKind, IncidentStatus, RetentionAction, SlaUnit
 from tests.governance.world import ADMIN, PASSWORD, clocked, council, resident_with_cases
 
-# Retried incidents need a back-office call that failed; tests/webui/test_admin_incidents.py drives one.
+# A retried incident needs a back-office call that failed: tests/webui/test_admin_incidents.py checks its row.
 NOT_DRIVEN_HERE = {AuditKind.INCIDENT_RETRIED}
 
 
@@ -93,8 +93,8 @@ def test_export_by_date_range_as_csv_and_json_from_the_command_line(ctx, cli):
     result = cli("audit", "export", "--from", "2026-01-06", "--to", "2026-01-07")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["actor"], r["kind"], r["at"][:10]) for r in rows] == [("person1@example.gov.uk", "sign_in", "2026-01-06"),
-                                                                     ("person2@example.gov.uk", "sign_in", "2026-01-07")]
+    assert [(r["actor"], r["kind"], r["at"][:10]) for r in rows] == [
+        ("person1@example.gov.uk", "sign_in", "2026-01-06"), ("person2@example.gov.uk", "sign_in", "2026-01-07")]
     as_json = cli("audit", "export", "--from", "2026-01-05", "--to", "2026-01-05", "--json").json()
     assert [(r["actor"], r["detail"]) for r in as_json] == [("person0@example.gov.uk", {"address": "192.0.2.9"})]
     assert cli("audit", "export", "--from", "yesterday").exit_code == 2

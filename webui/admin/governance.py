@@ -57,7 +57,8 @@ def audit_trail() -> Any:
 def audit_export() -> Any:
     filters, _typed, errors = _filters(request.form)
     if errors:
-        return redirect(url_for(".audit_trail", **{k: request.form.get(k, "") for k in ("kind", "actor", "from", "to")}))
+        typed = {k: request.form.get(k, "") for k in ("kind", "actor", "from", "to")}
+        return redirect(url_for(".audit_trail", **typed))
     rows = audit.export(context(), filters, g.user.email)
     return attachment(audit.to_csv(rows).encode("utf-8"), "audit-trail.csv", "text/csv")
 
@@ -128,6 +129,6 @@ def customer_erase(customer_id: int) -> Any:
         else:
             flash(f"Customer {customer_id}'s personal data was erased from their record and {len(done.cases)} case(s)")
             return redirect(url_for("frontoffice.customer", customer_id=customer_id))
+    error_list = [{"text": t, "href": f"#{f}"} for f, t in errors.items()] or None
     return render_template("admin/governance/erase.html", title="Erase personal data", customer=found, reason=reason,
-                           errors=errors, error_list=[{"text": t, "href": f"#{f}"} for f, t in errors.items()] or None), \
-        (400 if errors else 200)
+                           errors=errors, error_list=error_list), (400 if errors else 200)
