@@ -183,10 +183,13 @@ def team_names(ctx: "Context") -> list[tuple[int, str]]:
         return [(t.id, t.name) for t in list_teams(session)]
 
 
-def ready_team(ctx: "Context", name: str) -> tuple[int, str]:
+def ready_team(ctx: "Context", name: str, actor: str = "system") -> tuple[int, str]:
     """The team called ``name``, created if new."""
     with ctx.db.transaction() as session:
+        new = session.scalar(select(Team.id).where(Team.name == name)) is None
         team = ensure_team(session, name, ctx.clock.now())
+        if new:
+            audit.record(session, AuditKind.TEAM_CREATED, actor, ctx.clock.now(), team.name)
         return team.id, team.name
 
 
