@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 CLOSED = (CaseStatus.COMPLETED, CaseStatus.CANCELLED)
 MAX_YEARS = 100
-BATCH = 500  # cases per process per run: a first run over years of history is spread over days
+BATCH = 5_000  # cases per process per run (about 50 ms each on SQLite): a first backlog takes a few runs
 
 
 @dataclass(frozen=True)
