@@ -30,8 +30,14 @@ COLUMNS = ("id", "at", "kind", "actor", "subject", "detail")
 def record(session: Session, kind: AuditKind, actor: str, now: datetime, subject: object = "", /,
            **detail: Any) -> None:
     """Append one event to the trail in the caller's transaction (so it exists exactly when the change does)."""
-    session.add(AuditEntry(at=now, kind=AuditKind(kind).value, actor=actor[:320], subject=str(subject)[:320],
+    session.add(AuditEntry(at=now, kind=AuditKind(kind).value, actor=_typed(actor), subject=_typed(str(subject)),
                            detail={k: v for k, v in detail.items() if v is not None}))
+
+
+def _typed(text: str) -> str:
+    """What someone typed (a sign-in's email address may be anything): within the column, and without
+    NUL, which PostgreSQL cannot store, so a hostile sign-in is still recorded rather than a 500."""
+    return text.replace("\x00", "")[:320]
 
 
 def record_now(ctx: "Context", kind: AuditKind, actor: str, subject: object = "", /, **detail: Any) -> None:

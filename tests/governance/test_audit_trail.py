@@ -101,3 +101,11 @@ def test_export_by_date_range_as_csv_and_json_from_the_command_line(ctx, cli):
     # Each export is itself on the trail.
     assert [e.detail.get("since") for e in audit.entries(ctx, audit.Filters(kind="data_exported"))] == \
         ["2026-01-05", "2026-01-06"]
+
+
+def test_an_overlong_sign_in_address_is_recorded_within_the_column(ctx):
+    typed = "admin@example.gov.uk" + "x" * 400
+    with pytest.raises(SignInFailed):
+        users.sign_in(ctx, typed, "guess", address="198.51.100.7")
+    [failed] = audit.entries(ctx)
+    assert failed.kind == "sign_in_failed" and failed.actor.startswith("admin@example.gov.uk") and len(failed.actor) == 320
