@@ -9,7 +9,7 @@ import zipfile
 import sqlalchemy
 
 from engine import audit, cases
-from tests.governance.world import ADMIN, RESIDENT, council, resident_with_cases
+from tests.governance.world import ADMIN, RESIDENT, an_email_from_her, council, resident_with_cases
 
 
 def archive_parts(content: bytes) -> tuple[dict, str, dict[str, bytes]]:
@@ -21,6 +21,7 @@ def archive_parts(content: bytes) -> tuple[dict, str, dict[str, bytes]]:
 def test_subject_access_archive_holds_everything_about_the_customer(ctx, cli, tmp_path):
     council(ctx)
     customer_id, bin_case, pothole = resident_with_cases(ctx)
+    an_email_from_her(ctx, customer_id)
     target = tmp_path / "sar.zip"
     result = cli("customers", "export", str(customer_id), "--output", str(target), "--user", ADMIN)
     assert result.exit_code == 0, result.output
@@ -34,13 +35,17 @@ def test_subject_access_archive_holds_everything_about_the_customer(ctx, cli, tm
     assert [d["filename"] for d in bin_record["case_document"]] == ["letter.txt"]
     assert {"case_started", "task_completed", "case_cancelled"} <= {e["kind"] for e in bin_record["event"]}
     assert by_reference[pothole]["data"]["location_description"] == "outside number 17"
-    [(name, content)] = files.items()
-    assert name.endswith("letter.txt") and content == f"Dear {RESIDENT['name']}, about your bin".encode()
+    [email] = document["emails_without_case"]
+    assert (email["sender"], email["subject"]) == (RESIDENT["email"], "My bin again")
+    letter, photo = sorted(files.items(), key=lambda item: "email" in item[0])
+    assert letter[0].endswith("letter.txt") and letter[1] == f"Dear {RESIDENT['name']}, about your bin".encode()
+    assert photo[0].endswith("bin.txt") and RESIDENT["email"].encode() in photo[1]
     for text in (RESIDENT["name"], bin_case, pothole, "Spoke to", "letter.txt"):
         assert text in summary
     assert summary.startswith("<!DOCTYPE html>") and "<script" not in summary
     [made] = audit.entries(ctx, audit.Filters(kind="data_exported"))
-    assert (made.actor, made.subject, made.detail["cases"]) == (ADMIN, f"customer {customer_id}", 2)
+    assert (made.actor, made.subject, made.detail["cases"], made.detail["files"]) == (
+        ADMIN, f"customer {customer_id}", 2, 2)
     assert cli("customers", "export", "999").exit_code == 2
 
 
@@ -62,6 +67,7 @@ def _everything(ctx) -> str:
 def test_erasure_leaves_no_personal_data_anywhere_in_the_database(ctx, cli):
     council(ctx)
     customer_id, bin_case, pothole = resident_with_cases(ctx)
+    an_email_from_her(ctx, customer_id)
     wanted = [RESIDENT["name"], RESIDENT["email"], RESIDENT["phone"], RESIDENT["phone"].replace(" ", ""),
               "Quennell-Ashworth", "Wisteria Gardens", RESIDENT["postcode"]]
     before = _everything(ctx)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sqlalchemy import select
+
 from engine import cases, customers, documents, notes, registry, users
 from engine.clock import FixedClock
 from engine.context import Context
-from engine.types import Role
+from engine.persistence.tables import Email, EmailAttachment, Mailbox, Team
+from engine.types import EmailStatus, Role
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete
 
@@ -47,3 +50,25 @@ def resident_with_cases(ctx: Context) -> tuple[int, str, str]:
     pothole = cases.start_case(ctx, "pothole_report", {"location_description": "outside number 17"},
                                customer_id=person.id, actor=ADVISOR)
     return person.id, view.reference, pothole.reference
+
+
+def an_email_from_her(ctx: Context, customer_id: int) -> None:
+    """An email to the hub's mailbox that triage matched to her but to no case, with an attachment (as the
+    mail intake would store it; reading a real mailbox is tests/engine/test_mail_intake.py's)."""
+    with ctx.db.transaction() as session:
+        now = ctx.clock.now()
+        team_id = session.scalar(select(Team.id).where(Team.name == "Customer Hub"))
+        box = Mailbox(name="hub", address="hub@council.example", channel="email", team_id=team_id,
+                      host="127.0.0.1", port=993, username="hub", secret_env="HUB_PASSWORD", folder="INBOX",
+                      created_at=now)
+        session.add(box)
+        session.flush()
+        email = Email(mailbox_id=box.id, uidvalidity=1, uid=1, team_id=team_id, sender=RESIDENT["email"],
+                      sender_name=RESIDENT["name"], subject="My bin again",
+                      text=f"Hello, this is {RESIDENT['name']}, call me on {RESIDENT['phone']}", received_at=now,
+                      status=EmailStatus.OPEN, customer_id=customer_id)
+        session.add(email)
+        session.flush()
+        photo = f"Photo sent by {RESIDENT['email']}".encode()
+        session.add(EmailAttachment(email_id=email.id, filename="bin.txt", content_type="text/plain",
+                                    size=len(photo), sha256="0" * 64, content=photo))
