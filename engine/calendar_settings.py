@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from . import audit
 from .calendar import (DEFAULT_DAY_END, DEFAULT_DAY_START, DEFAULT_ZONE, MONDAY_TO_FRIDAY, WorkingCalendar,
                        parse_clock_time, parse_nation)
 from .errors import NotFound, UserError
 from .persistence.tables import ClosureDay, Event, WorkCalendar
-from .types import EventKind, Nation
+from .types import AuditKind, EventKind, Nation
 
 if TYPE_CHECKING:
     from .context import Context
@@ -60,6 +61,7 @@ def load(session: Session, nation: Nation | str | None = None) -> WorkingCalenda
 
 def _audit(session: Session, actor: str, now: datetime, **detail: Any) -> None:
     session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.CALENDAR_CHANGED, detail=detail))
+    audit.record(session, AuditKind.CALENDAR_CHANGED, actor, now, DEFAULT, **detail)
 
 
 def configure(session: Session, actor: str, now: datetime, nation: Nation | str | None = None,

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from . import outbox, writer
+from . import audit, outbox, writer
 from .context import Context
 from .errors import Conflict, NotFound, UserError
 from .persistence.tables import Case, Event, Incident, OutboxCall
-from .types import CallStatus, EventKind, IncidentStatus
+from .types import AuditKind, CallStatus, EventKind, IncidentStatus
 from .users import SYSTEM_ACTOR
 from .views import case_reference, iso
 
@@ -122,6 +122,8 @@ def _resolve(w: writer.CaseWriter, incident_id: int, status: IncidentStatus, not
     incident.resolved_at, incident.resolved_by, incident.resolution_note = w.now, w.actor, note
     w.session.add(Event(case_id=incident.case_id, actor=w.actor, at=w.now, kind=_DECIDED[status],
                         detail={"incident": incident.id, "note": note}))
+    kind = AuditKind.INCIDENT_RETRIED if status == IncidentStatus.RETRIED else AuditKind.INCIDENT_SKIPPED
+    audit.record(w.session, kind, w.actor, w.now, incident.id, case=incident.case_id, note=note)
     return incident
 
 

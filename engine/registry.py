@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, make_transient_to_detached, undefer
 
-from . import routing
+from . import audit, routing
 from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
 from .context import Context
 from .dialects import NS
 from .errors import DeploymentRejected, Problem, ProcessNotFound, UserError
 from .persistence.tables import Artifact, Event, Process, ProcessVersion
 from .savedstate import LoadedSpec, spec_from_dict
-from .types import Dialect, EventKind
+from .types import AuditKind, Dialect, EventKind
 from .xmlsafe import parse_xml
 
 UPLOAD_SUFFIXES = (*BPMN_SUFFIXES, ".dmn", ".json")
@@ -123,6 +123,9 @@ def deploy(ctx: Context, files: dict[str, bytes], actor: str = "system") -> Depl
                 if meta["team_source"]:
                     routing.ensure_mapping(session, meta["team_source"], now)
         result.warnings = [*result.warnings, *_unstaffed(ctx, session, bundle.candidates)]
+        for done in result.deployed:
+            audit.record(session, AuditKind.PROCESS_DEPLOYED, actor, now, done.process, version=done.version,
+                         changed=done.changed)
         return result
 
 

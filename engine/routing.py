@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import audit
 from .caselock import lock_case
 from .errors import Conflict, TeamNotFound, UserError
 from .persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team, User
-from .types import EventKind, TaskStatus
+from .types import AuditKind, EventKind, TaskStatus
 
 if TYPE_CHECKING:
     from .context import Context
@@ -169,9 +170,11 @@ def team_summaries(ctx: "Context") -> list[TeamSummary]:
         return [TeamSummary(t.id, t.name, members.get(t.id, 0), tasks.get(t.id, 0)) for t in list_teams(session)]
 
 
-def add_team(ctx: "Context", name: str) -> str:
+def add_team(ctx: "Context", name: str, actor: str = "system") -> str:
     with ctx.db.transaction() as session:
-        return create_team(session, name, ctx.clock.now()).name
+        team = create_team(session, name, ctx.clock.now())
+        audit.record(session, AuditKind.TEAM_CREATED, actor, ctx.clock.now(), team.name)
+        return team.name
 
 
 def team_names(ctx: "Context") -> list[tuple[int, str]]:
@@ -180,30 +183,40 @@ def team_names(ctx: "Context") -> list[tuple[int, str]]:
         return [(t.id, t.name) for t in list_teams(session)]
 
 
-def ready_team(ctx: "Context", name: str) -> tuple[int, str]:
+def ready_team(ctx: "Context", name: str, actor: str = "system") -> tuple[int, str]:
     """The team called ``name``, created if new."""
     with ctx.db.transaction() as session:
+        new = session.scalar(select(Team.id).where(Team.name == name)) is None
         team = ensure_team(session, name, ctx.clock.now())
+        if new:
+            audit.record(session, AuditKind.TEAM_CREATED, actor, ctx.clock.now(), team.name)
         return team.id, team.name
 
 
-def send_lane_to(ctx: "Context", source: str, team_name: str) -> None:
+def send_lane_to(ctx: "Context", source: str, team_name: str, actor: str = "system") -> None:
     """Tasks from the lane or candidate group ``source`` go to the team from now on."""
     with ctx.db.transaction() as session:
         map_lane(session, source, team_name)
+        audit.record(session, AuditKind.LANE_MAPPED, actor, ctx.clock.now(), source, team=team_name)
 
 
-def rename_named(ctx: "Context", old: str, new: str) -> str:
+def _renamed(ctx: "Context", session: Session, old: str, new: str, actor: str) -> str:
+    name = rename_team(session, old, new).name
+    audit.record(session, AuditKind.TEAM_RENAMED, actor, ctx.clock.now(), name, previous=old)
+    return name
+
+
+def rename_named(ctx: "Context", old: str, new: str, actor: str = "system") -> str:
     with ctx.db.transaction() as session:
-        return rename_team(session, old, new).name
+        return _renamed(ctx, session, old, new, actor)
 
 
-def rename(ctx: "Context", team_id: int, new: str) -> str:
+def rename(ctx: "Context", team_id: int, new: str, actor: str = "system") -> str:
     with ctx.db.transaction() as session:
         team = session.get(Team, team_id)
         if team is None:
             raise TeamNotFound(f"There is no team with id {team_id}")
-        return rename_team(session, team.name, new).name
+        return _renamed(ctx, session, team.name, new, actor)
 
 
 def _sources(session: Session) -> dict[str, list[tuple[str, str]]]:
@@ -240,6 +253,8 @@ def map_lanes(ctx: "Context", wanted: dict[str, str], move_open_tasks: bool = Fa
                 continue
             old_team_id = old.team_id if old is not None else None
             map_lane(session, source, team.name)
+            audit.record(session, AuditKind.LANE_MAPPED, actor, ctx.clock.now(), source, team=team.name,
+                         move_open_tasks=move_open_tasks)
             changed.append(source)
             if move_open_tasks and old_team_id is not None:
                 moved += _move_open_tasks(session, sources.get(source, []), old_team_id, team,

@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import registry, routing
+from . import audit, registry, routing
 from .calendar import WorkingCalendar, holidays_known_until
 from .context import Context
 from .errors import NotFound, UserError
 from .persistence.tables import Event, SlaClock, SlaPolicy
 from .sla_targets import Choice, TargetRule, choose
 from .task_labels import WHOLE_CASE, labels
-from .types import EscalationAction, EventKind, SlaState, SlaTrigger, SlaUnit
+from .types import AuditKind, EscalationAction, EventKind, SlaState, SlaTrigger, SlaUnit
 
 _TARGETED = {EscalationAction.REASSIGN: "a team", EscalationAction.MESSAGE: "a message name"}
 
@@ -258,8 +258,14 @@ def set_policy(ctx: Context, process_key: str, task_bpmn_id: str | None, terms: 
         session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.SLA_POLICY_SET,
                           detail={"process": process_key, "task": task_bpmn_id, "terms": terms.to_dict(),
                                   "previous": previous}))
+        audit.record(session, AuditKind.SLA_POLICY_SET, actor, now, _target(process_key, task_bpmn_id),
+                     terms=terms.to_dict(), previous=previous)
         session.flush()
         return PolicyView.of(row)
+
+
+def _target(process_key: str, task_bpmn_id: str | None) -> str:
+    return f"{process_key}/{task_bpmn_id}" if task_bpmn_id else process_key
 
 
 def remove_policy(ctx: Context, process_key: str, task_bpmn_id: str | None, actor: str) -> None:
@@ -272,6 +278,8 @@ def remove_policy(ctx: Context, process_key: str, task_bpmn_id: str | None, acto
         session.add(Event(case_id=None, actor=actor, at=now, kind=EventKind.SLA_POLICY_SET,
                           detail={"process": process_key, "task": task_bpmn_id, "terms": None,
                                   "previous": PolicyView.of(row).terms.to_dict()}))
+        audit.record(session, AuditKind.SLA_POLICY_REMOVED, actor, now, _target(process_key, task_bpmn_id),
+                     previous=PolicyView.of(row).terms.to_dict())
         # Running clocks carry their own copy of the terms, so they go on without the policy.
         session.execute(update(SlaClock).where(SlaClock.policy_id == row.id).values(policy_id=None))
         session.delete(row)

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from . import audit
 from .errors import NotFound, SignInFailed, UserError
 from .persistence.tables import ApiToken, User
-from .users import get_user
+from .types import AuditKind
+from .users import SYSTEM_ACTOR, get_user
 
 if TYPE_CHECKING:
     from .context import Context
@@ -116,7 +118,7 @@ def list_tokens(ctx: "Context", email: str | None = None) -> list[TokenSummary]:
                 for t, address in session.execute(query)]
 
 
-def issue_token(ctx: "Context", email: str, label: str) -> str:
+def issue_token(ctx: "Context", email: str, label: str, actor: str = SYSTEM_ACTOR) -> str:
     """A new token for an active user, labelled with what it is for."""
     label = " ".join(label.split())
     if not label:
@@ -124,22 +126,30 @@ def issue_token(ctx: "Context", email: str, label: str) -> str:
     if len(label) > 200:
         raise UserError("The label must be 200 characters or fewer")
     with ctx.db.transaction() as session:
-        return create_token(session, email, ctx.clock.now(), label)
+        token = create_token(session, email, ctx.clock.now(), label)
+        audit.record(session, AuditKind.TOKEN_CREATED, actor, ctx.clock.now(), get_user(session, email).email,
+                     label=label)
+        return token
 
 
-def revoke_all(ctx: "Context", email: str) -> int:
+def revoke_all(ctx: "Context", email: str, actor: str = SYSTEM_ACTOR) -> int:
     """Revoke every token of one person; how many were still live."""
     with ctx.db.transaction() as session:
-        return revoke_tokens(session, email, ctx.clock.now())
+        count = revoke_tokens(session, email, ctx.clock.now())
+        audit.record(session, AuditKind.TOKEN_REVOKED, actor, ctx.clock.now(), get_user(session, email).email,
+                     tokens=count)
+        return count
 
 
-def revoke_token(ctx: "Context", token_id: int) -> TokenSummary:
+def revoke_token(ctx: "Context", token_id: int, actor: str = SYSTEM_ACTOR) -> TokenSummary:
     """Revoke one token (revoking it again changes nothing)."""
     with ctx.db.transaction() as session:
         row = session.get(ApiToken, token_id)
         if row is None:
             raise NotFound(f"There is no API token with id {token_id}")
+        email = session.get_one(User, row.user_id).email
         if row.revoked_at is None:
             row.revoked_at = ctx.clock.now()
-        email = session.get_one(User, row.user_id).email
+            audit.record(session, AuditKind.TOKEN_REVOKED, actor, ctx.clock.now(), email, token_id=row.id,
+                         label=row.label)
         return TokenSummary(row.id, email, row.label, row.created_at, row.last_used_at, row.revoked_at)

@@ -209,3 +209,40 @@ class EmailStatus(StrEnum):
 
 
 MAILBOX_CHANNELS = (Channel.EMAIL, Channel.COUNCILLOR)  # what a mailbox may stand for
+
+
+class AuditKind(StrEnum):
+    """An admin or security event in the audit trail (engine/audit.py)."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    SSO_SIGN_IN = "sso_sign_in"
+    SSO_SIGN_IN_FAILED = "sso_sign_in_failed"
+    USER_CREATED = "user_created"
+    USER_CHANGED = "user_changed"  # name, roles or teams
+    USER_ACTIVATED = "user_activated"
+    USER_DEACTIVATED = "user_deactivated"
+    PASSWORD_SET = "password_set"
+    TEAM_CREATED = "team_created"
+    TEAM_RENAMED = "team_renamed"
+    LANE_MAPPED = "lane_mapped"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    SLA_POLICY_SET = "sla_policy_set"
+    SLA_POLICY_REMOVED = "sla_policy_removed"
+    CALENDAR_CHANGED = "calendar_changed"
+    PROCESS_DEPLOYED = "process_deployed"
+    INCIDENT_RETRIED = "incident_retried"
+    INCIDENT_SKIPPED = "incident_skipped"
+    DATA_EXPORTED = "data_exported"  # the audit trail itself, or a subject-access archive
+    RETENTION_SET = "retention_set"
+    RETENTION_APPLIED = "retention_applied"
+    CUSTOMER_ERASED = "customer_erased"
+
+
+class RetentionAction(StrEnum):
+    """What happens to a closed case's personal data once its process's retention period has passed."""
+
+    ANONYMISE = "anonymise"  # personal data removed, the case and its figures kept
+    DELETE = "delete"  # the case and everything attached to it removed

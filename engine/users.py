@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import lockout, routing
+from . import audit, lockout, routing
 from .errors import Conflict, SignInFailed, UserError, UserNotFound
 from .persistence.tables import Membership, Team, User
-from .types import Role
+from .types import AuditKind, Role
 
 if TYPE_CHECKING:
     from .context import Context
@@ -121,6 +121,8 @@ def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = 
         lanes.append(lockout.account_lane(email, limits))
     with ctx.db.transaction() as session:
         locked = lockout.claim(session, lanes, now, limits)
+        if locked is not None:
+            audit.record(session, AuditKind.SIGN_IN_FAILED, email, now, email, address=address, reason="locked")
     if locked is not None:
         lane, until = locked
         if lane.kind is not lockout.LaneKind.ADDRESS:
@@ -129,9 +131,11 @@ def sign_in(ctx: "Context", email: str, password: str, *, address: str | None = 
         raise SignInFailed(_locked(until, now))
     right = _verify(found[1] if found else _DUMMY_HASH, password)
     if found is None or not right:
+        audit.record_now(ctx, AuditKind.SIGN_IN_FAILED, email, email, address=address, reason="wrong password")
         raise SignInFailed(WRONG_PASSWORD)
     with ctx.db.transaction() as session:
         lockout.settle_success(session, lanes)
+        audit.record(session, AuditKind.SIGN_IN, email, now, email, address=address)
     return SignedIn(found[0], found[2])
 
 
@@ -143,7 +147,9 @@ def _end_sessions(user: User) -> None:
 def end_sessions(ctx: "Context", user_id: int) -> None:
     """End every session of this person (signing out ends them all, not only this browser's)."""
     with ctx.db.transaction() as session:
-        _end_sessions(_by_id(session, user_id))
+        user = _by_id(session, user_id)
+        _end_sessions(user)
+        audit.record(session, AuditKind.SIGN_OUT, user.email, ctx.clock.now(), user.email)
 
 
 def session_user(ctx: "Context", user_id: int, generation: object) -> User | None:
@@ -247,7 +253,7 @@ def staff_member(ctx: "Context", user_id: int) -> StaffMember:
 
 
 def create_staff(ctx: "Context", email: str, name: str, roles: list[str], teams: list[str],
-                 password: str | None) -> StaffMember:
+                 password: str | None, actor: str = SYSTEM_ACTOR) -> StaffMember:
     """A new user in existing teams. Without a password they can sign in only with single sign-on."""
     if not name.strip():
         raise UserError("Enter the person's name")
@@ -259,19 +265,24 @@ def create_staff(ctx: "Context", email: str, name: str, roles: list[str], teams:
         team_names = [t.name for t in _existing_teams(session, teams)]
         user = add_user(session, email, name.strip(), [Role(r) for r in checked], ctx.clock.now(), team_names,
                         password_hash=password_hash)
+        audit.record(session, AuditKind.USER_CREATED, actor, ctx.clock.now(), user.email, roles=checked,
+                     teams=team_names)
         return _member(session, user, ctx.clock.now())
 
 
 def register(ctx: "Context", email: str, name: str, roles: list[Role], teams: list[str],
-             password: str | None) -> tuple[str, str, list[str]]:
+             password: str | None, actor: str = SYSTEM_ACTOR) -> tuple[str, str, list[str]]:
     """A new user from a script: teams are created if new. Returns the stored email, name and roles."""
     password_hash = hash_password(password) if password else None  # before the write transaction
     with ctx.db.transaction() as session:
         user = add_user(session, email, name, roles, ctx.clock.now(), teams, password_hash=password_hash)
+        audit.record(session, AuditKind.USER_CREATED, actor, ctx.clock.now(), user.email, roles=list(user.roles),
+                     teams=teams)
         return user.email, user.name, list(user.roles)
 
 
-def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], teams: list[str]) -> StaffMember:
+def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], teams: list[str],
+                 actor: str = SYSTEM_ACTOR) -> StaffMember:
     """Set a user's name, roles and teams (the whole set of each)."""
     if not name.strip():
         raise UserError("Enter the person's name")
@@ -285,11 +296,13 @@ def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], team
         user.name, user.roles = name.strip(), checked
         session.execute(delete(Membership).where(Membership.user_id == user.id))
         session.add_all(Membership(user_id=user.id, team_id=team.id) for team in wanted)
+        audit.record(session, AuditKind.USER_CHANGED, actor, ctx.clock.now(), user.email, roles=checked,
+                     teams=[team.name for team in wanted])
         session.flush()
         return _member(session, user, ctx.clock.now())
 
 
-def set_active(ctx: "Context", user_id: int, active: bool) -> StaffMember:
+def set_active(ctx: "Context", user_id: int, active: bool, actor: str = SYSTEM_ACTOR) -> StaffMember:
     """Deactivate (they can no longer sign in or use their API tokens, and every session ends, so
     reactivating does not bring an old session back) or reactivate a user (which lifts a lock-out)."""
     with ctx.db.transaction() as session:
@@ -299,11 +312,13 @@ def set_active(ctx: "Context", user_id: int, active: bool) -> StaffMember:
         _end_sessions(user)
         if active:
             lockout.forget(session, lockout.account_lane(user.email, lockout.Limits()))
+        audit.record(session, AuditKind.USER_ACTIVATED if active else AuditKind.USER_DEACTIVATED, actor,
+                     ctx.clock.now(), user.email)
         session.flush()
         return _member(session, user, ctx.clock.now())
 
 
-def set_password(ctx: "Context", user_id: int, password: str) -> None:
+def set_password(ctx: "Context", user_id: int, password: str, actor: str = SYSTEM_ACTOR) -> None:
     """A new password chosen by an admin: every session of the person ends, and a lock-out is lifted.
     The password is hashed before the write transaction begins (slow on purpose: see sign_in)."""
     with ctx.db.transaction(readonly=True) as session:
@@ -314,13 +329,21 @@ def set_password(ctx: "Context", user_id: int, password: str) -> None:
         user.password_hash = password_hash
         _end_sessions(user)
         lockout.forget(session, lockout.account_lane(user.email, lockout.Limits()))
+        audit.record(session, AuditKind.PASSWORD_SET, actor, ctx.clock.now(), user.email)
 
 
 def sign_in_by_claim(ctx: "Context", email: str | None) -> SignedIn:
     """The id of the ACTIVE user a single sign-on provider vouched for. Accounts are never created
     here: someone the council has not added is refused."""
-    with ctx.db.transaction(readonly=True) as session:
+    with ctx.db.transaction() as session:
         user = find_user(session, email) if email else None
         if user is None or not user.active:
-            raise SignInFailed(f"There is no active councilflow account for {email or 'this sign-in'}")
-        return SignedIn(user.id, user.session_generation)
+            refused = True
+            audit.record(session, AuditKind.SSO_SIGN_IN_FAILED, email or "unknown", ctx.clock.now(), email or "")
+        else:
+            refused = False
+            audit.record(session, AuditKind.SSO_SIGN_IN, user.email, ctx.clock.now(), user.email)
+            signed = SignedIn(user.id, user.session_generation)
+    if refused:  # raised after the transaction, so the refusal stays on record
+        raise SignInFailed(f"There is no active councilflow account for {email or 'this sign-in'}")
+    return signed

@@ -11,13 +11,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import email_replies, escalation, heartbeat, mail_intake, notifications, outbox, polling, sweeps, writer
+from . import (email_replies, escalation, heartbeat, mail_intake, notifications, outbox, polling, retention, sweeps,
+               writer)
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -71,6 +73,11 @@ def sweep_slas(ctx: Context) -> int:
     recorded = escalation.sweep(ctx, WORKER_ACTOR)
     notifications.dispatch(ctx)
     return recorded
+
+
+def apply_retention(ctx: Context) -> int:
+    """Remove personal data from closed cases past their retention period (daily; engine/retention.py)."""
+    return len(retention.run(ctx, WORKER_ACTOR, record_empty=False).cases)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,10 @@ class Worker:
         for job, run in self._jobs().items():
             scheduler.add_job(self._logged(job, run), "interval", seconds=every[job], max_instances=1, coalesce=True,
                               id=job, name=job)
+        scheduler.add_job(self._logged("retention", lambda: apply_retention(self.ctx)), "interval", hours=24,
+                          max_instances=1, coalesce=True, id="retention", name="retention",
+                          # A minute after start, then daily: a worker restarted nightly still runs it.
+                          next_run_time=datetime.now(timezone.utc) + timedelta(minutes=1))
         return scheduler
 
     def run_forever(self) -> None:

@@ -26,6 +26,7 @@ from .admin import incidents as admin_incidents, people as admin_people, search_
 from .admin import directory as admin_directory, directory_files as admin_directory_files
 from .admin import councillors as admin_councillors, mailboxes as admin_mailboxes
 from .admin import partners as admin_partners, sla as admin_sla
+from .admin import governance as admin_governance
 from .forms import preview as forms_preview
 
 csrf = CSRFProtect()
@@ -156,7 +157,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, councillor.staff_bp, access.SIGNED_IN)
     access.register(app, publishing_pages.bp, {Role.ANALYST})
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
-                        admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp):
+                        admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp,
+                        admin_governance.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     _register_residents(app)

@@ -41,6 +41,8 @@ PLACES = (
     (Role.ADMIN, "SLAs", "/admin/sla", "Service levels, working calendar and closure days."),
     (Role.ADMIN, "Service search", "/admin/search-words", "Callers' words and keywords the service search knows."),
     (Role.ADMIN, "Mailboxes", "/admin/mailboxes", "Shared mailboxes whose emails come into the triage inboxes."),
+    (Role.ADMIN, "Audit trail", "/admin/audit", "Sign-ins and admin changes, filtered and exported."),
+    (Role.ADMIN, "Retention", "/admin/retention", "How long closed cases keep personal data; subject access and erasure."),
     (Role.ADMIN, "Directory of services", "/admin/directory",
      "Every service the front office answers for: what advisors do, who delivers it, guidance."),
 )

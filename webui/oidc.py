@@ -20,8 +20,9 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, render_template, request, session, url_for
 from joserfc.errors import JoseError
 
-from engine import users
+from engine import audit, users
 from engine.errors import SignInFailed
+from engine.types import AuditKind
 
 from .auth import safe_next, start_session
 
@@ -74,9 +75,13 @@ def _client() -> Any:
     return client
 
 
-def _refused(reason: str, message: str, status: int, **details: Any) -> Any:
-    """Every refused sign-in is logged (with why) and explained to the person in plain words."""
+def _refused(reason: str, message: str, status: int, recorded: bool = False, **details: Any) -> Any:
+    """Every refused sign-in is logged (with why), on the audit trail (``recorded``: the engine already put
+    it there) and explained to the person in plain words."""
     logger.warning("Single sign-on refused: %s", reason, extra={"oidc_reason": reason, **details})
+    if not recorded:
+        audit.record_now(current_app.extensions["councilflow"], AuditKind.SSO_SIGN_IN_FAILED, "unknown", "",
+                         reason=reason[:300])
     return render_template("auth/oidc_refused.html", title="You cannot sign in", message=message,
                            provider=label()), status
 
@@ -124,7 +129,7 @@ def callback() -> Any:
         signed = users.sign_in_by_claim(current_app.extensions["councilflow"], address)
     except SignInFailed:
         return _refused("no active user", f"There is no active councilflow account for {address or 'you'}. "
-                        "Ask your administrator to add you.", 403, oidc_subject=claims.get("sub"))
+                        "Ask your administrator to add you.", 403, recorded=True, oidc_subject=claims.get("sub"))
     target = session.get("oidc_next")
     start_session(signed)
     logger.info("Signed in with single sign-on: user %s", signed.user_id, extra={"user_id": signed.user_id})

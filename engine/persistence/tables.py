@@ -111,6 +111,7 @@ class Case(Base):
     # has no entry), and its sensitivity when the case started (types.Sensitivity): see migration 0012.
     service_key: Mapped[str | None] = mapped_column(String(200), index=True)
     sensitivity: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
+    personal_data_removed_at: Mapped[datetime | None]  # retention anonymised it (engine/retention.py)
 
     version: Mapped[ProcessVersion] = relationship(lazy="select")
     __mapper_args__ = {"version_id_col": lock_version}
@@ -380,3 +381,4 @@ from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry a
 from .publishing import CaseStartKey as CaseStartKey, PublishedService as PublishedService  # noqa: E402,I001  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
 from .operations import WorkerHeartbeat as WorkerHeartbeat  # noqa: E402  (re-exported)
+from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule  # noqa: E402  (re-exported)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, documents, incidents
+from engine import audit, cases, documents, incidents
 from engine.types import Role
 from engine.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, cmis_config
@@ -65,6 +65,9 @@ def test_retry_with_a_note_requeues_and_files_the_document(signed_in, ctx, edrms
     assert documents.list_documents(ctx, incident.case)[0].filing_status == "filed"
     [resolved] = incidents.list_incidents(ctx, status="retried")
     assert resolved.resolved_by == "admin@example.gov.uk" and resolved.resolution_note == "Records review finished"
+    [trail] = audit.entries(ctx, audit.Filters(kind="incident_retried"))
+    assert (trail.actor, trail.subject, trail.detail["note"]) == ("admin@example.gov.uk", str(incident.id),
+                                                                  "Records review finished")
     again = client.post(f"/admin/incidents/{incident.id}/skip", data={"csrf_token": csrf_token(page), "note": "x"})
     assert again.status_code == 409
 

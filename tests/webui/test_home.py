@@ -13,7 +13,8 @@ PLACES = {
     Role.BACK_OFFICE: {"/inbox"},
     Role.ANALYST: {"/processes", "/forms/", "/published-services"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
-                 "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/services", "/inbox",
+                 "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/admin/audit", "/admin/retention",
+                 "/services", "/inbox",
                  "/inbox/questions", "/emails", "/processes", "/forms/", "/published-services"},
 }
 

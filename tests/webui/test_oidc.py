@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from engine import users
+from engine import audit, users
 from engine.types import Role
 from tests.fakes.oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 from webui.app import create_app
@@ -144,6 +144,8 @@ def test_the_provider_saying_no_is_a_clear_refusal(sso_app, provider):
     client.get("/sign-in/oidc")
     refused = client.get("/sign-in/oidc/callback", query_string={"error": "access_denied", "state": "x"})
     assert refused.status_code == 400 and "try again" in refused.get_data(as_text=True)
+    [trail] = audit.entries(sso_app.extensions["councilflow"], audit.Filters(kind="sso_sign_in_failed"))
+    assert trail.actor == "unknown" and trail.detail["reason"]
 
 
 def test_an_unreachable_provider_leaves_password_sign_in_working(ctx, make_user):

@@ -76,7 +76,7 @@ def user_new() -> Any:
         if not errors:
             try:
                 made = users.create_staff(context(), values["email"], values["name"], values["roles"], values["teams"],
-                                          password or None)
+                                          password or None, actor=g.user.email)
             except UserError as err:
                 problem = err.message
             else:
@@ -101,7 +101,8 @@ def user_edit(user_id: int) -> Any:
     if errors:
         return _user_page(user_id, errors, values=values)
     try:
-        person = users.update_staff(context(), user_id, values["name"], values["roles"], values["teams"])
+        person = users.update_staff(context(), user_id, values["name"], values["roles"], values["teams"],
+                                     actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, problem=err.message, values=values)
     flash(f"Saved the changes to {person.email}")
@@ -112,7 +113,7 @@ def user_edit(user_id: int) -> Any:
 def user_active(user_id: int) -> Any:
     active = request.form.get("active") == "yes"
     try:
-        person = users.set_active(context(), user_id, active)
+        person = users.set_active(context(), user_id, active, actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, problem=err.message)
     # Either way set_active ended every session they had (reactivating does not revive an old one).
@@ -123,7 +124,7 @@ def user_active(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int) -> Any:
     try:
-        users.set_password(context(), user_id, request.form.get("new_password", ""))
+        users.set_password(context(), user_id, request.form.get("new_password", ""), actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, {"new_password": err.message})
     flash("The new password is set and the person is signed out everywhere. Give it to them in a safe way")
@@ -137,7 +138,7 @@ def team_list() -> Any:
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.add_team(context(), request.form.get("team_name", ""))
+            name = routing.add_team(context(), request.form.get("team_name", ""), actor=g.user.email)
         except UserError as err:
             errors["team_name"] = err.message
         else:
@@ -155,7 +156,7 @@ def team_rename(team_id: int) -> Any:
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.rename(context(), team_id, request.form.get("team_name", ""))
+            name = routing.rename(context(), team_id, request.form.get("team_name", ""), actor=g.user.email)
         except UserError as err:
             errors["team_name"] = err.message
         else:
@@ -199,7 +200,7 @@ def token_list() -> Any:
             errors["label"] = "Enter what the token is for"
         if not errors:
             try:
-                new_token = tokens.issue_token(context(), owner, request.form["label"])
+                new_token = tokens.issue_token(context(), owner, request.form["label"], actor=g.user.email)
             except UserError as err:
                 errors["owner"] = err.message
     people = [p for p in users.list_staff(context()) if p.active]
@@ -212,6 +213,6 @@ def token_list() -> Any:
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def token_revoke(token_id: int) -> Any:
-    revoked = tokens.revoke_token(context(), token_id)
+    revoked = tokens.revoke_token(context(), token_id, actor=g.user.email)
     flash(f"Revoked the token '{revoked.label}' of {revoked.email}")
     return redirect(url_for(".token_list"))
