@@ -27,8 +27,13 @@ from .types import Dialect
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
-NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS, "zeebe": ZEEBE_NS}
+# SpiffArena's connector proxies (``http/GetRequestV2``, ``smtp/SendEmail``...): without an adapter of
+# that name they wait as external tasks for a worker of the council's own.
+SPIFFARENA_CONNECTORS = frozenset({"http", "smtp", "slack", "aws", "xero", "bamboohr", "postgres", "postgres_v2",
+                                   "waku", "pdf", "gsheets", "github", "jira", "sharepoint"})
 HUMAN_TASKS = ("userTask", "manualTask")
 _EXPRESSION = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}$")  # camunda:candidateGroups="${team}"
 
@@ -154,12 +159,26 @@ def start_form(root: etree._Element, process_id: str) -> tuple[str | None, str |
     return None, None
 
 
+def service_operation(element: etree._Element) -> tuple[str | None, bool]:
+    """What a service task calls, and whether the map hands it to outside workers when no adapter
+    operation of that name is registered (``engine.external_tasks``): Camunda 7 external topics,
+    Camunda 8 job types, and SpiffArena's own connectors."""
+    operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    if operator is not None:
+        name = operator.get("id")
+        return name, (name or "").split("/")[0] in SPIFFARENA_CONNECTORS
+    job = element.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
+    if job is not None:
+        return job.get("type"), True
+    return element.get(f"{{{CAMUNDA_NS}}}topic"), element.get(f"{{{CAMUNDA_NS}}}type") == "external"
+
+
 def service_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:
-    """The adapter operation (``adapter/operation``) each service task of a process calls."""
+    """The operation (``adapter/operation``, or an external task's topic) each service task of a process calls."""
     process = root.find(f"bpmn:process[@id='{process_id}']", NS)
     found: dict[str, dict[str, Any]] = {}
     for element in process.iterfind(".//bpmn:serviceTask", NS) if process is not None else []:
-        operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
-        operation = operator.get("id") if operator is not None else element.get(f"{{{CAMUNDA_NS}}}topic")
-        found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation}
+        operation, external = service_operation(element)
+        found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation,
+                                    "external": external}
     return found

@@ -15,6 +15,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask as PlainServiceTask
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 CALL = "councilflow_call"  # internal-data key: the call this task asks for
 
@@ -35,3 +38,6 @@ class CouncilSpiffParser(SpiffBpmnParser):  # type: ignore[misc]  # SpiffWorkflo
 
 
 SPIFF_OUTBOX_CONFIG = {**SPIFF_CONFIG, OutboxServiceTask: ServiceTaskConverter}
+# Camunda's service tasks are SpiffWorkflow's plain ones, which park in STARTED by themselves but have
+# no converter in its Camunda configuration: without one their spec cannot be stored.
+CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter}
