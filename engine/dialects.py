@@ -17,11 +17,10 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 
-from .servicetasks import CouncilSpiffParser
+from .servicetasks import CouncilCamundaParser, CouncilSpiffParser
 from .types import Dialect
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -35,7 +34,9 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS, "zeebe"
 SPIFFARENA_CONNECTORS = frozenset({"http", "smtp", "slack", "aws", "xero", "bamboohr", "postgres", "postgres_v2",
                                    "waku", "pdf", "gsheets", "github", "jira", "sharepoint"})
 HUMAN_TASKS = ("userTask", "manualTask")
-_EXPRESSION = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}$")  # camunda:candidateGroups="${team}"
+CAMUNDA_DIALECTS = (Dialect.CAMUNDA, Dialect.ZEEBE)
+# camunda:candidateGroups="${team}", or in Camunda 8 candidateGroups="=team"
+_EXPRESSION = re.compile(r"^(?:\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}|=\s*([A-Za-z][A-Za-z0-9_]*)\s*)$")
 
 
 def is_dmn(root: etree._Element) -> bool:
@@ -48,12 +49,17 @@ def is_bpmn(root: etree._Element) -> bool:
 
 
 def detect_dialect(root: etree._Element) -> Dialect:
-    """Camunda when the file uses Camunda's extension namespace and not SpiffWorkflow's."""
+    """SpiffArena when the file uses SpiffWorkflow's extension namespace; otherwise Camunda 8 when it
+    uses zeebe's, Camunda 7 when it uses Camunda's (namespaces declared but unused do not count)."""
     uses = set()
     for element in root.iter(etree.Element):
         uses.add(etree.QName(element).namespace)
         uses.update(etree.QName(name).namespace for name in element.attrib)
-    return Dialect.CAMUNDA if CAMUNDA_NS in uses and SPIFF_NS not in uses else Dialect.SPIFF
+    if SPIFF_NS in uses:
+        return Dialect.SPIFF
+    if ZEEBE_NS in uses:
+        return Dialect.ZEEBE
+    return Dialect.CAMUNDA if CAMUNDA_NS in uses else Dialect.SPIFF
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
@@ -63,14 +69,19 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     return [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "true") == "true"]
 
 
+def same_parser(one: Dialect, other: Dialect) -> bool:
+    """Whether maps of the two dialects are read by one parser (and so may call each other)."""
+    return (one in CAMUNDA_DIALECTS) == (other in CAMUNDA_DIALECTS)
+
+
 def new_parser(dialect: Dialect) -> BpmnDmnParser:
     # Validation against the XSD is done by the linter beforehand, where errors get line numbers.
-    return CamundaParser() if dialect is Dialect.CAMUNDA else CouncilSpiffParser()
+    return CouncilCamundaParser() if dialect in CAMUNDA_DIALECTS else CouncilSpiffParser()
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def validator(dialect: Dialect) -> BpmnValidator:
-    return BpmnValidator() if dialect is Dialect.CAMUNDA else SPIFF_VALIDATOR
+    return BpmnValidator() if dialect in CAMUNDA_DIALECTS else SPIFF_VALIDATOR
 
 
 def _lanes(process: etree._Element) -> dict[str, str]:
@@ -129,9 +140,11 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
     for kind in HUMAN_TASKS:
         for element in process.iterfind(f".//bpmn:{kind}", NS):
             props = _spiff_properties(element)
-            groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")
-                      if g.strip()]
-            expressions = [m.group(1) for g in groups if (m := _EXPRESSION.match(g))]
+            assignment = element.find("bpmn:extensionElements/zeebe:assignmentDefinition", NS)
+            zeebe = {str(k): str(v) for k, v in assignment.attrib.items()} if assignment is not None else {}
+            groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups")
+                                          or zeebe.get("candidateGroups") or "").split(",") if g.strip()]
+            expressions = [m.group(1) or m.group(2) for g in groups if (m := _EXPRESSION.match(g))]
             groups = [g for g in groups if not _EXPRESSION.match(g)]
             tasks[element.get("id")] = {
                 "name": element.get("name") or element.get("id"),
@@ -140,7 +153,7 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
                 "lane": _lane_of(element, lanes),
                 "candidate_groups": groups,
                 "team_variable": props.get("teamVariable") or (expressions[0] if expressions else None),
-                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee"),
+                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee") or zeebe.get("assignee"),
                 "form_schema": props.get("formJsonSchemaFilename"),
                 "form_ui_schema": props.get("formUiSchemaFilename"),
                 "camunda_fields": _camunda_fields(element),

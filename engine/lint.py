@@ -324,7 +324,9 @@ def _check_routing(root: etree._Element, default_team: str, found: _Findings) ->
     for kind in ("userTask", "manualTask"):
         for task in root.iterfind(f".//bpmn:{kind}", NS):
             in_lane = any(a.get("id") in lanes for a in [task, *task.iterancestors()])
-            if not in_lane and not task.get(f"{{{CAMUNDA_NS}}}candidateGroups"):
+            zeebe = task.find("bpmn:extensionElements/zeebe:assignmentDefinition", NS)
+            if not in_lane and not task.get(f"{{{CAMUNDA_NS}}}candidateGroups") and \
+                    (zeebe is None or not zeebe.get("candidateGroups")):
                 found.add(task, f"'{task.get('name') or task.get('id')}' has no lane or candidate group; its "
                                 f"tasks will go to the default team '{default_team}'", "warning")
 

@@ -66,6 +66,7 @@ def _serializer(config: dict[type, type]) -> BpmnWorkflowSerializer:
 
 
 _SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_OUTBOX_CONFIG)}
+_SERIALIZERS[Dialect.ZEEBE] = _SERIALIZERS[Dialect.CAMUNDA]
 
 
 def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec,

@@ -78,7 +78,12 @@ class Role(StrEnum):
 
 class Dialect(StrEnum):
     SPIFF = "spiff"
-    CAMUNDA = "camunda"
+    CAMUNDA = "camunda"  # Camunda 7
+    ZEEBE = "zeebe"  # Camunda 8: parsed as Camunda 7 once engine.zeebe has rewritten its FEEL
+
+    @property
+    def label(self) -> str:
+        return {"spiff": "SpiffArena", "camunda": "Camunda 7", "zeebe": "Camunda 8"}[self.value]
 
 
 class EventKind(StrEnum):
