@@ -17,6 +17,7 @@ from engine.persistence.db import Database
 from engine.types import Role, TokenScope
 from examples.external_worker import Worker
 from tests.conftest import FORMS
+from tests.engine.test_camunda8 import MAP as CAMUNDA_8
 from webui.app import create_app
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
@@ -136,19 +137,25 @@ def test_failures_come_back_after_the_timeout_then_become_an_incident_an_admin_r
 
 
 def test_a_bpmn_error_takes_the_boundary_event_and_the_example_worker_does_the_rest(council, api):
+    """The example worker over HTTP: a Camunda 7 map's topic, and a Camunda 8 map's job type."""
     refused = cases.start_case(council, "council_tax_move", {"uprn": None})
     fine = cases.start_case(council, "council_tax_move", {"uprn": 100023336956})
+    registry.deploy(council, {"blue_badge.bpmn": CAMUNDA_8.encode()})
+    badge = cases.start_case(council, "blue_badge", {"uprn": 7, "pip_points": 10, "already_holder": False})
     server = make_server("127.0.0.1", 0, api.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         worker = Worker(f"http://127.0.0.1:{server.server_port}", api.token, TOPIC, "example")
         assert worker.run_once() == 2
+        jobs = Worker(f"http://127.0.0.1:{server.server_port}", api.token, "benefits-check", "example")
+        assert jobs.run_once() == 1
     finally:
         server.shutdown()
     assert _tasks(council, refused.reference) == ["by_hand"]
     assert _tasks(council, fine.reference) == ["check"]
     assert cases.show_case(council, fine.reference).data["account_number"] == "CT-100023336956"
+    assert _tasks(council, badge.reference) == ["issue"]
 
 
 def test_two_workers_racing_never_hold_the_same_task(council, database_url):
@@ -184,3 +191,12 @@ def test_only_worker_tokens_and_admins_reach_the_worker_endpoints(council, api):
     assert api.client.get(listing, headers={"Authorization": f"Bearer {officer}"}).status_code == 403
     assert api.client.get(listing, headers={"Authorization": f"Bearer {admin}"}).status_code == 200
     assert api.client.get(listing, headers=api.auth).status_code == 200
+
+
+def test_an_admin_issues_a_worker_token_from_the_cli(cli, ctx):
+    added = cli("users", "add", "connector@example.gov.uk", "--role", "back_office", "--team", "Revenues", "--json")
+    assert added.exit_code == 0, added.stderr
+    created = cli("tokens", "create", "connector@example.gov.uk", "--label", "revenues connector", "--scope",
+                  "worker", "--json")
+    assert created.exit_code == 0 and created.json()["scope"] == "worker"
+    assert [t.scope for t in tokens.list_tokens(ctx, "connector@example.gov.uk")] == ["worker"]
