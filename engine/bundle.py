@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +18,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import dialects, formschema, forms, lint
+from . import dialects, formschema, forms, lint, zeebe
 from .errors import Problem
 from .savedstate import spec_to_dict
 from .types import Dialect
 from .xmlsafe import active_markup, parse_xml
 
+logger = logging.getLogger(__name__)
 BPMN_SUFFIXES = (".bpmn", ".bpmn20.xml", ".xml")
 MAX_KEY, MAX_NAME = 200, 300  # the process table's column sizes
 
@@ -105,6 +108,14 @@ def _spiff_problem(err: Exception, roots: dict[str, etree._Element], default_fil
     return Problem(file, line, element, message[:1].lower() + message[1:] if message else "invalid")
 
 
+def _zeebe_problems(name: str, root: etree._Element) -> list[Problem]:
+    problems = []
+    for element, message, severity in zeebe.normalise(root):
+        owner = next((e for e in (element, *element.iterancestors()) if e.get("id")), element)
+        problems.append(Problem(name, element.sourceline, owner.get("id"), message, severity))
+    return problems
+
+
 class _Loader:
     def __init__(self, files: dict[str, bytes], deployed: Deployed) -> None:
         self.files, self.deployed, self.bundle = files, deployed, Bundle()
@@ -126,6 +137,8 @@ class _Loader:
                     self.dmn[name] = root
                 elif dialects.is_bpmn(root):
                     self.bpmn[name] = root
+                    if dialects.detect_dialect(root) is Dialect.ZEEBE:  # its FEEL, rewritten before any check
+                        self.bundle.problems += _zeebe_problems(name, root)
                 else:
                     self.bundle.problems.append(Problem(
                         name, root.sourceline, root.get("id"),
@@ -222,13 +235,27 @@ class _Builder:
     def build(self) -> None:
         for name, root in self.loader.bpmn.items():
             dialect = dialects.detect_dialect(root)
-            parser = self._parser(dialect, name)
-            if parser is None:
-                continue
-            for process in dialects.executable_processes(root):
-                self._candidate(parser, dialect, name, root, process)
+            with self._located(name):
+                parser = self._parser(dialect, name)
+                if parser is None:
+                    continue
+                for process in dialects.executable_processes(root):
+                    self._candidate(parser, dialect, name, root, process)
+
+    @contextmanager
+    def _located(self, name: str) -> Iterator[None]:
+        """Whatever SpiffWorkflow raises on a file we let through (it has failed on KeyErrors and
+        TypeErrors before) is that file's error, never a server error."""
+        try:
+            yield
+        except Exception as err:  # noqa: BLE001 - any failure is reported against the file
+            logger.warning("SpiffWorkflow could not read %s", name, exc_info=True)
+            self.bundle.problems.append(Problem(name, None, None, f"the file could not be read as a process "
+                                                                  f"({type(err).__name__}: {err})"))
 
     def _parser(self, dialect: Dialect, main: str) -> BpmnDmnParser | None:
+        """A parser holding the upload's files of ``dialect``'s kind (each dialect's parser reads its
+        own extensions, and fails on another's: a SpiffArena decision task is no Camunda one)."""
         parser = dialects.new_parser(dialect)
         try:
             for text, _ in self.bundle.decisions.values():
@@ -236,25 +263,37 @@ class _Builder:
             for text, _ in self.loader.deployed.decision_files().values():
                 parser.add_dmn_xml(etree.fromstring(text.encode()), filename="decision.dmn")
             for name, root in self.loader.bpmn.items():
-                parser.add_bpmn_xml(root, filename=name)
-            self._add_called(parser, self.loader.bpmn[main])
+                if dialects.same_parser(dialects.detect_dialect(root), dialect):
+                    parser.add_bpmn_xml(root, filename=name)
+            self._add_called(parser, self.loader.bpmn[main], dialect)
         except (ValidationException, SpiffWorkflowException) as err:
             self.bundle.problems.append(_spiff_problem(err, self.loader.bpmn, main))
             return None
         return parser
 
-    def _add_called(self, parser: BpmnDmnParser, root: etree._Element, seen: set[str] | None = None) -> None:
+    def _add_called(self, parser: BpmnDmnParser, root: etree._Element, dialect: Dialect,
+                    seen: set[str] | None = None) -> None:
         seen = seen if seen is not None else set(parser.get_process_ids())
         for call in root.iterfind(".//bpmn:callActivity", dialects.NS):
             key = call.get("calledElement")
             if not key or key in seen:
                 continue
             found = self.loader.deployed.process_file(key)
+            called = etree.fromstring(found[1].encode()) if found is not None else self._uploaded(key)
+            if called is None:
+                continue
+            if not dialects.same_parser(dialects.detect_dialect(called), dialect):
+                raise ValidationException(
+                    f"It calls the process '{key}', which is a {dialects.detect_dialect(called).label} map; a "
+                    f"{dialect.label} map can only call maps of its own kind", node=call)
             if found is not None:
-                called = etree.fromstring(found[1].encode())
                 parser.add_bpmn_xml(called, filename=found[0])
                 seen |= set(parser.get_process_ids())
-                self._add_called(parser, called, seen)
+                self._add_called(parser, called, dialect, seen)
+
+    def _uploaded(self, key: str) -> etree._Element | None:
+        return next((root for root in self.loader.bpmn.values()
+                     if root.find(f"bpmn:process[@id='{key}']", dialects.NS) is not None), None)
 
     def _candidate(self, parser: BpmnDmnParser, dialect: Dialect, name: str, root: etree._Element,
                    process: etree._Element) -> None:
@@ -335,7 +374,12 @@ def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,
         bundle.problems += schema
         if nothing_to_run or any(p.severity == "error" for p in schema):
             continue
-        bundle.problems += lint.lint_bpmn(name, root, refs, default_team)
+        try:
+            bundle.problems += lint.lint_bpmn(name, root, refs, default_team)
+        except Exception as err:  # noqa: BLE001 - a file the linter cannot follow is that file's error
+            logger.warning("the linter could not read %s", name, exc_info=True)
+            bundle.problems.append(Problem(name, None, None, f"the file could not be checked ({type(err).__name__}: "
+                                                             f"{err})"))
     if not bundle.errors:
         _Builder(loader).build()
     return bundle

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from .context import Context
@@ -49,23 +49,37 @@ def record_calls(ctx: Context, session: Session, case: Case, version: ProcessVer
     """Called by the projection before the state is saved: one row per newly parked service task."""
     now = ctx.clock.now()
     for call in ctx.runtime.take_pending_calls(workflow):
-        operation = call.operation or (version.service_tasks or {}).get(call.bpmn_id, {}).get("operation")
-        row = new_call(case, CallKind.SERVICE_TASK, operation or "", call.params, f"{case.reference}:{call.spiff_id}",
+        meta = (version.service_tasks or {}).get(call.bpmn_id, {})
+        operation = call.operation or meta.get("operation") or ""
+        kind = call_kind(meta, operation, ctx.operations)
+        row = new_call(case, kind, operation, call.params, f"{case.reference}:{call.spiff_id}",
                        now, spiff_id=call.spiff_id, bpmn_id=call.bpmn_id, result_variable=call.result_variable)
         session.add(row)
         session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.CALL_QUEUED,
-                          detail={"operation": row.operation, "element": call.bpmn_id}))
+                          detail={"operation": row.operation, "element": call.bpmn_id, "kind": kind.value}))
+
+
+def call_kind(meta: dict[str, Any], operation: str, operations: set[str] | None) -> CallKind:
+    """An adapter call, or an external task: a task the map hands to workers (Camunda's external topic,
+    a Camunda 8 job type, a SpiffArena connector we lack) that names no registered adapter operation."""
+    if meta.get("external") and operation not in (operations or set()):
+        return CallKind.EXTERNAL_TASK
+    return CallKind.SERVICE_TASK
+
+
+def is_due(now: datetime) -> ColumnElement[bool]:
+    """A call that may be taken now: pending and due, or held by a lease that ran out (its holder died)."""
+    return or_((OutboxCall.status == CallStatus.PENDING) & (OutboxCall.next_attempt_at <= now),
+               (OutboxCall.status == CallStatus.IN_PROGRESS) & (OutboxCall.leased_until < now))
 
 
 def lease(ctx: Context) -> OutboxCall | None:
     """The next due call, leased to this worker (detached from its finished transaction), or None."""
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
-        due = or_(
-            (OutboxCall.status == CallStatus.PENDING) & (OutboxCall.next_attempt_at <= now),
-            (OutboxCall.status == CallStatus.IN_PROGRESS) & (OutboxCall.leased_until < now))  # a worker died
-        row = session.scalar(select(OutboxCall).where(due).order_by(OutboxCall.next_attempt_at).limit(1)
-                             .with_for_update(skip_locked=True))
+        # External tasks wait for outside workers (engine.external_tasks), never for ours.
+        row = session.scalar(select(OutboxCall).where(is_due(now), OutboxCall.kind != CallKind.EXTERNAL_TASK)
+                             .order_by(OutboxCall.next_attempt_at).limit(1).with_for_update(skip_locked=True))
         if row is None:
             return None
         # The lease: how long this worker may hold the call before another assumes it died and tries again.

@@ -17,20 +17,26 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.spiff.parser.process import VALIDATOR as SPIFF_VALIDATOR
 
-from .servicetasks import CouncilSpiffParser
+from .servicetasks import CouncilCamundaParser, CouncilSpiffParser
 from .types import Dialect
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/", "http://www.omg.org/spec/DMN/")
-NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS}
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS, "zeebe": ZEEBE_NS}
+# SpiffArena's connector proxies (``http/GetRequestV2``, ``smtp/SendEmail``...): without an adapter of
+# that name they wait as external tasks for a worker of the council's own.
+SPIFFARENA_CONNECTORS = frozenset({"http", "smtp", "slack", "aws", "xero", "bamboohr", "postgres", "postgres_v2",
+                                   "waku", "pdf", "gsheets", "github", "jira", "sharepoint"})
 HUMAN_TASKS = ("userTask", "manualTask")
-_EXPRESSION = re.compile(r"^\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}$")  # camunda:candidateGroups="${team}"
+CAMUNDA_DIALECTS = (Dialect.CAMUNDA, Dialect.ZEEBE)
+# camunda:candidateGroups="${team}", or in Camunda 8 candidateGroups="=team"
+_EXPRESSION = re.compile(r"^(?:\$\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}|=\s*([A-Za-z][A-Za-z0-9_]*)\s*)$")
 
 
 def is_dmn(root: etree._Element) -> bool:
@@ -43,12 +49,17 @@ def is_bpmn(root: etree._Element) -> bool:
 
 
 def detect_dialect(root: etree._Element) -> Dialect:
-    """Camunda when the file uses Camunda's extension namespace and not SpiffWorkflow's."""
+    """SpiffArena when the file uses SpiffWorkflow's extension namespace; otherwise Camunda 8 when it
+    uses zeebe's, Camunda 7 when it uses Camunda's (namespaces declared but unused do not count)."""
     uses = set()
     for element in root.iter(etree.Element):
         uses.add(etree.QName(element).namespace)
         uses.update(etree.QName(name).namespace for name in element.attrib)
-    return Dialect.CAMUNDA if CAMUNDA_NS in uses and SPIFF_NS not in uses else Dialect.SPIFF
+    if SPIFF_NS in uses:
+        return Dialect.SPIFF
+    if ZEEBE_NS in uses:
+        return Dialect.ZEEBE
+    return Dialect.CAMUNDA if CAMUNDA_NS in uses else Dialect.SPIFF
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
@@ -58,14 +69,19 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     return [p for p in root.iterfind("bpmn:process", NS) if p.get("isExecutable", "true") == "true"]
 
 
+def same_parser(one: Dialect, other: Dialect) -> bool:
+    """Whether maps of the two dialects are read by one parser (and so may call each other)."""
+    return (one in CAMUNDA_DIALECTS) == (other in CAMUNDA_DIALECTS)
+
+
 def new_parser(dialect: Dialect) -> BpmnDmnParser:
     # Validation against the XSD is done by the linter beforehand, where errors get line numbers.
-    return CamundaParser() if dialect is Dialect.CAMUNDA else CouncilSpiffParser()
+    return CouncilCamundaParser() if dialect in CAMUNDA_DIALECTS else CouncilSpiffParser()
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def validator(dialect: Dialect) -> BpmnValidator:
-    return BpmnValidator() if dialect is Dialect.CAMUNDA else SPIFF_VALIDATOR
+    return BpmnValidator() if dialect in CAMUNDA_DIALECTS else SPIFF_VALIDATOR
 
 
 def _lanes(process: etree._Element) -> dict[str, str]:
@@ -124,9 +140,11 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
     for kind in HUMAN_TASKS:
         for element in process.iterfind(f".//bpmn:{kind}", NS):
             props = _spiff_properties(element)
-            groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")
-                      if g.strip()]
-            expressions = [m.group(1) for g in groups if (m := _EXPRESSION.match(g))]
+            assignment = element.find("bpmn:extensionElements/zeebe:assignmentDefinition", NS)
+            zeebe = {str(k): str(v) for k, v in assignment.attrib.items()} if assignment is not None else {}
+            groups = [g.strip() for g in (element.get(f"{{{CAMUNDA_NS}}}candidateGroups")
+                                          or zeebe.get("candidateGroups") or "").split(",") if g.strip()]
+            expressions = [m.group(1) or m.group(2) for g in groups if (m := _EXPRESSION.match(g))]
             groups = [g for g in groups if not _EXPRESSION.match(g)]
             tasks[element.get("id")] = {
                 "name": element.get("name") or element.get("id"),
@@ -135,7 +153,7 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
                 "lane": _lane_of(element, lanes),
                 "candidate_groups": groups,
                 "team_variable": props.get("teamVariable") or (expressions[0] if expressions else None),
-                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee"),
+                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee") or zeebe.get("assignee"),
                 "form_schema": props.get("formJsonSchemaFilename"),
                 "form_ui_schema": props.get("formUiSchemaFilename"),
                 "camunda_fields": _camunda_fields(element),
@@ -154,12 +172,26 @@ def start_form(root: etree._Element, process_id: str) -> tuple[str | None, str |
     return None, None
 
 
+def service_operation(element: etree._Element) -> tuple[str | None, bool]:
+    """What a service task calls, and whether the map hands it to outside workers when no adapter
+    operation of that name is registered (``engine.external_tasks``): Camunda 7 external topics,
+    Camunda 8 job types, and SpiffArena's own connectors."""
+    operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    if operator is not None:
+        name = operator.get("id")
+        return name, (name or "").split("/")[0] in SPIFFARENA_CONNECTORS
+    job = element.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
+    if job is not None:
+        return job.get("type"), True
+    return element.get(f"{{{CAMUNDA_NS}}}topic"), element.get(f"{{{CAMUNDA_NS}}}type") == "external"
+
+
 def service_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:
-    """The adapter operation (``adapter/operation``) each service task of a process calls."""
+    """The operation (``adapter/operation``, or an external task's topic) each service task of a process calls."""
     process = root.find(f"bpmn:process[@id='{process_id}']", NS)
     found: dict[str, dict[str, Any]] = {}
     for element in process.iterfind(".//bpmn:serviceTask", NS) if process is not None else []:
-        operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
-        operation = operator.get("id") if operator is not None else element.get(f"{{{CAMUNDA_NS}}}topic")
-        found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation}
+        operation, external = service_operation(element)
+        found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation,
+                                    "external": external}
     return found

@@ -15,6 +15,7 @@ from typing import Literal
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from . import dialects
 from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
@@ -302,14 +303,17 @@ def _check_references(root: etree._Element, refs: References, found: _Findings) 
 
 def _check_operations(root: etree._Element, operations: set[str], found: _Findings) -> None:
     for task in root.iterfind(".//bpmn:serviceTask", NS):
-        spiff = task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
-        name = spiff.get("id") if spiff is not None else None
-        if name is None and task.get(f"{{{CAMUNDA_NS}}}type") == "external":
-            name = task.get(f"{{{CAMUNDA_NS}}}topic")
+        name, external = dialects.service_operation(task)
         if not name:
             found.add(task, "the service task names no adapter operation (set spiffworkflow:serviceTaskOperator"
                             " or camunda:type=\"external\" with camunda:topic=\"adapter/operation\")")
-        elif name not in operations:
+        elif name in operations:
+            continue
+        elif external:
+            found.add(task, f"'{name}' is not a registered adapter operation: the task will wait as an external "
+                            f"task on the topic '{name}' for a worker (POST /api/v1/external-tasks/fetch-and-lock)",
+                      "warning")
+        else:
             known = ", ".join(sorted(operations)) or "none are configured"
             found.add(task, f"the service task calls '{name}', which is not a registered adapter operation "
                             f"(known: {known})")
@@ -320,7 +324,9 @@ def _check_routing(root: etree._Element, default_team: str, found: _Findings) ->
     for kind in ("userTask", "manualTask"):
         for task in root.iterfind(f".//bpmn:{kind}", NS):
             in_lane = any(a.get("id") in lanes for a in [task, *task.iterancestors()])
-            if not in_lane and not task.get(f"{{{CAMUNDA_NS}}}candidateGroups"):
+            zeebe = task.find("bpmn:extensionElements/zeebe:assignmentDefinition", NS)
+            if not in_lane and not task.get(f"{{{CAMUNDA_NS}}}candidateGroups") and \
+                    (zeebe is None or not zeebe.get("candidateGroups")):
                 found.add(task, f"'{task.get('name') or task.get('id')}' has no lane or candidate group; its "
                                 f"tasks will go to the default team '{default_team}'", "warning")
 

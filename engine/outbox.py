@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import casedata, filing, servicecalls, update_calls
+from . import casedata, external_tasks, filing, servicecalls, update_calls
 from .calls import WORKER_ACTOR, Adapters, error_message, lease, raise_incident
 from .context import Context
 from .persistence.tables import Case, Event, OutboxCall
@@ -43,6 +43,7 @@ HANDLERS: dict[CallKind, CallHandler] = {
     CallKind.SERVICE_TASK: servicecalls.HANDLER,
     CallKind.DOCUMENT_FILING: filing.HANDLER,
     CallKind.RESIDENT_UPDATE: update_calls.HANDLER,
+    CallKind.EXTERNAL_TASK: external_tasks.HANDLER,
 }
 
 

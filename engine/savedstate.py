@@ -17,11 +17,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from . import statemigrations
 from .errors import StateUnreadable
-from .servicetasks import SPIFF_OUTBOX_CONFIG
+from .servicetasks import CAMUNDA_OUTBOX_CONFIG, SPIFF_OUTBOX_CONFIG
 from .statemigrations import SERIALIZER_VERSION
 from .types import Dialect
 
@@ -66,7 +65,8 @@ def _serializer(config: dict[type, type]) -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(registry)
 
 
-_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_CONFIG)}
+_SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA: _serializer(CAMUNDA_OUTBOX_CONFIG)}
+_SERIALIZERS[Dialect.ZEEBE] = _SERIALIZERS[Dialect.CAMUNDA]
 
 
 def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec,

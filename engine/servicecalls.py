@@ -19,7 +19,7 @@ from .persistence.tables import Event, OutboxCall
 from .types import CallStatus, CaseStatus, EventKind
 
 
-def _finish(w: writer.CaseWriter, row: OutboxCall, result: dict[str, Any]) -> None:
+def finish(w: writer.CaseWriter, row: OutboxCall, result: dict[str, Any]) -> None:
     """The call is done with ``result``: in the history, and the waiting task finished with it."""
     row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, w.now, None
     w.session.add(Event(case_id=w.case.id, actor=w.actor, at=w.now, kind=EventKind.CALL_SUCCEEDED,
@@ -27,6 +27,19 @@ def _finish(w: writer.CaseWriter, row: OutboxCall, result: dict[str, Any]) -> No
     if w.case.status in (CaseStatus.OPEN, CaseStatus.FAILED):
         w.step(lambda workflow: w.ctx.runtime.finish_call(workflow, row.spiff_id, result, row.result_variable))
     w.save()
+
+
+def reject(w: writer.CaseWriter, row: OutboxCall, code: str, message: str, err: Exception) -> bool:
+    """The back office refused: BPMN error ``code`` on the waiting task, caught by a boundary event
+    of the task (the case goes on that way) or, uncaught, an incident. True when caught."""
+    caught = w.ctx.runtime.throw_error(w.workflow(), row.spiff_id, code, message)
+    row.status, row.finished_at, row.leased_until = CallStatus.DONE if caught else CallStatus.FAILED, w.now, None
+    w.session.add(Event(case_id=w.case.id, actor=w.actor, at=w.now, kind=EventKind.CALL_REJECTED,
+                        detail={"operation": row.operation, "code": code, "reason": message, "caught": caught}))
+    if not caught:
+        calls.raise_incident(w.session, w.case, row, "rejected", message, err, w.now)
+    w.save()
+    return caught
 
 
 class ServiceTaskCalls:
@@ -37,22 +50,14 @@ class ServiceTaskCalls:
 
     def succeeded(self, ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
         with writer.open_case(ctx, case_id=leased.case_id, actor=actor, person=False) as w:
-            _finish(w, w.session.get_one(OutboxCall, leased.id, populate_existing=True), result)
+            finish(w, w.session.get_one(OutboxCall, leased.id, populate_existing=True), result)
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with writer.open_case(ctx, case_id=leased.case_id, actor=calls.WORKER_ACTOR, person=False) as w:
             row, case, now = w.session.get_one(OutboxCall, leased.id, populate_existing=True), w.case, w.now
             row.last_error, row.leased_until = message, None
             if getattr(err, "business", False):
-                code = getattr(err, "code", None) or "rejected"
-                caught = ctx.runtime.throw_error(w.workflow(), row.spiff_id, code, message)
-                row.status, row.finished_at = CallStatus.DONE if caught else CallStatus.FAILED, now
-                w.session.add(Event(case_id=case.id, actor=calls.WORKER_ACTOR, at=now, kind=EventKind.CALL_REJECTED,
-                                    detail={"operation": row.operation, "code": code, "reason": message,
-                                            "caught": caught}))
-                if not caught:
-                    calls.raise_incident(w.session, case, row, "rejected", message, err, now)
-                w.save()
+                reject(w, row, getattr(err, "code", None) or "rejected", message, err)
                 return
             if calls.retry_later(row, adapters.policy(row.operation), err, message, now):
                 return
@@ -63,7 +68,7 @@ class ServiceTaskCalls:
         """Nothing of the case changes: the task still waits, and the call is due again."""
 
     def skipped(self, w: writer.CaseWriter, row: OutboxCall, note: str, result: dict[str, Any] | None) -> None:
-        _finish(w, row, result or {"skipped": True, "note": note})
+        finish(w, row, result or {"skipped": True, "note": note})
 
     def document(self, session: Session, row: OutboxCall) -> str | None:
         return None  # no document: the admin sees the operation and its parameters

@@ -19,6 +19,13 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import ServiceTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask as PlainServiceTask
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser, SendTaskParser
+from SpiffWorkflow.bpmn.specs.defaults import ReceiveTask, SendTask
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
+from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 CALL = "councilflow_call"  # internal-data key: the call this task asks for
 LANGUAGE = "language"  # the case-data field with the resident's language (engine.web_reports)
@@ -42,3 +49,25 @@ class CouncilSpiffParser(SpiffBpmnParser):  # type: ignore[misc]  # SpiffWorkflo
 
 
 SPIFF_OUTBOX_CONFIG = {**SPIFF_CONFIG, OutboxServiceTask: ServiceTaskConverter}
+class _CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # type: ignore[misc]  # untyped
+    def create_task(self) -> Any:
+        return SendTaskParser.create_task(self)
+
+
+class _CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser):  # type: ignore[misc]  # untyped
+    def create_task(self) -> Any:
+        return ReceiveTaskParser.create_task(self)
+
+
+class CouncilCamundaParser(CamundaParser):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
+    """Camunda's parser, whose send and receive tasks otherwise get the plain message definition
+    that its serializer cannot store (every other message event gets Camunda's)."""
+
+    OVERRIDE_PARSER_CLASSES = {**CamundaParser.OVERRIDE_PARSER_CLASSES,
+                               full_tag("sendTask"): (_CamundaSendTaskParser, SendTask),
+                               full_tag("receiveTask"): (_CamundaReceiveTaskParser, ReceiveTask)}
+
+
+# Camunda's service tasks are SpiffWorkflow's plain ones, which park in STARTED by themselves but have
+# no converter in its Camunda configuration: without one their spec cannot be stored.
+CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter}

@@ -80,6 +80,9 @@ class Settings:
     database_url: str | None = None  # None: COUNCILFLOW_DATABASE_URL unset, the embedded SQLite file
     sqlite_busy_timeout_s: float = 5.0
     outbox_lease_s: float = 300.0
+    # The longest an external task worker's fetch waits for a task (long polling), whatever it asks:
+    # each waiting fetch holds a web server thread.
+    external_task_max_wait_s: float = 30.0
     adapters_file: Path | None = None
     document_filing: str | None = "edrms/upload_document"  # None: documents are not filed
     # The web app's
@@ -135,6 +138,8 @@ class Settings:
             database_url=read.database_url("DATABASE_URL"),
             sqlite_busy_timeout_s=read.number("SQLITE_BUSY_TIMEOUT", default.sqlite_busy_timeout_s, minimum=0),
             outbox_lease_s=read.number("OUTBOX_LEASE_S", default.outbox_lease_s, minimum=1),
+            external_task_max_wait_s=read.number("EXTERNAL_TASK_MAX_WAIT_S", default.external_task_max_wait_s,
+                                                 minimum=0),
             adapters_file=read.path("ADAPTERS"),
             document_filing=read.operation("DOCUMENT_FILING", default.document_filing),
             secret_key=read.text("SECRET_KEY"),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import NotFound, SignInFailed, UserError
 from .persistence.tables import ApiToken, User
-from .types import AuditKind
+from .types import AuditKind, TokenScope
 from .users import SYSTEM_ACTOR, get_user
 
 if TYPE_CHECKING:
@@ -29,11 +29,14 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, email: str, now: datetime, label: str = "api") -> str:
-    """A new token for the user; the only time it is ever visible."""
+def create_token(session: Session, email: str, now: datetime, label: str = "api",
+                 scope: TokenScope | None = None) -> str:
+    """A new token for the user; the only time it is ever visible. ``scope``: what it is limited to
+    (``worker``: the external-task endpoints alone); None: all the user's roles allow."""
     user = get_user(session, email)
     token = PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=digest(token), label=label, created_at=now))
+    session.add(ApiToken(user_id=user.id, token_hash=digest(token), label=label, created_at=now,
+                         scope=scope.value if scope is not None else None))
     return token
 
 
@@ -60,7 +63,12 @@ def user_for_token(session: Session, token: str, now: datetime) -> User:
 
 
 def sign_in_with_token(ctx: "Context", token: str) -> User:
-    """The token's user for one API call, detached from any session.
+    """The token's user for one API call, detached from any session (``token_holder``, without the scope)."""
+    return token_holder(ctx, token)[0]
+
+
+def token_holder(ctx: "Context", token: str) -> tuple[User, TokenScope | None]:
+    """The token's user for one API call, detached from any session, and the token's scope.
 
     The token is checked in a read-only transaction, so a call that changes nothing takes no write
     lock (on SQLite every write transaction queues for the one writer). "Last used" is recorded in a
@@ -70,10 +78,11 @@ def sign_in_with_token(ctx: "Context", token: str) -> User:
     with ctx.db.transaction(readonly=True) as session:
         row, user = _holder(session, token)
         token_id, due = row.id, _use_is_due(row.last_used_at, now)
+        scope = TokenScope(row.scope) if row.scope else None
         session.expunge(user)
     if due:
         _record_use(ctx, token_id, now)
-    return user
+    return user, scope
 
 
 def _record_use(ctx: "Context", token_id: int, now: datetime) -> None:
@@ -105,6 +114,7 @@ class TokenSummary:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scope: str | None = None
 
 
 def list_tokens(ctx: "Context", email: str | None = None) -> list[TokenSummary]:
@@ -114,11 +124,12 @@ def list_tokens(ctx: "Context", email: str | None = None) -> list[TokenSummary]:
                  .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
         if email:
             query = query.where(User.email == email.strip().lower())
-        return [TokenSummary(t.id, address, t.label, t.created_at, t.last_used_at, t.revoked_at)
+        return [TokenSummary(t.id, address, t.label, t.created_at, t.last_used_at, t.revoked_at, t.scope)
                 for t, address in session.execute(query)]
 
 
-def issue_token(ctx: "Context", email: str, label: str, actor: str = SYSTEM_ACTOR) -> str:
+def issue_token(ctx: "Context", email: str, label: str, scope: TokenScope | None = None,
+                actor: str = SYSTEM_ACTOR) -> str:
     """A new token for an active user, labelled with what it is for."""
     label = " ".join(label.split())
     if not label:
@@ -126,9 +137,9 @@ def issue_token(ctx: "Context", email: str, label: str, actor: str = SYSTEM_ACTO
     if len(label) > 200:
         raise UserError("The label must be 200 characters or fewer")
     with ctx.db.transaction() as session:
-        token = create_token(session, email, ctx.clock.now(), label)
+        token = create_token(session, email, ctx.clock.now(), label, scope)
         audit.record(session, AuditKind.TOKEN_CREATED, actor, ctx.clock.now(), get_user(session, email).email,
-                     label=label)
+                     label=label, scope=str(scope) if scope else None)
         return token
 
 
@@ -152,4 +163,4 @@ def revoke_token(ctx: "Context", token_id: int, actor: str = SYSTEM_ACTOR) -> To
             row.revoked_at = ctx.clock.now()
             audit.record(session, AuditKind.TOKEN_REVOKED, actor, ctx.clock.now(), email, token_id=row.id,
                          label=row.label)
-        return TokenSummary(row.id, email, row.label, row.created_at, row.last_used_at, row.revoked_at)
+        return TokenSummary(row.id, email, row.label, row.created_at, row.last_used_at, row.revoked_at, row.scope)

@@ -78,7 +78,12 @@ class Role(StrEnum):
 
 class Dialect(StrEnum):
     SPIFF = "spiff"
-    CAMUNDA = "camunda"
+    CAMUNDA = "camunda"  # Camunda 7
+    ZEEBE = "zeebe"  # Camunda 8: parsed as Camunda 7 once engine.zeebe has rewritten its FEEL
+
+    @property
+    def label(self) -> str:
+        return {"spiff": "SpiffArena", "camunda": "Camunda 7", "zeebe": "Camunda 8"}[self.value]
 
 
 class EventKind(StrEnum):
@@ -108,6 +113,7 @@ class EventKind(StrEnum):
     CALL_QUEUED = "call_queued"
     CALL_SUCCEEDED = "call_succeeded"
     CALL_REJECTED = "call_rejected"
+    CALL_FAILED = "call_failed"  # an external task's worker reported a failure (engine.external_tasks)
     INCIDENT_RAISED = "incident_raised"
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_SKIPPED = "incident_skipped"
@@ -173,6 +179,14 @@ class CallKind(StrEnum):
     SERVICE_TASK = "service_task"  # a parked service task waits for the result
     DOCUMENT_FILING = "document_filing"  # a document staff attached, filed into the EDRMS; no task waits
     RESIDENT_UPDATE = "resident_update"  # a message to a resident at a public milestone; nothing waits
+    EXTERNAL_TASK = "external_task"  # a parked service task fetched and finished by an outside worker (by topic)
+
+
+class TokenScope(StrEnum):
+    """What an API token may do beyond its user's roles: no scope is the whole API; ``worker`` is
+    the external-task endpoints alone (an integrator's back-office connector)."""
+
+    WORKER = "worker"
 
 
 class CallStatus(StrEnum):

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, request, se
 
 from engine.errors import SignInFailed
 from engine.persistence.tables import User
-from engine.tokens import sign_in_with_token
+from engine.tokens import token_holder
 from engine.types import Role
 from engine.users import has_role, session_user
 
@@ -79,11 +79,11 @@ def _load_token_user() -> None:
         return
     ctx = current_app.extensions["councilflow"]
     try:
-        user = sign_in_with_token(ctx, token.strip())
+        user, scope = token_holder(ctx, token.strip())
     except SignInFailed as err:
         g.auth_error = err.message
         return
-    g.user = user
+    g.user, g.token_scope = user, scope  # a scoped token is held to its endpoints (webui.api.roles)
 
 
 def access_rules(app: Flask) -> dict[str, Any]:

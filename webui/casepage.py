@@ -95,6 +95,7 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.CALL_QUEUED: lambda who, d: f"Queued for {_system(d)}",
     EventKind.CALL_SUCCEEDED: lambda who, d: f"Sent to {_system(d)}",
     EventKind.CALL_REJECTED: lambda who, d: f"Refused by {_system(d)}: {d.get('reason')}",
+    EventKind.CALL_FAILED: lambda who, d: f"{_system(d)} failed: {d.get('reason')} ({d.get('retries')} tries left)",
     EventKind.INCIDENT_RAISED: lambda who, d: f"Incident raised on {_system(d)}: {d.get('reason')}",
     EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident{_then(d, 'note')}",
     EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident{_then(d, 'note')}",

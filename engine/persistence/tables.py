@@ -205,6 +205,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    scope: Mapped[str | None] = mapped_column(String(20))  # engine.types.TokenScope; None: the whole API
 
 
 class WorkCalendar(Base):
@@ -342,6 +343,10 @@ class OutboxCall(Base):
     # engine.types.CallKind: the one handler that sends it and deals with its outcome (engine.outbox).
     # The server default only filled the rows older than migration 0005; new rows always name it.
     kind: Mapped[str] = mapped_column(String(40), server_default="service_task")
+    # External tasks (kind ``external_task``): ``operation`` is the topic, ``leased_until`` the lock of
+    # ``worker_id``, ``retries`` what the worker said is left after its last failure.
+    worker_id: Mapped[str | None] = mapped_column(String(200))
+    retries: Mapped[int | None]
 
 
 class Incident(Base):

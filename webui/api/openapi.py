@@ -12,7 +12,7 @@ from flask import current_app
 
 from engine.types import CaseStatus, DirectoryAction, TaskStatus
 
-from . import PREFIX, directory_contacts, services
+from . import PREFIX, directory_contacts, external_tasks, services
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 from .tasks import MAX_PAGE, MAX_PAGE_SIZE, SORTS
 
@@ -82,14 +82,17 @@ CASE_FILTERS = [
 def _operation(endpoint: str, summary: str, ok: tuple[int, dict[str, Any] | None], errors: tuple[int, ...],
                params: list[dict[str, Any]] | None = None, body: str | None = None,
                body_required: bool = True) -> dict[str, Any]:
-    roles = sorted(r.value for r in current_app.view_functions[f"api.{endpoint}"].admits)
+    view = current_app.view_functions[f"api.{endpoint}"]
+    roles, scope = sorted(r.value for r in view.admits), getattr(view, "scope", None)
     status, content = ok
     responses: dict[str, Any] = {str(status): {"description": "Success.", **({"content": content} if content else {})}}
     for code in (400, 401, 403, *errors):
         responses[str(code)] = {"description": _ERRORS[code], "content": _json(_ref("Error"))}
     op: dict[str, Any] = {"operationId": endpoint, "summary": summary,
-                          "description": f"Roles: {', '.join(roles)} (admins always).",
-                          "x-roles": roles, "parameters": params or [], "responses": responses}
+                          "description": f"Roles: {', '.join(roles)} (admins always)."
+                                         + (f" Tokens with the '{scope}' scope." if scope else ""),
+                          "x-roles": roles, **({"x-token-scope": scope.value} if scope else {}),
+                          "parameters": params or [], "responses": responses}
     if body is not None:
         op["requestBody"] = {"required": body_required, "content": _json(_ref(body))}
     return op
@@ -312,6 +315,7 @@ def _paths() -> dict[str, Any]:
         **_directory_paths(),
         **directory_contacts.openapi_paths(_operation),
         **services.openapi_paths(_operation),
+        **external_tasks.openapi_paths(_operation),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},

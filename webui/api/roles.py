@@ -12,7 +12,7 @@ from werkzeug.exceptions import Unauthorized
 
 from engine.errors import Forbidden
 from engine.persistence.tables import User
-from engine.types import Role
+from engine.types import Role, TokenScope
 from engine.users import has_role
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -29,18 +29,24 @@ def current_user() -> User:
     return user
 
 
-def requires(*roles: Role) -> Callable[[View], View]:
-    """Admit users holding any of ``roles``; the roles are kept on the view as ``admits``."""
+def requires(*roles: Role, scope: TokenScope | None = None) -> Callable[[View], View]:
+    """Admit users holding any of ``roles``; the roles are kept on the view as ``admits``. A scoped
+    token is admitted only by views of its ``scope``, whatever its user's roles; those views also
+    admit such a token whatever its user's roles."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not has_role(current_user(), *roles):
+            held = g.get("token_scope")
+            if held is not None and held != scope:
+                raise Forbidden(f"This token is limited to the {held} endpoints")
+            if not (held is not None and held == scope) and not has_role(current_user(), *roles):
                 needed = ", ".join(r.value for r in roles)
                 raise Forbidden(f"This needs one of the roles: {needed}")
             return view(*args, **kwargs)
 
         guarded.admits = frozenset(roles)  # type: ignore[attr-defined]
+        guarded.scope = scope  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]
 
     return decorate

@@ -6,7 +6,7 @@ import sys
 import click
 
 from engine import routing, tokens, users
-from engine.types import Role
+from engine.types import Role, TokenScope
 
 from . import Output, context, json_option, main
 
@@ -94,11 +94,13 @@ def tokens_group() -> None:
 @tokens_group.command("create")
 @click.argument("email")
 @click.option("--label", default="api", help="What the token is for.")
+@click.option("--scope", type=click.Choice([s.value for s in TokenScope]), default=None,
+              help="Limit the token: 'worker' may only fetch and finish external tasks.")
 @json_option
-def create_token(email: str, label: str, out: Output) -> None:
+def create_token(email: str, label: str, scope: str | None, out: Output) -> None:
     """Create an API token for EMAIL and print it (it is shown only this once)."""
-    token = tokens.issue_token(context(), email, label)
-    out.result({"email": email.lower(), "token": token}, token)
+    token = tokens.issue_token(context(), email, label, TokenScope(scope) if scope else None)
+    out.result({"email": email.lower(), "token": token, "scope": scope}, token)
 
 
 @tokens_group.command("revoke")
