@@ -1,7 +1,7 @@
 """external task workers: a worker's lock on an outbox call, the retries it left, and worker-scoped tokens
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 02:10:00.000000
 
 An external task is an ``outbox_call`` row of kind ``external_task`` (its ``operation`` is the topic):
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0019'
-down_revision = '0018'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """operations: worker heartbeats, for /readyz and the worker-lag metric
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06 02:15:00.000000
 
 One row per worker process (host:pid), rewritten after each round of due timers; readiness and
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

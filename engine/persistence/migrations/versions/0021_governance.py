@@ -1,7 +1,7 @@
 """information governance: the append-only audit trail, retention rules, and when a case's personal data was removed
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 02:30:00.000000
 
 audit_entry rows are only ever inserted. The engine has no code that changes or removes one, and on
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = '0019'
-down_revision = '0018'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
