@@ -73,6 +73,18 @@ def is_due(now: datetime) -> ColumnElement[bool]:
                (OutboxCall.status == CallStatus.IN_PROGRESS) & (OutboxCall.leased_until < now))
 
 
+def settle_failure(session: Session, adapters: Adapters, row: OutboxCall, err: Exception, message: str,
+                   now: datetime) -> bool:
+    """A failed attempt of a call no workflow task waits on: due again while the adapter's policy allows
+    (False), else failed with an incident for an admin (True)."""
+    row.last_error, row.leased_until = message, None
+    if not getattr(err, "business", False) and retry_later(row, adapters.policy(row.operation), err, message, now):
+        return False
+    row.status, row.finished_at = CallStatus.FAILED, now
+    raise_incident(session, session.get_one(Case, row.case_id), row, failure_kind(err), message, err, now)
+    return True
+
+
 def lease(ctx: Context) -> OutboxCall | None:
     """The next due call, leased to this worker (detached from its finished transaction), or None."""
     with ctx.db.transaction() as session:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import calls
 from .calls import Adapters
 from .context import Context
-from .persistence.tables import Case, Document, Event, OutboxCall
+from .persistence.tables import Document, Event, OutboxCall
 from .types import CallStatus, DocumentStatus, EventKind
 from .writer import CaseWriter
 
@@ -53,15 +53,8 @@ class DocumentFilings:
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:
             row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-            now = ctx.clock.now()
-            row.last_error, row.leased_until = message, None
-            if not getattr(err, "business", False) and calls.retry_later(row, adapters.policy(row.operation), err,
-                                                                         message, now):
-                return
-            row.status, row.finished_at = CallStatus.FAILED, now
-            session.get_one(Document, row.document_id).filing_status = DocumentStatus.FAILED
-            calls.raise_incident(session, session.get_one(Case, row.case_id), row, calls.failure_kind(err), message,
-                                 err, now)
+            if calls.settle_failure(session, adapters, row, err, message, ctx.clock.now()):
+                session.get_one(Document, row.document_id).filing_status = DocumentStatus.FAILED
 
     def retried(self, w: CaseWriter, row: OutboxCall) -> None:
         """An admin retries the filing from its incident: the document waits to be filed again."""

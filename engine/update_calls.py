@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from . import calls
 from .calls import Adapters
 from .context import Context
-from .persistence.tables import Case, Event, OutboxCall
+from .persistence.tables import Event, OutboxCall
 from .types import CallStatus, EventKind
 from .writer import CaseWriter
 
@@ -33,15 +33,8 @@ class ResidentUpdates:
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:
-            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-            now = ctx.clock.now()
-            row.last_error, row.leased_until = message, None
-            if not getattr(err, "business", False) and calls.retry_later(row, adapters.policy(row.operation), err,
-                                                                         message, now):
-                return
-            row.status, row.finished_at = CallStatus.FAILED, now
-            calls.raise_incident(session, session.get_one(Case, row.case_id), row, calls.failure_kind(err), message,
-                                 err, now)
+            calls.settle_failure(session, adapters, session.get_one(OutboxCall, leased.id, with_for_update=True), err,
+                                 message, ctx.clock.now())
 
     def retried(self, w: CaseWriter, row: OutboxCall) -> None:
         """Nothing of the case changes: the update is due again."""

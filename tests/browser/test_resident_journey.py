@@ -17,6 +17,21 @@ from .server import PASSWORD, _Chromium
 from .test_directory_journey import checked_at_every_width
 
 OFFICER = "wendy.waste@example.gov.uk"
+GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
+                "bin_location": "kerbside", "crew_report": "none"}
+
+
+def fill_in_a_missed_bin(page: Any, name: str, address: str) -> None:
+    """The missed-bin form's answers and the resident's details (whatever the page's language)."""
+    page.check("input[name=bin_type][value=refuse]")
+    page.fill("#scheduled_collection_date-day", "1")
+    page.fill("#scheduled_collection_date-month", "12")
+    page.fill("#scheduled_collection_date-year", "2026")
+    page.check("input[name=bin_out_by_7am][value=yes]")
+    page.check("input[name=bin_location][value=kerbside]")
+    page.fill("#contact_name", name)
+    page.fill("#contact_address", address)
+    page.fill("#contact_postcode", "AN1 2BC")
 
 
 @pytest.fixture
@@ -44,15 +59,7 @@ def test_a_resident_reports_a_missed_bin_tracks_it_and_sees_it_closed(server, re
     page.wait_for_load_state()
     assert "There is a problem" in page.locator("main").inner_text()
     checked_at_every_width(page, "resident-form-errors")
-    page.check("input[name=bin_type][value=refuse]")
-    page.fill("#scheduled_collection_date-day", "1")
-    page.fill("#scheduled_collection_date-month", "12")
-    page.fill("#scheduled_collection_date-year", "2026")
-    page.check("input[name=bin_out_by_7am][value=yes]")
-    page.check("input[name=bin_location][value=kerbside]")
-    page.fill("#contact_name", "Robin Resident")
-    page.fill("#contact_address", "2 Mill Lane, Anytown")
-    page.fill("#contact_postcode", "AN1 2BC")
+    fill_in_a_missed_bin(page, "Robin Resident", "2 Mill Lane, Anytown")
     page.click("button:has-text('Continue')")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Check your answers before sending"
@@ -69,8 +76,7 @@ def test_a_resident_reports_a_missed_bin_tracks_it_and_sees_it_closed(server, re
                        ["Customer Hub", "Waste Services"], PASSWORD)
     notes.add_note(server.ctx, reference, "Internal: crew supervisor to be spoken to", OFFICER)
     view = complete(server.ctx, cases.show_case(server.ctx, reference).case, "record_missed_collection",
-                    {"bin_type": "refuse", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
-                     "bin_location": "kerbside", "crew_report": "none"}, OFFICER)
+                    GENUINE_MISS, OFFICER)
 
     page.click("main a:has-text('Track your case')")
     page.wait_for_url(f"{server.url}/track")
@@ -121,15 +127,7 @@ def test_a_resident_reports_and_tracks_in_welsh(server, resident):
     page.wait_for_load_state()
     assert "Mae problem wedi codi" in page.locator("main").inner_text()
     checked_at_every_width(page, "resident-form-errors-cy")
-    page.check("input[name=bin_type][value=refuse]")
-    page.fill("#scheduled_collection_date-day", "1")
-    page.fill("#scheduled_collection_date-month", "12")
-    page.fill("#scheduled_collection_date-year", "2026")
-    page.check("input[name=bin_out_by_7am][value=yes]")
-    page.check("input[name=bin_location][value=kerbside]")
-    page.fill("#contact_name", "Siân Jones")
-    page.fill("#contact_address", "1 Stryd Fawr, Anytown")
-    page.fill("#contact_postcode", "AN1 2BC")
+    fill_in_a_missed_bin(page, "Siân Jones", "1 Stryd Fawr, Anytown")
     page.click("button:has-text('Parhau')")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Gwiriwch eich atebion cyn anfon"
@@ -154,8 +152,7 @@ def test_a_resident_reports_and_tracks_in_welsh(server, resident):
         users.add_user(session, officer, "Gwen Gwastraff", [Role.FRONT_OFFICE, Role.BACK_OFFICE],
                        server.ctx.clock.now(), ["Customer Hub", "Waste Services"], PASSWORD)
     view = complete(server.ctx, cases.show_case(server.ctx, reference).case, "record_missed_collection",
-                    {"bin_type": "refuse", "scheduled_collection_date": "2026-12-01", "bin_out_by_7am": "yes",
-                     "bin_location": "kerbside", "crew_report": "none"}, officer)
+                    GENUINE_MISS, officer)
     complete(server.ctx, view, "arrange_recollection", {"recollection_result": "collected",
                                                         "recollection_date": "2026-12-03"}, officer)
     page.goto(f"{server.url}/track")
