@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import casedata, filing, servicecalls
+from . import appointment_reminders, casedata, filing, servicecalls
 from .calls import WORKER_ACTOR, Adapters, error_message, lease, raise_incident
 from .context import Context
 from .persistence.tables import Case, Event, OutboxCall
@@ -42,6 +42,7 @@ class CallHandler(Protocol):
 HANDLERS: dict[CallKind, CallHandler] = {
     CallKind.SERVICE_TASK: servicecalls.HANDLER,
     CallKind.DOCUMENT_FILING: filing.HANDLER,
+    CallKind.APPOINTMENT_REMINDER: appointment_reminders.HANDLER,
 }
 
 

@@ -64,6 +64,7 @@ class Settings:
     outbox_lease_s: float = 300.0
     adapters_file: Path | None = None
     document_filing: str | None = "edrms/upload_document"  # None: documents are not filed
+    public_url: str = ""  # the site's address as residents reach it, for links in reminders (e.g. calendar files)
     # The web app's
     secret_key: str | None = None  # None: a random key kept in instance/secret_key
     council_name: str = "Anytown Borough Council"
@@ -102,6 +103,7 @@ class Settings:
             outbox_lease_s=read.number("OUTBOX_LEASE_S", default.outbox_lease_s, minimum=1),
             adapters_file=read.path("ADAPTERS"),
             document_filing=read.operation("DOCUMENT_FILING", default.document_filing),
+            public_url=read.text("PUBLIC_URL") or "",
             secret_key=read.text("SECRET_KEY"),
             council_name=read.text("COUNCIL_NAME") or default.council_name,
             council_colour=read.colour("COUNCIL_COLOUR", default.council_colour),

@@ -15,7 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
+from . import appointment_arrivals, email_replies, escalation, mail_intake, notifications, outbox, polling, sweeps, writer
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -78,6 +78,7 @@ class Round:
     calls: int = 0
     updates: int = 0
     emails: int = 0
+    no_shows: int = 0
 
 
 class Worker:
@@ -87,7 +88,8 @@ class Worker:
         self.poll_interval_s = poll_interval_s
 
     def run_once(self) -> Round:
-        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll(), self.read_mail())
+        return Round(fire_due_timers(self.ctx), sweep_slas(self.ctx), self.run_calls(), self.poll(), self.read_mail(),
+                     appointment_arrivals.mark_no_shows(self.ctx))
 
     def run_calls(self) -> int:
         """Make due adapter calls from the outbox (none when no adapters are configured)."""
@@ -114,6 +116,8 @@ class Worker:
                           id="outbox")
         scheduler.add_job(self.poll, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
                           id="status-updates")
+        scheduler.add_job(appointment_arrivals.mark_no_shows, "interval", args=[self.ctx], seconds=self.sla_interval_s,
+                          max_instances=1, coalesce=True, id="no-shows")
         scheduler.add_job(self.read_mail, "interval", seconds=self.poll_interval_s, max_instances=1, coalesce=True,
                           id="mailboxes")
         return scheduler

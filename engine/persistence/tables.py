@@ -379,3 +379,4 @@ from .mail import Email as Email, EmailAttachment as EmailAttachment, EmailReply
 from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry as MemberEnquiry  # noqa: E402,I001  (re-exported)
 from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
+from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)
