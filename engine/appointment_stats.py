@@ -4,7 +4,7 @@ and the appointments page: demand by type and location, booked against available
 
 Definitions: *booked* counts appointments booked ahead in the range whatever became of them except
 cancellation; *walk_ins* those added at the desk; *available* the slots the desks' patterns offered
-(working days only); *no_show_rate* = no-shows / (no-shows + those who came), None with neither.
+(working days only); *no_show_rate* = no-shows / (no-shows + booked residents who came; walk-ins cannot miss), None with neither.
 """
 from __future__ import annotations
 
@@ -51,11 +51,11 @@ def stats(ctx: Context, first: date, last: date) -> dict[str, Any]:
         types = {t.id: t for t in session.scalars(select(AppointmentType).order_by(AppointmentType.key))}
         places = {p.id: p for p in session.scalars(select(AppointmentLocation).order_by(AppointmentLocation.key))}
         live = [r for r in rows if r.status != AppointmentStatus.CANCELLED]
-        status = Counter(r.status for r in live)
+        status = Counter(r.status for r in live if not r.walk_in)
         came, no_shows = sum(status[s] for s in CAME), status[AppointmentStatus.NO_SHOW]
 
         def group(of: list[Appointment]) -> dict[str, Any]:
-            counts = Counter(r.status for r in of)
+            counts = Counter(r.status for r in of if not r.walk_in)
             return {"booked": sum(1 for r in of if not r.walk_in), "walk_ins": sum(1 for r in of if r.walk_in),
                     "no_shows": counts[AppointmentStatus.NO_SHOW],
                     "no_show_rate": _rate(counts[AppointmentStatus.NO_SHOW], sum(counts[s] for s in CAME)),
