@@ -3,8 +3,9 @@ with weekly working patterns; and the free slots they give.
 
 Slots are laid out in local wall-clock time (the council's zone, Europe/London) inside each desk's
 windows for the weekday, then turned into UTC instants, so a 10:00 slot is 10:00 on both sides of a
-clock change. A day the council's working calendar says is not a working day (a bank holiday of its
-nation, a closure day, a weekday outside its working week) has no slots at all.
+clock change. The council's working calendar closes days for every desk: a bank holiday of its nation
+and a closure day have no slots at all; which weekdays a desk opens is its own pattern's business (a
+library hub may open on Saturdays though the council's working week is Monday to Friday).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import calendar_settings
-from .calendar import WorkingCalendar, parse_clock_time
+from .calendar import WorkingCalendar, bank_holidays, parse_clock_time
 from .context import Context
 from .errors import NotFound, UserError
 from .persistence.tables import Appointment, AppointmentDesk, AppointmentLocation, AppointmentType, Event
@@ -84,8 +85,8 @@ def parse_pattern(text: str) -> dict[str, list[list[str]]]:
 def day_slots(calendar: WorkingCalendar, desk: AppointmentDesk, location: str, day: date,
               minutes: int) -> Iterator[Slot]:
     """The slots of ``minutes`` the desk's pattern gives on ``day`` (none on a day the council is closed)."""
-    if not calendar.is_working_day(day):
-        return
+    if day in calendar.closures or day in bank_holidays(calendar.nation):
+        return  # the desk's own pattern says which weekdays it opens (a library hub on Saturdays)
     length = timedelta(minutes=minutes)
     for opens, closes in desk.pattern.get(str(day.weekday()), []):
         start = datetime.combine(day, parse_clock_time(opens))

@@ -20,6 +20,7 @@ bp = Blueprint("appointments", __name__)
 calendar_bp = Blueprint("appointment_calendar", __name__)  # public: the link in a resident's reminder
 FLASH = "arrivals"
 BUTTONS = {"check_in": "Check in", "call": "Call", "finish": "Finish"}
+DONE = {"check_in": "checked in", "call": "called", "finish": "finished"}
 NEXT_ACTION = {"booked": "check_in", "arrived": "call", "in_progress": "finish"}
 STATUS = {"booked": ("Expected", "govuk-tag--blue"), "arrived": ("Waiting", "govuk-tag--yellow"),
           "in_progress": ("With an officer", "govuk-tag--green"), "finished": ("Finished", "govuk-tag--grey"),
@@ -59,7 +60,7 @@ def act(reference: str, action: str) -> Any:
     except Conflict as err:
         flash(err.message, FLASH)
     else:
-        flash(f"{done.name or done.reference}: {BUTTONS[action].lower()} at {uk_time(_now())}", FLASH)
+        flash(f"{done.name or done.reference} {DONE[action]} at {uk_time(_now())}", FLASH)
     return redirect(url_for(".arrivals", location=request.form.get("location")))
 
 
