@@ -28,7 +28,8 @@ WORKER_ACTOR = "worker"
 _NEXT = {  # what each button does: the status it needs, the status it leaves, the time it stamps, the event
     "check_in": (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, "arrived_at", EventKind.APPOINTMENT_ARRIVED),
     "call": (AppointmentStatus.ARRIVED, AppointmentStatus.IN_PROGRESS, "called_at", EventKind.APPOINTMENT_CALLED),
-    "finish": (AppointmentStatus.IN_PROGRESS, AppointmentStatus.FINISHED, "finished_at", EventKind.APPOINTMENT_FINISHED),
+    "finish": (AppointmentStatus.IN_PROGRESS, AppointmentStatus.FINISHED, "finished_at",
+               EventKind.APPOINTMENT_FINISHED),
 }
 ACTIONS = tuple(_NEXT)
 
@@ -118,4 +119,5 @@ def mark_no_shows(ctx: Context, limit: int = 200) -> int:
 
 def locations(ctx: Context) -> list[tuple[str, str]]:
     with ctx.db.transaction(readonly=True) as session:
-        return [(p.key, p.name) for p in session.scalars(select(AppointmentLocation).order_by(AppointmentLocation.name))]
+        places = session.scalars(select(AppointmentLocation).order_by(AppointmentLocation.name))
+        return [(p.key, p.name) for p in places]

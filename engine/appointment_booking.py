@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import appointment_calendar as slots
-from . import appointment_reminders, messages, writer
+from . import appointment_reminders, calendar_settings, messages, writer
 from .context import Context
 from .errors import Conflict, NotFound, UserError
 from .persistence.tables import Appointment, AppointmentDesk, AppointmentLocation, AppointmentType, Case
@@ -75,14 +75,15 @@ def view(session: Session, row: Appointment) -> AppointmentView:
                            row.walk_in, kind.what_to_bring, row.arrived_at, row.called_at, row.finished_at)
 
 
-def _checked_slot(session: Session, now: datetime, kind: AppointmentType, slot_id: str) -> tuple[AppointmentDesk, datetime]:
+def _checked_slot(session: Session, now: datetime, kind: AppointmentType,
+                  slot_id: str) -> tuple[AppointmentDesk, datetime]:
     """The desk (locked: bookings of one desk queue here) and start of a slot the desk really offers."""
     desk_id, start = slots.parse_slot(slot_id)
     desk = session.scalar(select(AppointmentDesk).where(AppointmentDesk.id == desk_id).with_for_update()
                           .execution_options(populate_existing=True))
     if desk is None or (desk.types and kind.key not in desk.types):
         raise UserError(f"'{slot_id}' is not a slot for {kind.name}")
-    calendar = slots.calendar_settings.load(session)
+    calendar = calendar_settings.load(session)
     day = calendar.local(start).date()
     if start < now or not any(s.starts_at == start for s in slots.day_slots(calendar, desk, "", day, kind.minutes)):
         raise UserError(f"'{slot_id}' is not a free slot for {kind.name}; pick one of the slots offered")
@@ -91,7 +92,7 @@ def _checked_slot(session: Session, now: datetime, kind: AppointmentType, slot_i
 
 def _taken(session: Session, now: datetime, kind: AppointmentType, start: datetime) -> SlotTaken:
     following = slots.free_slots(session, now, kind, limit=1, after=start)
-    zone = slots.calendar_settings.load(session).zone
+    zone = calendar_settings.load(session).zone
     said = f"; the next free slot is {slots.when(following[0].starts_at, zone)}" if following else ""
     return SlotTaken(f"That slot has just been booked by someone else{said}", following[0] if following else None)
 

@@ -111,7 +111,8 @@ def get_location(session: Session, key: str) -> AppointmentLocation:
     return found
 
 
-def desks_for(session: Session, kind: AppointmentType, location: str | None = None) -> list[tuple[AppointmentDesk, str]]:
+def desks_for(session: Session, kind: AppointmentType,
+              location: str | None = None) -> list[tuple[AppointmentDesk, str]]:
     query = select(AppointmentDesk, AppointmentLocation).join(AppointmentLocation).order_by(AppointmentDesk.id)
     if location:
         query = query.where(AppointmentLocation.key == location)

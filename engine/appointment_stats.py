@@ -4,7 +4,8 @@ and the appointments page: demand by type and location, booked against available
 
 Definitions: *booked* counts appointments booked ahead in the range whatever became of them except
 cancellation; *walk_ins* those added at the desk; *available* the slots the desks' patterns offered
-(working days only); *no_show_rate* = no-shows / (no-shows + booked residents who came; walk-ins cannot miss), None with neither.
+(bank holidays and closure days have none); *no_show_rate* = no-shows / (no-shows + booked residents
+who came; walk-ins cannot miss), None with neither.
 """
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from engine.persistence.db import UNAVAILABLE
 from engine.settings import Settings
 from engine.types import Role
 
-from . import (access, analyst, api, appointments, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, home, i18n, inbox, names, notifications, oidc, open311,
+from . import (access, analyst, api, appointments, assets, auth, callbacks, casepage, casesearch, contacts,
+               councillor, dates, diagrams, documents, emails, frontoffice, home, i18n, inbox, names, notifications, oidc, open311,
                openreferral, public_guard, publishing_pages, residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context

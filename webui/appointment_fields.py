@@ -4,7 +4,7 @@ free slots of its appointment type as radios; completing the task books the one 
 has just been booked" the page offers what is free now."""
 from __future__ import annotations
 
-from engine import appointment_calendar
+from engine import appointment_calendar, calendar_settings
 
 from .current import context
 from .forms import Form
@@ -17,7 +17,7 @@ def offer_slots(form: Form) -> Form:
     """Fill each appointment field's options with the next free slots, in local time."""
     for f in flatten(form.fields):
         if f.booking:
-            zone = appointment_calendar.calendar_settings.working_calendar(context()).zone
+            zone = calendar_settings.working_calendar(context()).zone
             slots = appointment_calendar.availability(context(), f.booking, limit=OFFERED)
             f.options = [Option(s.id, appointment_calendar.when(s.starts_at, zone), s.id,
                                 f"{s.location}, {s.desk}") for s in slots]

@@ -44,7 +44,8 @@ def arrivals() -> Any:
     place = _location()
     rows = appointment_arrivals.today(context(), place) if place else []
     return render_template("appointments/arrivals.html", title="Arrivals", appointments=rows, location=place,
-                           locations=appointment_arrivals.locations(context()), buttons=BUTTONS, next_action=NEXT_ACTION,
+                           locations=appointment_arrivals.locations(context()), buttons=BUTTONS,
+                           next_action=NEXT_ACTION,
                            status=STATUS, types=appointment_calendar.list_types(context()),
                            errors=request.args.get("error"))
 

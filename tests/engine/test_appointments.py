@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.registry import AdapterRegistry
-from engine import (appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats, calendar_settings,
-                    cases, outbox, registry)
+from engine import (appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats,
+                    calendar_settings, cases, outbox, registry)
 from engine.appointment_booking import SlotTaken
 from engine.appointment_reminders import calendar_file
 from engine.clock import FixedClock
 from engine.context import Context, Settings
+from engine.errors import Conflict, NotFound
 from engine.persistence.db import Database
 from engine.persistence.tables import Appointment, Event, InboundMessage
 from tests.conftest import FORMS, PROCESSES
@@ -32,8 +33,8 @@ THURSDAY = datetime(2027, 3, 25, 11, 0, tzinfo=timezone.utc)
 
 
 def _context(database_url: str, clock: FixedClock, adapters=None) -> Context:
-    return Context(Database(database_url), clock=clock, settings=Settings(forms_dir=FORMS, public_url="https://council.example"),
-                   adapters=adapters)
+    return Context(Database(database_url), clock=clock, adapters=adapters,
+                   settings=Settings(forms_dir=FORMS, public_url="https://council.example"))
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_an_advisor_books_rebooks_and_cancels_and_the_case_timeline_and_map_foll
         kinds = [e.kind for e in session.scalars(select(Event).where(Event.case_id.is_not(None)).order_by(Event.id))]
     assert [k for k in kinds if k.startswith("appointment")] == ["appointment_booked", "appointment_rebooked",
                                                                  "appointment_cancelled"]
-    with pytest.raises(Exception, match="cancelled, so it cannot be changed"):
+    with pytest.raises(Conflict, match="cancelled, so it cannot be changed"):
         appointment_booking.rebook(hub, booked.reference, offered[0].id, None)
 
 
@@ -100,7 +101,8 @@ def test_two_advisors_racing_for_the_last_slot_one_wins_the_other_is_offered_the
     def advisor(reference: str):
         def act(ctx: Context) -> int:
             try:
-                outcomes.append(appointment_booking.book_for_case(ctx, reference, "blue-badge-check", last_today.id, None))
+                outcomes.append(appointment_booking.book_for_case(ctx, reference, "blue-badge-check", last_today.id,
+                                                                  None))
             except SlotTaken as err:
                 outcomes.append(err)
             return 0
@@ -108,7 +110,8 @@ def test_two_advisors_racing_for_the_last_slot_one_wins_the_other_is_offered_the
 
     contexts = [_context(database_url, hub.clock) for _ in range(2)]
     import threading
-    threads = [threading.Thread(target=advisor(ref), args=(c,)) for ref, c in zip((first.reference, second.reference), contexts)]
+    threads = [threading.Thread(target=advisor(ref), args=(c,))
+               for ref, c in zip((first.reference, second.reference), contexts)]
     for t in threads:
         t.start()
     for t in threads:
@@ -138,7 +141,7 @@ def test_a_missed_appointment_becomes_a_no_show_and_the_map_hears_it_once(hub, d
         told = session.scalars(select(InboundMessage.status).where(InboundMessage.name == "appointment_no_show")).all()
     assert told == ["delivered"]
     assert [t.bpmn_id for t in cases.show_case(hub, view.reference).case.tasks] == ["follow_up_no_show"]
-    with pytest.raises(Exception, match="no show, so it cannot be checked in"):
+    with pytest.raises(Conflict, match="no show, so it cannot be checked in"):
         appointment_arrivals.act(hub, booked.reference, "check_in", None)
 
 
@@ -167,7 +170,7 @@ def test_reminders_go_once_on_booking_and_the_day_before_with_a_calendar_file(da
         ics = icalendar.Calendar.from_ical(calendar_file(ctx, booked.reference, link.rsplit("/", 1)[1][:-4]))
         event = ics.walk("VEVENT")[0]
         assert event.decoded("dtstart") == booked.starts_at and "Town Hall Hub" in str(event["location"])
-        with pytest.raises(Exception, match="no appointment"):
+        with pytest.raises(NotFound, match="no appointment"):
             calendar_file(ctx, booked.reference, "guessed")
         ctx.db.dispose()
 

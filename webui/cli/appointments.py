@@ -79,7 +79,8 @@ def set_location(key: str, name: str, address: str, actor: str | None, out: Outp
 @locations_group.command("desk")
 @click.argument("location")
 @click.argument("name")
-@click.option("--pattern", required=True, help="Weekly windows, e.g. 'mon-fri 09:00-12:30,13:30-16:00; sat 10:00-12:00'.")
+@click.option("--pattern", required=True,
+              help="Weekly windows, e.g. 'mon-fri 09:00-12:30,13:30-16:00; sat 10:00-12:00'.")
 @click.option("--type", "types", multiple=True, help="A type the desk serves (repeatable; default: all).")
 @click.option("--user", "actor", default=None)
 @json_option
