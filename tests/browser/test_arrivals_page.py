@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from engine import appointment_booking, appointment_calendar, cases, registry
+from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
 
 from .journey import check, shoot
+from .server import add_staff, chromium
 
 MAP = "blue_badge_document_check"
 WIDTHS = (768, 390)  # a tablet on the greeter's stand, portrait; a phone
@@ -50,3 +52,20 @@ def test_the_greeter_checks_a_resident_in_and_the_officer_calls_and_finishes_on_
     page.wait_for_load_state()
     assert "Walk-in" in page.locator("tr", has_text=f"Sam Jones {width}").inner_text()
     _fits(page, width, "walk-in")
+
+
+def test_the_figures_and_the_admin_appointments_pages_are_accessible(hub, page):
+    page.goto(f"{hub.url}/appointments/figures")
+    check(page)
+    assert "Demand by appointment type" in page.content()
+    shoot(page, "appointments-figures.png")
+    admin = add_staff(hub.ctx, "appointments-admin@example.gov.uk", "Ada Admin", [Role.ADMIN])
+    with chromium(hub, admin) as context:
+        admin_page = context.new_page()
+        admin_page.goto(f"{hub.url}/admin/appointments")
+        check(admin_page)
+        admin_page.click("button:has-text('Save desk')")
+        admin_page.wait_for_load_state()
+        assert admin_page.locator(".govuk-error-summary").count() == 1
+        check(admin_page)
+        shoot(admin_page, "admin-appointments-error.png")
