@@ -8,13 +8,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from engine import appointment_arrivals, appointment_calendar, appointment_stats
+from engine import appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats, queries
 from engine.appointment_reminders import calendar_file
 from engine.calendar_settings import parse_day
 from engine.errors import Conflict, NotFound, UserError
 
 from .current import context
-from .dates import LONDON, _instant
+from .dates import LONDON, _instant, uk_datetime
 
 bp = Blueprint("appointments", __name__)
 calendar_bp = Blueprint("appointment_calendar", __name__)  # public: the link in a resident's reminder
@@ -110,3 +110,41 @@ def ics(reference: str, token: str) -> Any:
         abort(404)
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{reference}.ics"'})
+
+
+@bp.get("/appointments/<reference>")
+def show(reference: str, problem: str | None = None, status: int = 200) -> Any:
+    """One appointment: when and where, and (while booked) rebook to a free slot or cancel."""
+    try:
+        found = appointment_booking.get_appointment(context(), reference)
+    except NotFound:
+        abort(404)
+    if found.case:  # as visible as its case: Forbidden/CaseNotFound become 403/404 pages
+        queries.case_header(context(), found.case, g.user.email)
+    free = appointment_calendar.availability(context(), found.type, limit=8) if found.status == "booked" else []
+    return render_template("appointments/appointment.html", title=f"Appointment {reference}", appointment=found,
+                           free=free, problem=problem, status_labels=STATUS), status
+
+
+@bp.post("/appointments/<reference>/rebook")
+def rebook(reference: str) -> Any:
+    try:
+        moved = appointment_booking.rebook(context(), reference, request.form.get("slot", ""), g.user.email)
+    except NotFound:
+        abort(404)
+    except UserError as err:  # taken a moment ago (names the next free slot), or no longer booked
+        return show(reference, err.message, 409 if isinstance(err, Conflict) else 400)
+    flash(f"Appointment {reference} moved to {uk_datetime(moved.starts_at)}", FLASH)
+    return redirect(url_for(".show", reference=reference))
+
+
+@bp.post("/appointments/<reference>/cancel")
+def cancel(reference: str) -> Any:
+    try:
+        appointment_booking.cancel(context(), reference, g.user.email, request.form.get("reason", ""))
+    except NotFound:
+        abort(404)
+    except Conflict as err:
+        return show(reference, err.message, 409)
+    flash(f"Appointment {reference} cancelled", FLASH)
+    return redirect(url_for(".show", reference=reference))

@@ -52,8 +52,22 @@ def test_an_advisor_books_from_the_task_and_the_hub_sees_the_resident_through(ct
     [booked] = appointment_booking.case_appointments(ctx, view.reference)
     assert booked.status == "booked" and booked.starts_at.hour == 8
 
+    case_page = advisor.get(f"/cases/{view.reference}").get_data(as_text=True)
+    assert f"booked appointment {booked.reference} for 30 March 2027, 09:00" in case_page
+    appointment_page = advisor.get(f"/appointments/{booked.reference}").get_data(as_text=True)
+    assert "Move it to another time" in appointment_page and "30 March 2027, 09:10" in appointment_page
+    later = re.findall(r'name="slot" type="radio" value="([^"]+)"', appointment_page)[0]
+    moved = _post(advisor, f"/appointments/{booked.reference}", f"/appointments/{booked.reference}/rebook",
+                  {"slot": later})
+    assert moved.status_code == 302
+    assert "moved to 30 March 2027, 09:10" in advisor.get(moved.location).get_data(as_text=True)
+    nonsense = _post(advisor, f"/appointments/{booked.reference}", f"/appointments/{booked.reference}/rebook",
+                     {"slot": "tomorrow"})
+    assert nonsense.status_code == 400 and "is not a slot" in nonsense.get_data(as_text=True)
+    [booked] = appointment_booking.case_appointments(ctx, view.reference)
+
     arrivals = advisor.get("/arrivals").get_data(as_text=True)
-    assert "Pat Smith" in arrivals and "09:00" in arrivals and "Check in" in arrivals
+    assert "Pat Smith" in arrivals and "09:10" in arrivals and "Check in" in arrivals
     for action, after in (("check_in", "Waiting"), ("call", "With an officer"), ("finish", "Finished")):
         done = _post(advisor, "/arrivals", f"/arrivals/{booked.reference}/{action}", {"location": "hub"})
         assert done.status_code == 302
