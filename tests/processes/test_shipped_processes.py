@@ -11,20 +11,20 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import appointment_calendar, cases, registry
+from engine import cases, registry
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.worker import Worker, fire_due_timers
-from tests.conftest import FORMS, PROCESSES, ROOT
+from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete, deploy_library
 from tests.processes.backoffice import BackOffice, offline_config
-from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, view_of
+from tests.processes.pathrun import (FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, load_demo_calendar,
+                                     view_of)
 
 PATHS = [(f.stem.removeprefix("test_"), name, case)
          for f in sorted(PROCESSES.glob("test_*.json"))
          for name, case in json.loads(f.read_text()).items()]
-DEMO_APPOINTMENTS = ROOT / "examples" / "demo_appointments.json"
 RESIDENT = {"customer_name": "Pat Smith", "customer_email": "pat.smith@example.com",
             "customer_phone": "07700 900123", "address": "14 Mill Lane, Anytown", "postcode": "AN1 2BC"}
 TEXT_ONLY = {**RESIDENT, "customer_email": None}
@@ -45,7 +45,7 @@ def council(database_url, backoffice):
     ctx = Context(Database(database_url), clock=FixedClock(datetime.now(timezone.utc)),
                   settings=Settings(forms_dir=FORMS), adapters=adapters)
     deploy_library(ctx)
-    appointment_calendar.load_calendar(ctx, json.loads(DEMO_APPOINTMENTS.read_text()), "test")
+    load_demo_calendar(ctx)
     yield ctx
     ctx.db.dispose()
 
