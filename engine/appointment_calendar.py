@@ -159,11 +159,10 @@ def free_slots(session: Session, now: datetime, kind: AppointmentType, location:
 
 def capacity(session: Session, kind: AppointmentType, first: date, last: date, location: str | None = None) -> int:
     """How many slots of the type the desks offer from ``first`` to ``last`` (booked or not)."""
-    calendar = calendar_settings.load(session)
+    calendar, desks = calendar_settings.load(session), desks_for(session, kind, location)
     total, day = 0, first
     while day <= last:
-        total += sum(1 for desk, name in desks_for(session, kind, location)
-                     for _ in day_slots(calendar, desk, name, day, kind.minutes))
+        total += sum(1 for desk, name in desks for _ in day_slots(calendar, desk, name, day, kind.minutes))
         day += timedelta(days=1)
     return total
 
