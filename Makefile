@@ -62,6 +62,7 @@ demo: setup
 			--open311-code pothole --title "Report a pothole" \
 			--description "Tell us about a pothole or damaged road surface."'
 	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
+	$(BIN)/councilflow appointments load examples/demo_appointments.json
 
 # A local trial over plain HTTP on 127.0.0.1: session cookies without the Secure flag, and a secret key
 # kept in instance/secret_key (COUNCILFLOW_DEVELOPMENT=1) instead of one given to every process (never in production).

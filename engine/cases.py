@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import casedata, forms, notifications, permissions, registry, users, writer
+from . import appointment_booking, casedata, forms, notifications, permissions, registry, users, writer
 from .context import Context
 from .errors import (AlreadyStarted, CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, StateUnreadable,
                      TaskClaimedByOther, UserError)
@@ -176,6 +176,7 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
         schema = task_schema(ctx, w.session, case, task)
         casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
         forms.validate(schema, data, case.version.files.get)
+        data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
         if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
             # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
             data = {**{name: None for name in schema.get("properties", {})}, **data}

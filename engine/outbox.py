@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import casedata, external_tasks, filing, servicecalls, update_calls
+from . import appointment_reminders, casedata, external_tasks, filing, servicecalls, update_calls
 from .calls import WORKER_ACTOR, Adapters, error_message, lease, raise_incident
 from .context import Context
 from .persistence.tables import Case, Event, OutboxCall
@@ -44,6 +44,7 @@ HANDLERS: dict[CallKind, CallHandler] = {
     CallKind.DOCUMENT_FILING: filing.HANDLER,
     CallKind.RESIDENT_UPDATE: update_calls.HANDLER,
     CallKind.EXTERNAL_TASK: external_tasks.HANDLER,
+    CallKind.APPOINTMENT_REMINDER: appointment_reminders.HANDLER,
 }
 
 

@@ -85,6 +85,7 @@ class Settings:
     external_task_max_wait_s: float = 30.0
     adapters_file: Path | None = None
     document_filing: str | None = "edrms/upload_document"  # None: documents are not filed
+    public_url: str = ""  # the site's address as residents reach it, for links in reminders (e.g. calendar files)
     # The web app's
     secret_key: str | None = None  # None: refused by serve unless development (then instance/secret_key)
     development: bool = False  # a local trial (`make run`): a key of its own is kept in instance/secret_key
@@ -142,6 +143,7 @@ class Settings:
                                                  minimum=0),
             adapters_file=read.path("ADAPTERS"),
             document_filing=read.operation("DOCUMENT_FILING", default.document_filing),
+            public_url=read.text("PUBLIC_URL") or "",
             secret_key=read.text("SECRET_KEY"),
             development=read.flag("DEVELOPMENT"),
             council_name=read.text("COUNCIL_NAME") or default.council_name,

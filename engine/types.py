@@ -131,6 +131,15 @@ class EventKind(StrEnum):
     EMAIL_REPLY_WRITTEN = "email_reply_written"  # a reply to the customer's email, queued (engine.email_replies)
     EMAIL_REPLY_SENT = "email_reply_sent"
     EMAIL_REPLY_FAILED = "email_reply_failed"  # the mail server refused it, or kept failing
+    APPOINTMENT_BOOKED = "appointment_booked"  # engine.appointments: the case's appointment and its changes
+    APPOINTMENT_REBOOKED = "appointment_rebooked"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_ARRIVED = "appointment_arrived"
+    APPOINTMENT_CALLED = "appointment_called"
+    APPOINTMENT_FINISHED = "appointment_finished"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_REMINDED = "appointment_reminded"
+    APPOINTMENTS_CHANGED = "appointments_changed"  # an admin changed types, locations or desks (no case)
 
 
 class Nation(StrEnum):
@@ -180,6 +189,7 @@ class CallKind(StrEnum):
     DOCUMENT_FILING = "document_filing"  # a document staff attached, filed into the EDRMS; no task waits
     RESIDENT_UPDATE = "resident_update"  # a message to a resident at a public milestone; nothing waits
     EXTERNAL_TASK = "external_task"  # a parked service task fetched and finished by an outside worker (by topic)
+    APPOINTMENT_REMINDER = "appointment_reminder"  # a Notify message about an appointment; no task waits
 
 
 class TokenScope(StrEnum):
@@ -260,3 +270,17 @@ class RetentionAction(StrEnum):
 
     ANONYMISE = "anonymise"  # personal data removed, the case and its figures kept
     DELETE = "delete"  # the case and everything attached to it removed
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    ARRIVED = "arrived"  # checked in at the hub: waiting to be called
+    IN_PROGRESS = "in_progress"  # called by the officer
+    FINISHED = "finished"
+    NO_SHOW = "no_show"  # not checked in within the type's grace period (the worker marks it)
+    CANCELLED = "cancelled"
+
+
+# BPMN messages an appointment sends to its case (engine.appointments).
+APPOINTMENT_ATTENDED, APPOINTMENT_NO_SHOW, APPOINTMENT_CANCELLED = (
+    "appointment_attended", "appointment_no_show", "appointment_cancelled")

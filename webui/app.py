@@ -16,8 +16,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from engine.settings import Settings
 from engine.types import Role
 
-from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, health, home, i18n, inbox, logs, metrics, names,
+from . import (access, analyst, api, appointments, assets, auth, callbacks, casepage, casesearch, contacts, councillor,
+               dates, diagrams, documents, emails, frontoffice, health, home, i18n, inbox, logs, metrics, names,
                notifications, oidc, open311, openreferral, public_guard, publishing_pages, residents, service_pages,
                tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
@@ -25,6 +25,7 @@ from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
 from .admin import directory as admin_directory, directory_files as admin_directory_files
 from .admin import councillors as admin_councillors, mailboxes as admin_mailboxes
+from .admin import appointments as admin_appointments
 from .admin import partners as admin_partners, sla as admin_sla
 from .admin import governance as admin_governance
 from .forms import preview as forms_preview
@@ -156,9 +157,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Member Services staff need no particular role: the engine checks they are in the Member Services team.
     access.register(app, councillor.staff_bp, access.SIGNED_IN)
     access.register(app, publishing_pages.bp, {Role.ANALYST})
+    access.register(app, appointments.bp, STAFF)  # the hub's arrivals and the appointment figures
+    access.register(app, appointments.calendar_bp, access.PUBLIC)  # a reminder's .ics link: its token is the key
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
                         admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp,
-                        admin_governance.bp):
+                        admin_governance.bp, admin_appointments.bp):
         access.register(app, admin_pages, {Role.ADMIN})
     api.register(app, csrf)
     _register_residents(app)

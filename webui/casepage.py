@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import (cases, contacts, diagrams, documents, handback, incidents, notes, queries, restricted, sla_clocks,
+from engine import (appointment_booking, cases, contacts, diagrams, documents, handback, incidents, notes, queries, restricted, sla_clocks,
                     taskforms)
 from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, Outcome, SlaState
@@ -105,6 +105,19 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.EMAIL_REPLY_WRITTEN: lambda who, d: f"{who} wrote a reply to {d.get('to')}: {d.get('text')}",
     EventKind.EMAIL_REPLY_SENT: lambda who, d: "The reply was sent",
     EventKind.EMAIL_REPLY_FAILED: lambda who, d: f"The reply could not be sent: {d.get('reason')}",
+    EventKind.APPOINTMENT_BOOKED: lambda who, d: f"{who} booked appointment {d.get('appointment')} for "
+                                                 f"{uk_datetime(d.get('starts_at'))}",
+    EventKind.APPOINTMENT_REBOOKED: lambda who, d: f"{who} moved appointment {d.get('appointment')} to "
+                                                   f"{uk_datetime(d.get('starts_at'))}",
+    EventKind.APPOINTMENT_CANCELLED: lambda who, d: f"{who} cancelled appointment {d.get('appointment')}"
+                                                    f"{_then(d, 'reason')}",
+    EventKind.APPOINTMENT_ARRIVED: lambda who, d: f"The resident checked in for appointment {d.get('appointment')}",
+    EventKind.APPOINTMENT_CALLED: lambda who, d: f"{who} called the resident in ({d.get('appointment')})",
+    EventKind.APPOINTMENT_FINISHED: lambda who, d: f"{who} finished appointment {d.get('appointment')}",
+    EventKind.APPOINTMENT_NO_SHOW: lambda who, d: f"Nobody checked in for appointment {d.get('appointment')}: "
+                                                  "marked a no-show",
+    EventKind.APPOINTMENT_REMINDED: lambda who, d: "Appointment reminder sent" if d.get("reminder") != "appointment_booked"
+                                                   else "Appointment confirmation sent",
     EventKind.DOCUMENT_ADDED: lambda who, d: f"{who} added the document {d.get('filename')}",
     EventKind.DOCUMENT_FILED: lambda who, d: f"Document {d.get('filename')} filed"
                                              + (f" as {d['filed_reference']}" if d.get("filed_reference") else ""),
@@ -164,7 +177,8 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
         incidents=incidents.list_incidents(ctx, status=IncidentStatus.OPEN, case=reference),
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path,
         contacts=contacts.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
-        contact_kinds=contacts.KIND_LABELS, **extra), status
+        contact_kinds=contacts.KIND_LABELS, appointments=appointment_booking.case_appointments(ctx, reference),
+        **extra), status
 
 
 @bp.post("/cases/<reference>/open-with-reason")

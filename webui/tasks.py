@@ -22,7 +22,7 @@ from engine.customers import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Channel, Role, TaskStatus
 
-from . import addresses
+from . import addresses, appointment_fields
 from .auth import is_local_path
 from .current import context
 from .forms import Form, address
@@ -46,7 +46,7 @@ def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
     texts = detail.form
     form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name) if texts.schema \
         else Form(dict(EMPTY_FORM))
-    return detail, form
+    return detail, appointment_fields.offer_slots(form)
 
 
 def _front_office(detail: taskforms.TaskForm) -> bool:
@@ -78,7 +78,7 @@ def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, ques
 def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
                problem: str | None = None, status: int = 200, **around: Any) -> Any:
     checks = _front_office(detail) and bool(form.fields)
-    view = form.view(addresses.with_addresses(form.fields, values), errors)
+    view = appointment_fields.offer_slots(form).view(addresses.with_addresses(form.fields, values), errors)
     if around.get("hand_back_error"):
         view["error_list"] = [*view["error_list"], {"text": around["hand_back_error"], "href": "#question"}]
     return render_template(

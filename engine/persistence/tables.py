@@ -387,3 +387,4 @@ from .publishing import CaseStartKey as CaseStartKey, PublishedService as Publis
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
 from .operations import WorkerHeartbeat as WorkerHeartbeat  # noqa: E402  (re-exported)
 from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule  # noqa: E402  (re-exported)
+from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)

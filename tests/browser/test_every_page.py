@@ -25,6 +25,7 @@ NOT_PAGES = {"health.healthz", "health.readyz", "metrics.metrics", "diagrams.ver
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
              "admin_directory_files.export", "emails.download",
+             "appointment_calendar.ics",  # a calendar file: tests/webui/test_appointment_pages.py
              "residents.sent",  # its address carries a signed receipt: tests/browser/test_resident_journey.py
              # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
              "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}

@@ -24,7 +24,7 @@ from tests.conftest import FORMS, PROCESSES, ROOT
 from tests.engine.golden import replay
 from tests.engine.helpers import complete
 from tests.processes.backoffice import BackOffice
-from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, data_of
+from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, data_of, load_demo_calendar
 
 MAPS, LIBRARY = replay.goldens("map"), replay.goldens("library")
 OLDER = replay.GOLDEN / "spiff-1.4+cf0" / "golden_user_tasks.json"
@@ -78,6 +78,7 @@ def test_a_golden_case_of_a_shipped_map_runs_to_completion_against_the_back_offi
                       settings=Settings(forms_dir=FORMS),
                       adapters=AdapterRegistry.from_config(backoffice.config(), backoffice.env()))
         replay.deploy(ctx, golden)
+        load_demo_calendar(ctx)
         reference = replay.restore(ctx, golden)
         run = PathRun.resuming(ctx, backoffice, golden["remaining"])
         view = run.drive(reference)

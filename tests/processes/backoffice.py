@@ -71,11 +71,18 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "body": "To ((partner)): the council's Customer Hub passes you this ((service)) request.\n\n((details))\n\n"
                 "Our reference is ((reference)).",
         "placeholders": ["partner", "service", "reference", "details"]},
+    # Appointments (engine.appointment_reminders): on booking and the day before.
+    **{f"appointment_{which}{suffix}": {
+        "type": kind, "subject": "Your appointment ((appointment)) on ((when))",
+        "body": "Dear ((name)), your appointment is on ((when)) at ((place)). Please bring: ((what_to_bring)). "
+                "Add it to your calendar: ((calendar_link)). Your reference is ((reference)).",
+        "placeholders": ["name", "appointment", "when", "place", "what_to_bring", "calendar_link", "reference"]}
+       for which in ("booked", "reminder") for suffix, kind in (("", "email"), ("_sms", "sms"))},
 }
 # Notify placeholder -> the service task parameter that fills it.
 PERSONALISATION = {"name": "name", "service": "service", "reference": "case_reference", "outcome": "outcome",
-                   "status": "status",
-                   "partner": "partner", "details": "details"}
+                   "status": "status", "partner": "partner", "details": "details", "appointment": "appointment",
+                   "when": "when", "place": "place", "what_to_bring": "what_to_bring", "calendar_link": "calendar_link"}
 
 
 def library_config(open311_url: str, cmis_url: str, revenues_url: str, notify_url: str,

@@ -3,17 +3,20 @@ the fake back office. Used by the end-to-end tests of the library, and by the go
 (tests/engine/golden/), which stop a path part way, save what is left of it, and resume it later."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 
-from engine import cases, outbox
+from engine import appointment_arrivals, appointment_booking, appointment_calendar, cases, messages, outbox
 from engine.context import Context
 from engine.persistence.tables import Case, OutboxCall, Timer
+from engine.types import APPOINTMENT_ATTENDED, APPOINTMENT_CANCELLED, APPOINTMENT_NO_SHOW, CallKind
 from engine.views import CaseView
 from engine.worker import Worker, fire_due_timers
+from tests.conftest import FORMS, ROOT
 from tests.processes.backoffice import BackOffice
 
 # Values the back office makes (ids, its wording, its clock), so a model test's mocked ones differ.
@@ -21,6 +24,8 @@ FROM_THE_BACK_OFFICE = {"acknowledgement", "closure_notification", "asset_reques
                         "revenues_change", "edrms_record", "asset_request_error", "notification_error",
                         "revenues_post_error", "edrms_error"}
 # Which fake refuses a POST, by the adapter the operation belongs to: (fake attribute, path, status).
+DEMO_APPOINTMENTS = ROOT / "examples" / "demo_appointments.json"
+APPOINTMENT_MESSAGES = (APPOINTMENT_ATTENDED, APPOINTMENT_NO_SHOW, APPOINTMENT_CANCELLED)
 REFUSERS = {"assets": ("open311", "/requests.json", 400), "notify": ("notify", "/v2/notifications", 400),
             "revenues": ("revenues", "/changes", 422), "edrms": ("cmis", "/cmis", 400)}
 
@@ -37,6 +42,20 @@ def asset_system_closes(ctx: Context, backoffice: BackOffice, reference: str, no
     """The asset system closes the case's job; the worker's status polling tells the case."""
     backoffice.open311.set_status(data_of(ctx, reference)["asset_request"]["service_request_id"], "closed", notes)
     return Worker(ctx).poll()
+
+
+def load_demo_calendar(ctx: Context) -> None:
+    """The demo's appointment types, hubs and desks, which the maps that book appointments need."""
+    appointment_calendar.load_calendar(ctx, json.loads(DEMO_APPOINTMENTS.read_text()), "test")
+
+
+def with_free_slots(ctx: Context, form: str | None, visit: dict[str, Any]) -> dict[str, Any]:
+    """A model test's slot (``1@2027-03-09T10:20Z``) is an example: the next free one is booked instead."""
+    if not form:
+        return visit
+    properties = json.loads((FORMS / form).read_text()).get("properties", {})
+    return {name: appointment_calendar.availability(ctx, properties[name]["appointment_type"], limit=1)[0].id
+            if properties.get(name, {}).get("format") == "appointment" else value for name, value in visit.items()}
 
 
 class PathRun:
@@ -79,7 +98,8 @@ class PathRun:
             if view.tasks:
                 task = view.tasks[0]
                 assert task.team, f"{task.bpmn_id} has no team"
-                view = cases.complete_task(self.ctx, task.id, self.visits[task.bpmn_id].pop(0))
+                visit = with_free_slots(self.ctx, task.form, self.visits[task.bpmn_id].pop(0))
+                view = cases.complete_task(self.ctx, task.id, visit)
                 completed += 1
                 if completed == stop_after:
                     break
@@ -96,11 +116,18 @@ class PathRun:
 
     def _prepare_calls(self, reference: str) -> None:
         with self.ctx.db.transaction(readonly=True) as session:
-            rows = session.execute(select(OutboxCall.id, OutboxCall.bpmn_id, OutboxCall.operation, OutboxCall.params)
+            rows = session.execute(select(OutboxCall.id, OutboxCall.bpmn_id, OutboxCall.operation, OutboxCall.params,
+                                          OutboxCall.kind, OutboxCall.next_attempt_at)
                                    .join(Case, Case.id == OutboxCall.case_id)
                                    .where(Case.reference == reference).order_by(OutboxCall.id)).all()
-        for row_id, bpmn_id, operation, params in rows:
+        for row_id, bpmn_id, operation, params, kind, due in rows:
             if row_id in self.answered:
+                continue
+            if kind == CallKind.APPOINTMENT_REMINDER:  # no task of the path asks for it: sent when due
+                if due.replace(tzinfo=timezone.utc) <= self.ctx.clock.now():
+                    self.answered.add(row_id)
+                    self.succeeded[operation] += 1
+                    self.templates[params["template"]] += 1
                 continue
             self.answered.add(row_id)
             visit = self.visits[bpmn_id].pop(0)
@@ -114,11 +141,34 @@ class PathRun:
                     self.templates[params["template"]] += 1
 
     def _deliver_message(self, reference: str) -> bool:
+        if self._appointment_message(reference):
+            return True
         waiting = self.messages.get("asset_request_closed")
         if not waiting:
             return False
         payload = waiting.pop(0)
         return asset_system_closes(self.ctx, self.backoffice, reference, payload.get("status_notes") or "") == 1
+
+    def _appointment_message(self, reference: str) -> bool:
+        """An appointment message, made the way the hub makes it: a check-in, a cancellation, or the
+        worker finding nobody checked in once the grace period is over."""
+        booked = [a for a in appointment_booking.case_appointments(self.ctx, reference) if a.status == "booked"]
+        name = next((n for n in APPOINTMENT_MESSAGES if self.messages.get(n)), None)
+        if name is None:
+            return False
+        payload = self.messages[name].pop(0)
+        if not booked:  # a golden case resumed in a new database: its appointment stayed behind, its message not
+            messages.deliver_message(self.ctx, reference, name, payload)
+            return True
+        appointment = booked[-1].reference
+        if name == APPOINTMENT_ATTENDED:
+            appointment_arrivals.act(self.ctx, appointment, "check_in", None)
+        elif name == APPOINTMENT_CANCELLED:
+            appointment_booking.cancel(self.ctx, appointment, None, payload.get("reason", ""))
+        else:
+            self.ctx.clock.set(booked[-1].starts_at + timedelta(hours=1))
+            return appointment_arrivals.mark_no_shows(self.ctx) == 1
+        return True
 
     def _fire_timer(self, reference: str) -> bool:
         if not self.timers:

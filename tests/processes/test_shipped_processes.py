@@ -19,7 +19,8 @@ from engine.worker import Worker, fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete, deploy_library
 from tests.processes.backoffice import BackOffice, offline_config
-from tests.processes.pathrun import FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, view_of
+from tests.processes.pathrun import (FROM_THE_BACK_OFFICE, PathRun, asset_system_closes, data_of, load_demo_calendar,
+                                     view_of)
 
 PATHS = [(f.stem.removeprefix("test_"), name, case)
          for f in sorted(PROCESSES.glob("test_*.json"))
@@ -44,6 +45,7 @@ def council(database_url, backoffice):
     ctx = Context(Database(database_url), clock=FixedClock(datetime.now(timezone.utc)),
                   settings=Settings(forms_dir=FORMS), adapters=adapters)
     deploy_library(ctx)
+    load_demo_calendar(ctx)
     yield ctx
     ctx.db.dispose()
 

@@ -9,13 +9,13 @@ from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 
 PLACES = {
-    Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions", "/emails"},
+    Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions", "/emails", "/arrivals"},
     Role.BACK_OFFICE: {"/inbox"},
     Role.ANALYST: {"/processes", "/forms/", "/published-services"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
                  "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/admin/audit", "/admin/retention",
-                 "/services", "/inbox",
-                 "/inbox/questions", "/emails", "/processes", "/forms/", "/published-services"},
+                 "/admin/appointments", "/services", "/inbox", "/inbox/questions", "/emails", "/arrivals", "/processes",
+                 "/forms/", "/published-services"},
 }
 
 

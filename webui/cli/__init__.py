@@ -97,5 +97,5 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 
 # registers the commands
-from . import (admin, audit, cases, closures, config, councillors, directory, gazetteer, governance, incidents,  # noqa: E402,F401,E501
-               mailboxes, messages, partners, processes, run, search_words, services, sla)
+from . import (admin, appointments, audit, cases, closures, config, councillors, directory, gazetteer, governance,  # noqa: E402,F401,E501
+               incidents, mailboxes, messages, partners, processes, run, search_words, services, sla)

@@ -53,6 +53,7 @@ class Field:
     inline: bool = False
     autocomplete: str | None = None
     reveals: dict[str, list["Field"]] = field(default_factory=dict)  # option value -> follow-ups
+    booking: str | None = None  # "format": "appointment": the appointment type whose free slots are the options
 
     @property
     def anchor(self) -> str:
@@ -89,6 +90,8 @@ def _kind(name: str, prop: dict[str, Any], ui: dict[str, Any], options: list[Opt
     kind, fmt = prop.get("type"), prop.get("format")
     if widget == "address":
         return Kind.ADDRESS
+    if fmt == "appointment":  # the next free slots, offered when the page is shown (webui/appointment_fields.py)
+        return Kind.RADIOS
     if kind == "array":
         return Kind.CHECKBOXES
     if kind == "boolean":
@@ -127,7 +130,8 @@ def make_field(name: str, prop: dict[str, Any], ui: dict[str, Any], required: bo
         hint=ui.get("ui:help") or ui.get("ui:description") or prop.get("description"),
         required=required, options=options, max_length=prop.get("maxLength"), rows=ui_options.get("rows"),
         value_type=str(prop.get("type") or "string"), autocomplete=ui.get("ui:autocomplete"),
-        inline=bool(ui_options.get("inline", prop.get("type") == "boolean" and kind is Kind.RADIOS)))
+        inline=bool(ui_options.get("inline", prop.get("type") == "boolean" and kind is Kind.RADIOS)),
+        booking=str(prop.get("appointment_type")) if prop.get("format") == "appointment" else None)
 
 
 def _order(properties: dict[str, Any], ui_schema: dict[str, Any]) -> list[str]:

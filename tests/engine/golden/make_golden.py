@@ -39,7 +39,7 @@ from engine.views import CaseView
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.golden.replay import GOLDEN, ROOT, deploy, queued_calls, take
 from tests.processes.backoffice import BackOffice
-from tests.processes.pathrun import PathRun
+from tests.processes.pathrun import PathRun, load_demo_calendar
 
 SAVED_AT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 MAPS = "tests/engine/golden/maps"
@@ -135,6 +135,7 @@ def _stopped(work: Path, backoffice: BackOffice, key: str, path: dict[str, Any],
     (0: just started, nothing done by people or the worker)."""
     ctx = _context(work, f"{key}-{completions}", AdapterRegistry.from_config(backoffice.config(), backoffice.env()))
     deploy(ctx, {"files": ["processes", "forms"]})
+    load_demo_calendar(ctx)
     run = PathRun(ctx, backoffice, path)
     if completions:
         view = run.run(key, stop_after=completions)

@@ -1,0 +1,24 @@
+"""Appointment fields on task pages: a form field with ``"format": "appointment"`` offers the next
+free slots of its appointment type as radios; completing the task books the one picked
+(engine.appointment_booking). The slots are looked up each time the page is drawn, so after "that slot
+has just been booked" the page offers what is free now."""
+from __future__ import annotations
+
+from engine import appointment_calendar, calendar_settings
+
+from .current import context
+from .forms import Form
+from .forms.model import Option, flatten
+
+OFFERED = 8  # slots offered on a task page
+
+
+def offer_slots(form: Form) -> Form:
+    """Fill each appointment field's options with the next free slots, in local time."""
+    for f in flatten(form.fields):
+        if f.booking:
+            zone = calendar_settings.working_calendar(context()).zone
+            slots = appointment_calendar.availability(context(), f.booking, limit=OFFERED)
+            f.options = [Option(s.id, appointment_calendar.when(s.starts_at, zone), s.id,
+                                f"{s.location}, {s.desk}") for s in slots]
+    return form
