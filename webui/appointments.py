@@ -14,7 +14,7 @@ from engine.calendar_settings import parse_day
 from engine.errors import Conflict, NotFound, UserError
 
 from .current import context
-from .dates import LONDON, _instant, uk_datetime
+from .dates import LONDON, instant, uk_datetime
 
 bp = Blueprint("appointments", __name__)
 calendar_bp = Blueprint("appointment_calendar", __name__)  # public: the link in a resident's reminder
@@ -29,8 +29,8 @@ STATUS = {"booked": ("Expected", "govuk-tag--blue"), "arrived": ("Waiting", "gov
 
 @bp.app_template_filter("uk_time")
 def uk_time(value: Any) -> str:
-    instant = _instant(value)
-    return instant.astimezone(LONDON).strftime("%H:%M") if instant else ""
+    at = instant(value)
+    return at.astimezone(LONDON).strftime("%H:%M") if at else ""
 
 
 def _location() -> str | None:
