@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from engine import (cases, customers, directory_entries, email_inbox, handback, mail_intake, publishing, registry,
-                    routing, users)
+from engine import (appointment_arrivals, appointment_calendar, cases, customers, directory_entries, email_inbox,
+                    handback, mail_intake, publishing, registry, routing, users)
 from engine.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
@@ -38,7 +38,7 @@ GENUINE_MISS = {"bin_type": "refuse", "scheduled_collection_date": "2026-11-16",
 
 def _page_endpoints(app) -> list[tuple[str, list[str]]]:
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and r.endpoint not in NOT_PAGES
-             and r.endpoint.split(".")[0] not in {"api", "api_docs", "assets", "callbacks", "openreferral"}]
+             and r.endpoint.split(".")[0] not in {"api", "api_docs", "assets", "callbacks", "openreferral", "open311"}]
     return sorted((r.endpoint, sorted(r.arguments)) for r in rules)
 
 
@@ -76,12 +76,16 @@ def samples(server, refused_document, dovecot):  # noqa: F811
     mail_intake.poll_mailboxes(ctx)
     email_id = email_inbox.triage_inbox(ctx, admin)[-1].id
     publishing.publish(ctx, "missed_bin_collection", channels=["web"], actor=admin)  # its public pages
+    tag = uuid.uuid4().hex[:6]  # an appointment's page: a walk-in at a hub of its own
+    appointment_calendar.set_type(ctx, f"check-{tag}", "Every page check", 10, admin)
+    appointment_calendar.set_location(ctx, f"hub-{tag}", "Every page hub", admin)
+    walk_in = appointment_arrivals.walk_in(ctx, f"check-{tag}", f"hub-{tag}", "Walk In", admin)
     values = {"email_id": email_id, "councillor_id": councillor_id, "reference": started.reference,
               "task_id": waste.id, "customer_id": customer.id,
               "question_id": question.id, "incident_id": incident.id, "team_id": team_id, "user_id": user_id,
               "team": "Waste Services", "key": "missed_bin_collection", "version": 1,
               "bpmn_id": "record_missed_collection", "partner": partner.name}
-    return admin, values
+    return admin, {**values, "appointment": walk_in.reference}
 
 
 def test_every_page_is_accessible(server, samples):
@@ -89,7 +93,8 @@ def test_every_page_is_accessible(server, samples):
     app = create_app({"CONTEXT": server.ctx, "SECRET_KEY": "routes-only"})
     urls = app.url_map.bind("127.0.0.1")
     # A councillor's ward page is for a councillor, not the sample user.
-    given = {**ENDPOINT_VALUES, "admin_councillors.councillor_ward": {"user_id": values["councillor_id"]}}
+    given = {**ENDPOINT_VALUES, "admin_councillors.councillor_ward": {"user_id": values["councillor_id"]},
+             "appointments.show": {"reference": values["appointment"]}}
     pages = [urls.build(endpoint, {name: {**values, **given.get(endpoint, {})}[name] for name in arguments})
              for endpoint, arguments in _page_endpoints(app)]
     assert len(pages) >= 28  # every page of the four roles
