@@ -62,8 +62,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_column('personal_data_removed_at')
+    op.drop_column('case', 'personal_data_removed_at')  # as 0012 does: no table copy of "case" (its rows are referenced)
     op.drop_table('retention_rule')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('DROP TRIGGER audit_entry_append_only ON audit_entry')
