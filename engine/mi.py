@@ -38,6 +38,12 @@ class Filters:
     service: str | None = None
     channel: str | None = None  # ours or the LGCL's name
 
+    @classmethod
+    def of(cls, start: str | None, end: str | None, team: str | None = None, service: str | None = None,
+           channel: str | None = None) -> "Filters":
+        """Filters from texts as people type them (``from`` and ``to`` as YYYY-MM-DD), checked."""
+        return cls(_day(start, "from"), _day(end, "to"), team or None, service or None, channel or None).checked()
+
     def checked(self) -> "Filters":
         if self.end < self.start:
             raise UserError("The end date must be on or after the start date")
@@ -50,6 +56,13 @@ class Filters:
     @property
     def our_channel(self) -> str | None:
         return None if self.channel is None else str(FROM_LGCL.get(self.channel, self.channel))
+
+
+def _day(text: str | None, name: str) -> date:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise UserError(f"Give '{name}' as a date like 2026-03-02") from None
 
 
 def rate(part: int, whole: int) -> float:

@@ -9,12 +9,10 @@ import pytest
 
 from engine import cases, contacts, handback, mi, sla, users
 from engine.clock import FixedClock
-from engine.context import Context, Settings
-from engine.persistence.db import Database
+from engine.context import Context
 from engine.sla import SlaTerms
 from engine.types import Role, SlaUnit
 from engine.worker import sweep_slas
-from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library, task_for
 
 ADVISOR, OFFICER = "advisor@example.gov.uk", "officer@example.gov.uk"
@@ -26,20 +24,21 @@ WEEK = mi.Filters(date(2026, 3, 2), date(2026, 3, 6))
 
 
 @pytest.fixture
-def hub(database_url):
+def hub(ctx):
+    """The library deployed, an advisor in Customer Hub, an officer in Waste Services, and a day's SLA
+    on recording a missed bin; the test clock at 09:00 on Monday 2 March 2026."""
     clock = FixedClock(MONDAY_9AM)
-    ctx = Context(Database(database_url), clock=clock, settings=Settings(forms_dir=FORMS))
+    ctx.clock = clock
     deploy_library(ctx)
     with ctx.db.transaction() as s:
         users.add_user(s, ADVISOR, "Alex Advisor", [Role.FRONT_OFFICE], MONDAY_9AM, ["Customer Hub"])
         users.add_user(s, OFFICER, "Olu Officer", [Role.BACK_OFFICE], MONDAY_9AM, ["Waste Services"])
     sla.set_policy(ctx, "missed_bin_collection", "record_missed_collection", SlaTerms(SlaUnit.WORKING_DAYS, 1),
                    "admin")
-    yield ctx, clock
-    ctx.db.dispose()
+    return ctx, clock
 
 
-def _week(ctx: Context, clock: FixedClock) -> dict[str, str]:
+def week(ctx: Context, clock: FixedClock) -> dict[str, str]:
     bin_ = lambda channel, actor=ADVISOR: cases.start_case(ctx, "missed_bin_collection",  # noqa: E731
                                                            {"postcode": "AB1 2CD"}, channel=channel, actor=actor)
     cases.start_case(ctx, "directory_resolve", RESOLVED, channel="phone", actor=ADVISOR)  # resolved there and then
@@ -60,7 +59,7 @@ def _week(ctx: Context, clock: FixedClock) -> dict[str, str]:
 
 def test_a_week_at_the_hub_gives_exact_figures(hub):
     ctx, clock = hub
-    refs = _week(ctx, clock)
+    refs = week(ctx, clock)
     figures = mi.figures(ctx, WEEK)
     assert {k: figures[k] for k in ("contacts", "cases_started", "fcr_rate", "handoffs", "bounce_backs",
                                     "avoidable_contact_rate", "sla", "backlog")} == {
@@ -86,7 +85,7 @@ def test_a_week_at_the_hub_gives_exact_figures(hub):
 
 def test_figures_for_one_team_service_or_channel(hub):
     ctx, clock = hub
-    _week(ctx, clock)
+    week(ctx, clock)
     hub_team = mi.figures(ctx, mi.Filters(WEEK.start, WEEK.end, team="Customer Hub"))
     assert (hub_team["contacts"], hub_team["cases_started"]) == (5, 4)  # the web starts belong to no team
     waste = mi.figures(ctx, mi.Filters(WEEK.start, WEEK.end, team="Waste Services"))

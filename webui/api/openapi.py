@@ -12,7 +12,7 @@ from flask import current_app
 
 from engine.types import CaseStatus, DirectoryAction, TaskStatus
 
-from . import PREFIX, directory_contacts, services
+from . import PREFIX, directory_contacts, mi, services
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 from .tasks import MAX_PAGE, MAX_PAGE_SIZE, SORTS
 
@@ -312,6 +312,7 @@ def _paths() -> dict[str, Any]:
         **_directory_paths(),
         **directory_contacts.openapi_paths(_operation),
         **services.openapi_paths(_operation),
+        **mi.openapi_paths(_operation),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},

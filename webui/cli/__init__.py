@@ -98,4 +98,4 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 # registers the commands
 from . import (admin, cases, closures, councillors, directory, gazetteer, incidents, mailboxes, messages,  # noqa: E402,F401
-               partners, processes, run, search_words, services, sla)
+               mi, partners, processes, run, search_words, services, sla)
