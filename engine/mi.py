@@ -1,6 +1,6 @@
 """Management information: the figures of docs/mi.md for a date range, optionally for one team,
 service or channel. The dashboards, the exports, ``councilflow mi`` and ``GET /api/v1/mi`` all call
-``figures``; what happened in the range comes from the hourly roll-up (``engine.mi_rollup``), open
+``figures``; what happened in the range comes from the daily and hourly roll-up (``engine.mi_rollup``), open
 work from the projections as they are now (``engine.mi_open``)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import calendar_settings, mi_open, routing
@@ -17,7 +17,7 @@ from .calendar import WorkingCalendar
 from .context import Context
 from .errors import UserError
 from .mi_rollup import Metric
-from .persistence.tables import DirectoryEntry, MiCount, Team
+from .persistence.tables import DirectoryEntry, MiCount, MiHour, Team
 from .types import Channel, ContactKind
 
 MAX_DAYS = 366
@@ -87,41 +87,45 @@ class _Tally:
     heat: Counter[tuple[int, int]] = field(default_factory=Counter)
     sla_weeks: dict[tuple[str, int], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, at: Any, metric: str, kind: str, channel: str, service: str, team: int, n: int) -> None:
-        local, ch = self.calendar.local(at), lgcl(channel)
-        name = metric if metric != Metric.CONTACT or kind not in AVOIDABLE else "avoidable"
-        self.total[metric] += n
-        self.per_service[service][metric] += n
-        self.per_channel[ch][metric] += n
+    def add(self, day: date, metric: str, kind: str, channel: str, service: str, team: int, n: int) -> None:
+        ch, avoidable = lgcl(channel), n if metric == Metric.CONTACT and kind in AVOIDABLE else 0
+        for counts in (self.total, self.per_service[service], self.per_channel[ch]):
+            counts[metric] += n
+            counts["avoidable"] += avoidable
         if metric == Metric.CONTACT:
-            self.total["avoidable"] += n if name == "avoidable" else 0
-            self.per_service[service]["avoidable"] += n if name == "avoidable" else 0
-            self.per_channel[ch]["avoidable"] += n if name == "avoidable" else 0
             self.by_channel[ch] += n
             self.by_kind[kind] += n
-            self.daily[local.date().isoformat()][ch] += n
-            self.heat[(local.weekday(), local.hour)] += n
+            self.daily[day.isoformat()][ch] += n
         elif metric in (Metric.ON_TIME, Metric.LATE):
-            monday = local.date() - timedelta(days=local.weekday())
+            monday = day - timedelta(days=day.weekday())
             self.sla_weeks[(monday.isoformat(), team)][metric] += n
 
 
-def _rows(session: Session, f: Filters, team_id: int | None, calendar: WorkingCalendar) -> _Tally:
-    lo, hi = mi_open.midnight(calendar, f.start), mi_open.midnight(calendar, f.end + timedelta(days=1))
-    query = (select(MiCount.at, MiCount.metric, MiCount.kind, MiCount.channel, MiCount.service_key,
-                    MiCount.team_id, func.sum(MiCount.n))
-             .where(MiCount.at >= lo, MiCount.at < hi)
-             .group_by(MiCount.at, MiCount.metric, MiCount.kind, MiCount.channel, MiCount.service_key,
-                       MiCount.team_id))
+def _narrowed(query: Select[Any], table: type[MiCount] | type[MiHour], f: Filters, team_id: int | None) -> Select[Any]:
     if team_id is not None:
-        query = query.where(MiCount.team_id == team_id)
+        query = query.where(table.team_id == team_id)
     if f.service is not None:
-        query = query.where(MiCount.service_key == f.service)
+        query = query.where(table.service_key == f.service)
     if f.our_channel is not None:
-        query = query.where(MiCount.channel == f.our_channel)
+        query = query.where(table.channel == f.our_channel)
+    return query
+
+
+def _rows(session: Session, f: Filters, team_id: int | None, calendar: WorkingCalendar) -> _Tally:
+    """The range's daily counters (one row a day per metric, kind, channel, service and team: already
+    summed by the roll-up), and its contacts per hour summed in the database."""
     tally = _Tally(calendar)
-    for row in session.execute(query):
-        tally.add(*row[:6], int(row[6]))
+    daily = _narrowed(select(MiCount.day, MiCount.metric, MiCount.kind, MiCount.channel, MiCount.service_key,
+                             MiCount.team_id, MiCount.n).where(MiCount.day >= f.start, MiCount.day <= f.end),
+                      MiCount, f, team_id)
+    for row in session.execute(daily):
+        tally.add(*row)
+    lo, hi = mi_open.midnight(calendar, f.start), mi_open.midnight(calendar, f.end + timedelta(days=1))
+    hourly = _narrowed(select(MiHour.at, func.sum(MiHour.n)).where(MiHour.at >= lo, MiHour.at < hi)
+                       .group_by(MiHour.at), MiHour, f, team_id)
+    for at, n in session.execute(hourly):
+        local = calendar.local(at)
+        tally.heat[(local.weekday(), local.hour)] += int(n)
     return tally
 
 

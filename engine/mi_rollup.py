@@ -1,23 +1,26 @@
 """The management-information roll-up, kept in the same transaction as the events it counts.
 
 Every flush that adds case events (``Event`` rows: a case started, a task created or moved, a
-question handed back or answered, a repeat contact, a task or case finished) adds to hourly counters
-(``mi_count``) and to what is remembered per case (``mi_case``). One listener sees every event
+question handed back or answered, a repeat contact, a task or case finished) adds to daily counters
+(``mi_count``, days in Europe/London: UK councils' zone), to contacts per hour (``mi_hour``) and to
+what is remembered per case (``mi_case``). One listener sees every event
 whichever module wrote it, so no use case has to remember to count. Counters are incremented with
 ``INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`` (SQLite and PostgreSQL), so two
 transactions counting in the same hour never lose an update. The definitions are in docs/mi.md.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
 
-from .persistence.tables import Case, Event, Membership, MiCase, MiCount, Task, User
+from .calendar import DEFAULT_ZONE
+from .persistence.tables import Case, Event, Membership, MiCase, MiCount, MiHour, Task, User
 from .types import EventKind
 
 CONTACT_START = "case_start"  # the kind of contact a case's start is
@@ -36,13 +39,18 @@ class Metric(StrEnum):
     LATE = "late"
 
 
+ZONE = ZoneInfo(DEFAULT_ZONE)
 COUNTED = frozenset({EventKind.CASE_STARTED, EventKind.TASK_CREATED, EventKind.TASK_MOVED, EventKind.TASK_HANDED_BACK,
                      EventKind.QUESTION_ANSWERED, EventKind.CONTACT_LOGGED, EventKind.TASK_COMPLETED,
                      EventKind.CASE_COMPLETED})
 
 
 def hour_of(instant: datetime) -> datetime:
-    return instant.replace(minute=0, second=0, microsecond=0)
+    return instant.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def day_of(instant: datetime) -> date:
+    return instant.astimezone(ZONE).date()
 
 
 class _Counter:
@@ -53,13 +61,16 @@ class _Counter:
 
     def add(self, at: datetime, metric: Metric, channel: str, service: str, team: int, kind: str = "",
             n: int = 1) -> None:
-        values = dict(at=hour_of(at), metric=metric.value, kind=kind, channel=channel, service_key=service,
-                      team_id=team, n=n)
-        keys = ["at", "metric", "kind", "channel", "service_key", "team_id"]
+        where = dict(channel=channel, service_key=service, team_id=team)
+        self._upsert(MiCount, day=day_of(at), metric=metric.value, kind=kind, **where, n=n)
+        if metric == Metric.CONTACT:
+            self._upsert(MiHour, at=hour_of(at), **where, n=n)
+
+    def _upsert(self, table: type[MiCount] | type[MiHour], **values: Any) -> None:
         dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(MiCount).values(**values)
-        self.conn.execute(stmt.on_conflict_do_update(index_elements=keys,
-                                                     set_={"n": MiCount.n + stmt.excluded.n}))
+        stmt = dialect.insert(table).values(**values)
+        keys = [c.name for c in table.__table__.primary_key.columns]
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={"n": table.n + stmt.excluded.n}))
 
     def on_case(self, mi: MiCase, metric: Metric, at: datetime, team: int | None = None, kind: str = "",
                 n: int = 1, channel: str | None = None) -> None:

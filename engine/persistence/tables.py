@@ -379,7 +379,7 @@ from .mail import Email as Email, EmailAttachment as EmailAttachment, EmailReply
 from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry as MemberEnquiry  # noqa: E402,I001  (re-exported)
 from .publishing import PublishedService as PublishedService  # noqa: E402  (re-exported)
 from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
-from .mi import MiCase as MiCase, MiCount as MiCount  # noqa: E402  (re-exported)
+from .mi import MiCase as MiCase, MiCount as MiCount, MiHour as MiHour  # noqa: E402  (re-exported)
 
 # Open work by age and by SLA state, read by every management-information figure (engine/mi_open.py).
 Index("ix_case_status_created", Case.status, Case.created_at)

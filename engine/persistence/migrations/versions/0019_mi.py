@@ -1,4 +1,4 @@
-"""management information: the hourly roll-up (mi_count), what it remembers per case (mi_case), and
+"""management information: the daily roll-up (mi_count) and contacts per hour (mi_hour), what it remembers per case (mi_case), and
 indexes for open work by age and SLA state
 
 Revision ID: 0019
@@ -26,9 +26,15 @@ def _at(name: str, primary_key: bool = False) -> sa.Column:
 
 def upgrade() -> None:
     op.create_table('mi_count',
-                    _at('at', primary_key=True),
+                    sa.Column('day', sa.Date(), primary_key=True),
                     sa.Column('metric', sa.String(length=20), primary_key=True),
                     sa.Column('kind', sa.String(length=40), primary_key=True),
+                    sa.Column('channel', sa.String(length=20), primary_key=True),
+                    sa.Column('service_key', sa.String(length=200), primary_key=True),
+                    sa.Column('team_id', sa.Integer(), primary_key=True),
+                    sa.Column('n', sa.Integer(), nullable=False))
+    op.create_table('mi_hour',
+                    _at('at', primary_key=True),
                     sa.Column('channel', sa.String(length=20), primary_key=True),
                     sa.Column('service_key', sa.String(length=200), primary_key=True),
                     sa.Column('team_id', sa.Integer(), primary_key=True),
@@ -55,4 +61,5 @@ def downgrade() -> None:
     op.drop_index('ix_case_status_sla', table_name='case')
     op.drop_index('ix_case_status_created', table_name='case')
     op.drop_table('mi_case')
+    op.drop_table('mi_hour')
     op.drop_table('mi_count')
