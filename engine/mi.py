@@ -69,8 +69,11 @@ def rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+_LGCL_OF = {str(ours): name for ours, name in TO_LGCL.items()}
+
+
 def lgcl(channel: str) -> str:
-    return TO_LGCL.get(Channel(channel), channel) if channel in set(Channel) else channel
+    return _LGCL_OF.get(channel, channel)
 
 
 @dataclass
@@ -87,7 +90,7 @@ class _Tally:
     heat: Counter[tuple[int, int]] = field(default_factory=Counter)
     sla_weeks: dict[tuple[str, int], Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
-    def add(self, day: date, metric: str, kind: str, channel: str, service: str, team: int, n: int) -> None:
+    def add(self, metric: str, kind: str, channel: str, service: str, n: int) -> None:
         ch, avoidable = lgcl(channel), n if metric == Metric.CONTACT and kind in AVOIDABLE else 0
         for counts in (self.total, self.per_service[service], self.per_channel[ch]):
             counts[metric] += n
@@ -95,10 +98,6 @@ class _Tally:
         if metric == Metric.CONTACT:
             self.by_channel[ch] += n
             self.by_kind[kind] += n
-            self.daily[day.isoformat()][ch] += n
-        elif metric in (Metric.ON_TIME, Metric.LATE):
-            monday = day - timedelta(days=day.weekday())
-            self.sla_weeks[(monday.isoformat(), team)][metric] += n
 
 
 def _narrowed(query: Select[Any], table: type[MiCount] | type[MiHour], f: Filters, team_id: int | None) -> Select[Any]:
@@ -112,18 +111,27 @@ def _narrowed(query: Select[Any], table: type[MiCount] | type[MiHour], f: Filter
 
 
 def _rows(session: Session, f: Filters, team_id: int | None, calendar: WorkingCalendar) -> _Tally:
-    """The range's daily counters (one row a day per metric, kind, channel, service and team: already
-    summed by the roll-up), and its contacts per hour summed in the database."""
+    """The range's counters summed in the database: by metric, kind, channel and service; contacts
+    by day and channel; SLA outcomes by day and team; contacts by hour."""
     tally = _Tally(calendar)
-    daily = _narrowed(select(MiCount.day, MiCount.metric, MiCount.kind, MiCount.channel, MiCount.service_key,
-                             MiCount.team_id, MiCount.n).where(MiCount.day >= f.start, MiCount.day <= f.end),
-                      MiCount, f, team_id)
-    for row in session.execute(daily):
-        tally.add(*row)
+    in_range = (MiCount.day >= f.start, MiCount.day <= f.end)
+    by_kind = (MiCount.metric, MiCount.kind, MiCount.channel, MiCount.service_key)
+    for metric, kind, channel, service, n in session.execute(_narrowed(
+            select(*by_kind, func.sum(MiCount.n)).where(*in_range).group_by(*by_kind), MiCount, f, team_id)):
+        tally.add(metric, kind, channel, service, int(n))
+    for day, channel, n in session.execute(_narrowed(
+            select(MiCount.day, MiCount.channel, func.sum(MiCount.n)).where(*in_range, MiCount.metric == Metric.CONTACT)
+            .group_by(MiCount.day, MiCount.channel), MiCount, f, team_id)):
+        tally.daily[day.isoformat()][lgcl(channel)] += int(n)
+    for day, team, metric, n in session.execute(_narrowed(
+            select(MiCount.day, MiCount.team_id, MiCount.metric, func.sum(MiCount.n))
+            .where(*in_range, MiCount.metric.in_([Metric.ON_TIME, Metric.LATE]))
+            .group_by(MiCount.day, MiCount.team_id, MiCount.metric), MiCount, f, team_id)):
+        monday = day - timedelta(days=day.weekday())
+        tally.sla_weeks[(monday.isoformat(), team)][metric] += int(n)
     lo, hi = mi_open.midnight(calendar, f.start), mi_open.midnight(calendar, f.end + timedelta(days=1))
-    hourly = _narrowed(select(MiHour.at, func.sum(MiHour.n)).where(MiHour.at >= lo, MiHour.at < hi)
-                       .group_by(MiHour.at), MiHour, f, team_id)
-    for at, n in session.execute(hourly):
+    for at, n in session.execute(_narrowed(select(MiHour.at, func.sum(MiHour.n)).where(MiHour.at >= lo, MiHour.at < hi)
+                                           .group_by(MiHour.at), MiHour, f, team_id)):
         local = calendar.local(at)
         tally.heat[(local.weekday(), local.hour)] += int(n)
     return tally
