@@ -17,7 +17,7 @@ from .calendar import WorkingCalendar
 from .context import Context
 from .errors import UserError
 from .mi_rollup import Metric
-from .persistence.tables import DirectoryEntry, MiCount, MiHour, Team
+from .persistence.tables import DirectoryEntry, MiCount, MiHour, Process, Team
 from .types import Channel, ContactKind
 
 MAX_DAYS = 366
@@ -199,3 +199,14 @@ def figures(ctx: Context, filters: Filters) -> dict[str, Any]:
                              for (week, team_id), c in sorted(tally.sla_weeks.items())],
         "oldest_open": oldest,
     }
+
+
+def choices(ctx: Context) -> dict[str, list[tuple[str, str]]]:
+    """What the dashboards' filters offer: teams by name; services (directory entries, and processes
+    that have none, as cases count them) as (key, name); channels by their LGCL name."""
+    with ctx.db.transaction(readonly=True) as session:
+        teams = [(t.name, t.name) for t in routing.list_teams(session)]
+        services = {p.key: p.name for p in session.scalars(select(Process))}
+        services.update({e.key: e.name for e in session.scalars(select(DirectoryEntry))})
+    return {"teams": teams, "services": sorted(services.items(), key=lambda kv: kv[1].lower()),
+            "channels": [(lgcl(c), lgcl(c).capitalize()) for c in Channel]}

@@ -19,7 +19,8 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, assets, auth, callbacks, casepage, casesearch, contacts, councillor, dates,
-               diagrams, documents, emails, frontoffice, home, i18n, inbox, names, notifications, oidc, open311,
+               diagrams, documents, emails, frontoffice, home, i18n, inbox, mi_pages, names, notifications, oidc,
+               open311,
                openreferral, public_guard, publishing_pages, residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
@@ -164,6 +165,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Member Services staff need no particular role: the engine checks they are in the Member Services team.
     access.register(app, councillor.staff_bp, access.SIGNED_IN)
     access.register(app, publishing_pages.bp, {Role.ANALYST})
+    access.register(app, mi_pages.bp, {Role.TEAM_LEAD})  # and admins, as always
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
                         admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp):
         access.register(app, admin_pages, {Role.ADMIN})

@@ -28,6 +28,8 @@ PLACES = (
     (Role.FRONT_OFFICE, "Emails", "/emails", "Emails to the shared mailboxes: start a case, add to one or resolve."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
+    (Role.TEAM_LEAD, "Management information", "/mi",
+     "Demand and peaks, first-contact resolution, avoidable contact, hand-offs, SLAs and backlog."),
     (Role.COUNCILLOR, "My enquiries", "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),

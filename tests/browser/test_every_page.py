@@ -25,6 +25,7 @@ NOT_PAGES = {"health.healthz", "diagrams.version_xml", "documents.download", "an
              "oidc.callback", "tasks.check", "auth.sign_in", "forms_preview.preview",
              "notifications.open_one",
              "admin_directory_files.export", "emails.download",
+             "mi.table_csv", "mi.all_ods",  # downloads: tests/webui/test_mi_pages.py reads them back
              "residents.sent",  # its address carries a signed receipt: tests/browser/test_resident_journey.py
              # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
              "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}
