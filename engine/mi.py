@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -100,7 +100,10 @@ class _Tally:
             self.by_kind[kind] += n
 
 
-def _narrowed(query: Select[Any], table: type[MiCount] | type[MiHour], f: Filters, team_id: int | None) -> Select[Any]:
+Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])  # a select over mi_count or mi_hour
+
+
+def _narrowed(query: Q, table: type[MiCount] | type[MiHour], f: Filters, team_id: int | None) -> Q:
     if team_id is not None:
         query = query.where(table.team_id == team_id)
     if f.service is not None:

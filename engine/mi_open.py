@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from .views import iso
 AGE_BANDS = (("0-2", 0, 2), ("3-5", 3, 5), ("6-10", 6, 10), ("11-20", 11, 20), ("20+", 21, None))
 OPEN_TASK = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)
 OLDEST = 10
+Q = TypeVar("Q", bound=Select[Unpack[tuple[Any, ...]]])  # a select over case, or over task
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class OpenFilter:
     service_key: str | None = None
     channel: str | None = None
 
-    def cases(self, query: Select[Any]) -> Select[Any]:
+    def cases(self, query: Q) -> Q:
         """``query`` (over ``case``) narrowed to cases of the service/channel, and with open work in the team."""
         if self.service_key is not None:
             query = query.where(Case.service_key == self.service_key)
@@ -41,7 +42,7 @@ class OpenFilter:
                                                       Task.status.in_(OPEN_TASK)).exists())
         return query
 
-    def tasks(self, query: Select[Any]) -> Select[Any]:
+    def tasks(self, query: Q) -> Q:
         if self.team_id is not None:
             query = query.where(Task.team_id == self.team_id)
         if self.service_key is not None or self.channel is not None:

@@ -69,7 +69,7 @@ class _Counter:
     def _upsert(self, table: type[MiCount] | type[MiHour], **values: Any) -> None:
         dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         stmt = dialect.insert(table).values(**values)
-        keys = [c.name for c in table.__table__.primary_key.columns]
+        keys = [c.name for c in table.__table__.primary_key]
         self.conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={"n": table.n + stmt.excluded.n}))
 
     def on_case(self, mi: MiCase, metric: Metric, at: datetime, team: int | None = None, kind: str = "",
