@@ -11,10 +11,11 @@ from tests.browser.pagecheck import assert_good_page
 PLACES = {
     Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions", "/emails"},
     Role.BACK_OFFICE: {"/inbox"},
+    Role.TEAM_LEAD: {"/inbox", "/mi"},
     Role.ANALYST: {"/processes", "/forms/", "/published-services"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
                  "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/services", "/inbox",
-                 "/inbox/questions", "/emails", "/processes", "/forms/", "/published-services"},
+                 "/inbox/questions", "/emails", "/processes", "/forms/", "/published-services", "/mi"},
 }
 
 
