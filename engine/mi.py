@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from . import calendar_settings, mi_open, routing
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, bank_holidays
 from .context import Context
 from .errors import UserError
 from .mi_rollup import Metric
@@ -213,3 +213,11 @@ def choices(ctx: Context) -> dict[str, list[tuple[str, str]]]:
         services.update({e.key: e.name for e in session.scalars(select(DirectoryEntry))})
     return {"teams": teams, "services": sorted(services.items(), key=lambda kv: kv[1].lower()),
             "channels": [(lgcl(c), lgcl(c).capitalize()) for c in Channel]}
+
+
+def last_bank_holiday(ctx: Context) -> date | None:
+    """The council's latest bank holiday before today (within a year): demand peaks after it."""
+    today = ctx.clock.now().date()
+    with ctx.db.transaction(readonly=True) as session:
+        calendar = calendar_settings.load(session)
+    return max((d for d in bank_holidays(calendar.nation) if today - timedelta(days=MAX_DAYS) < d < today), default=None)

@@ -21,18 +21,35 @@ DEFAULT_DAYS = 28
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _given() -> dict[str, str]:
-    """The filters in the address, the last four weeks by default."""
+def _defaults() -> dict[str, str]:
+    """The last four weeks to today, for everyone."""
     today = context().clock.now().date()
+    return {**{name: "" for name in FIELDS}, "from": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
+            "to": today.isoformat()}
+
+
+def _given() -> dict[str, str]:
+    """The filters in the address, the defaults where none is given."""
     given = {name: request.args.get(name, "").strip() for name in FIELDS}
-    given["from"] = given["from"] or (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-    given["to"] = given["to"] or today.isoformat()
-    return given
+    return {name: value or _defaults()[name] for name, value in given.items()}
 
 
 def _figures(given: dict[str, str]) -> dict[str, Any]:
     return mi.figures(context(), mi.Filters.of(given["from"], given["to"], given["team"], given["service"],
                                                given["channel"]))
+
+
+def _ranges() -> list[tuple[str, dict[str, str]]]:
+    """Quick ranges: the last 4 and 13 weeks, and from the week before the last bank holiday (when
+    hubs see their peak) to today."""
+    today = context().clock.now().date()
+    out = [(f"Last {weeks} weeks", {"from": (today - timedelta(weeks=weeks, days=-1)).isoformat(),
+                                    "to": today.isoformat()}) for weeks in (4, 13)]
+    holiday = mi.last_bank_holiday(context())
+    if holiday is not None:
+        out.append((f"Since the week before the {holiday.strftime('%-d %B %Y')} bank holiday",
+                    {"from": (holiday - timedelta(days=7)).isoformat(), "to": today.isoformat()}))
+    return out
 
 
 def _percent(value: float) -> str:
@@ -84,17 +101,13 @@ def dashboard() -> Any:
         found = _figures(given)
     except UserError as err:  # a wrong date or filter: say so above the last four weeks' figures
         problem = [{"text": err.message, "href": "#from"}]
-        found = _figures({**{name: "" for name in FIELDS}, **{k: v for k, v in _given_defaults().items()}})
+        found = _figures(_defaults())
     page = render_template("mi/dashboard.html", title="Management information", f=found, given=given,
+                           ranges=_ranges(),
                            choices=mi.choices(context()), charts=charts(found), tables=mi_export.tables(found),
                            titles=mi_export.TABLE_TITLES, query={k: v for k, v in given.items() if v},
                            error_list=problem)
     return (page, 400) if problem else page
-
-
-def _given_defaults() -> dict[str, str]:
-    today = context().clock.now().date()
-    return {"from": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(), "to": today.isoformat()}
 
 
 @bp.get("/<table>.csv")

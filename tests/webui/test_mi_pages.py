@@ -25,6 +25,7 @@ def test_a_team_lead_sees_the_weeks_figures_and_downloads_them(hub, signed_in):
     assert "33.3% of the 6 cases started were resolved at first contact; 14.3% of contacts were avoidable." in html
     assert "2 hand-offs and 1 bounce-backs in all." in html
     assert html.count('role="img"') == 7 and html.count("<table") == 7
+    assert "from=2025-12-25&amp;to=2026-03-05\">Since the week before the 1 January 2026 bank holiday" in html
 
     rows = list(csv.reader(io.StringIO(lead.get(f"/mi/backlog.csv?{WEEK}").get_data(as_text=True))))
     assert rows == [["Age (working days)", "Open cases"], ["0-2", "1"], ["3-5", "3"], ["6-10", "0"],
