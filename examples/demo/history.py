@@ -21,7 +21,7 @@ from .staff import ADVISOR, WORKER_OF
 
 MAX_WEEKS = 16
 USUAL = 3  # contacts on an ordinary working day; Mondays one more
-AFTER_HOLIDAY = 3  # times as many on the first working day after a bank holiday
+AFTER_HOLIDAY = 5  # times as many on the first working day after a bank holiday
 CHANNELS = [Channel.PHONE] * 9 + [Channel.WEB] * 5 + [Channel.EMAIL] * 3 + [Channel.FACE_TO_FACE] * 2
 ANSWERED = ["bin_collection_day", "garden_waste", "recycling_centre", "parking_fine"]
 HOURS = [9, 9, 10, 10, 10, 11, 11, 12, 13, 14, 14, 15, 16]
