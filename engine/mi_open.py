@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from .calendar import WorkingCalendar
@@ -85,11 +85,13 @@ def band_edges(calendar: WorkingCalendar, now: datetime) -> list[datetime]:
 
 
 def backlog(session: Session, where: OpenFilter, calendar: WorkingCalendar, now: datetime) -> dict[str, int]:
-    """Open cases by age band: one indexed count per edge, each band the difference of two."""
-    base = where.cases(select(func.count()).select_from(Case).where(Case.status == CaseStatus.OPEN))
-    older = [int(session.scalar(base.where(Case.created_at < edge)) or 0) for edge in band_edges(calendar, now)]
-    total = int(session.scalar(base) or 0)
-    bounds = [total, *older, 0]
+    """Open cases by age band, in one pass over the open cases (index on status and start): how many
+    started before each band's edge, each band the difference of two."""
+    edges = band_edges(calendar, now)
+    older = [func.coalesce(func.sum(case((Case.created_at < edge, 1), else_=0)), 0) for edge in edges]
+    row = session.execute(where.cases(select(func.count(), *older).select_from(Case)
+                                      .where(Case.status == CaseStatus.OPEN))).one()
+    bounds = [int(n or 0) for n in row] + [0]
     return {label: bounds[i] - bounds[i + 1] for i, (label, _, _) in enumerate(AGE_BANDS)}
 
 
