@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import mi_rollup  # noqa: F401  (counts case events for MI in their own transaction)
 from .clock import Clock, SystemClock
 from .notifications import NotificationSender
 from .persistence.db import Database

@@ -37,7 +37,8 @@ def main() -> None:
               f"so it is left as it is (use a new database for a fresh demo)")
     else:
         print(f"Demo cases loaded: {len(loaded.cases)} cases ({loaded.cases[0]} to {loaded.cases[-1]}) "
-              f"for {loaded.customers} customers, with {loaded.policies} SLA policies")
+              f"for {loaded.customers} customers, with {loaded.policies} SLA policies; {loaded.history} "
+              f"(management information at /mi)")
     raised = councillor.prepare(ctx, fresh=not loaded.existing)
     print(f"Demo councillor ready: {councillor.COUNCILLOR} ({councillor.WARD} ward) at /councillor/"
           + (f", with enquiries {', '.join(raised)}" if raised else ""))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout", "mail_intake")
+NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout", "mail_intake", "mi")
 PAGES = ("member_1_team", "member_5_teams", "admin", "team_counts")
 
 
@@ -109,3 +109,12 @@ def test_mail_intake_counts_emails_a_minute_and_takes_each_once_through_kills(da
                         "--database", backend, env=_environment(database_url))
     _is_timing(result, "per_minute")
     assert result["restart"] == {"delivered": 10, "taken": 10, "duplicates": 0, "missing": 0, "kills": 1}
+
+
+def test_mi_times_a_90_day_dashboard_over_seeded_history(database_url):
+    result = _last_json("mi", "--cases", "1000", "--events", "2", "--samples", "4", env=_environment(database_url))
+
+    assert (result["cases"], result["events"]) == (1000, 2000)
+    _is_timing(result, "p50_ms", "p95_ms")
+    if database_url.startswith("postgresql"):
+        _is_timing(result, "pg_p50_ms", "pg_p95_ms")

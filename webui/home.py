@@ -31,6 +31,8 @@ PLACES = (
     (Role.FRONT_OFFICE, "Arrivals", "/arrivals", "Today's appointments at the hub: check in, call, finish, walk-ins."),
     (Role.BACK_OFFICE, "Task inbox", "/inbox", "Your tasks and your teams' queues."),
     (Role.TEAM_LEAD, "Task inbox", "/inbox", "Your teams' queues, workload and escalations."),
+    (Role.TEAM_LEAD, "Management information", "/mi",
+     "Demand and peaks, first-contact resolution, avoidable contact, hand-offs, SLAs and backlog."),
     (Role.COUNCILLOR, N_("My enquiries"), "/councillor/", "Raise enquiries for residents and follow them."),
     (Role.ANALYST, "Processes", "/processes", "Upload process maps, see versions and where cases wait."),
     (Role.ANALYST, "Form previews", "/forms/", "See every form as staff will see it."),

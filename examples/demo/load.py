@@ -14,6 +14,7 @@ from engine.context import Context
 from engine.persistence.tables import Case
 
 from .customers import CUSTOMERS
+from .history import History
 from .player import Player
 from .slas import set_policies
 from .stories import STORIES
@@ -25,6 +26,7 @@ class Loaded:
     customers: int
     cases: list[str]
     existing: int  # cases the database had already (then nothing was loaded)
+    history: str = ""  # what the weeks of everyday demand cover (examples/demo/history.py)
 
 
 def existing_cases(ctx: Context) -> int:
@@ -47,5 +49,9 @@ def load_cases(ctx: Context, clock: FixedClock) -> Loaded:
     for story in sorted(STORIES, key=lambda s: -s.working_days_ago):  # oldest first, as references go
         references.append(player.play(story, ids[story.customer], slots[story.working_days_ago]))
         slots[story.working_days_ago] += 1
+    demand = History(ctx, clock, now)
+    first, holiday = demand.play()
     player.catch_up(now)
-    return Loaded(policies, len(ids), references, 0)
+    story = (f"{demand.played} everyday contacts since {first}" +
+             (f", busiest after the {holiday} bank holiday" if holiday else ""))
+    return Loaded(policies, len(ids), references, 0, story)

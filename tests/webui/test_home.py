@@ -11,11 +11,12 @@ from tests.browser.pagecheck import assert_good_page
 PLACES = {
     Role.FRONT_OFFICE: {"/services", "/inbox", "/inbox/questions", "/emails", "/arrivals"},
     Role.BACK_OFFICE: {"/inbox"},
+    Role.TEAM_LEAD: {"/inbox", "/mi"},
     Role.ANALYST: {"/processes", "/forms/", "/published-services"},
     Role.ADMIN: {"/admin/users", "/admin/teams", "/admin/tokens", "/admin/incidents", "/admin/sla",
                  "/admin/search-words", "/admin/directory", "/admin/mailboxes", "/admin/audit", "/admin/retention",
                  "/admin/appointments", "/services", "/inbox", "/inbox/questions", "/emails", "/arrivals", "/processes",
-                 "/forms/", "/published-services"},
+                 "/forms/", "/published-services", "/mi"},
 }
 
 

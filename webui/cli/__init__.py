@@ -98,4 +98,4 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 # registers the commands
 from . import (admin, appointments, audit, cases, closures, config, councillors, directory, gazetteer, governance,  # noqa: E402,F401,E501
-               incidents, mailboxes, messages, partners, processes, run, search_words, services, sla)
+               incidents, mailboxes, messages, mi, partners, processes, run, search_words, services, sla)

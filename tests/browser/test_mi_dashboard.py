@@ -1,0 +1,42 @@
+"""A team lead opens the management-information dashboard in Chromium: every chart, table and
+download link passes axe-core's WCAG 2.2 A/AA rules, as does the page with a wrong date."""
+from __future__ import annotations
+
+import pytest
+
+from engine import cases, contacts
+from engine.types import Role
+
+from .journey import check, shoot
+from .server import add_staff, chromium
+
+LEAD = "mi-lead@example.gov.uk"
+
+
+@pytest.fixture(scope="module")
+def lead_browser(server):
+    add_staff(server.ctx, LEAD, "Lee Lead", [Role.TEAM_LEAD, Role.FRONT_OFFICE], ("Customer Hub",))
+    with chromium(server, LEAD) as context:
+        yield context
+
+
+def test_the_dashboard_is_accessible_with_figures_and_with_a_wrong_date(server, lead_browser):
+    for channel in ("phone", "phone", "web"):
+        view = cases.start_case(server.ctx, "missed_bin_collection", {"postcode": "AN1 2BC"}, channel=channel,
+                                actor=LEAD)
+    contacts.log_contact(server.ctx, view.reference, "phone", "chasing", "Any news?", LEAD)
+    page = lead_browser.new_page()
+    try:
+        page.goto(f"{server.url}/")
+        page.click("a[href='/mi']")
+        check(page)
+        assert "Demand by weekday and hour" in page.content() and page.locator("svg[role=img]").count() == 7
+        page.click("summary:has-text('Show the figures as a table') >> nth=0")
+        check(page)
+        shoot(page, "mi-dashboard.png")
+        page.fill("#from", "not a date")
+        page.click("button:has-text('Show figures')")
+        check(page)
+        assert "There is a problem" in page.content()
+    finally:
+        page.close()
