@@ -8,6 +8,7 @@ import click
 
 from engine import appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats
 from engine.calendar_settings import parse_day
+from engine.errors import UserError
 from engine.users import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main, parse_json
@@ -162,12 +163,16 @@ def stats(first: str, last: str, out: Output) -> None:
 
 
 @appointments_group.command("load")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--user", "actor", default=None)
 @json_option
 def load(path: str, actor: str | None, out: Output) -> None:
     """Set the types, locations and desks described by the JSON file PATH (e.g. examples/demo_appointments.json)."""
-    with open(path, encoding="utf-8") as f:
-        spec = parse_json(f.read(), path)
-    loaded = appointment_calendar.load_calendar(context(), spec, actor or SYSTEM_ACTOR)
+    ctx = context()  # a database not set up is said first, as by every command
+    try:
+        with open(path, encoding="utf-8") as f:
+            spec = parse_json(f.read(), path)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"Cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+    loaded = appointment_calendar.load_calendar(ctx, spec, actor or SYSTEM_ACTOR)
     out.result(loaded, f"Loaded {loaded['types']} types, {loaded['locations']} locations, {loaded['desks']} desks")
