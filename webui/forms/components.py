@@ -130,8 +130,12 @@ def _choices(f: Field, value: Any, error: str | None) -> Component:
                   "items": [_compact({"value": "true", "text": f.label, "hint": _text(f.hint),
                                       "checked": value in ("true", True) or None})]}
         return Component("govukCheckboxes", _compact(params))
-    params = {**_fieldset(f, error), "items": items, "classes": "govuk-radios--inline" if f.inline else None}
-    return Component("govukRadios" if f.kind is Kind.RADIOS else "govukCheckboxes", _compact(params))
+    params = {**_fieldset(f, error), "classes": "govuk-radios--inline" if f.inline else None}
+    if not items and f.booking:  # no free slot to offer (or a preview, which offers none)
+        params["hint"] = _text(_("There are no free appointments to offer at the moment"))
+        params["fieldset"] = {**params["fieldset"], "attributes": {"id": f.name}}  # where its error links to
+    # "items" even when empty: the macro reads params.items, which would otherwise be the dict's own method
+    return Component("govukRadios" if f.kind is Kind.RADIOS else "govukCheckboxes", {**_compact(params), "items": items})
 
 
 def _address(f: Field, value: Any, error: str | None) -> Component:
