@@ -208,6 +208,16 @@ def cancel(ctx: Context, reference: str, actor: str | None, reason: str = "") ->
         return view(w.session, row)
 
 
+def release_for_cancelled_case(w: CaseWriter, reason: str) -> None:
+    """The case is being cancelled: its booked appointments are cancelled with it (their slots freed,
+    reminders not sent), each on the case's timeline. No message: the case waits for nothing now."""
+    for row in w.session.scalars(select(Appointment).where(Appointment.case_id == w.case.id,
+                                                           Appointment.status == AppointmentStatus.BOOKED)):
+        row.status, row.live, row.closed_at = AppointmentStatus.CANCELLED, None, w.now
+        appointment_reminders.drop_pending(w.session, row)
+        w.record(EventKind.APPOINTMENT_CANCELLED, appointment=row.reference, reason=reason or "the case was cancelled")
+
+
 def case_appointments(ctx: Context, case_reference: str) -> list[AppointmentView]:
     with ctx.db.transaction(readonly=True) as session:
         rows = session.scalars(select(Appointment).join(Case, Case.id == Appointment.case_id)

@@ -191,6 +191,7 @@ def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: 
     with writer.open_case(ctx, reference=reference, actor=actor) as w:
         if w.case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
             raise CaseNotOpen(f"Case {reference} is already {w.case.status}")
+        appointment_booking.release_for_cancelled_case(w, reason)
         try:
             w.load()
         except StateUnreadable as err:

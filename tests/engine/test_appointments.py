@@ -92,6 +92,14 @@ def test_an_advisor_books_rebooks_and_cancels_and_the_case_timeline_and_map_foll
         appointment_booking.rebook(hub, booked.reference, offered[0].id, None)
 
 
+def test_cancelling_the_case_cancels_its_appointment_and_frees_the_slot(hub):
+    view, offered, booked = _book_from_task(hub)
+    cases.cancel_case(hub, view.reference, reason="Resident moved away")
+    [after] = appointment_booking.case_appointments(hub, view.reference)
+    assert after.status == "cancelled"
+    assert appointment_calendar.availability(hub, "blue-badge-check", limit=1)[0].id == offered[0].id  # freed
+
+
 def test_two_advisors_racing_for_the_last_slot_one_wins_the_other_is_offered_the_next(hub, database_url):
     first = cases.start_case(hub, MAP, RESIDENT, channel="phone")
     second = cases.start_case(hub, MAP, RESIDENT, channel="phone")
