@@ -55,4 +55,4 @@ def openapi_paths(operation: Any) -> dict[str, Any]:
         "sla", "backlog"]}}, "text/csv": {"schema": {"type": "string"}},
         ODS: {"schema": {"type": "string", "format": "binary"}}}
     return {"/mi": {"get": operation("management_information",
-                                     "Management information for a date range (docs/mi.md)", (200, ok), (404,), params)}}
+                                     "Management information for a date range (docs/mi.md)", (200, ok), (404, 422), params)}}
