@@ -74,7 +74,10 @@ def test_every_route_belongs_to_a_blueprint_with_an_access_rule(app):
                  if rule.endpoint.split(".")[0] not in rules]
     assert unguarded == []
     public = sorted(name for name, rule in rules.items() if rule == access.PUBLIC)
-    assert public == ["api_docs", "assets", "auth", "callbacks", "health", "oidc", "openreferral"]
+    # metrics: its own check (a token, or this machine only); appointment_calendar: a reminder's .ics link,
+    # whose random token is the key.
+    assert public == ["api_docs", "appointment_calendar", "assets", "auth", "callbacks", "health", "metrics", "oidc",
+                      "openreferral"]
     # Partners' systems: no staff sign-in and no CSRF token; the calls that need it check an Open311 api_key.
     assert sorted(name for name, rule in rules.items() if rule == access.PARTNER_KEY) == ["open311"]
     # (that a form-encoded POST needs no CSRF token is tested in tests/open311_server/)
