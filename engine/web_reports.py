@@ -106,5 +106,5 @@ def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dic
     if task_id is not None:
         cases.complete_task(ctx, task_id, answers)
     logger.info("web report %s for %s", case.reference, process_key,
-                extra={"reference": case.reference, "process": process_key, "matches": len(matches)})
+                extra={"reference": case.reference, "process_key": process_key, "matches": len(matches)})
     return WebReport(case.reference, task_id is not None, len(matches))

@@ -3,6 +3,7 @@ reference; the case arrives on channel web for the Customer Hub, the resident's 
 customer (a possible match is flagged, never merged), and bots, floods and oversized forms are refused."""
 from __future__ import annotations
 
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -49,7 +50,8 @@ def report(client, **changes):
     return client.get(sent.headers["Location"])
 
 
-def test_a_resident_reports_a_missed_bin_without_signing_in(app, published, signed_in):
+def test_a_resident_reports_a_missed_bin_without_signing_in(app, published, signed_in, caplog):
+    caplog.set_level(logging.INFO, logger="engine")  # as production logs: the report's log line must be writable
     client = app.test_client()
     listing = client.get("/report").get_data(as_text=True)
     assert "Report a missed bin" in listing
