@@ -98,4 +98,8 @@ def live(ctx) -> Iterator[Live]:
         yield Live(f"http://127.0.0.1:{server.effective_port}", ctx)
     finally:
         server.close()
+        # Keep-alive connections the test's sessions still hold keep waitress's loop running: close them
+        # too, so the loop ends at once instead of when the join gives up (10 s a test).
+        for channel in list(server._map.values()):
+            channel.close()
         thread.join(timeout=10)
