@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session
 
 from . import calendar_settings, calls
 from .appointment_calendar import when
-from .calls import Adapters
 from .context import Context
 from .errors import NotFound
-from .persistence.tables import (Appointment, AppointmentLocation, AppointmentType, Case, Event, OutboxCall)
+from .persistence.tables import Appointment, AppointmentLocation, AppointmentType, Case, OutboxCall
 from .types import CallKind, CallStatus, EventKind
-from .writer import CaseWriter
+from .update_calls import MessageCalls
 
 NOTIFY = "notify"  # the adapter the reminders go through
 BOOKED, DAY_BEFORE = "appointment_booked", "appointment_reminder"  # Notify template names
@@ -72,42 +71,13 @@ def drop_pending(session: Session, row: Appointment) -> None:
                                              OutboxCall.idempotency_key.like(f"{row.reference}:%")))
 
 
-class AppointmentReminders:
+class AppointmentReminders(MessageCalls):
     """The outbox handler: a sent reminder is noted on the case's timeline; a failed one follows the
     adapter's retry policy and then becomes an incident."""
 
-    def params(self, ctx: Context, row: OutboxCall) -> dict[str, Any]:
-        return dict(row.params)
-
-    def succeeded(self, ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
-        with ctx.db.transaction() as session:
-            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-            now = ctx.clock.now()
-            row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
-            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.APPOINTMENT_REMINDED,
-                              detail={"reminder": row.bpmn_id, "key": row.idempotency_key,
-                                      "notification_id": result.get("notification_id")}))
-
-    def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
-        with ctx.db.transaction() as session:
-            row = session.get_one(OutboxCall, leased.id, with_for_update=True)
-            now = ctx.clock.now()
-            row.last_error, row.leased_until = message, None
-            if not getattr(err, "business", False) and calls.retry_later(row, adapters.policy(row.operation), err,
-                                                                         message, now):
-                return
-            row.status, row.finished_at = CallStatus.FAILED, now
-            calls.raise_incident(session, session.get_one(Case, row.case_id), row, calls.failure_kind(err), message,
-                                 err, now)
-
-    def retried(self, w: CaseWriter, row: OutboxCall) -> None:
-        """Nothing else waits on a reminder: the call itself is queued again."""
-
-    def skipped(self, w: CaseWriter, row: OutboxCall, note: str, result: dict[str, Any] | None) -> None:
-        row.status, row.finished_at, row.result = CallStatus.DONE, w.now, {"skipped": True, "note": note}
-
-    def document(self, session: Session, row: OutboxCall) -> str | None:
-        return None
+    def event(self, row: OutboxCall, result: dict[str, Any]) -> tuple[EventKind, dict[str, Any]]:
+        return EventKind.APPOINTMENT_REMINDED, {"reminder": row.bpmn_id, "key": row.idempotency_key,
+                                                "notification_id": result.get("notification_id")}
 
 
 HANDLER = AppointmentReminders()

@@ -1,4 +1,5 @@
-"""The handler of residents' updates (``CallKind.RESIDENT_UPDATE``, queued by ``engine.resident_updates``).
+"""The handler of residents' updates (``CallKind.RESIDENT_UPDATE``, queued by ``engine.resident_updates``),
+and the base of other messages nothing waits on (``engine.appointment_reminders``).
 
 Nothing waits on them. Success is recorded in the case's history; failures follow the adapter's
 retry policy, and a refusal or exhausted retries become an incident (retry sends it again, skip gives
@@ -18,18 +19,25 @@ from .types import CallStatus, EventKind
 from .writer import CaseWriter
 
 
-class ResidentUpdates:
+class MessageCalls:
+    """A message nothing waits on (a resident's update, an appointment reminder): success is an event
+    on the case's timeline (``event``), failure retried by the adapter's policy then an incident, an
+    admin's retry sends it again and a skip gives it up."""
+
     def params(self, ctx: Context, row: OutboxCall) -> dict[str, Any]:
         return dict(row.params)
+
+    def event(self, row: OutboxCall, result: dict[str, Any]) -> tuple[EventKind, dict[str, Any]]:
+        return EventKind.CALL_SUCCEEDED, {"operation": row.operation, "update": row.params.get("status"),
+                                          "attempts": row.attempts}
 
     def succeeded(self, ctx: Context, leased: OutboxCall, result: dict[str, Any], actor: str) -> None:
         with ctx.db.transaction() as session:
             row = session.get_one(OutboxCall, leased.id, with_for_update=True)
             now = ctx.clock.now()
             row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
-            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.CALL_SUCCEEDED,
-                              detail={"operation": row.operation, "update": row.params.get("status"),
-                                      "attempts": row.attempts}))
+            kind, detail = self.event(row, result)
+            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=kind, detail=detail))
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:
@@ -37,7 +45,7 @@ class ResidentUpdates:
                                  message, ctx.clock.now())
 
     def retried(self, w: CaseWriter, row: OutboxCall) -> None:
-        """Nothing of the case changes: the update is due again."""
+        """Nothing of the case changes: the message is due again."""
 
     def skipped(self, w: CaseWriter, row: OutboxCall, note: str, result: dict[str, Any] | None) -> None:
         row.status, row.finished_at, row.result = CallStatus.DONE, w.now, {"skipped": True, "note": note}
@@ -46,4 +54,4 @@ class ResidentUpdates:
         return None
 
 
-HANDLER = ResidentUpdates()
+HANDLER = MessageCalls()
