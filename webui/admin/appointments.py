@@ -3,6 +3,7 @@ The patterns are read against the council's working calendar (bank holidays and 
 slots: /admin/sla)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -37,39 +38,38 @@ def _number(name: str, default: int) -> int:
     return int(text)
 
 
+def _saved(save: Callable[[], str]) -> Any:
+    """Run ``save`` (which says what it saved); its mistake on the page, else back to the calendar."""
+    try:
+        saved = save()
+    except UserError as err:
+        return _page(err.message, 400)
+    flash(saved, FLASH)
+    return redirect(url_for(".index"))
+
+
 @bp.post("/types")
 def set_type() -> Any:
     form = request.form
-    try:
-        row = appointment_calendar.set_type(context(), form.get("key", ""), form.get("name", ""), _number("minutes", 0),
-                                            g.user.email, form.get("what_to_bring", ""), _number("grace_minutes", 15),
-                                            _number("reminder_days_before", 1))
-    except UserError as err:
-        return _page(err.message, 400)
-    flash(f"Appointment type {row['name']} saved", FLASH)
-    return redirect(url_for(".index"))
+    return _saved(lambda: "Appointment type {} saved".format(appointment_calendar.set_type(
+        context(), form.get("key", ""), form.get("name", ""), _number("minutes", 0), g.user.email,
+        form.get("what_to_bring", ""), _number("grace_minutes", 15), _number("reminder_days_before", 1))["name"]))
 
 
 @bp.post("/locations")
 def set_location() -> Any:
     form = request.form
-    try:
-        row = appointment_calendar.set_location(context(), form.get("key", ""), form.get("name", ""), g.user.email,
-                                                form.get("address", ""))
-    except UserError as err:
-        return _page(err.message, 400)
-    flash(f"Location {row['name']} saved", FLASH)
-    return redirect(url_for(".index"))
+    return _saved(lambda: "Location {} saved".format(appointment_calendar.set_location(
+        context(), form.get("key", ""), form.get("name", ""), g.user.email, form.get("address", ""))["name"]))
 
 
 @bp.post("/desks")
 def set_desk() -> Any:
     form = request.form
     types = [t.strip() for t in form.get("types", "").split(",") if t.strip()]
-    try:
+
+    def save() -> str:
         appointment_calendar.set_desk(context(), form.get("location", ""), form.get("name", ""),
                                       form.get("pattern", ""), g.user.email, types)
-    except UserError as err:
-        return _page(err.message, 400)
-    flash(f"Desk {form.get('name')} saved", FLASH)
-    return redirect(url_for(".index"))
+        return f"Desk {form.get('name')} saved"
+    return _saved(save)
