@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -33,14 +34,16 @@ def _start(url: str, port: int, threads: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COUNCILFLOW_DATABASE_URL": url, "COUNCILFLOW_SECRET_KEY": "benchmark-only"}
     command = [sys.executable, "-c", "from webui.cli import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(port), "--threads", str(threads), "--no-embedded-worker"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server logs a line per request: to a file, since a pipe nobody reads fills up and stops the server.
+    log = tempfile.TemporaryFile()
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read().decode() if server.stderr else ''}")
+            raise SystemExit(f"the server stopped with exit code {server.returncode} (its log went to a temporary file)")
         try:
             if requests.get(f"{base}/api/v1/openapi.json", timeout=2).status_code == 200:
                 return
