@@ -70,9 +70,13 @@ run: demo
 	COUNCILFLOW_INSECURE_COOKIES=1 COUNCILFLOW_DEVELOPMENT=1 $(WITH_BACKOFFICE) $(BIN)/councilflow serve --host 127.0.0.1 --port 5000
 
 # mypy first (strict on engine/, configured in pyproject.toml's [tool.mypy]): a type error fails `make test`.
+# The test files are spread over TEST_WORKERS processes (pytest-xdist; a file stays on one worker, so its
+# module-wide servers start once): much of the suite waits on servers and browsers, not on the CPU.
+# Each worker starts its own PostgreSQL server. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 3
 test: setup
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Small sizes that finish in a few minutes; docs/performance.md has the full-size runs. scaleout.py uses
 # COUNCILFLOW_BENCH_PG_URL, or starts a throwaway PostgreSQL server on 127.0.0.1 as the tests do.
