@@ -133,6 +133,7 @@ class Projector:
         if self._created:
             self.session.flush()  # the new tasks' ids, for their history and clocks
         for task in self._created:
+            assert task.team is not None, "a new task always goes to a team"
             self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=task.team.name,
                         assignee=task.assignee.email if task.assignee else None)
             sla_rows.start(self.session, self.case, task, self.now, self.actor)
