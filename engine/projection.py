@@ -15,6 +15,8 @@ from .runtime import StepFailure
 from .savedstate import SERIALIZER_VERSION, LoadedSpec
 from .types import CaseStatus, EventKind, TaskStatus
 
+OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # tasks a case still owes
+
 _MISSING = object()
 
 
@@ -67,12 +69,17 @@ class Projector:
             case.status, case.completed_at, case.error = CaseStatus.COMPLETED, self.now, None
         else:
             case.status, case.error = CaseStatus.OPEN, None
-        if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
-            sla_rows.start(self.session, case, None, self.now, self.actor)
-        self._sync_tasks(workflow, keep_none=cancelled)
+        # The lookups below (open tasks, teams, SLA policies) need none of this transaction's changes
+        # written first: they are flushed once, when the new tasks need their ids (each query
+        # flushing everything pending cost more than the rest of the save).
+        with self.session.no_autoflush:
+            if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
+                sla_rows.start(self.session, case, None, self.now, self.actor)
+            self._sync_tasks(workflow, keep_none=cancelled)
         if case.sla_state is not None or self._sla_tasks_ended:  # otherwise no clock can end now
             sla_rows.settle(self.session, case, self.now)
-        self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
+        with self.session.no_autoflush:
+            self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
         if case.status == CaseStatus.COMPLETED:
             self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
         if case.process_key == enquiry_answers.PROCESS:
@@ -107,9 +114,11 @@ class Projector:
         ready = {} if keep_none or workflow is None else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
         # A task handed back to the front office is still its READY spiff task's row: neither a new
         # row for it nor a cancellation, but cancelled like an open one once the task is withdrawn.
+        # Read without flushing first: a row this transaction finished is still open in the table, so
+        # its status here (not the table's) decides. Only this module adds task rows, all flushed.
         open_rows = {t.spiff_id: t for t in self.session.scalars(
-            select(Task).where(Task.case_id == self.case.id,
-                               Task.status.in_((TaskStatus.OPEN, TaskStatus.HANDED_BACK))))}
+            select(Task).where(Task.case_id == self.case.id, Task.status.in_(OUTSTANDING)))
+            if t.status in OUTSTANDING}
         outstanding = []
         self._before = [row.bpmn_id for row in open_rows.values()]
         for spiff_id, row in open_rows.items():
@@ -119,21 +128,28 @@ class Projector:
                 self._event(EventKind.TASK_CANCELLED, row, task_name=row.name)
             else:
                 outstanding.append(row)
-        for spiff_id, item in ready.items():
-            if spiff_id not in open_rows:
-                self._created.append(self._create_task(item.spiff_id, item.bpmn_id, item.name, item.lane))
-                outstanding.append(self._created[-1])
-        self.outstanding = sorted(outstanding, key=lambda t: t.id)
+        self._created = [self._new_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
+                         for spiff_id, item in ready.items() if spiff_id not in open_rows]
+        if self._created:
+            self.session.flush()  # the new tasks' ids, for their history and clocks
+        for task in self._created:
+            assert task.team is not None, "a new task always goes to a team"
+            self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=task.team.name,
+                        assignee=task.assignee.email if task.assignee else None)
+            sla_rows.start(self.session, self.case, task, self.now, self.actor)
+        self.outstanding = sorted(outstanding + self._created, key=lambda t: t.id)
 
     def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
         waiting = [] if keep_none or workflow is None else self.ctx.runtime.waiting_timers(workflow)
         if self.timers_before is not False or waiting:  # no rows before and none now: nothing to replace
+            if any(isinstance(row, Timer) for row in self.session.new):
+                self.session.flush()  # timer rows an earlier save of this transaction added go too
             self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
         for timer in waiting:
             self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,
                                    due_at=timer.due_at))
 
-    def _create_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
+    def _new_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
         meta = self.case.version.user_tasks.get(bpmn_id, {})
         source = meta.get("team_source") or lane
         # A task routed by case data goes to the team the data names; the lane's team if it names none.
@@ -146,8 +162,4 @@ class Projector:
                     process_key=self.case.process_key, team=team, assignee=assignee, form=meta.get("form"),
                     status=TaskStatus.OPEN, created_at=self.now)
         self.session.add(task)
-        self.session.flush()
-        self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=team.name,
-                    assignee=assignee.email if assignee else None)
-        sla_rows.start(self.session, self.case, task, self.now, self.actor)
         return task

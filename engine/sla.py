@@ -231,6 +231,17 @@ def find_policy(session: Session, process_key: str, task_bpmn_id: str | None) ->
                                                   SlaPolicy.task_bpmn_id == (task_bpmn_id or WHOLE_CASE)))
 
 
+def policy_for(session: Session, process_key: str, task_bpmn_id: str | None) -> SlaPolicy | None:
+    """``find_policy`` for starting clocks: all the process's policies are read with its first one
+    and remembered for the rest of the transaction (a save opening several tasks reads them once).
+    Policies are changed only in transactions of their own (``set_policy``, ``remove_policy``)."""
+    memo: dict[str, dict[str, SlaPolicy]] = session.info.setdefault("sla_policies", {})
+    if process_key not in memo:
+        memo[process_key] = {p.task_bpmn_id: p for p in session.scalars(
+            select(SlaPolicy).where(SlaPolicy.process_key == process_key))}
+    return memo[process_key].get(task_bpmn_id or WHOLE_CASE)
+
+
 def _check_target(session: Session, process_key: str, task_bpmn_id: str | None, terms: SlaTerms) -> None:
     version = registry.get_version(session, process_key)
     if task_bpmn_id and task_bpmn_id not in version.user_tasks:

@@ -78,7 +78,7 @@ def _warn_about_holiday_data(session: Session, calendar: WorkingCalendar, due: d
 
 def start(session: Session, case: Case, task: Task | None, now: datetime, actor: str) -> SlaClock | None:
     """Start the clock of a new case (``task`` None) or task if its process has a policy for it."""
-    policy = sla.find_policy(session, case.process_key, task.bpmn_id if task is not None else None)
+    policy = sla.policy_for(session, case.process_key, task.bpmn_id if task is not None else None)
     if policy is None:
         return None
     terms, choice = applicable(case, sla.PolicyView.of(policy).terms)

@@ -35,7 +35,7 @@ from .types import CaseStatus, Channel, EventKind, TaskStatus
 from .views import CaseView
 
 # Tasks a case still owes: open ones, and ones handed back to the front office with a question.
-OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)
+OUTSTANDING = projection.OUTSTANDING
 
 
 def _lock_task(session: Session, task_id: int) -> tuple[Case, Task]:
