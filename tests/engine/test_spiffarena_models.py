@@ -1,0 +1,92 @@
+"""``councilflow test`` on process models laid out as in SpiffArena (tests/spiffarena_models, written
+for this project): test_X.json tests X.bpmn beside it, call activities are found across the process
+root, task keys are ``<task>`` or ``<process>:<task>``, ``mocks`` replace script helpers, a decision
+table runs in every case; the output is the same under any hash seed, and nothing is a traceback."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import modeltest
+
+MODELS = Path(__file__).resolve().parents[1] / "spiffarena_models"
+ROOT = Path(__file__).resolve().parents[2]
+SPIFFARENA_UNIT_MODELS = Path(os.environ.get(
+    "SPIFFARENA_UNIT_MODELS", "/tmp/spiffarena_models/spiffworkflow-backend/tests/data/bpmn_unit_test_process_models"))
+
+
+def _councilflow_test(path: Path, seed: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", "import sys; from webui.cli import main; sys.exit(main())",
+                           "test", str(path), "--json"], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_spiffarena_layout_passes_identically_under_several_hash_seeds():
+    runs = [_councilflow_test(MODELS, seed) for seed in ("0", "1", "4242")]
+    assert all(r.returncode == 0 and "Traceback" not in r.stderr for r in runs), [r.stderr for r in runs]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    report = json.loads(runs[0].stdout)
+    assert (report["passed"], report["failed"]) == (3, 0)
+    assert [r["name"] for r in report["results"]] == [
+        "large_grant_notifies_the_applicant", "small_grant_with_mocked_helpers",
+        "another_large_grant_after_the_decision_ran"]
+
+
+def test_one_model_folder_finds_the_map_it_calls_in_another_process_group(ctx):
+    results = modeltest.run_path(ctx, MODELS / "requests" / "approval")
+    assert [r.passed for r in results] == [True, True, True], [r.message for r in results]
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_a_test_file_without_its_map_or_with_broken_cases_fails_without_a_traceback(ctx, tmp_path):
+    _write(tmp_path, "test_missing.json", '{"case_1": {"expected_output_json": {}}}')
+    _write(tmp_path / "bad", "test_bad.json", '{"case_1": ')
+    _write(tmp_path / "odd", "test_odd.json", '["not", "cases"]')
+    results = {r.file: r for r in modeltest.run_path(ctx, tmp_path)}
+    assert not any(r.passed for r in results.values())
+    assert "no missing.bpmn beside it" in results["test_missing.json"].message
+    assert "not valid JSON" in results["test_bad.json"].message
+    assert "maps test-case names to objects" in results["test_odd.json"].message
+
+
+def test_primary_file_name_and_primary_process_id_choose_the_map_and_process(ctx, tmp_path):
+    grant = (MODELS / "requests" / "approval")
+    for file in grant.iterdir():
+        if file.name != "test_grant_approval.json":
+            _write(tmp_path / "m", file.name, file.read_text(encoding="utf-8"))
+    _write(tmp_path / "m", "test_something_else.json", (grant / "test_grant_approval.json").read_text())
+    text = (tmp_path / "m" / "grant_approval.bpmn").read_text()
+    # a second executable process after the primary one: SpiffArena's runner would pick the last
+    extra = '<bpmn:process id="unused" isExecutable="true"><bpmn:startEvent id="u_start" /></bpmn:process>'
+    (tmp_path / "m" / "grant_approval.bpmn").write_text(text.replace("</bpmn:definitions>", extra + "</bpmn:definitions>"))
+    _write(tmp_path / "n", "notify_applicant.bpmn",
+           (MODELS / "shared" / "notify_applicant" / "notify_applicant.bpmn").read_text())
+    results = modeltest.run_path(ctx, tmp_path)
+    assert [r.passed for r in results] == [True, True, True], [r.message for r in results]
+
+
+def test_a_user_task_without_data_names_both_keys_it_accepts(ctx, tmp_path):
+    for file in (MODELS / "requests" / "approval").iterdir():
+        _write(tmp_path, file.name, file.read_text(encoding="utf-8"))
+    _write(tmp_path, "test_grant_approval.json", '{"no_data": {"expected_output_json": {}}}')
+    [result] = modeltest.run_path(ctx, tmp_path)
+    assert not result.passed
+    assert '"enter_amount" or "grant_approval:enter_amount"' in result.message
+
+
+@pytest.mark.skipif(not (SPIFFARENA_UNIT_MODELS / "expected-to-pass").is_dir(),
+                    reason="SpiffArena's own unit-test models are not on this machine")
+def test_spiffarena_own_unit_test_models_pass_as_they_do_in_spiffarena(ctx):
+    passing = modeltest.run_path(ctx, SPIFFARENA_UNIT_MODELS / "expected-to-pass")
+    failing = modeltest.run_path(ctx, SPIFFARENA_UNIT_MODELS / "expected-to-fail")
+    assert passing and all(r.passed for r in passing), [(r.file, r.message) for r in passing if not r.passed]
+    assert failing and not any(r.passed for r in failing)
