@@ -90,3 +90,67 @@ def test_spiffarena_own_unit_test_models_pass_as_they_do_in_spiffarena(ctx):
     failing = modeltest.run_path(ctx, SPIFFARENA_UNIT_MODELS / "expected-to-fail")
     assert passing and all(r.passed for r in passing), [(r.file, r.message) for r in passing if not r.passed]
     assert failing and not any(r.passed for r in failing)
+
+
+CONNECTOR_MAP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:process id="take_payment" name="Take a payment" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge" />
+    <bpmn:serviceTask id="charge" name="Charge the card">
+      <bpmn:extensionElements>
+        <spiffworkflow:serviceTaskOperator id="OPERATOR" resultVariable="charge">
+          <spiffworkflow:parameters>
+            <spiffworkflow:parameter id="amount" type="int" value="1250" />
+          </spiffworkflow:parameters>
+        </spiffworkflow:serviceTaskOperator>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="charge" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_spiffarena_connector_we_lack_waits_as_an_external_task_while_a_typo_in_ours_is_refused(database_url):
+    from engine import cases, registry
+    from engine.context import Context, Settings
+    from engine.errors import DeploymentRejected
+    from engine.external_tasks import list_external_tasks
+    from engine.persistence.db import Database
+    from tests.conftest import FORMS
+    ctx = Context(Database(database_url), settings=Settings(forms_dir=FORMS), operations={"notify/send_email"})
+    try:
+        deployment = registry.deploy(ctx, {"pay.bpmn": CONNECTOR_MAP.replace("OPERATOR", "stripe/CreateCharge").encode()})
+        assert any("wait as an external task on the topic 'stripe/CreateCharge'" in w.message
+                   for w in deployment.warnings)
+        view = cases.start_case(ctx, "take_payment")
+        assert [t.topic_name for t in list_external_tasks(ctx) if t.activity_id == "charge"] == ["stripe/CreateCharge"]
+        assert view.status == "open"
+        with pytest.raises(DeploymentRejected, match="not a registered adapter operation"):
+            registry.deploy(ctx, {"pay.bpmn": CONNECTOR_MAP.replace("OPERATOR", "notify/send_emial").encode()})
+    finally:
+        ctx.db.dispose()
+
+
+def test_a_multi_instance_editing_its_items_in_place_is_accepted_and_runs(ctx, tmp_path):
+    _write(tmp_path, "double_all.bpmn", """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="double_all" isExecutable="true">
+    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="double" />
+    <bpmn:scriptTask id="double"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:loopDataInputRef>amounts</bpmn:loopDataInputRef><bpmn:loopDataOutputRef>amounts</bpmn:loopDataOutputRef>
+        <bpmn:inputDataItem id="amount" name="amount" /><bpmn:outputDataItem id="amount" name="amount" />
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:script>amount = amount * 2</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="double" targetRef="e" />
+    <bpmn:endEvent id="e"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>""")
+    _write(tmp_path, "test_double_all.json",
+           '{"in_place": {"initial_data": {"amounts": [1, 2, 3]}, "expected_output_json": {"amounts": [2, 4, 6]}}}')
+    [result] = modeltest.run_path(ctx, tmp_path)
+    assert result.passed, result.message
