@@ -40,6 +40,7 @@ from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
 from .clock import FixedClock
 from .context import Context
 from .errors import FormInvalid, UserError
+from .forms import FormUnusable
 from .runtime import PendingCall, Runtime, StepFailure
 from .savedstate import spec_from_dict
 from .xmlsafe import parse_xml
@@ -264,9 +265,13 @@ class _CaseRun:
             if form and form in self.candidate.files:
                 library = self.candidate.files.get
                 try:
-                    forms.validate(forms.load_schema(self.candidate.files[form], library, form), data, library)
+                    schema = forms.with_task_data(forms.load_schema(self.candidate.files[form], library, form),
+                                                  self.runtime.data(workflow))
+                    forms.validate(schema, data, library)
                 except FormInvalid as err:
                     raise _Stuck(f"data for '{task.bpmn_id}' does not pass its form: {err.errors}") from err
+                except FormUnusable as err:
+                    raise _Stuck(f"the form of '{task.bpmn_id}' cannot be shown: {err.message}") from err
             self.runtime.complete(workflow, task.spiff_id, data)
             return True
         for name in self.runtime.waiting_messages(workflow):

@@ -31,10 +31,10 @@ def test_spiffarena_layout_passes_identically_under_several_hash_seeds():
     assert all(r.returncode == 0 and "Traceback" not in r.stderr for r in runs), [r.stderr for r in runs]
     assert runs[0].stdout == runs[1].stdout == runs[2].stdout
     report = json.loads(runs[0].stdout)
-    assert (report["passed"], report["failed"]) == (3, 0)
+    assert (report["passed"], report["failed"]) == (4, 0)
     assert [r["name"] for r in report["results"]] == [
         "large_grant_notifies_the_applicant", "small_grant_with_mocked_helpers",
-        "another_large_grant_after_the_decision_ran"]
+        "another_large_grant_after_the_decision_ran", "an_offered_colour"]
 
 
 def test_one_model_folder_finds_the_map_it_calls_in_another_process_group(ctx):
@@ -154,3 +154,21 @@ def test_a_multi_instance_editing_its_items_in_place_is_accepted_and_runs(ctx, t
            '{"in_place": {"initial_data": {"amounts": [1, 2, 3]}, "expected_output_json": {"amounts": [2, 4, 6]}}}')
     [result] = modeltest.run_path(ctx, tmp_path)
     assert result.passed, result.message
+
+
+def test_a_form_offers_the_options_the_case_holds_and_refuses_others(ctx):
+    from engine import cases, registry
+    from engine.errors import FormInvalid
+    from tests.engine.helpers import complete
+    from webui.forms.form import Form
+    folder = MODELS / "requests" / "pick_colour"
+    registry.deploy(ctx, {n: (folder / n).read_bytes() for n in ("pick_colour.bpmn", "colour-schema.json")})
+    view = cases.start_case(ctx, "pick_colour")
+    data = cases.show_case(ctx, view.reference).data
+    shown = Form.from_texts((folder / "colour-schema.json").read_text(), None, None, "colour-schema.json", data)
+    assert [[(o.value, o.label) for o in f.options] for f in shown.fields] == [
+        [("red", "Red"), ("blue", "Blue")], [("stripes", "stripes"), ("spots", "spots")]]
+    with pytest.raises(FormInvalid):
+        complete(ctx, view, "choose", {"colour": "green"})
+    done = complete(ctx, view, "choose", {"colour": "red", "extras": ["stripes"]})
+    assert done.status == "completed"
