@@ -158,7 +158,7 @@ class _NoMap(Exception):
 def _process_key(test_file: Path, bpmn: Path, root: etree._Element) -> str:
     """The process the test runs: ``primary_process_id`` when it is in the file, otherwise its
     executable process (with several, the last one, as SpiffArena's runner picks)."""
-    keys = [p.get("id") for p in dialects.executable_processes(root)]
+    keys = [str(p.get("id")) for p in dialects.executable_processes(root)]
     meta = _model_json(test_file.parent)
     primary = meta.get("primary_process_id")
     if isinstance(primary, str) and primary in keys:

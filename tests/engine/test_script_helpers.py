@@ -5,12 +5,10 @@ from __future__ import annotations
 from engine import cases, users
 from engine.users import Role
 from tests.engine.helpers import complete, deploy_text
+from tests.engine.maps import process
 
 ADVISOR, OFFICER = "alex.advisor@example.gov.uk", "olu.officer@example.gov.uk"
-MAP = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="helpers_demo" name="Helpers demo" isExecutable="true">
+MAP = process("helpers_demo", """
     <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="on_start" />
     <bpmn:scriptTask id="on_start"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
@@ -26,9 +24,7 @@ team = get_group_members("Customer Hub")
 info = get_toplevel_process_info()
 task = get_current_task_info()["bpmn_identifier"]</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />
-    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>"""
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>""")
 
 
 def test_helpers_answer_from_the_case_and_its_people(ctx):

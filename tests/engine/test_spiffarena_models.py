@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine import modeltest
+from tests.engine.maps import process
 
 MODELS = Path(__file__).resolve().parents[1] / "spiffarena_models"
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,10 +93,7 @@ def test_spiffarena_own_unit_test_models_pass_as_they_do_in_spiffarena(ctx):
     assert failing and not any(r.passed for r in failing)
 
 
-CONNECTOR_MAP = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
-  <bpmn:process id="take_payment" name="Take a payment" isExecutable="true">
+CONNECTOR_MAP = process("take_payment", """
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge" />
     <bpmn:serviceTask id="charge" name="Charge the card">
@@ -108,9 +106,7 @@ CONNECTOR_MAP = """<?xml version="1.0" encoding="UTF-8"?>
       </bpmn:extensionElements>
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>
     <bpmn:sequenceFlow id="f2" sourceRef="charge" targetRef="end" />
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>"""
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>""")
 
 
 def test_a_spiffarena_connector_we_lack_waits_as_an_external_task_while_a_typo_in_ours_is_refused(database_url):
