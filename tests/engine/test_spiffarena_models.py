@@ -168,3 +168,15 @@ def test_a_form_offers_the_options_the_case_holds_and_refuses_others(ctx):
         complete(ctx, view, "choose", {"colour": "green"})
     done = complete(ctx, view, "choose", {"colour": "red", "extras": ["stripes"]})
     assert done.status == "completed"
+
+
+def test_mocks_can_only_stand_in_for_functions_never_for_the_sandbox_s_own_names(ctx, tmp_path):
+    for file in (MODELS / "requests" / "approval").iterdir():
+        _write(tmp_path / "m", file.name, file.read_text(encoding="utf-8"))
+    _write(tmp_path / "n", "notify_applicant.bpmn",
+           (MODELS / "shared" / "notify_applicant" / "notify_applicant.bpmn").read_text())
+    case = {"mocks": {"__builtins__": {}, "_getattr_": None, "_write_": None, "not a name": 1},
+            "tasks": {"enter_amount": {"data": [{"amount": 5}]}}, "expected_output_json": {"band": "small"}}
+    _write(tmp_path / "m", "test_grant_approval.json", json.dumps({"hostile_mocks": case}))
+    [result] = modeltest.run_path(ctx, tmp_path)
+    assert result.passed, result.message
