@@ -156,7 +156,7 @@ def task_schema(ctx: Context, session: Session, case: Case, task: Task) -> dict[
     if not task.form:
         return None
     text = case.version.files.get(task.form)
-    return forms.load_schema(text, case.version.files.get, task.form) if text else None
+    return forms.with_task_data(forms.load_schema(text, case.version.files.get, task.form), case.data) if text else None
 
 
 def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None,

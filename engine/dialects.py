@@ -33,6 +33,7 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "spiffworkflow": SPIFF_NS, "zeebe"
 # that name they wait as external tasks for a worker of the council's own.
 SPIFFARENA_CONNECTORS = frozenset({"http", "smtp", "slack", "aws", "xero", "bamboohr", "postgres", "postgres_v2",
                                    "waku", "pdf", "gsheets", "github", "jira", "sharepoint"})
+_CONNECTOR_COMMAND = re.compile(r"[A-Z][A-Za-z0-9]*")
 HUMAN_TASKS = ("userTask", "manualTask")
 CAMUNDA_DIALECTS = (Dialect.CAMUNDA, Dialect.ZEEBE)
 # camunda:candidateGroups="${team}", or in Camunda 8 candidateGroups="=team"
@@ -178,8 +179,11 @@ def service_operation(element: etree._Element) -> tuple[str | None, bool]:
     Camunda 8 job types, and SpiffArena's own connectors."""
     operator = element.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
     if operator is not None:
-        name = operator.get("id")
-        return name, (name or "").split("/")[0] in SPIFFARENA_CONNECTORS
+        name = operator.get("id") or ""
+        connector, _, command = name.partition("/")
+        # SpiffArena's connectors name CamelCase commands (http/GetRequestV2, stripe/CreateCharge); ours
+        # are snake_case, so a typo in one of ours is still refused rather than left for a worker.
+        return name or None, connector in SPIFFARENA_CONNECTORS or bool(_CONNECTOR_COMMAND.fullmatch(command))
     job = element.find("bpmn:extensionElements/zeebe:taskDefinition", NS)
     if job is not None:
         return job.get("type"), True

@@ -88,6 +88,25 @@ def load_schema(text: str, library: Library | None = None, name: str = "the form
     return kept
 
 
+def with_task_data(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The form as this case shows it: SpiffArena's ``["options_from_task_data_var:<name>"]`` lists
+    become the options held in the case's ``<name>`` (a list of ``{"value", "label"}``, or of plain
+    values); raises FormUnusable, saying which variable, if the case has no such list."""
+    def options(keyword: str, var: str) -> Any:
+        found = data.get(var)
+        if not isinstance(found, list) or not found:
+            raise FormUnusable(f"The form takes its options from the case's '{var}', which "
+                               + ("the case does not have" if var not in data else "is not a list with at least "
+                                  "one option") + ": the process must set it before this task")
+        if all(isinstance(o, dict) and "value" in o and "label" in o for o in found):
+            choices: list[Any] = [{"const": o["value"], "title": str(o["label"])} for o in found]
+        else:
+            choices = [{"const": o, "title": str(o)} for o in found]
+        return {"anyOf": choices} if keyword == "items" else choices
+    replaced: dict[str, Any] = formschema.replace_task_data_options(schema, options)
+    return replaced
+
+
 def _field(error: ValidationError) -> str:
     if error.validator == "required":
         message: str = error.message  # "'name' is a required property"

@@ -18,7 +18,7 @@ Two rules make an uploaded form safe to run:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -168,10 +168,46 @@ def validator(schema: Any, library: Library | None = None) -> Validator:
     return FormValidator(schema, format_checker=FORMATS, registry=registry(library))
 
 
+# SpiffArena's forms take a choice's options from the case data when the task is shown:
+# "anyOf": ["options_from_task_data_var:colours"] (or "items": [...] for several answers).
+TASK_DATA_OPTIONS = "options_from_task_data_var:"
+
+
+def task_data_option_var(value: Any) -> str | None:
+    """The case-data variable a ``["options_from_task_data_var:<name>"]`` list names, if it is one."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) \
+            and value[0].startswith(TASK_DATA_OPTIONS):
+        return value[0].removeprefix(TASK_DATA_OPTIONS)
+    return None
+
+
+def replace_task_data_options(schema: Any, options: Callable[[str, str], Any]) -> Any:
+    """A copy of ``schema`` with each options placeholder under ``anyOf``/``items`` replaced by
+    ``options(keyword, variable)``; ``schema`` itself when it has none (the usual case: no copy)."""
+    def walk(node: Any) -> tuple[Any, bool]:
+        if isinstance(node, dict):
+            out, changed = {}, False
+            for key, value in node.items():
+                var = task_data_option_var(value) if key in ("anyOf", "items") else None
+                new, moved = (options(key, var), True) if var is not None else walk(value)
+                out[key], changed = new, changed or moved
+            return (out, True) if changed else (node, False)
+        if isinstance(node, list):
+            walked = [walk(item) for item in node]
+            return ([w for w, _ in walked], True) if any(m for _, m in walked) else (node, False)
+        return node, False
+    return walk(schema)[0]
+
+
+def _stand_in(keyword: str, var: str) -> Any:
+    """What a placeholder is checked as: options of text (their values are only known per case)."""
+    return {"type": "string"} if keyword == "items" else [{"type": "string"}]
+
+
 def check_meta(schema: Any) -> None:
     """Raises jsonschema's ``SchemaError`` if ``schema`` is not a draft 2020-12 schema (its patterns
     are left to ``check``, which compiles them with RE2)."""
-    Draft202012Validator.check_schema(schema, format_checker=_META_FORMATS)
+    Draft202012Validator.check_schema(replace_task_data_options(schema, _stand_in), format_checker=_META_FORMATS)
 
 
 # -- the check ---------------------------------------------------------------------------------
@@ -249,6 +285,7 @@ def check(name: str, schema: Any, library: Library) -> Checked:
     point at nothing or loop, and patterns RE2 cannot run. Walks each schema once (depth first,
     iteratively), so a deep or much-referenced form costs no more than its size."""
     result = Checked()
+    schema = replace_task_data_options(schema, _stand_in)
     root = resolver(schema, library, name)
     declared = schema.get("$id") if isinstance(schema, dict) else None
     base = declared if isinstance(declared, str) else ""

@@ -96,6 +96,16 @@ def _reported_element(root: etree._Element, line: int, message: str) -> etree._E
     return None
 
 
+def _edits_in_place(same: list[etree._Element]) -> bool:
+    """An input and an output data item of one multi-instance sharing their id (and collection)."""
+    kinds = sorted(etree.QName(e).localname for e in same)
+    if kinds != ["inputDataItem", "outputDataItem"] or same[0].getparent() is not same[1].getparent():
+        return False
+    loop = same[0].getparent()
+    refs = [loop.findtext(f"{{{etree.QName(loop).namespace}}}{tag}") for tag in ("loopDataInputRef", "loopDataOutputRef")]
+    return refs[0] is not None and refs[0] == refs[1]
+
+
 def _schema_finding(root: etree._Element, element: etree._Element, message: str) -> tuple[str, str]:
     """(plain-English message, severity) for one XSD violation.
 
@@ -109,6 +119,9 @@ def _schema_finding(root: etree._Element, element: etree._Element, message: str)
     if bad := _BAD_ID.search(message):
         attribute, value, datatype = bad.groups()
         same = root.xpath("//*[@id=$v]", v=value)
+        if _edits_in_place(same):
+            return f"the multi-instance's input and output data item are both '{value}': each instance " \
+                   f"changes its item in place (SpiffArena's \"edit in place\")", "warning"
         if len(same) > 1 and len({etree.tostring(e, with_tail=False) for e in same}) > 1:
             lines = ", ".join(str(e.sourceline) for e in same)
             return f"the id '{value}' is used by {len(same)} different elements (lines {lines}); " \

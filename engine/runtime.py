@@ -45,6 +45,7 @@ class PendingCall:
     operation: str | None  # None for Camunda external tasks: the version's metadata names it
     params: dict[str, Any]
     result_variable: str | None
+    process: str = ""  # the id of the (sub)process the task is in
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class ReadyTask:
     bpmn_id: str
     name: str
     lane: str | None
+    process: str = ""  # the id of the (sub)process the task is in
+    kind: str = ""  # its SpiffWorkflow spec type: UserTask, ManualTask, NoneTask...
 
 
 MAX_STEPS = 2_500  # engine steps without a wait state before we call it an endless loop
@@ -158,7 +161,7 @@ class Runtime:
 
     def ready_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
         return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                          t.task_spec.lane)
+                          t.task_spec.lane, t.workflow.spec.name, type(t.task_spec).__name__)
                 for t in _all_tasks(workflow)
                 if t.state == TaskState.READY and t.task_spec.manual]
 
@@ -190,7 +193,7 @@ class Runtime:
             call = task.internal_data.get(CALL) or {}
             found.append(PendingCall(str(task.id), task.task_spec.bpmn_id, call.get("operation"),
                                      call.get("params", json.loads(json.dumps(task.data, default=str))),
-                                     call.get("result_variable")))
+                                     call.get("result_variable"), task.workflow.spec.name))
             task.internal_data[_TAKEN] = True
         return found
 

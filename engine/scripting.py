@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
+import decimal
 import json
 import re
 import sys
@@ -30,7 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 
-from . import script_copies, script_limits, script_math, timer_limits
+from . import script_copies, script_helpers, script_limits, script_math, timer_limits
 from .casedata import MAX_DEPTH
 from .errors import ScriptError
 
@@ -117,6 +118,55 @@ def _bounded_range(*args: int) -> range:
     return span
 
 
+class SafeModule:
+    """A read-only stand-in for a module analysts expect (``time``, ``decimal``, ``json``): only the
+    members listed are there; scripts can neither import the real module nor replace a member."""
+
+    __slots__ = ("_module", "_members")
+
+    def __init__(self, module: str, **members: Any) -> None:
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_members", members)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._members[name]
+        except KeyError:
+            raise AttributeError(f"{self._module}.{name} is not available in scripts") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise ScriptError(f"{self._module}.{name} cannot be changed in scripts")
+
+    def __repr__(self) -> str:
+        return f"<{self._module} for scripts: {', '.join(sorted(self._members))}>"
+
+
+# Decimal arithmetic runs in this context (see _Deadline.run): with exponents capped, int(Decimal)
+# cannot build a huge integer (int(Decimal("1e999999")) runs for minutes in C, uninterruptibly).
+DECIMAL_CONTEXT = decimal.Context(prec=28, Emax=4000, Emin=-4000, rounding=decimal.ROUND_HALF_EVEN,
+                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
+
+def _decimal(value: Any = "0") -> decimal.Decimal:
+    """``Decimal(x)`` for scripts: made in the capped context, so a huge exponent is refused."""
+    try:
+        return DECIMAL_CONTEXT.create_decimal(value)
+    except decimal.DecimalException as err:
+        raise ScriptError(f"Decimal({script_limits.guarded_repr(value)[:40]}) is out of range for scripts") from err
+
+
+def _modules() -> dict[str, SafeModule]:
+    rounding = {name: getattr(decimal, name) for name in (
+        "ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_HALF_DOWN", "ROUND_UP", "ROUND_DOWN", "ROUND_CEILING",
+        "ROUND_FLOOR")}
+    return {
+        "time": SafeModule("time", time=time.time, gmtime=time.gmtime, localtime=time.localtime,
+                           mktime=time.mktime, strftime=time.strftime, strptime=time.strptime),
+        "decimal": SafeModule("decimal", Decimal=_decimal, InvalidOperation=decimal.InvalidOperation, **rounding),
+        "json": SafeModule("json", dumps=script_limits.guarded_json_dumps, loads=json.loads),
+    }
+
+
 def _builtins() -> dict[str, Any]:
     allowed = dict(safe_builtins)
     for fn in (min, max, sum, any, all, sorted, enumerate, list, dict, set, frozenset, reversed,
@@ -130,7 +180,8 @@ def _builtins() -> dict[str, Any]:
                    frozenset=script_copies.GuardedFrozenset, sorted=script_copies.guarded_sorted)
     allowed.update(math=script_math.guarded_math(), json_dumps=script_limits.guarded_json_dumps,
                    json_loads=json.loads,
-                   datetime=_dt.datetime, date=_dt.date, timedelta=_dt.timedelta)
+                   datetime=_dt.datetime, date=_dt.date, timedelta=_dt.timedelta, timezone=_dt.timezone)
+    allowed.update(_modules(), Decimal=_decimal)
     return allowed
 
 
@@ -214,7 +265,7 @@ class _Deadline:
 
     def run(self, fn: Callable[[], Any], then: Callable[[], None] | None = None) -> Any:
         """``fn()`` under the deadline; ``then()`` after it, counted in the same run but untraced."""
-        with script_limits.metered():  # outside the trace, which would slow every script down
+        with script_limits.metered(), decimal.localcontext(DECIMAL_CONTEXT):  # outside the trace (it would slow scripts)
             previous = sys.gettrace()
             sys.settrace(self._trace)
             try:
@@ -281,6 +332,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
                                           f"case data may be nested at most {MAX_DEPTH} levels")
                 elif isinstance(value, (str, bytes)):
                     script_limits.check_text(value)
+                elif isinstance(value, decimal.Decimal):
+                    raise ScriptError(f"the script left {name} as a Decimal, which case data cannot hold; "
+                                      f"keep str({name}) or float({name})")
                 kept[name] = value
         for name in set(context) - set(scope):
             del context[name]
@@ -301,8 +355,12 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWor
     def validate(self, expression: str) -> None:
         compile_sandboxed(expression, "exec")
 
+    def execute(self, task: SpiffTask, script: str, external_context: dict[str, Any] | None = None) -> bool:
+        return bool(super().execute(task, script, {**script_helpers.functions(task), **(external_context or {})}))
+
     def evaluate(self, task: SpiffTask, expression: str,
                  external_context: dict[str, Any] | None = None) -> Any:
+        external_context = {**script_helpers.functions(task), **(external_context or {})}
         try:
             value = self.environment.evaluate(expression, task.data, external_context)
         except ScriptError as err:

@@ -23,12 +23,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import customers, directory_entries, projection, registry, users
+from . import customers, directory_entries, projection, registry, script_helpers, users
 from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from .gazetteer import Address
-from .persistence.tables import Case, CaseStartKey, CaseState, Customer, Event, GazetteerAddress, Task, User
+from .persistence.tables import (Case, CaseStartKey, CaseState, Customer, Event, GazetteerAddress, Membership, Task,
+                                 Team, User)
 from .runtime import StepFailure
 from .savedstate import LoadedSpec
 from .types import CaseStatus, Channel, EventKind, TaskStatus
@@ -99,10 +100,38 @@ class CaseWriter:
     def step(self, action: Callable[[BpmnWorkflow], Any]) -> StepFailure | None:
         """Run ``action`` on the workflow; a failing step is kept for ``save`` (the case fails) and returned."""
         try:
-            action(self.workflow())
+            with script_helpers.serving(self._script_facts()):
+                action(self.workflow())
         except StepFailure as failure:
             self._failure = failure
         return self._failure
+
+    def _script_facts(self) -> script_helpers.ScriptFacts:
+        """What SpiffArena's script helpers answer for this case (engine/script_helpers.py)."""
+        session, case_id = self.session, self.case.id
+
+        def someone(actor: str | None) -> dict[str, Any] | None:
+            if not actor:
+                return None
+            user = session.scalar(select(User).where(User.email == actor))
+            return script_helpers.person(user.id, user.email, user.name) if user is not None else \
+                script_helpers.person(None, actor, actor)  # a part of the system, or a partner's system
+
+        def last_completing(process: str, bpmn_id: str) -> dict[str, Any] | None:
+            return someone(session.scalar(
+                select(Task.completed_by).where(Task.case_id == case_id, Task.process_key == process,
+                                                Task.bpmn_id == bpmn_id, Task.completed_by.is_not(None))
+                .order_by(Task.completed_at.desc(), Task.id.desc()).limit(1)))
+
+        def members(team: str) -> list[str]:
+            return list(session.scalars(
+                select(User.email).join(Membership, Membership.user_id == User.id)
+                .join(Team, Team.id == Membership.team_id).where(Team.name == team, User.active)))
+
+        current = script_helpers.person(self.user.id, self.user.email, self.user.name) if self.user else None
+        return script_helpers.ScriptFacts(current_user=current, initiator=lambda: someone(self.case.created_by),
+                                          last_completing=last_completing, group_members=members,
+                                          frontend_url=self.ctx.settings.public_url)
 
     def save(self, *, cancelled: bool = False, reason: str = "") -> None:
         """Project the workflow into the case, its tasks, timers, events and SLA clocks; save its state."""

@@ -44,7 +44,7 @@ def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
     if not detail.may_work:
         abort(403)
     texts = detail.form
-    form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name) if texts.schema \
+    form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name, detail.data) if texts.schema \
         else Form(dict(EMPTY_FORM))
     return detail, appointment_fields.offer_slots(form)
 

@@ -208,3 +208,40 @@ def test_a_value_nested_deeper_than_case_data_may_be_is_not_saved():
     with pytest.raises(ScriptError, match="left x nested more than 32 levels deep"):
         SandboxEnvironment().execute("x = []\nfor i in range(40):\n    x = [x]\nkept = 2", data)
     assert data == {"kept": 1}
+
+
+# -- modules analysts expect from SpiffArena: datetime, time, decimal, math, json ---------------------
+
+ESCAPES_THROUGH_MODULES = [
+    "x = time.sleep(30)",                                   # not offered: would hold a worker
+    "x = decimal.getcontext()",                             # the capped context cannot be reached...
+    "x = int(Decimal('1e999999'))",                         # ...nor a huge integer built through it
+    "x = Decimal('1e3999') * Decimal('1e3999')",
+    "json.dumps = sorted",                                  # members cannot be replaced
+    "x = json.__class__", "x = time._members", "x = decimal.Decimal.__globals__",
+    "x = get_current_user.__globals__", "x = get_localtime.__code__",
+    "import decimal", "from json import loads", "x = __import__('time')",
+]
+
+
+@pytest.mark.parametrize("script", ESCAPES_THROUGH_MODULES)
+def test_the_offered_modules_open_no_escape(script):
+    with pytest.raises(Exception) as err:
+        SandboxEnvironment().execute(script, {})
+    assert not isinstance(err.value, AssertionError)
+
+
+def test_offered_modules_work_as_analysts_write_them():
+    data: dict = {"amount": "10.05"}
+    SandboxEnvironment().execute(
+        "award = str((decimal.Decimal(amount) * Decimal('0.9')).quantize(Decimal('0.01'), "
+        "rounding=decimal.ROUND_HALF_UP))\n"
+        "round_trip = json.loads(json.dumps({'a': [1, 2]}))\n"
+        "now_ok = time.time() > 0 and datetime.now(timezone.utc).year > 2000\n"
+        "root = math.sqrt(16)", data)
+    assert data == {"amount": "10.05", "award": "9.05", "round_trip": {"a": [1, 2]}, "now_ok": True, "root": 4.0}
+
+
+def test_a_decimal_left_in_case_data_is_refused_with_the_fix():
+    with pytest.raises(ScriptError, match=r"str\(total\) or float\(total\)"):
+        SandboxEnvironment().execute("total = Decimal('1.5')", {})

@@ -100,3 +100,17 @@ def test_answers_read_as_people_write_them():
 def test_answers_leave_out_follow_ups_that_were_not_asked():
     names = [a.field.name for a in FORM.answers({"route": "call"}, answered_only=True)]
     assert names == ["route"]
+
+
+def test_a_checkbox_left_unticked_is_false_as_spiffarena_submits_it_unless_it_must_be_ticked():
+    form = Form({"type": "object", "required": ["eula"], "properties": {
+        "urgent": {"type": "boolean", "title": "Urgent"},
+        "eula": {"type": "boolean", "title": "I have read the terms"},
+        "agree": {"type": "boolean", "const": True, "title": "The resident agrees"},
+        "notes": {"type": "string", "title": "Notes"}}},
+        {"urgent": {"ui:widget": "checkbox"}, "eula": {"ui:widget": "checkbox"}, "agree": {"ui:widget": "checkbox"},
+         "notes": {"ui:widget": "markdown"}})
+    assert form.read(post()).data == {"urgent": False}
+    assert form.read(post(urgent="true", eula="true", agree="true")).data == {"urgent": True, "eula": True,
+                                                                              "agree": True}
+    assert [f.kind.value for f in form.fields] == ["checkbox", "checkbox", "checkbox", "textarea"]

@@ -30,9 +30,11 @@ class Form:
 
     @classmethod
     def from_texts(cls, schema: str, ui_schema: str | None = None, library: Library | None = None,
-                   name: str = "the form") -> "Form":
-        return cls(engine_forms.load_schema(schema, library, name), json.loads(ui_schema) if ui_schema else None,
-                   library)
+                   name: str = "the form", data: dict[str, Any] | None = None) -> "Form":
+        """``data``: the case's, for options a SpiffArena form takes from it (engine.forms.with_task_data)."""
+        loaded = engine_forms.load_schema(schema, library, name)
+        return cls(loaded if data is None else engine_forms.with_task_data(loaded, data),
+                   json.loads(ui_schema) if ui_schema else None, library)
 
     @property
     def title(self) -> str:

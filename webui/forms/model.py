@@ -54,6 +54,7 @@ class Field:
     autocomplete: str | None = None
     reveals: dict[str, list["Field"]] = field(default_factory=dict)  # option value -> follow-ups
     booking: str | None = None  # "format": "appointment": the appointment type whose free slots are the options
+    declaration: bool = False  # a checkbox that must be ticked ("const": true): unticked is no answer at all
 
     @property
     def anchor(self) -> str:
@@ -108,7 +109,7 @@ def _kind(name: str, prop: dict[str, Any], ui: dict[str, Any], options: list[Opt
         return Kind.EMAIL
     if fmt == "phone" or widget == "tel" or "phone" in name:
         return Kind.TEL
-    if widget == "textarea" or (prop.get("maxLength") or 0) > LONG_TEXT:
+    if widget in ("textarea", "markdown") or (prop.get("maxLength") or 0) > LONG_TEXT:
         return Kind.TEXTAREA
     return Kind.TEXT
 
@@ -131,7 +132,8 @@ def make_field(name: str, prop: dict[str, Any], ui: dict[str, Any], required: bo
         required=required, options=options, max_length=prop.get("maxLength"), rows=ui_options.get("rows"),
         value_type=str(prop.get("type") or "string"), autocomplete=ui.get("ui:autocomplete"),
         inline=bool(ui_options.get("inline", prop.get("type") == "boolean" and kind is Kind.RADIOS)),
-        booking=str(prop.get("appointment_type")) if prop.get("format") == "appointment" else None)
+        booking=str(prop.get("appointment_type")) if prop.get("format") == "appointment" else None,
+        declaration=prop.get("const") is True)
 
 
 def _order(properties: dict[str, Any], ui_schema: dict[str, Any]) -> list[str]:

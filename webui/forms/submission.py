@@ -59,6 +59,9 @@ def _read_one(f: Field, form: FormData, find: address.Find | None) -> tuple[Any,
         parts = {p: form.get(f"{f.name}-{p}", "").strip() for p in DATE_PARTS}
         return parts, _iso(parts) if any(parts.values()) else _EMPTY
     text = form.get(f.name, "").replace("\r\n", "\n").strip()  # browsers count a line break as 1
+    if not text and f.kind is Kind.CHECKBOX and f.value_type == "boolean" and not (f.required or f.declaration):
+        # As SpiffArena's forms submit it: a box left unticked is false, so maps can test it in conditions.
+        return text, False
     if not text:
         return text, _EMPTY
     if f.kind is Kind.CHECKBOX:
