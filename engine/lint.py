@@ -15,7 +15,7 @@ from typing import Literal
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from . import dialects
+from . import camunda7, dialects
 from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
 from .scripting import iso8601_literal, sandbox_problem
@@ -255,8 +255,8 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
         if language not in _PYTHON:
             found.add(element, f"the {what} is written in {language}; councilflow runs Python scripts only")
         elif text.startswith(("${", "#{")):
-            found.add(element, f"the {what} '{text}' is a Camunda (JUEL) expression; write it in Python, "
-                               f"e.g. {text[2:-1].strip()}")
+            found.add(element, f"the {what} '{_short(text)}' is a Camunda (JUEL) expression; write it in Python, "
+                               f"e.g. {camunda7.juel_hint(text)}")
         else:
             found.add(element, f"the {what} '{_short(text)}' cannot be used: {reason}")
 
