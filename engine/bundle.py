@@ -157,7 +157,8 @@ class _Loader:
                                                     "unsupported file type: upload .bpmn, .dmn, form .json or Camunda "
                                                     "Form .form files"))
         for name, root in self.bpmn.items():
-            self.bundle.problems += _problems(name, self.camunda_forms.check(root))
+            if dialects.executable_processes(root):  # a diagram nobody meant to run is only told so
+                self.bundle.problems += _problems(name, self.camunda_forms.check(root))
         for name, root in self.dmn.items():
             ids = [d.get("id") for d in root.iter() if etree.QName(d).localname == "decision"]
             self.bundle.decisions[name] = (etree.tostring(root, encoding="unicode"), ids)

@@ -107,9 +107,13 @@ def _form_key_finding(element: etree._Element) -> str | None:
     if not key or key.startswith(CAMUNDA_FORMS):
         return None
     fields = element.find("bpmn:extensionElements/camunda:formData", NS) is not None
-    shown = "its camunda:formData fields" if fields else "a page with only the task's name and a Complete button"
+    if etree.QName(element).localname == "startEvent":
+        shown = "a case starts with its camunda:formData fields" if fields else "a case starts without a form"
+    else:
+        shown = "the task shows " + ("its camunda:formData fields" if fields
+                                     else "a page with only the task's name and a Complete button")
     return (f"the form key '{key}' is not a Camunda Form (camunda-forms:deployment:NAME.form): councilflow "
-            f"cannot show embedded HTML or JSF forms, so the task shows {shown}")
+            f"cannot show embedded HTML or JSF forms, so {shown}")
 
 
 def findings(root: etree._Element) -> list[tuple[etree._Element, str, str]]:
