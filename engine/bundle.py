@@ -145,7 +145,7 @@ class _Loader:
                     dialect = dialects.detect_dialect(root)
                     if dialect is Dialect.ZEEBE:  # its FEEL, rewritten before any check
                         self.bundle.problems += _problems(name, zeebe.normalise(root))
-                    elif dialect is Dialect.CAMUNDA:  # its simple JUEL conditions, likewise
+                    else:  # simple JUEL conditions (never Python: "${" cannot start one), likewise
                         self.bundle.problems += _problems(name, camunda7.normalise(root) + camunda7.findings(root))
                 else:
                     self.bundle.problems.append(Problem(
