@@ -196,7 +196,7 @@ class _Converter:
             return
         if "defaultValue" in c and c["defaultValue"] not in (None, ""):
             prop["default"] = c["defaultValue"]
-        validate = c.get("validate") if isinstance(c.get("validate"), dict) else {}
+        validate: dict[str, Any] = c["validate"] if isinstance(c.get("validate"), dict) else {}
         if why := _validation(kind, validate, prop):
             self.refuse(where, why)
             return

@@ -79,7 +79,7 @@ class CronTimerEventDefinition(CycleTimerEventDefinition):  # type: ignore[misc]
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             event_value = {"cycles": -1, "next": next_after(self.expression, now).isoformat(), "duration": 0}
-        ready = datetime.fromisoformat(event_value["next"]) < now
+        ready: bool = datetime.fromisoformat(event_value["next"]) < now
         if ready:
             event_value["next"] = next_after(self.expression, now).isoformat()
         my_task._set_internal_data(event_value=event_value)
@@ -94,7 +94,7 @@ def _with_cron(parser: type) -> type:
         if cycle is not None and is_cron(cycle.text or ""):
             return CronTimerEventDefinition(self.node.get("name", self.node.get("id")), (cycle.text or "").strip(),
                                             description=self.get_event_description(event))
-        return parser.parse_timer_event(self, event)
+        return parser.parse_timer_event(self, event)  # type: ignore[attr-defined]  # a SpiffWorkflow event parser
 
     return type(f"Cron{parser.__name__}", (parser,), {"parse_timer_event": parse_timer_event})
 

@@ -123,16 +123,17 @@ def camunda_form(element: etree._Element) -> str | None:
     ``camunda-forms:deployment:``/``camunda-forms:app:`` form keys), ``id:ID`` (Camunda 7's
     ``camunda:formRef``, Camunda 8's linked ``formId``) or ``embedded:ID`` (Camunda 8's
     ``zeebe:userTaskForm`` inside the map); None when it names none."""
-    key = element.get(f"{{{CAMUNDA_NS}}}formKey") or ""
+    key = str(element.get(f"{{{CAMUNDA_NS}}}formKey") or "")
     if key.startswith(CAMUNDA_FORMS):
         return "file:" + key.split(":", 2)[2].rsplit("/", 1)[-1]
-    if element.get(f"{{{CAMUNDA_NS}}}formRef"):
-        return "id:" + element.get(f"{{{CAMUNDA_NS}}}formRef", "")
+    if reference := str(element.get(f"{{{CAMUNDA_NS}}}formRef") or ""):
+        return "id:" + reference
     zeebe = element.find("bpmn:extensionElements/zeebe:formDefinition", NS)
-    if zeebe is not None and zeebe.get("formId"):
-        return "id:" + zeebe.get("formId", "")
-    if zeebe is not None and (zeebe.get("formKey") or "").startswith(ZEEBE_EMBEDDED):
-        return "embedded:" + zeebe.get("formKey", "")[len(ZEEBE_EMBEDDED):]
+    linked, embedded = (str(zeebe.get("formId") or ""), str(zeebe.get("formKey") or "")) if zeebe is not None else ("", "")
+    if linked:
+        return "id:" + linked
+    if embedded.startswith(ZEEBE_EMBEDDED):
+        return "embedded:" + embedded[len(ZEEBE_EMBEDDED):]
     return None
 
 

@@ -4,17 +4,12 @@ version as our one form model, and validated when the task is completed; hostile
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
 from engine import camunda_forms, cases, registry
-from engine.clock import FixedClock
-from engine.context import Context, Settings
 from engine.errors import FormInvalid
-from engine.persistence.db import Database
 from engine.types import CaseStatus
-from tests.conftest import FORMS
 
 FORM = {
     "id": "parking_permit_review", "type": "default", "schemaVersion": 16,
@@ -92,13 +87,6 @@ C8 = """<?xml version="1.0" encoding="UTF-8"?>
 
 GOOD = {"registration": "AB12 CDE", "decision": "approve", "months": 6}
 
-
-@pytest.fixture
-def council(database_url):
-    ctx = Context(Database(database_url), clock=FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)),
-                  settings=Settings(forms_dir=FORMS), operations=set())
-    yield ctx
-    ctx.db.dispose()
 
 
 def _form(**changes) -> bytes:

@@ -8,11 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from engine import cases, cron, registry
-from engine.clock import FixedClock
-from engine.context import Context, Settings
-from engine.persistence.db import Database
+from engine.context import Context
 from engine.worker import fire_due_timers
-from tests.conftest import FORMS
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -37,13 +34,6 @@ MAP = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-@pytest.fixture
-def council(database_url):
-    ctx = Context(Database(database_url), clock=FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)),
-                  settings=Settings(forms_dir=FORMS), operations=set())
-    yield ctx
-    ctx.db.dispose()
-
 
 def _chases(ctx: Context, reference: str) -> int:
     return sum(t.bpmn_id == "chase" for t in cases.show_case(ctx, reference).case.tasks)
@@ -59,7 +49,7 @@ def test_a_quartz_cycle_fires_every_morning_at_nine(council):
     assert registry.check(council, files).errors == []
     registry.deploy(council, files)
     case = cases.start_case(council, "chaser", {})
-    day = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    day = datetime(2026, 3, 3, tzinfo=timezone.utc)  # the case starts at 09:00 the day before
     _at(council, day + timedelta(hours=8, minutes=59))
     assert _chases(council, case.reference) == 0
     _at(council, day + timedelta(hours=9, seconds=1))
