@@ -130,8 +130,7 @@ class _Loader:
             if lower.endswith(".json"):
                 self._load_form(name, content)
             elif lower.endswith(".form"):  # a Camunda Form (form-js)
-                self.bundle.problems += [Problem(name, None, f.where, f.message)
-                                         for f in self.camunda_forms.load(name, content)]
+                self.bundle.problems += self.camunda_forms.load(name, content)
             elif lower.endswith(".dmn") or _is_bpmn_name(name):
                 root, problems = parse_xml(name, content)
                 self.bundle.problems += problems
@@ -142,8 +141,7 @@ class _Loader:
                     self.dmn[name] = root
                 elif dialects.is_bpmn(root):
                     self.bpmn[name] = root
-                    dialect = dialects.detect_dialect(root)
-                    if dialect is Dialect.ZEEBE:  # its FEEL, rewritten before any check
+                    if dialects.detect_dialect(root) is Dialect.ZEEBE:  # its FEEL, rewritten before any check
                         self.bundle.problems += _problems(name, zeebe.normalise(root))
                     else:  # simple JUEL conditions (never Python: "${" cannot start one), likewise
                         self.bundle.problems += _problems(name, camunda7.normalise(root) + camunda7.findings(root))
@@ -342,7 +340,7 @@ class _Builder:
             meta["team_source"] = _route(meta)
             meta["form"] = self._form(files, task_id, meta)
         if (start_ref := dialects.start_camunda_form(root, key)) is not None:
-            self._camunda_form(files, "start", {"camunda_form": start_ref, "name": title}, root)
+            self.loader.camunda_forms.keep(files, "start", {"camunda_form": start_ref, "name": title}, [root])
         start_schema, start_ui = dialects.start_form(root, key)
         if start_schema:  # kept with the version, as a task's form is (engine.taskforms.start_form)
             self._form(files, "start", {"form_schema": start_schema, "form_ui_schema": start_ui, "camunda_fields": []})
@@ -364,27 +362,12 @@ class _Builder:
             named: str = meta["form_schema"]
             return named
         if meta.get("camunda_form"):
-            return self._camunda_form(files, task_id, meta, None)
+            return self.loader.camunda_forms.keep(files, task_id, meta, list(self.loader.bpmn.values()))
         if meta["camunda_fields"]:
             generated = f"{task_id}{forms.CAMUNDA_SUFFIX}"
             files[generated] = json.dumps(forms.camunda_schema(meta["name"], meta["camunda_fields"]), indent=1)
             return generated
         return None
-
-
-    def _camunda_form(self, files: dict[str, str], task_id: str, meta: dict[str, Any],
-                      root: etree._Element | None) -> str | None:
-        """The Camunda Form as the JSON Schema (and UI schema) kept with the version, under generated names."""
-        found = None
-        for candidate in ([root] if root is not None else list(self.loader.bpmn.values())):
-            found = found or self.loader.camunda_forms.generated(meta["camunda_form"], candidate, meta["name"])
-        if found is None:
-            return None
-        schema, ui = found
-        name = f"{task_id}{form_keys.SUFFIX}"
-        files[name], files[f"{task_id}{form_keys.UI_SUFFIX}"] = schema, ui
-        meta["form_ui_schema"] = f"{task_id}{form_keys.UI_SUFFIX}"
-        return name
 
 
 def load_bundle(files: dict[str, bytes], deployed: Deployed, default_team: str,

@@ -176,8 +176,8 @@ class _Converter:
             return
         if not isinstance(kind, str) or kind not in _BUILDERS:
             why = _WHY_NOT.get(kind) if isinstance(kind, str) else None
-            self.refuse(where, f"the component type '{kind}' is not supported"
-                               + (f": {why}" if why else " (supported: " + ", ".join(sorted(_BUILDERS)) + ", text, group)"))
+            known = ", ".join([*sorted(_BUILDERS), "text", "group"])
+            self.refuse(where, f"the component type '{kind}' is not supported" + (f": {why}" if why else f" ({known})"))
             return
         key = c.get("key")
         if not isinstance(key, str) or not _KEY.match(key):

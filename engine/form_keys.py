@@ -17,6 +17,7 @@ from lxml import etree
 
 from . import camunda_forms, dialects, forms
 from .dialects import NS
+from .errors import Problem
 
 Finding = tuple[etree._Element, str, str]  # (element, message, severity)
 SUFFIX = forms.CAMUNDA_SUFFIX  # as a formField form's: unanswered fields are submitted as null, as Camunda does
@@ -35,13 +36,13 @@ class CamundaForms:
         self.library = library
         self.uploaded: dict[str, dict[str, Any]] = {}
 
-    def load(self, name: str, content: bytes | str) -> list[camunda_forms.Finding]:
-        """Reads an uploaded ``.form`` file; its problems (the file unreadable, or components that cannot be shown)."""
+    def load(self, name: str, content: bytes | str) -> list[Problem]:
+        """Reads an uploaded ``.form`` file; its problems (unreadable, or components that cannot be shown)."""
         form, why = camunda_forms.parse(content)
         if form is None:
-            return [camunda_forms.Finding("the form", why or "unreadable")]
+            return [Problem(name, None, None, why or "the form cannot be read")]
         self.uploaded[name] = form
-        return camunda_forms.convert(form, name).findings
+        return [Problem(name, None, f.where, f.message) for f in camunda_forms.convert(form, name).findings]
 
     def find(self, ref: str, root: etree._Element) -> tuple[dict[str, Any] | None, bool]:
         """(form-js JSON, whether it was uploaded as a file) for a reference; (None, False) if nowhere."""
@@ -77,13 +78,19 @@ class CamundaForms:
                                            f"{problem.message}", "error"))
         return found
 
-    def generated(self, ref: str, root: etree._Element, title: str) -> tuple[str, str] | None:
-        """(schema JSON, UI schema JSON) the version keeps for a form reference, or None if not found."""
-        form, _ = self.find(ref, root)
+    def keep(self, files: dict[str, str], task_id: str, meta: dict[str, Any],
+             roots: list[etree._Element]) -> str | None:
+        """Adds the JSON Schema and UI schema of the task's Camunda Form (``meta["camunda_form"]``, found
+        in one of ``roots`` when embedded) to the version's ``files`` under generated names, notes the UI
+        schema's name in ``meta``, and returns the schema's; None if the form is nowhere."""
+        form = next((f for root in roots if (f := self.find(meta["camunda_form"], root)[0]) is not None), None)
         if form is None:
             return None
-        converted = camunda_forms.convert(form, title)
-        return json.dumps(converted.schema, indent=1), json.dumps(converted.ui_schema, indent=1)
+        converted = camunda_forms.convert(form, meta["name"])
+        name, ui_name = f"{task_id}{SUFFIX}", f"{task_id}{UI_SUFFIX}"
+        files[name], files[ui_name] = json.dumps(converted.schema, indent=1), json.dumps(converted.ui_schema, indent=1)
+        meta["form_ui_schema"] = ui_name
+        return name
 
 
 def _with_forms(root: etree._Element) -> Iterator[etree._Element]:
