@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import dialects, formschema, forms, lint, zeebe
+from . import camunda7, dialects, form_keys, formschema, forms, lint, zeebe
 from .errors import Problem
 from .savedstate import spec_to_dict
 from .types import Dialect
@@ -108,9 +108,10 @@ def _spiff_problem(err: Exception, roots: dict[str, etree._Element], default_fil
     return Problem(file, line, element, message[:1].lower() + message[1:] if message else "invalid")
 
 
-def _zeebe_problems(name: str, root: etree._Element) -> list[Problem]:
+def _problems(name: str, findings: list[tuple[etree._Element, str, str]]) -> list[Problem]:
+    """(element, message, severity) findings of a dialect's module as problems located in file ``name``."""
     problems = []
-    for element, message, severity in zeebe.normalise(root):
+    for element, message, severity in findings:
         owner = next((e for e in (element, *element.iterancestors()) if e.get("id")), element)
         problems.append(Problem(name, element.sourceline, owner.get("id"), message, severity))
     return problems
@@ -121,12 +122,15 @@ class _Loader:
         self.files, self.deployed, self.bundle = files, deployed, Bundle()
         self.bpmn: dict[str, etree._Element] = {}
         self.dmn: dict[str, etree._Element] = {}
+        self.camunda_forms = form_keys.CamundaForms(deployed.forms)
 
     def load(self) -> None:
         for name, content in sorted(self.files.items()):
             lower = name.lower()
             if lower.endswith(".json"):
                 self._load_form(name, content)
+            elif lower.endswith(".form"):  # a Camunda Form (form-js)
+                self.bundle.problems += self.camunda_forms.load(name, content)
             elif lower.endswith(".dmn") or _is_bpmn_name(name):
                 root, problems = parse_xml(name, content)
                 self.bundle.problems += problems
@@ -138,7 +142,9 @@ class _Loader:
                 elif dialects.is_bpmn(root):
                     self.bpmn[name] = root
                     if dialects.detect_dialect(root) is Dialect.ZEEBE:  # its FEEL, rewritten before any check
-                        self.bundle.problems += _zeebe_problems(name, root)
+                        self.bundle.problems += _problems(name, zeebe.normalise(root))
+                    else:  # simple JUEL conditions (never Python: "${" cannot start one), likewise
+                        self.bundle.problems += _problems(name, camunda7.normalise(root) + camunda7.findings(root))
                 else:
                     self.bundle.problems.append(Problem(
                         name, root.sourceline, root.get("id"),
@@ -146,7 +152,11 @@ class _Loader:
                         f"where a BPMN file starts with <bpmn:definitions>"))
             else:
                 self.bundle.problems.append(Problem(name, None, None,
-                                                    "unsupported file type: upload .bpmn, .dmn or form .json files"))
+                                                    "unsupported file type: upload .bpmn, .dmn, form .json or Camunda "
+                                                    "Form .form files"))
+        for name, root in self.bpmn.items():
+            if dialects.executable_processes(root):  # a diagram nobody meant to run is only told so
+                self.bundle.problems += _problems(name, self.camunda_forms.check(root))
         for name, root in self.dmn.items():
             ids = [d.get("id") for d in root.iter() if etree.QName(d).localname == "decision"]
             self.bundle.decisions[name] = (etree.tostring(root, encoding="unicode"), ids)
@@ -329,6 +339,8 @@ class _Builder:
         for task_id, meta in user_tasks.items():
             meta["team_source"] = _route(meta)
             meta["form"] = self._form(files, task_id, meta)
+        if (start_ref := dialects.start_camunda_form(root, key)) is not None:
+            self.loader.camunda_forms.keep(files, "start", {"camunda_form": start_ref, "name": title}, [root])
         start_schema, start_ui = dialects.start_form(root, key)
         if start_schema:  # kept with the version, as a task's form is (engine.taskforms.start_form)
             self._form(files, "start", {"form_schema": start_schema, "form_ui_schema": start_ui, "camunda_fields": []})
@@ -349,6 +361,8 @@ class _Builder:
         if meta["form_schema"]:
             named: str = meta["form_schema"]
             return named
+        if meta.get("camunda_form"):
+            return self.loader.camunda_forms.keep(files, task_id, meta, list(self.loader.bpmn.values()))
         if meta["camunda_fields"]:
             generated = f"{task_id}{forms.CAMUNDA_SUFFIX}"
             files[generated] = json.dumps(forms.camunda_schema(meta["name"], meta["camunda_fields"]), indent=1)

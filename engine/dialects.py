@@ -115,6 +115,34 @@ def _text(element: etree._Element, path: str) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
+CAMUNDA_FORMS = ("camunda-forms:deployment:", "camunda-forms:app:")
+ZEEBE_EMBEDDED = "camunda-forms:bpmn:"
+
+
+def camunda_form(element: etree._Element) -> str | None:
+    """The Camunda Form a user task or start event shows, as ``file:NAME.form`` (Camunda 7's
+    ``camunda-forms:deployment:``/``camunda-forms:app:`` form keys), ``id:ID`` (Camunda 7's
+    ``camunda:formRef``, Camunda 8's linked ``formId``) or ``embedded:ID`` (Camunda 8's
+    ``zeebe:userTaskForm`` inside the map); None when it names none."""
+    key = str(element.get(f"{{{CAMUNDA_NS}}}formKey") or "")
+    if key.startswith(CAMUNDA_FORMS):
+        return "file:" + key.split(":", 2)[2].rsplit("/", 1)[-1]
+    if reference := str(element.get(f"{{{CAMUNDA_NS}}}formRef") or ""):
+        return "id:" + reference
+    zeebe = element.find("bpmn:extensionElements/zeebe:formDefinition", NS)
+    linked, embedded = (str(zeebe.get("formId") or ""), str(zeebe.get("formKey") or "")) if zeebe is not None else ("", "")
+    if linked:
+        return "id:" + linked
+    if embedded.startswith(ZEEBE_EMBEDDED):
+        return "embedded:" + embedded[len(ZEEBE_EMBEDDED):]
+    return None
+
+
+def embedded_forms(root: etree._Element) -> dict[str, str]:
+    """Camunda 8's ``zeebe:userTaskForm`` id -> the form's JSON, for every process of the file."""
+    return {form.get("id"): form.text or "" for form in root.iterfind(".//zeebe:userTaskForm", NS) if form.get("id")}
+
+
 def _camunda_fields(element: etree._Element) -> list[dict[str, Any]]:
     fields = []
     for field in element.iterfind("bpmn:extensionElements/camunda:formData/camunda:formField", NS):
@@ -129,6 +157,11 @@ def _camunda_fields(element: etree._Element) -> list[dict[str, Any]]:
                             for c in field.iterfind("camunda:validation/camunda:constraint", NS)},
         })
     return fields
+
+
+def _literal(value: str | None) -> str | None:
+    """A named person; an expression (``${approver}``, ``=approver``) is not evaluated (warned about at check)."""
+    return None if value is None or value.lstrip().startswith(("${", "#{", "=")) else value
 
 
 def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, Any]]:
@@ -154,10 +187,11 @@ def human_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, An
                 "lane": _lane_of(element, lanes),
                 "candidate_groups": groups,
                 "team_variable": props.get("teamVariable") or (expressions[0] if expressions else None),
-                "assignee": element.get(f"{{{CAMUNDA_NS}}}assignee") or zeebe.get("assignee"),
+                "assignee": _literal(element.get(f"{{{CAMUNDA_NS}}}assignee") or zeebe.get("assignee")),
                 "form_schema": props.get("formJsonSchemaFilename"),
                 "form_ui_schema": props.get("formUiSchemaFilename"),
                 "camunda_fields": _camunda_fields(element),
+                "camunda_form": camunda_form(element),
                 "instructions": _text(element, "bpmn:extensionElements/spiffworkflow:instructionsForEndUser")
                 or _text(element, "bpmn:documentation"),
             }
@@ -171,6 +205,14 @@ def start_form(root: etree._Element, process_id: str) -> tuple[str | None, str |
         if props.get("formJsonSchemaFilename"):
             return props["formJsonSchemaFilename"], props.get("formUiSchemaFilename")
     return None, None
+
+
+def start_camunda_form(root: etree._Element, process_id: str) -> str | None:
+    """The Camunda Form (as ``camunda_form`` names it) the process's start event shows, if any."""
+    for event in root.iterfind(f"bpmn:process[@id='{process_id}']/bpmn:startEvent", NS):
+        if (found := camunda_form(event)) is not None:
+            return found
+    return None
 
 
 def service_operation(element: etree._Element) -> tuple[str | None, bool]:

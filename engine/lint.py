@@ -15,9 +15,10 @@ from typing import Literal
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from . import dialects
+from . import camunda7, cron, dialects
 from .dialects import CAMUNDA_NS, NS, detect_dialect, executable_processes, validator
 from .errors import Problem
+from .types import Dialect
 from .scripting import iso8601_literal, sandbox_problem
 from .timer_limits import cycle_problem
 
@@ -248,6 +249,13 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
         if not text and mode != "exec":  # an empty script (or pre-/post-script) does nothing
             found.add(element, f"the {what} is empty")
             continue
+        if mode == "timer" and etree.QName(element).localname == "timeCycle" and cron.is_cron(text):
+            if (wrong := cron.problem(text)) is not None:  # a Quartz/cron cycle (Camunda): engine.cron runs it
+                found.add(element, wrong)
+            elif detect_dialect(root) is Dialect.SPIFF:
+                found.add(element, f"the cron timer '{text}' is read in Camunda maps only; write it as an ISO 8601 "
+                                   f"repeating interval (for example R/PT1H)")
+            continue
         if mode == "timer":
             literal = iso8601_literal(text) or _string_literal(text)
             if literal is not None:
@@ -268,8 +276,8 @@ def _check_expressions(root: etree._Element, found: _Findings) -> None:
         if language not in _PYTHON:
             found.add(element, f"the {what} is written in {language}; councilflow runs Python scripts only")
         elif text.startswith(("${", "#{")):
-            found.add(element, f"the {what} '{text}' is a Camunda (JUEL) expression; write it in Python, "
-                               f"e.g. {text[2:-1].strip()}")
+            found.add(element, f"the {what} '{_short(text)}' is a Camunda (JUEL) expression; write it in Python, "
+                               f"e.g. {camunda7.juel_hint(text)}")
         else:
             found.add(element, f"the {what} '{_short(text)}' cannot be used: {reason}")
 

@@ -27,6 +27,8 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
+from . import cron
+
 CALL = "councilflow_call"  # internal-data key: the call this task asks for
 LANGUAGE = "language"  # the case-data field with the resident's language (engine.web_reports)
 
@@ -61,13 +63,14 @@ class _CamundaReceiveTaskParser(CamundaEventDefinitionParser, ReceiveTaskParser)
 
 class CouncilCamundaParser(CamundaParser):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
     """Camunda's parser, whose send and receive tasks otherwise get the plain message definition
-    that its serializer cannot store (every other message event gets Camunda's)."""
+    that its serializer cannot store (every other message event gets Camunda's), and whose cycle
+    timers may be cron expressions (``engine.cron``)."""
 
-    OVERRIDE_PARSER_CLASSES = {**CamundaParser.OVERRIDE_PARSER_CLASSES,
+    OVERRIDE_PARSER_CLASSES = {**cron.with_cron_timers(CamundaParser.OVERRIDE_PARSER_CLASSES),
                                full_tag("sendTask"): (_CamundaSendTaskParser, SendTask),
                                full_tag("receiveTask"): (_CamundaReceiveTaskParser, ReceiveTask)}
 
 
 # Camunda's service tasks are SpiffWorkflow's plain ones, which park in STARTED by themselves but have
 # no converter in its Camunda configuration: without one their spec cannot be stored.
-CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter}
+CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter, **cron.CONVERTERS}

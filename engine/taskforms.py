@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import dialects, permissions, registry, users, xmlsafe
+from . import dialects, form_keys, permissions, registry, users, xmlsafe
 from .context import Context
 from .errors import CaseNotFound, TaskNotFound
 from .persistence.tables import Case, Task
@@ -132,6 +132,8 @@ def start_form(ctx: Context, key: str) -> FormTexts | None:
     for text in (t for n, t in files.items() if n.lower().endswith(".bpmn") and f'id="{key}"' in t):
         root, _ = xmlsafe.parse_xml(key, text.encode())
         schema, ui = dialects.start_form(root, key) if root is not None else (None, None)
+        if root is not None and dialects.start_camunda_form(root, key):  # kept as bundle generated it
+            schema, ui = f"start{form_keys.SUFFIX}", f"start{form_keys.UI_SUFFIX}"
         if schema and schema in files:
             return FormTexts(row.name, files[schema], files.get(ui) if ui else None, files, schema)
     return None

@@ -25,14 +25,12 @@ _CONDITIONS = (".//bpmn:conditionExpression", ".//bpmn:conditionalEventDefinitio
 _TIMERS = tuple(f".//bpmn:timerEventDefinition/bpmn:{tag}" for tag in ("timeDuration", "timeDate", "timeCycle"))
 # Extension elements read elsewhere, or rewritten here; any other zeebe element is only a warning.
 _UNDERSTOOD = {"taskDefinition", "assignmentDefinition", "calledElement", "properties", "property", "userTask",
-               "loopCharacteristics"}
+               "loopCharacteristics", "formDefinition", "userTaskForm"}  # forms: engine.form_keys
 _NAME = re.compile(r"^=?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")
 _IGNORED_WHY = {
     "ioMapping": "input/output mappings are not applied: the task sees, and writes, the case data as it is",
     "input": None, "output": None,
     "taskHeaders": "task headers are not passed to workers", "header": None,
-    "formDefinition": "Camunda Forms are not rendered yet: the task shows its default form",
-    "userTaskForm": None,
     "subscription": "message correlation keys are not used: a message is delivered to the case it names "
                     "(POST /api/v1/cases/{reference}/messages/{name})",
 }
@@ -90,6 +88,15 @@ def normalise(root: etree._Element) -> list[tuple[etree._Element, str, str]]:
             else:
                 call.set("calledElement", process_id)
     found += _multi_instances(root)
+    for assignment in root.iterfind(".//zeebe:assignmentDefinition", NS):
+        for attribute in ("assignee", "candidateGroups", "candidateUsers"):
+            value = assignment.get(attribute) or ""
+            if attribute == "candidateUsers" and value:
+                found.append((assignment, f"Camunda 8 candidate users ('{value}') are not used: a task goes to a team "
+                                          f"(its lane or candidate group)", "warning"))
+            elif is_feel(value) and (attribute == "assignee" or not _NAME.match(value)):
+                found.append((assignment, f"the {attribute} expression '{value}' is not evaluated by councilflow: the "
+                                          f"task goes to its team, assigned to nobody", "warning"))
     warned: set[tuple[int, str]] = set()
     for element in root.iter(f"{{{ZEEBE_NS}}}*"):
         name = etree.QName(element).localname

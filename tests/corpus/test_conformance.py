@@ -150,13 +150,18 @@ def _roots(files: dict[str, bytes]) -> dict[str, etree._Element]:
 
 
 def _with_stand_in_forms(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The corpus keeps BPMN and DMN only, not the SpiffArena form files its user tasks name; an
-    accept-anything schema stands in for each, as the probe submitted every task empty."""
+    """The corpus keeps BPMN and DMN only, not the SpiffArena form files or Camunda Forms its user tasks
+    name; an accept-anything schema (or an empty Camunda Form) stands in for each, as the probe submitted
+    every task empty."""
     out = dict(files)
     for root in _roots(files).values():
         for prop in root.iterfind(".//spiffworkflow:property", dialects.NS):
             if prop.get("name") in ("formJsonSchemaFilename", "formUiSchemaFilename") and prop.get("value"):
                 out.setdefault(prop.get("value"), b'{"type": "object"}')
+        for element in [*root.iterfind(".//bpmn:userTask", dialects.NS), *root.iterfind(".//bpmn:startEvent", dialects.NS)]:
+            ref = dialects.camunda_form(element) or ""
+            if ref.startswith("file:"):
+                out.setdefault(ref.removeprefix("file:"), b'{"components": []}')
     return out
 
 

@@ -3,18 +3,14 @@ tasks, candidate groups and call activities in zeebe's words, deployed and run t
 cannot run is refused at check time saying so, at the element."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 
 from engine import cases, registry
-from engine.clock import FixedClock
-from engine.context import Context, Settings
+from engine.context import Context
 from engine.external_tasks import TopicRequest, complete, fetch_and_lock
 from engine.feel import FeelUnsupported, to_python
-from engine.persistence.db import Database
 from engine.types import CaseStatus, Dialect
-from tests.conftest import FORMS
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -60,13 +56,6 @@ MAP = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>"""
 
-
-@pytest.fixture
-def council(database_url):
-    ctx = Context(Database(database_url), clock=FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)),
-                  settings=Settings(forms_dir=FORMS), operations=set())
-    yield ctx
-    ctx.db.dispose()
 
 
 def _run(ctx: Context, data: dict, answer: dict) -> tuple[str, str]:

@@ -59,6 +59,8 @@ def readable(f: Field, value: Any) -> Markup:
 def asked(fields: list[Field], data: Mapping[str, Any]) -> Iterator[Field]:
     """The fields that were asked, in page order: follow-ups only under the answer given."""
     for f in fields:
+        if f.kind is Kind.CONTENT:  # text shown on the form, not a question
+            continue
         yield f
         for option, followers in f.reveals.items():
             if form_value(data.get(f.name)) == option:

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from flask_babel import get_locale, gettext as _
 
+from ..markdown import markdown_html
 from . import address
 from .model import Field, Kind, flatten
 
@@ -142,10 +143,14 @@ def _address(f: Field, value: Any, error: str | None) -> Component:
     return Component("cfAddressLookup", address.params(f.name, _label(f), f.hint, value, error))
 
 
+def _content(f: Field, value: Any, error: str | None) -> Component:
+    return Component("cfMarkdown", {"html": markdown_html(f.text)})
+
+
 _BUILDERS: dict[Kind, Callable[[Field, Any, str | None], Component]] = {
     Kind.TEXT: _input, Kind.EMAIL: _input, Kind.TEL: _input, Kind.NUMBER: _input,
     Kind.TEXTAREA: _textarea, Kind.DATE: _date, Kind.RADIOS: _choices, Kind.SELECT: _choices,
-    Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices, Kind.ADDRESS: _address,
+    Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices, Kind.ADDRESS: _address, Kind.CONTENT: _content,
 }
 
 

@@ -2,7 +2,9 @@
 an ordered list of ``Field``s, each naming the GOV.UK component that renders it.
 
 Camunda ``formField`` forms arrive here already converted to JSON Schema by
-``engine.forms.camunda_schema``, so one model (and one renderer) serves both dialects.
+``engine.forms.camunda_schema``, and Camunda Forms (form-js) by ``engine.camunda_forms``, so one
+model (and one renderer) serves every dialect. A UI schema entry with ``"ui:widget": "markdown"``
+and no property (a Camunda Form's text block) is text shown between the questions (``Kind.CONTENT``).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class Kind(StrEnum):
     CHECKBOXES = "checkboxes"
     CHECKBOX = "checkbox"  # one box to tick, e.g. a declaration (boolean)
     ADDRESS = "address"  # "ui:widget": "address": picked from the gazetteer by postcode (forms/address.py)
+    CONTENT = "content"  # Markdown shown between the questions; asks nothing
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Field:
     reveals: dict[str, list["Field"]] = field(default_factory=dict)  # option value -> follow-ups
     booking: str | None = None  # "format": "appointment": the appointment type whose free slots are the options
     declaration: bool = False  # a checkbox that must be ticked ("const": true): unticked is no answer at all
+    text: str | None = None  # Kind.CONTENT's Markdown
 
     @property
     def anchor(self) -> str:
@@ -136,8 +140,12 @@ def make_field(name: str, prop: dict[str, Any], ui: dict[str, Any], required: bo
         declaration=prop.get("const") is True)
 
 
+def _is_content(ui: Any) -> bool:
+    return isinstance(ui, dict) and ui.get("ui:widget") == "markdown" and isinstance(ui.get("ui:text"), str)
+
+
 def _order(properties: dict[str, Any], ui_schema: dict[str, Any]) -> list[str]:
-    """Property names in "ui:order" (with its "*" wildcard), then any not mentioned."""
+    """Property names (and text blocks) in "ui:order" (with its "*" wildcard), then any not mentioned."""
     order = list(ui_schema.get("ui:order", []))
     rest = [p for p in properties if p not in order]
     if "*" in order:
@@ -145,7 +153,7 @@ def _order(properties: dict[str, Any], ui_schema: dict[str, Any]) -> list[str]:
         order[at:at + 1] = rest
     else:
         order += rest
-    return [p for p in order if p in properties]
+    return [p for p in order if p in properties or (p not in properties and _is_content(ui_schema.get(p)))]
 
 
 def _holds(field: Field, name: str) -> bool:
@@ -170,18 +178,21 @@ def fields_for(schema: dict[str, Any], ui_schema: dict[str, Any] | None = None) 
     required = set(schema.get("required", []))
     fields: dict[str, Field] = {}
     for name in _order(properties, ui_schema):
-        ui, prop = ui_schema.get(name), properties[name]
+        ui, prop = ui_schema.get(name), properties.get(name)
+        if prop is None:  # a text block (see _order)
+            fields[name] = Field(Kind.CONTENT, name, "", text=ui["ui:text"])
+            continue
         ui, prop = ui if isinstance(ui, dict) else {}, prop if isinstance(prop, dict) else {}
         if ui.get("ui:widget") == "hidden":
             continue
         fields[name] = make_field(name, prop, ui, name in required)
     nested: set[str] = set()
     for condition in conditions(schema):
-        for name in condition.requires:
+        for name in (*condition.requires, *condition.shows):
             target = fields.get(name)
-            if target is None:
+            if target is None or target.kind is Kind.CONTENT:
                 continue
-            target.conditional = True
+            target.conditional = name in condition.requires
             value = _reveal_under(fields.get(condition.field), condition, target)
             if value is not None and name not in nested:
                 fields[condition.field].reveals.setdefault(value, []).append(target)

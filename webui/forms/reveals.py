@@ -9,11 +9,13 @@ from typing import Any
 @dataclass(frozen=True)
 class Condition:
     """``if`` one property has one of ``values`` ``then`` the ``requires`` properties are required
-    (no values: a test we cannot show as a revealed follow-up, e.g. a minimum)."""
+    (no values: a test we cannot show as a revealed follow-up, e.g. a minimum), and the optional
+    ``shows`` properties are asked (``x-shows``: a Camunda Form's ``conditional.hide``)."""
 
     field: str
     values: tuple[Any, ...]
     requires: tuple[str, ...]
+    shows: tuple[str, ...] = ()
 
 
 def conditions(schema: dict[str, Any]) -> list[Condition]:
@@ -30,6 +32,7 @@ def conditions(schema: dict[str, Any]) -> list[Condition]:
         for branch, branch_values in (("then", values), ("else", ())):
             outcome = block.get(branch)
             requires = tuple(outcome.get("required", [])) if isinstance(outcome, dict) else ()
-            if requires:
-                found.append(Condition(name, branch_values, requires))
+            shows = tuple(outcome.get("x-shows", [])) if isinstance(outcome, dict) else ()
+            if requires or shows:
+                found.append(Condition(name, branch_values, requires, shows))
     return found

@@ -48,6 +48,8 @@ def _number(text: str, value_type: str) -> Any:
 
 def _read_one(f: Field, form: FormData, find: address.Find | None) -> tuple[Any, Any]:
     """(value as typed, typed answer or _EMPTY) for one field."""
+    if f.kind is Kind.CONTENT:
+        return "", _EMPTY
     if f.kind is Kind.ADDRESS:
         value = address.read(f.name, form)
         answer = address.answer(value, find or (lambda uprn: {"uprn": uprn}))
