@@ -102,9 +102,8 @@ def _edits_in_place(same: list[etree._Element]) -> bool:
     kinds = sorted(etree.QName(e).localname for e in same)
     if kinds != ["inputDataItem", "outputDataItem"] or same[0].getparent() is not same[1].getparent():
         return False
-    loop = same[0].getparent()
-    refs = [loop.findtext(f"{{{etree.QName(loop).namespace}}}{tag}") for tag in ("loopDataInputRef", "loopDataOutputRef")]
-    return refs[0] is not None and refs[0] == refs[1]
+    refs = {same[0].getparent().findtext(f"{{{etree.QName(same[0]).namespace}}}loopData{way}Ref") for way in ("Input", "Output")}
+    return len(refs) == 1 and None not in refs
 
 
 def _schema_finding(root: etree._Element, element: etree._Element, message: str) -> tuple[str, str]:
