@@ -13,7 +13,7 @@ import logging
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from . import documents, notes, writer
 from .context import Context
@@ -68,43 +68,39 @@ def fetch(url: str) -> tuple[bytes, str, str]:
     return content, suffix, kind
 
 
-def _claim(ctx: Context, case_id: int) -> bool:
-    """Take the request's photo for this worker (another worker that took it first wins)."""
-    with ctx.db.transaction() as session:
-        taken = session.execute(update(Open311Request).where(Open311Request.case_id == case_id,
-                                                             Open311Request.media_status == PENDING)
-                                .values(media_status="fetching"))
-        return bool(taken.rowcount)
+def _settle(url: str, hosts: tuple[str, ...]) -> tuple[str, tuple[bytes, str, str] | None, str | None]:
+    """(status, the image, why not) for the photo at ``url``; nothing is asked of a host off the list."""
+    if not allowed(url, hosts):
+        return REFUSED, None, "its host is not on the council's list of photo hosts (COUNCILFLOW_OPEN311_MEDIA_HOSTS)"
+    try:
+        return STORED, fetch(url), None
+    except MediaRefused as why:
+        return FAILED, None, str(why)
 
 
 def fetch_pending(ctx: Context, limit: int = 20) -> int:
-    """Fetch the photos of reports still waiting for theirs; how many were settled."""
-    hosts = ctx.settings.open311_media_hosts
+    """Fetch the photos of reports still waiting for theirs; how many were settled. The fetch is made
+    outside any transaction; the outcome is written under the case's lock, and only while the photo is
+    still pending (a second worker that fetched the same photo at the same time keeps nothing)."""
     with ctx.db.transaction(readonly=True) as session:
         waiting = list(session.execute(select(Open311Request.case_id, Open311Request.media_url)
-                                       .where(Open311Request.media_status == PENDING).limit(limit)))
+                                       .where(Open311Request.media_status == PENDING)
+                                       .order_by(Open311Request.case_id).limit(limit)))
     done = 0
     for case_id, url in waiting:
-        if not _claim(ctx, case_id):
-            continue
-        status, note = STORED, None
-        try:
-            if not allowed(url, hosts):
-                status = REFUSED
-                raise MediaRefused("its host is not on the council's list of photo hosts "
-                                   "(COUNCILFLOW_OPEN311_MEDIA_HOSTS)")
-            content, suffix, kind = fetch(url)
-        except MediaRefused as why:
-            status = REFUSED if status == REFUSED else FAILED
-            note = f"The photo sent with this report ({url[:300]}) was not kept: {why}."
+        status, image, why = _settle(url or "", ctx.settings.open311_media_hosts)
         with writer.open_case(ctx, case_id=case_id, actor=ACTOR, person=False) as w:
-            if note is None:
+            row = w.session.get_one(Open311Request, case_id, populate_existing=True)
+            if row.media_status != PENDING:
+                continue
+            if image is not None:
+                content, suffix, kind = image
                 documents.keep_document(w.session, w.case, f"{w.case.reference}-photo{suffix}", kind, content,
                                         ACTOR, w.now, documents.filing_operation(ctx))
             else:
-                notes.write_system_note(w.session, case_id, note, ACTOR, w.now)
-            w.session.execute(update(Open311Request).where(Open311Request.case_id == case_id)
-                              .values(media_status=status))
+                notes.write_system_note(w.session, case_id, f"The photo sent with this report ({(url or '')[:300]}) "
+                                        f"was not kept: {why}.", ACTOR, w.now)
+            row.media_status = status
         logger.info("Open311 photo %s for case %s", status, case_id, extra={"case_id": case_id, "media": status})
         done += 1
     return done

@@ -24,12 +24,19 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 class _Images(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self.server.hits.append(self.path)
-        body, kind = (PNG, "image/png") if self.path.endswith(".png") else (b"<html>not a photo</html>", "image/png")
+        if self.path == "/big.png":  # no Content-Length: only reading it shows it is too large
+            body = PNG + b"\x00" * open311_media.MAX_BYTES
+        else:
+            body = PNG if self.path.endswith(".png") else b"<html>not a photo</html>"
         self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", "image/png")
+        if self.path != "/big.png":
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass  # the fetcher stopped reading at its limit
 
     def log_message(self, *args) -> None:
         pass
@@ -82,9 +89,11 @@ def test_the_photo_is_fetched_only_from_allowlisted_hosts_and_kept_as_a_document
     photo = report(open311, media_url=f"{here}/pothole.png").json()[0]["service_request_id"]
     not_image = report(open311, media_url=f"{here}/page.html").json()[0]["service_request_id"]
     off_list = report(open311, media_url=f"{there}/pothole.png").json()[0]["service_request_id"]
-    assert open311_media.fetch_pending(open311.ctx) == 3
+    too_big = report(open311, media_url=f"{here}/big.png").json()[0]["service_request_id"]
+    assert open311_media.fetch_pending(open311.ctx) == 4
     assert open311_media.fetch_pending(open311.ctx) == 0  # each once
-    assert allowed.hits == ["/pothole.png", "/page.html"] and elsewhere.hits == []  # nothing off the list is asked
+    assert allowed.hits == ["/pothole.png", "/page.html", "/big.png"] and elsewhere.hits == []  # none off the list
+    assert "larger than 5 MB" in _case(open311, too_big)[1][0] and _case(open311, too_big)[2] == []
     assert _case(open311, photo)[2] == [(f"{photo}-photo.png", "image/png", len(PNG))]
     (refused,) = _case(open311, off_list)[1]
     assert "not on the council's list of photo hosts" in refused and _case(open311, off_list)[2] == []
