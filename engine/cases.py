@@ -7,6 +7,7 @@ serialised: one succeeds, the other is told who got there first.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +27,15 @@ from .views import CaseDetail, CaseView, EventView, TaskView, case_reference, is
 def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
                channel: Channel | str = Channel.PHONE, customer_id: int | None = None,
                actor: str | None = None, service: str | None = None, new_customer: dict[str, Any] | None = None,
-               start_key: str | None = None) -> CaseView:
+               start_key: str | None = None, person: bool = True,
+               then: Callable[[writer.CaseWriter], None] | None = None) -> CaseView:
     """Start a case of the process's current version and run it to its first wait. ``service`` is the
     directory entry the contact is about when it is not the process's own (a generic hand-off map).
     ``new_customer``: a customer recorded with the case, in one transaction. ``start_key``: a key only
-    one case may be started with; AlreadyStarted (naming that case) for the second, however close."""
+    one case may be started with; AlreadyStarted (naming that case) for the second, however close.
+    ``person=False``: ``actor`` names an organisation or a part of the system (``writer.new_case``).
+    ``then``: more work on the new case in the same transaction, after its first save (its intake form
+    answered, ``engine.intake``)."""
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     casedata.check_bounds(data, "case data")
@@ -38,9 +43,11 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
         _refuse_started(ctx, start_key)
     try:
         with writer.new_case(ctx, process_key, data or {}, as_channel(channel), customer_id, actor, service,
-                             new_customer=new_customer, start_key=start_key) as w:
+                             new_customer=new_customer, start_key=start_key, person=person) as w:
             w.step(ctx.runtime.advance)
             w.save()
+            if then is not None:
+                then(w)
             return w.view()
     except IntegrityError:
         if start_key is not None:  # started at the same moment by the other one
@@ -173,18 +180,25 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
         if who is not None and task.assignee_id not in (None, who.id):
             raise TaskClaimedByOther(f"Task {task.id} is claimed by {permissions.claimant(task)}; "
                                      f"ask them or a team lead to reassign it")
-        schema = task_schema(ctx, w.session, case, task)
-        casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
-        forms.validate(schema, data, case.version.files.get)
-        data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
-        if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
-            # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
-            data = {**{name: None for name in schema.get("properties", {})}, **data}
-        w.workflow()  # an unreadable case is refused before the task is marked done
-        w.projector.finish_task(task, data)
-        w.step(lambda workflow: ctx.runtime.complete(workflow, task.spiff_id, data))
-        w.save()
+        finish_task(w, task, data)
         return w.view()
+
+
+def finish_task(w: writer.CaseWriter, task: Task, data: dict[str, Any]) -> None:
+    """Complete ``task`` of the case ``w`` holds with ``data``, checked against its form (FormInvalid),
+    and save: ``complete_task`` once the person may, and a case's intake form answered as it starts."""
+    ctx, case = w.ctx, w.case
+    schema = task_schema(ctx, w.session, case, task)
+    casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
+    forms.validate(schema, data, case.version.files.get)
+    data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
+    if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
+        # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
+        data = {**{name: None for name in schema.get("properties", {})}, **data}
+    w.workflow()  # an unreadable case is refused before the task is marked done
+    w.projector.finish_task(task, data)
+    w.step(lambda workflow: ctx.runtime.complete(workflow, task.spiff_id, data))
+    w.save()
 
 
 def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: str = "") -> CaseView:

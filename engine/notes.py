@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import permissions, users
 from .context import Context
@@ -72,9 +74,13 @@ def add_system_note(ctx: Context, reference: str, text: str, author: str) -> Non
         case = session.scalar(select(Case).where(Case.reference == reference))
         if case is None:
             raise CaseNotFound(f"There is no case {reference}")
-        now = ctx.clock.now()
-        note = Note(case_id=case.id, task_id=None, author=author, at=now, text=text[:MAX_NOTE])
-        session.add(note)
-        session.flush()
-        session.add(Event(case_id=case.id, task_id=None, actor=author, at=now, kind=EventKind.NOTE_ADDED,
-                          detail={"note_id": note.id, "text": note.text, "task_name": None}))
+        write_system_note(session, case.id, text, author, ctx.clock.now())
+
+
+def write_system_note(session: Session, case_id: int, text: str, author: str, now: datetime) -> None:
+    """``add_system_note`` in the caller's transaction (the case writer's, to flag what it just wrote)."""
+    note = Note(case_id=case_id, task_id=None, author=author, at=now, text=text[:MAX_NOTE])
+    session.add(note)
+    session.flush()
+    session.add(Event(case_id=case_id, task_id=None, actor=author, at=now, kind=EventKind.NOTE_ADDED,
+                      detail={"note_id": note.id, "text": note.text, "task_name": None}))

@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import casedata, forms, open311_services, open311_status, partner_keys, writer
+from sqlalchemy.exc import IntegrityError
+
+from . import (casedata, customers, forms, intake, open311_media, open311_reporters as reporters, open311_services,
+               open311_status, partner_keys, writer)
 from .context import Context
 from .errors import FormInvalid
 from .open311_services import Attribute, Open311Service
@@ -28,6 +31,7 @@ LIMITS = {"description": 4000, "address_string": 500, "email": 320, "first_name"
 # XML 1.0 cannot carry these (nor can the case's JSON carry a lone surrogate): refused, not stripped.
 UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+SPEC_NAMES = {"name": "first_name"}  # a customer's field as the spec names what the reporter sent
 
 
 @dataclass(frozen=True)
@@ -135,20 +139,38 @@ def _form_problems(service: Open311Service, answers: dict[str, Any]) -> dict[str
     return {f"attribute[{name}]": message for name, message in found.items()}
 
 
-def _case_data(new: NewRequest, partner: str, service: Open311Service) -> dict[str, Any]:
+def _report(new: NewRequest, partner: str, service: Open311Service) -> dict[str, Any]:
+    """What the case keeps of the request itself (its photo's address among it: fetched by the worker)."""
+    return {"open311": {"partner": partner, "service_code": service.code, "description": new.description or "",
+                        "address_string": new.address_string or None, "lat": new.lat or None,
+                        "long": new.long or None, "media_url": new.media_url or None}}
+
+
+def _details(new: NewRequest) -> dict[str, Any]:
     name = " ".join(p.strip() for p in (new.first_name, new.last_name) if p and p.strip())
-    contact = {"customer_name": name or None, "customer_email": (new.email or "").strip() or None,
-               "customer_phone": (new.phone or "").strip() or None}
-    report = {"partner": partner, "service_code": service.code, "description": new.description or "",
-              "address_string": new.address_string or None, "lat": new.lat or None, "long": new.long or None,
-              "media_url": new.media_url or None}
-    return {**{k: v for k, v in contact.items() if v}, "open311": report}
+    return {"name": name or None, "email": (new.email or "").strip() or None, "phone": (new.phone or "").strip() or None}
+
+
+def _reporter_problems(details: dict[str, Any]) -> dict[str, str]:
+    """The reporter's details as a customer's are checked (FormInvalid by the spec's names)."""
+    if not details["name"] or not (details["email"] or details["phone"]):
+        return {}
+    try:
+        customers.check_details(details)
+    except FormInvalid as err:
+        return {SPEC_NAMES.get(name, name): message for name, message in err.errors.items()}
+    return {}
 
 
 def create_request(ctx: Context, api_key: str, new: NewRequest) -> Created:
-    """Start the case for a partner's report and answer its intake form; FormInvalid by field (the
-    spec's names) when the request is incomplete or wrong, SignInFailed for a bad key,
-    ServiceCodeNotFound for an unknown code. Nothing is written unless all of it is accepted."""
+    """Start the case for a partner's report and answer its intake form (``engine.intake``, as a
+    resident's web form does); FormInvalid by field (the spec's names) when the request is incomplete
+    or wrong, SignInFailed for a bad key, ServiceCodeNotFound for an unknown code. Nothing is written
+    unless all of it is accepted.
+
+    A reporter who gave a name and an email or phone is a customer: the one this partner's earlier
+    reports from the same email (else phone) made, or a new one; customers recorded otherwise who may
+    be them are flagged for staff, never merged (``engine.intake``)."""
     holder = partner_keys.holder(ctx, api_key)
     service = open311_services.service(ctx, new.service_code)
     problems = _standard_problems(new)
@@ -158,30 +180,34 @@ def create_request(ctx: Context, api_key: str, new: NewRequest) -> Created:
         problems["lat"] = "Send both lat and long, or neither"
     if lat is None and not (new.address_string or "").strip() and not problems:
         problems["address_string"] = "Send where the problem is: lat and long, or address_string"
+    details = _details(new)
+    if not problems:
+        problems.update(_reporter_problems(details))
     answers = _answers(service, new.attributes, problems)
     if not problems:
         problems.update(_form_problems(service, answers))
     if problems:
         raise FormInvalid(problems)
-    data = _case_data(new, holder.name, service)
-    casedata.check_bounds({**data, **answers}, "service request")
-    form = service.intake
-    start_data = {**data, **answers} if form is not None and form.task is None else data
-    with writer.new_case(ctx, service.process, start_data, Channel.PARTNER, actor=holder.name, person=False) as w:
-        w.step(ctx.runtime.advance)
-        w.save()
-        intake_task = next((t for t in w.projector.outstanding or []
-                            if form is not None and t.bpmn_id == form.task), None)
-        if intake_task is not None:
-            w.session.flush()
-            w.projector.finish_task(intake_task, answers)
-            w.step(lambda workflow: ctx.runtime.complete(workflow, intake_task.spiff_id, answers))
-            w.save()
+    report = _report(new, holder.name, service)
+    casedata.check_bounds({**report, **answers}, "service request")
+    media_url = (new.media_url or "").strip() or None
+
+    def record(w: writer.CaseWriter) -> None:
         w.session.add(Open311Request(case_id=w.case.id, partner_id=holder.partner_id, service_code=service.code,
                                      requested_at=w.now, description=new.description or "",
                                      address=(new.address_string or "").strip() or None, lat=lat, long=long,
-                                     media_url=(new.media_url or "").strip() or None))
-        reference, due_at = w.case.reference or "", w.case.due_at
-    logger.info("Open311 request %s from %s for %s", reference, holder.name, service.code,
-                extra={"case": reference, "partner": holder.name, "service_code": service.code})
-    return Created(reference, open311_status.notice(due_at))
+                                     media_url=media_url, media_status=open311_media.PENDING if media_url else None))
+        reporters.remember(w, holder.partner_id, details)
+
+    for attempt in (1, 2):  # a second try when the same new reporter's first report came at the same moment
+        sent = reporters.submission(ctx, holder.partner_id, details, answers, report)
+        try:
+            started = intake.start(ctx, service.process, sent, Channel.PARTNER, actor=holder.name, person=False,
+                                   how=f"Reported through {holder.name}", then=record)
+            break
+        except IntegrityError:
+            if attempt == 2 or sent.customer_id is not None:
+                raise
+    logger.info("Open311 request %s from %s for %s", started.reference, holder.name, service.code,
+                extra={"case": started.reference, "partner": holder.name, "service_code": service.code})
+    return Created(started.reference, open311_status.notice(started.due_at))

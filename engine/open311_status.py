@@ -3,7 +3,8 @@ and status) and FixMyStreet's ``servicerequestupdates`` (the changes since a tim
 
 Read from ``open311_request`` joined to the case and its tasks (indexed; never case JSON). Open311
 knows two statuses: a case that is open or failed is ``open``, a completed or cancelled one
-``closed``. ``agency_responsible`` is the team of the case's latest outstanding task (when none is
+``closed``; ``status_notes`` and an update's description are the words residents tracking the case
+read (the map's ``publicStatus`` and ``publicOutcome``, ``engine.tracking``). ``agency_responsible`` is the team of the case's latest outstanding task (when none is
 outstanding, of its latest task); ``expected_datetime`` is the case's SLA due date. Only requests that
 came in over Open311 are listed, and only what the partner sent (never the reporter's details nor
 anything staff wrote).
@@ -17,10 +18,11 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from . import open311_services
+from . import open311_services, tracking
 from .context import Context
 from .errors import NotFound, UserError
 from .persistence.tables import Case, Event, Open311Request, Task, Team
+from .public_maps import public_map
 from .types import CaseStatus, EventKind
 
 MAX_SPAN = timedelta(days=90)  # the spec's default window, and the widest we answer
@@ -80,12 +82,6 @@ def notice(due_at: datetime | None) -> str:
     return f"We aim to deal with this by {due_at:%d %B %Y}" if due_at is not None else ""
 
 
-def _notes(status: str, case_status: str, team: str | None) -> str:
-    if status == "closed":
-        return "Closed" if case_status == CaseStatus.COMPLETED else "Closed without action"
-    return f"With {team}" if team else "Received"
-
-
 def _teams(session: Session, case_ids: list[int]) -> dict[int, str]:
     """Each case's responsible team: its latest outstanding task's, else its latest task's."""
     found: dict[int, tuple[bool, int, str]] = {}
@@ -133,8 +129,12 @@ def requests(ctx: Context, filters: Filters) -> list[RequestStatus]:
     names = {s.code: s.name for s in open311_services.services(ctx)}
     with ctx.db.transaction(readonly=True) as session:
         rows = list(session.execute(_query(ctx, filters)))
-        teams = _teams(session, [case.id for _, case in rows])
-        return [_status(request, case, teams.get(case.id), names) for request, case in rows]
+        case_ids = [case.id for _, case in rows]
+        teams = _teams(session, case_ids)
+        tasks: dict[int, list[Task]] = {}
+        for task in session.scalars(select(Task).where(Task.case_id.in_(case_ids)).order_by(Task.created_at, Task.id)):
+            tasks.setdefault(task.case_id, []).append(task)
+        return [_status(request, case, teams.get(case.id), tasks.get(case.id, []), names) for request, case in rows]
 
 
 def request(ctx: Context, service_request_id: str) -> RequestStatus:
@@ -144,9 +144,12 @@ def request(ctx: Context, service_request_id: str) -> RequestStatus:
     return found[0]
 
 
-def _status(request: Open311Request, case: Case, team: str | None, names: dict[str, str]) -> RequestStatus:
+def _status(request: Open311Request, case: Case, team: str | None, tasks: list[Task],
+            names: dict[str, str]) -> RequestStatus:
+    """The request as Open311 shows it; ``status_notes`` are the residents' tracking words (the map's
+    ``publicStatus`` and ``publicOutcome``, ``engine.tracking``), never a task's or a note's."""
     status = open311_status(case.status)
-    return RequestStatus(case.reference or "", status, _notes(status, case.status, team),
+    return RequestStatus(case.reference or "", status, tracking.public_status(case, tasks, public_map(case.version)),
                          names.get(request.service_code, request.service_code), request.service_code,
                          request.description, team, notice(case.due_at), request.requested_at,
                          case.updated_at, case.due_at, request.address, request.lat, request.long, request.media_url)
@@ -154,22 +157,30 @@ def _status(request: Open311Request, case: Case, team: str | None, names: dict[s
 
 def updates(ctx: Context, partner_id: int, start: datetime | None, end: datetime | None) -> list[RequestUpdate]:
     """The changes to this partner's requests in the window (default and widest: 90 days), oldest
-    first: each task a team was given (in progress with that team) but the intake task the request
-    answered, and each close."""
+    first, in the map's public words (``engine.tracking``): each task that begins a new public status
+    (``publicStatus``; tasks without one are no news to the public), and each close with its outcome's
+    wording. The intake task the request itself answered is left out."""
     start, end = _window(Filters(start=start, end=end), ctx.clock.now())
     with ctx.db.transaction(readonly=True) as session:
         rows = session.execute(
-            select(Event.id, Event.kind, Event.at, Case.reference, Team.name)
+            select(Event.id, Event.kind, Event.at, Case, Task.bpmn_id)
             .join(Open311Request, Open311Request.case_id == Event.case_id)
             .join(Case, Case.id == Event.case_id)
-            .outerjoin(Task, Task.id == Event.task_id).outerjoin(Team, Team.id == Task.team_id)
+            .outerjoin(Task, Task.id == Event.task_id)
             .where(Open311Request.partner_id == partner_id, Event.kind.in_(UPDATE_KINDS),
                    Event.at >= start, Event.at <= end,
                    # the intake task the request itself answered is no news to the partner
                    or_(Task.completed_by.is_(None), Task.completed_by != Case.created_by))
             .order_by(Event.at, Event.id).limit(MAX_RESULTS))
-        return [RequestUpdate(str(event_id), reference or "",
-                              "in_progress" if kind == EventKind.TASK_CREATED else "closed", at,
-                              (f"With {team}" if team else "In progress") if kind == EventKind.TASK_CREATED
-                              else "Closed" if kind == EventKind.CASE_COMPLETED else "Closed without action")
-                for event_id, kind, at, reference, team in rows]
+        found: list[RequestUpdate] = []
+        said: dict[int, str] = {}  # what each case's last update said
+        for event_id, kind, at, case, bpmn_id in rows:
+            face = public_map(case.version)
+            words = (face.statuses.get(bpmn_id or "") if kind == EventKind.TASK_CREATED
+                     else tracking.closed_wording(case, face) if kind == EventKind.CASE_COMPLETED else tracking.CLOSED)
+            if not words or said.get(case.id) == words:
+                continue
+            said[case.id] = words
+            found.append(RequestUpdate(str(event_id), case.reference or "",
+                                       "in_progress" if kind == EventKind.TASK_CREATED else "closed", at, words))
+        return found

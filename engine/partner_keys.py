@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import directory_entries
+from . import directory_entries, open311_rate
 from .context import Context
 from .errors import NotFound, SignInFailed
 from .persistence.tables import Partner, PartnerKey
@@ -106,8 +106,9 @@ def revoke_keys(ctx: Context, name: str) -> PartnerKeys:
 
 
 def holder(ctx: Context, api_key: str) -> KeyHolder:
-    """The partner holding this live key, or SignInFailed. Checked in a read-only transaction; the
-    last use is written apart, at most every few minutes (as ``tokens.sign_in_with_token`` does)."""
+    """The partner holding this live key, or SignInFailed; each call counted against the key's rate
+    limit (``engine.open311_rate``: RateLimited when over it). The last use is written at most every
+    few minutes (as ``tokens.sign_in_with_token`` does)."""
     now = ctx.clock.now()
     with ctx.db.transaction(readonly=True) as session:
         found = session.execute(select(PartnerKey.id, PartnerKey.last_used_at, Partner.id, Partner.name)
@@ -116,7 +117,8 @@ def holder(ctx: Context, api_key: str) -> KeyHolder:
     if found is None:
         raise SignInFailed("The api_key is not valid")
     key_id, last_used_at, partner_id, name = found
-    if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
-        with ctx.db.transaction() as session:
+    with ctx.db.transaction() as session:
+        if last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION:
             session.execute(update(PartnerKey).where(PartnerKey.id == key_id).values(last_used_at=now))
+        open311_rate.count_call(session, key_id, ctx.settings.open311_rate_limit, now)
     return KeyHolder(partner_id, name)

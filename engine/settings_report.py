@@ -54,6 +54,7 @@ def effective(s: Settings) -> dict[str, str]:
         "SECRET_KEY": _secret(s.secret_key), "DEVELOPMENT": s.development, "FORMS_DIR": s.forms_dir,
         "DEFAULT_TEAM": s.default_team, "ADAPTERS": s.adapters_file, "DOCUMENT_FILING": s.document_filing or "none",
         "OUTBOX_LEASE_S": s.outbox_lease_s, "EXTERNAL_TASK_MAX_WAIT_S": s.external_task_max_wait_s,
+        "OPEN311_MEDIA_HOSTS": ",".join(s.open311_media_hosts), "OPEN311_RATE_LIMIT": s.open311_rate_limit,
         "PUBLIC_URL": s.public_url, "COUNCIL_NAME": s.council_name, "COUNCIL_COLOUR": s.council_colour,
         "COUNCIL_LOGO": s.council_logo, "INSECURE_COOKIES": s.insecure_cookies, "NODE_MODULES": s.node_modules,
         "SIGN_IN_ACCOUNT_LIMIT": s.sign_in_account_limit, "SIGN_IN_ADDRESS_LIMIT": s.sign_in_address_limit,

@@ -59,28 +59,43 @@ def matches(customer: Customer | None, secret: str) -> bool:
             or _same(keys.get("postcode_key"), customer.postcode_key))
 
 
-def _closed_wording(case: Case, face: PublicMap) -> str:
+def closed_wording(case: Case, face: PublicMap) -> str:
+    """What a closed case says: its outcome's wording (``publicOutcome.<outcome>``) for a completed case."""
+    if case.status != CaseStatus.COMPLETED:
+        return CLOSED
     outcome = str((case.data or {}).get("outcome") or "")
     return face.outcomes.get(outcome) or face.outcomes.get("") or CLOSED
 
 
-def _view(case: Case, tasks: list[Task], service: str, face: PublicMap) -> PublicCase:
-    milestones = [Milestone(case.created_at, RECEIVED)]
+def milestones(case: Case, tasks: list[Task], face: PublicMap) -> list[Milestone]:
+    """The case's public milestones, oldest first: received, each new public status its tasks began
+    (``tasks`` in the order they were created), and closed."""
+    found = [Milestone(case.created_at, RECEIVED)]
     for task in tasks:
         text = face.statuses.get(task.bpmn_id)
-        if text and task.status != TaskStatus.CANCELLED and milestones[-1].text != text:
-            milestones.append(Milestone(task.created_at, text))
+        if text and task.status != TaskStatus.CANCELLED and found[-1].text != text:
+            found.append(Milestone(task.created_at, text))
+    if case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
+        found.append(Milestone(case.completed_at or case.updated_at, closed_wording(case, face)))
+    return found
+
+
+def public_status(case: Case, tasks: list[Task], face: PublicMap) -> str:
+    """The case's status in the analyst's public words: its outcome's once closed, else its latest
+    outstanding task's ``publicStatus``, else its latest public milestone (the residents' tracking
+    page and Open311's ``status_notes``)."""
+    if case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED):
+        return closed_wording(case, face)
+    open_words = [face.statuses[t.bpmn_id] for t in tasks
+                  if t.status in (TaskStatus.OPEN, TaskStatus.HANDED_BACK) and t.bpmn_id in face.statuses]
+    return open_words[-1] if open_words else milestones(case, tasks, face)[-1].text
+
+
+def _view(case: Case, tasks: list[Task], service: str, face: PublicMap) -> PublicCase:
     closed = case.status in (CaseStatus.COMPLETED, CaseStatus.CANCELLED)
-    if closed:
-        closed_text = _closed_wording(case, face) if case.status == CaseStatus.COMPLETED else CLOSED
-        milestones.append(Milestone(case.completed_at or case.updated_at, closed_text))
-        status = closed_text
-    else:
-        open_words = [face.statuses[t.bpmn_id] for t in tasks
-                      if t.status in (TaskStatus.OPEN, TaskStatus.HANDED_BACK) and t.bpmn_id in face.statuses]
-        status = open_words[-1] if open_words else milestones[-1].text
-    return PublicCase(case.reference or "", service, status, closed, case.created_at,
-                      case.completed_at if closed else None, None if closed else case.due_at, tuple(milestones))
+    return PublicCase(case.reference or "", service, public_status(case, tasks, face), closed, case.created_at,
+                      case.completed_at if closed else None, None if closed else case.due_at,
+                      tuple(milestones(case, tasks, face)))
 
 
 def track(ctx: Context, reference: str, secret: str, language: str = "en") -> PublicCase | None:

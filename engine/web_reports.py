@@ -12,16 +12,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from . import cases, customers, forms, notes, publishing, registry
+from . import customers, intake, publishing
 from .context import Context
 from .errors import AlreadyStarted
-from .persistence.tables import Case, Task
-from .public_maps import public_map
 from .servicetasks import LANGUAGE
 from .taskforms import FormTexts
-from .types import Channel, PublishChannel, TaskStatus
+from .types import Channel, PublishChannel
 
 logger = logging.getLogger(__name__)
 WEB_ACTOR = "resident (web)"  # who wrote the flags and completed the first task, in the case's history
@@ -36,16 +32,11 @@ class WebService:
 
 
 def web_service(ctx: Context, process_key: str) -> WebService:
-    """The web-published ``process_key`` and its public form; ServiceNotPublished if it is not on the web."""
+    """The web-published ``process_key`` and its public form (``engine.intake``); ServiceNotPublished if
+    it is not on the web."""
     service = publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
-    with ctx.db.transaction(readonly=True) as session:
-        version = registry.get_version(session, process_key)
-        face = public_map(version)
-        files = dict(version.files)
-    if not face.form or face.form not in files:
-        return WebService(service, None)
-    return WebService(service, FormTexts(service.title, files[face.form],
-                                         files.get(face.ui_schema) if face.ui_schema else None, files, face.form))
+    form = intake.intake(ctx, process_key, title=service.title)
+    return WebService(service, form.texts if form is not None else None)
 
 
 @dataclass(frozen=True)
@@ -53,22 +44,6 @@ class WebReport:
     reference: str
     first_task_done: bool  # the resident's answers completed the first task
     possible_matches: int  # customers already recorded who may be the same person (flagged for staff)
-
-
-def _answers_complete(ctx: Context, reference: str, task_bpmn_id: str | None,
-                      answers: dict[str, Any]) -> int | None:
-    """The open task the resident's form stands for, when their answers satisfy its whole form."""
-    if task_bpmn_id is None:
-        return None
-    with ctx.db.transaction(readonly=True) as session:
-        case = session.scalars(select(Case).where(Case.reference == reference)).one()
-        task = session.scalar(select(Task).where(Task.case_id == case.id, Task.bpmn_id == task_bpmn_id,
-                                                 Task.status == TaskStatus.OPEN))
-        if task is None or not task.form or task.form not in case.version.files:
-            return None
-        task_id, form, files = task.id, task.form, dict(case.version.files)
-    schema = forms.load_schema(files[form], files.get, form)
-    return task_id if not forms.errors_for(schema, answers, files.get) else None
 
 
 def check_contact(contact: dict[str, Any]) -> None:
@@ -79,32 +54,23 @@ def check_contact(contact: dict[str, Any]) -> None:
 def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dict[str, Any] | None,
            language: str = "en", sending: str | None = None) -> WebReport:
     """Start a case of the web-published ``process_key`` with the resident's ``answers`` and ``contact``
-    (name, address, postcode, email, phone; None: anonymous). Raises ServiceNotPublished, FormInvalid
-    (the contact details, by field) or the engine's errors for the answers. A resident who used the pages
-    in another language than English has it in the case's data as ``language`` (``cy``): the messages
-    the map sends them use its templates in that language (``engine.servicetasks``).
+    (name, address, postcode, email, phone; None: anonymous), as ``engine.intake`` starts every case
+    from outside. Raises ServiceNotPublished, FormInvalid (the contact details, by field) or the engine's
+    errors for the answers. A resident who used the pages in another language than English has it in
+    the case's data as ``language`` (``cy``): the messages the map sends them use its templates in that
+    language (``engine.servicetasks``).
 
     The customer and the case are written in one transaction. ``sending`` names this sending of the
     form (the page's own key): the same form sent again, however soon, gives the first one's report
     instead of a second case."""
     publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
-    matches = customers.possible_duplicates(ctx, contact) if contact else []  # checks the details first
-    data = answers if language == "en" else {**answers, LANGUAGE: language}
+    sent = intake.Submission(answers, contact or None, data=None if language == "en" else {LANGUAGE: language})
     try:
-        case = cases.start_case(ctx, process_key, data, Channel.WEB, new_customer=contact or None,
-                                start_key=f"web:{process_key}:{sending}" if sending else None)
+        started = intake.start(ctx, process_key, sent, Channel.WEB, actor=None, flagged_by=WEB_ACTOR,
+                               start_key=f"web:{process_key}:{sending}" if sending else None)
     except AlreadyStarted as sent_before:
         return WebReport(sent_before.reference, False, 0)
-    if matches:
-        listed = "; ".join(f"{m.name} (customer {m.id}, same {', '.join(m.matched_on)})" for m in matches)
-        notes.add_system_note(ctx, case.reference, "Reported online. Possibly a customer already recorded: "
-                              f"{listed}. Not merged: check with the resident before linking.", WEB_ACTOR)
-    with ctx.db.transaction(readonly=True) as session:
-        version = registry.get_version(session, process_key)
-        task_bpmn_id = public_map(version).form_task
-    task_id = _answers_complete(ctx, case.reference, task_bpmn_id, answers)
-    if task_id is not None:
-        cases.complete_task(ctx, task_id, answers)
-    logger.info("web report %s for %s", case.reference, process_key,
-                extra={"reference": case.reference, "process_key": process_key, "matches": len(matches)})
-    return WebReport(case.reference, task_id is not None, len(matches))
+    logger.info("web report %s for %s", started.reference, process_key,
+                extra={"reference": started.reference, "process_key": process_key,
+                       "matches": started.possible_matches})
+    return WebReport(started.reference, started.form_done, started.possible_matches)

@@ -18,8 +18,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import delete, select
 
-from . import (appointment_arrivals, email_replies, escalation, heartbeat, mail_intake, notifications, outbox, polling,
-               retention, sweeps, writer)
+from . import (appointment_arrivals, email_replies, escalation, heartbeat, mail_intake, notifications, open311_media,
+               outbox, polling, retention, sweeps, writer)
 from .context import Context
 from .errors import StateUnreadable
 from .persistence.tables import Timer
@@ -88,6 +88,7 @@ class Round:
     updates: int = 0
     emails: int = 0
     no_shows: int = 0
+    photos: int = 0
 
 
 class Worker:
@@ -114,12 +115,13 @@ class Worker:
     def _jobs(self) -> dict[str, Callable[[], int]]:
         return {"timers": lambda: fire_due_timers(self.ctx), "sla": lambda: sweep_slas(self.ctx),
                 "outbox": self.run_calls, "status-updates": self.poll, "mailboxes": self.read_mail,
-                "no-shows": lambda: appointment_arrivals.mark_no_shows(self.ctx)}
+                "no-shows": lambda: appointment_arrivals.mark_no_shows(self.ctx),
+                "open311-photos": lambda: open311_media.fetch_pending(self.ctx)}
 
     def run_once(self) -> Round:
         done = {job: self._logged(job, run)() for job, run in self._jobs().items()}
         return Round(done["timers"], done["sla"], done["outbox"], done["status-updates"], done["mailboxes"],
-                     done["no-shows"])
+                     done["no-shows"], done["open311-photos"])
 
     def run_calls(self) -> int:
         """Make due adapter calls from the outbox (none when no adapters are configured)."""
@@ -140,7 +142,7 @@ class Worker:
     def _schedule(self, scheduler: BaseScheduler) -> BaseScheduler:
         every = {"timers": self.interval_s, "sla": self.sla_interval_s, "outbox": self.interval_s,
                  "status-updates": self.poll_interval_s, "mailboxes": self.poll_interval_s,
-                 "no-shows": self.sla_interval_s}
+                 "no-shows": self.sla_interval_s, "open311-photos": self.interval_s}
         for job, run in self._jobs().items():
             scheduler.add_job(self._logged(job, run), "interval", seconds=every[job], max_instances=1, coalesce=True,
                               id=job, name=job)

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from engine import open311_requests, open311_services, open311_status, partner_keys
+from engine import open311_rate, open311_requests, open311_services, open311_status, open311_updates, partner_keys
 from engine.context import Context
 from engine.errors import EngineError, FormInvalid, SignInFailed, UserError
 from engine.errors import NotFound as EngineNotFound
@@ -28,6 +28,8 @@ PREFIX = "/open311/v2"
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_BODY = 64 * 1024  # a report with every field at its limit is well under this
 FORMAT = "<any(json,xml):fmt>"
+UPDATE_FIELDS = ("update_id", "service_request_id", "description", "status", "updated_datetime", "first_name",
+                 "last_name", "email")
 STANDARD = ("lat", "long", "address_string", "email", "first_name", "last_name", "phone", "description", "media_url")
 
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
@@ -141,8 +143,24 @@ def request_updates(fmt: str) -> Response:
          "updated_datetime": u.updated_datetime, "description": u.description, "media_url": ""} for u in found])
 
 
+@bp.post("/servicerequestupdates.<any(json,xml):fmt>")
+def post_update(fmt: str) -> Response:
+    """FixMyStreet's extension: a comment or status its user added to a report; the same update_id
+    again gives the same answer."""
+    if (request.content_length or 0) > MAX_BODY:
+        return errors(fmt, 413, [f"The request must be {MAX_BODY // 1024} KB or smaller"])
+    form = request.form
+    sent = open311_updates.PostedUpdate(**{name: form.get(name, "") for name in UPDATE_FIELDS})
+    ours = open311_updates.post_update(_ctx(), form.get("api_key", ""), sent)
+    return document(fmt, "service_request_updates", [{"update_id": ours}])
+
+
 @bp.errorhandler(EngineError)
 def engine_error(err: EngineError) -> Response:
+    if isinstance(err, open311_rate.RateLimited):
+        response = errors(_fmt(), 429, [err.message])
+        response.headers["Retry-After"] = str(err.retry_after)
+        return response
     if isinstance(err, FormInvalid):
         return errors(_fmt(), 400, [f"{name}: {message}" if not message.startswith(name) else message
                                     for name, message in err.errors.items()])

@@ -17,7 +17,7 @@ from lxml import etree
 # The XML element each list's items are written as.
 ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
          "values": "value", "service_requests_updates": "request_update", "endpoints": "endpoint",
-         "formats": "format"}
+         "formats": "format", "service_request_updates": "request_update"}
 MIMETYPES = {"json": "application/json", "xml": "text/xml"}
 
 

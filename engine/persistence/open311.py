@@ -1,10 +1,12 @@
-"""Partners' systems over Open311: the API keys each partner organisation holds, and the service
-requests they made (one row per case that came in through ``/open311/v2``)."""
+"""Partners' systems over Open311: the API keys each partner organisation holds, the service requests
+they made (one row per case that came in through ``/open311/v2``), the reporters they sent (so one
+reporter is one customer), the updates they posted (once each, by their ``update_id``) and the calls
+each key made per minute (the rate limit every ``serve`` process shares)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -40,3 +42,43 @@ class Open311Request(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     long: Mapped[float | None] = mapped_column(Float)
     media_url: Mapped[str | None] = mapped_column(String(2000))
+    # The photo at media_url: pending until the worker fetches it (engine.open311_media), then stored,
+    # refused (a host not on the allowlist) or failed; None when no media_url was sent.
+    media_status: Mapped[str | None] = mapped_column(String(20), index=True)
+
+
+class Open311Reporter(Base):
+    """The customer a partner's reporter became: the same reporter (their email, else phone, with
+    their name) sending again is given the same customer, never a second one. Unique per partner, so
+    two first reports at the same moment make one customer."""
+
+    __tablename__ = "open311_reporter"
+    __table_args__ = (UniqueConstraint("partner_id", "reporter_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    reporter_key: Mapped[str] = mapped_column(String(500))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Open311Update(Base):
+    """An update a partner posted to a request (FixMyStreet's POST servicerequestupdates), kept by
+    the partner's ``update_id`` so sending it again gives the same answer and changes nothing."""
+
+    __tablename__ = "open311_update"
+    __table_args__ = (UniqueConstraint("partner_id", "update_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id"))
+    update_id: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class Open311Rate(Base):
+    """How many calls a partner key made in one minute; counted in the database so every ``serve``
+    process shares the limit."""
+
+    __tablename__ = "open311_rate"
+    key_id: Mapped[int] = mapped_column(ForeignKey("partner_key.id"), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)

@@ -384,7 +384,7 @@ from .addresses import GazetteerAddress as GazetteerAddress  # noqa: E402  (re-e
 from .mail import Email as Email, EmailAttachment as EmailAttachment, EmailReply as EmailReply, Mailbox as Mailbox  # noqa: E402,I001,E501  (re-exported)
 from .councillors import CouncillorProfile as CouncillorProfile, MemberEnquiry as MemberEnquiry  # noqa: E402,I001  (re-exported)
 from .publishing import CaseStartKey as CaseStartKey, PublishedService as PublishedService  # noqa: E402,I001  (re-exported)
-from .open311 import Open311Request as Open311Request, PartnerKey as PartnerKey  # noqa: E402  (re-exported)
+from .open311 import Open311Rate as Open311Rate, Open311Reporter as Open311Reporter, Open311Request as Open311Request, Open311Update as Open311Update, PartnerKey as PartnerKey  # noqa: E402,I001,E501  (re-exported)
 from .operations import WorkerHeartbeat as WorkerHeartbeat  # noqa: E402  (re-exported)
 from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule  # noqa: E402  (re-exported)
 from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)

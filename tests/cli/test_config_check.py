@@ -30,7 +30,7 @@ class _Recording(dict):
 def test_every_setting_is_reported_and_documented_in_one_table():
     env = _Recording()
     Settings.read(env)
-    documented = set(re.findall(r"`(COUNCILFLOW_[A-Z_]+)`", OPERATORS.read_text()))
+    documented = set(re.findall(r"`(COUNCILFLOW_[A-Z0-9_]+)`", OPERATORS.read_text()))
     assert env.asked == set(effective(Settings())) and env.asked <= documented, (
         env.asked ^ set(effective(Settings())), env.asked - documented)
 

@@ -88,7 +88,7 @@ def test_a_fixmystreet_report_becomes_a_case_with_the_team_and_follows_it_to_clo
         client = GeoReport(open311.root, output_format=fmt)
         followed = client.get_service_request(reference)
         assert (followed["status"], followed["agency_responsible"]) == ("open", "Highways")
-        assert followed["status_notes"] == "With Highways"
+        assert followed["status_notes"] == "With Highways: an inspector will look at it"  # the map's publicStatus
         assert (followed["service_code"], followed["description"]) == (CODE, "A deep pothole by the bus stop")
         assert followed["address"] == "4 Mill Lane, Anytown"
         listed = client.get_service_requests(service_code=CODE, status="open")
@@ -100,7 +100,8 @@ def test_a_fixmystreet_report_becomes_a_case_with_the_team_and_follows_it_to_clo
                                                "defect_category": "below_intervention_level"}, actor=officer)
     for fmt in FORMATS:
         client = GeoReport(open311.root, output_format=fmt)
-        assert client.get_service_request(reference)["status"] == "closed"
+        closed = client.get_service_request(reference)
+        assert (closed["status"], closed["status_notes"]) == ("closed", "Closed: inspected, below the level at which we repair")
         listed = client.get_service_requests(status="closed")
         listed = listed if isinstance(listed, list) else [listed]
         assert [r["service_request_id"] for r in listed] == [reference]
@@ -112,7 +113,8 @@ def test_a_fixmystreet_report_becomes_a_case_with_the_team_and_follows_it_to_clo
     assert root.tag == "service_requests_updates"
     seen = [(u.findtext("service_request_id"), u.findtext("status"), u.findtext("description"))
             for u in root.iter("request_update")]
-    assert seen == [(reference, "in_progress", "With Highways"), (reference, "closed", "Closed")]
+    assert seen == [(reference, "in_progress", "With Highways: an inspector will look at it"),
+                    (reference, "closed", "Closed: inspected, below the level at which we repair")]
 
 
 def test_xml_answers_follow_the_format_asked_for_and_the_reporters_details_stay_inside(open311):

@@ -147,7 +147,7 @@ def test_logs_are_json_with_request_and_user_ids_and_no_personal_data(ctx, json_
 
     Worker(ctx).run_once()
     rounds = {line["job"]: line for line in json_logs() if "job" in line}
-    assert set(rounds) == {"timers", "sla", "outbox", "status-updates", "mailboxes", "no-shows"}
+    assert set(rounds) == {"timers", "sla", "outbox", "status-updates", "mailboxes", "no-shows", "open311-photos"}
     assert all(isinstance(r["count"], int) and r["duration_ms"] >= 0 for r in rounds.values())
     everything = json.dumps(rounds) + json.dumps(access)
     assert "Pat Smith" not in everything and "pat.smith" not in everything and "lead@" not in everything
