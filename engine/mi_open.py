@@ -67,7 +67,7 @@ def sla_open(session: Session, where: OpenFilter) -> dict[str, int]:
                         .where(Case.status == CaseStatus.OPEN, Case.sla_state.in_(labels)).group_by(Case.sla_state))
     for query in (tasks, cases):
         for state, n in session.execute(query):
-            out[labels[SlaState(state)]] += int(n)
+            out[labels[SlaState(str(state))]] += int(n)
     return out
 
 
