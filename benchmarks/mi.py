@@ -4,7 +4,7 @@ synthetic history, on SQLite (and PostgreSQL when ``COUNCILFLOW_BENCH_PG_URL`` i
 Seeds a fresh database with bulk Core inserts: N cases over two years (mostly in working hours;
 channels, 30 services, 5 front-office teams and 15 back-office ones), one task each, ``--events``
 history events per case (default 5: 10,000,000 events for 2,000,000 cases), and the roll-up rows
-(``mi_count``, ``mi_hour``) that ``engine.mi_rollup`` would have written for that history: a start
+(``mi_count``, ``mi_day``, ``mi_hour``) that ``engine.mi_rollup`` would have written for that history: a start
 contact per case, half handed off, a fifth with a repeat contact, tasks closed on time or late, and
 recent cases still open with their SLA state. Then it times the dashboard's figures for the last 90
 days, unfiltered and per team, service and channel in turn, after a warm-up.
@@ -38,9 +38,9 @@ from benchmarks.inbox_pages import Timings
 from engine import mi
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.mi_rollup import CONTACT_START, Metric, day_of, hour_of
+from engine.mi_rollup import CONTACT_START, Metric, coarse, day_of, hour_of
 from engine.persistence.db import Database
-from engine.persistence.tables import Case, MiCount, MiHour, Task
+from engine.persistence.tables import Case, MiCount, MiDay, MiHour, Task
 from engine.types import CaseStatus, Channel, ContactKind, EventKind, SlaState, TaskStatus
 
 CHUNK = 50_000
@@ -167,13 +167,15 @@ def seed(db: Database, count: int, per_case: int, rng: random.Random, log: Calla
              for k, n in history.daily.items()]
     hourly = [{"at": k[0], "channel": k[1], "service_key": k[2], "team_id": k[3], "n": n}
               for k, n in history.hourly.items()]
-    for table, rows in ((MiCount, daily), (MiHour, hourly)):
+    by_channel = [{"day": k[0], "metric": k[1], "kind": k[2], "channel": k[3], "service_key": k[4], "n": n}
+                  for k, n in coarse(dict(history.daily)).items()]
+    for table, rows in ((MiCount, daily), (MiDay, by_channel), (MiHour, hourly)):
         for start in range(0, len(rows), CHUNK):
             with db.engine.begin() as connection:
                 connection.execute(insert(table.__table__), rows[start:start + CHUNK])
-    log(f"  roll-up: {len(daily):,} daily and {len(hourly):,} hourly rows")
+    log(f"  roll-up: {len(daily):,} daily, {len(by_channel):,} coarse daily and {len(hourly):,} hourly rows")
     with db.engine.begin() as connection:
-        connection.execute(text("ANALYZE" if db.is_sqlite else 'ANALYZE "case", task, mi_count, mi_hour'))
+        connection.execute(text("ANALYZE" if db.is_sqlite else 'ANALYZE "case", task, mi_count, mi_day, mi_hour'))
     return time.perf_counter() - started
 
 

@@ -2,6 +2,7 @@
 them). The indexes the figures of open work use are on ``case`` and ``task`` (tables.py).
 
 ``mi_count`` holds counters per day (Europe/London) and (metric, kind, channel, service, team), and
+``mi_day`` the same per day and channel, and per day and service (the coarse roll-up), and
 ``mi_hour`` the contacts per UTC hour (for demand by hour and weekday): a 90-day dashboard reads 90
 days and 2,160 hours of them, whatever the size of the history. ``mi_case`` holds
 what the roll-up must remember about each case between its events (where its start was counted,
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -21,6 +22,12 @@ from .base import Base
 
 class MiCount(Base):
     __tablename__ = "mi_count"
+    # Covering indexes (migration 0025): a range of days, or one metric's range, summed from the index
+    # alone whatever the team, service or channel asked for, never row by row from the table.
+    __table_args__ = (
+        Index("ix_mi_count_cover", "day", "service_key", "team_id", "metric", "kind", "channel", "n"),
+        Index("ix_mi_count_metric", "metric", "day", "team_id", "service_key", "channel", "kind", "n"),
+    )
     day: Mapped[date] = mapped_column(primary_key=True)  # the local day the counted things happened on
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)  # engine.mi_rollup.Metric
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -30,8 +37,26 @@ class MiCount(Base):
     n: Mapped[int]
 
 
+class MiDay(Base):
+    """``mi_count`` at two coarser grains, a few hundred rows a day whatever the number of teams:
+    per channel (``service_key`` is ``ALL``) and per service (``channel`` is ``ALL``; ``kind`` kept
+    only for avoidable contacts). What the dashboards read when they ask for no team or service."""
+
+    __tablename__ = "mi_day"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    service_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    n: Mapped[int]
+
+
+ALL = "*"  # mi_day: summed over every channel, or every service
+
+
 class MiHour(Base):
     __tablename__ = "mi_hour"
+    __table_args__ = (Index("ix_mi_hour_cover", "at", "channel", "service_key", "team_id", "n"),)
     at: Mapped[datetime] = mapped_column(primary_key=True)  # the UTC hour the contacts were in
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     service_key: Mapped[str] = mapped_column(String(200), primary_key=True)

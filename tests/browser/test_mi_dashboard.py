@@ -1,8 +1,10 @@
 """A team lead opens the management-information dashboard in Chromium: every chart, table and
-download link passes axe-core's WCAG 2.2 A/AA rules, as does the page with a wrong date."""
+download link passes axe-core's WCAG 2.2 A/AA rules, as does the page with a wrong date; the live hub board
+too, and it updates in place."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from engine import cases, contacts
 from engine.types import Role
@@ -38,5 +40,25 @@ def test_the_dashboard_is_accessible_with_figures_and_with_a_wrong_date(server, 
         page.click("button:has-text('Show figures')")
         check(page)
         assert "There is a problem" in page.content()
+    finally:
+        page.close()
+
+
+def test_the_live_hub_board_is_accessible_and_updates_in_place(server, lead_browser):
+    page = lead_browser.new_page()
+    try:
+        page.goto(f"{server.url}/mi/live")
+        check(page)
+        before = int(page.locator("#live-contacts").inner_text())
+        page.evaluate("window.notReloaded = true")
+        cases.start_case(server.ctx, "missed_bin_collection", {"postcode": "AN1 2BC"}, channel="phone", actor=LEAD)
+        page.click("#live-refresh")
+        expect(page.locator("#live-contacts")).to_have_text(str(before + 1))
+        assert page.evaluate("window.notReloaded === true")  # swapped in place, not a new page
+        expect(page.locator("#live-status")).to_contain_text("Updated.")
+        check(page)
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            shoot(page, f"mi-live-{width}.png")
     finally:
         page.close()
