@@ -2,8 +2,8 @@
 day and service, without team), filled from mi_count; covering indexes on mi_count and mi_hour;
 and indexes for open work narrowed to a channel or service
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-06 06:30:00.000000
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 # engine.mi_rollup.coarse_kind: a contact's kind only when it is avoidable (NI 14)
 AVOIDABLE_KIND = "CASE WHEN metric = 'contact' AND kind IN ('chasing', 'not_understood') THEN kind ELSE '' END"
 
-revision = '0025'
-down_revision = '0024'
+revision = '0026'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 
