@@ -229,7 +229,8 @@ def reply(reference: str) -> Any:
         raise
     except UserError as err:
         field = "reply" if isinstance(err, email_replies.ReplyRefused) and "email" not in err.message else "email"
-        return render_case(reference, 400, reply_errors={field: err.message}, reply_answers=form)
+        return render_case(reference, 400, reply_errors={field: err.message}, reply_answers=form,
+                           error_list=[{"text": err.message, "href": f"#reply-{'text' if field == 'reply' else 'email'}"}])
     flash(f"Your reply to {done.to} will be sent in a moment; it is in the case's history", SUCCESS)
     return redirect(url_for(".show", reference=reference) + "#reply")
 
