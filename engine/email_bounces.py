@@ -32,8 +32,9 @@ def reply_bounced(ctx: Context, email_id: int, bounce_of: str) -> bool:
         reply = w.session.scalar(select(EmailReply).where(EmailReply.message_id == bounce_of))
         assert reply is not None
         claimed = w.session.execute(update(Email).where(Email.id == email_id, Email.status == EmailStatus.NEW).values(
-            status=EmailStatus.IGNORED, case_id=case_id, handled_by=BOUNCE_ACTOR, handled_at=w.now)).rowcount
-        if claimed != 1:  # type: ignore[attr-defined]
+            status=EmailStatus.IGNORED, case_id=case_id, handled_by=BOUNCE_ACTOR, handled_at=w.now)
+        ).rowcount  # type: ignore[attr-defined]
+        if claimed != 1:
             return True  # another worker took it
         why = (email.ignored_reason or "a bounce").removeprefix("a bounce: ")
         reply.bounced_at = reply.bounced_at or w.now

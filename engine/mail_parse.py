@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
@@ -97,8 +97,10 @@ def bounce(msg: EmailMessage, sender: str) -> tuple[str, str] | None:
     for part in msg.walk():
         kind = part.get_content_type()
         if kind == "message/delivery-status":
-            for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
-                why = why or _header(block, "Diagnostic-Code") or _header(block, "Status")
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, Message):
+                    why = why or _header(block, "Diagnostic-Code") or _header(block, "Status")
         elif kind in ("message/rfc822", "message/rfc822-headers", "text/rfc822-headers") and found is None:
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
@@ -111,7 +113,7 @@ def bounce(msg: EmailMessage, sender: str) -> tuple[str, str] | None:
     return (found, why or "not delivered") if found else None
 
 
-def _header(msg: EmailMessage, name: str) -> str:
+def _header(msg: Message, name: str) -> str:
     try:
         return " ".join(str(msg.get(name, "") or "").split())
     except (ValueError, TypeError, IndexError):  # a malformed header is read as absent

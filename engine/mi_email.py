@@ -43,7 +43,7 @@ def figures(session: Session, start: date, end: date, calendar: WorkingCalendar,
     if channel is not None:
         query = query.where(Mailbox.channel == channel)
     rows = session.execute(query).all()
-    first_sent = dict(session.execute(
+    first_sent: dict[int, datetime] = dict(session.execute(  # type: ignore[arg-type]
         select(EmailReply.email_id, func.min(EmailReply.sent_at)).join(Email, Email.id == EmailReply.email_id)
         .where(Email.received_at >= since, Email.received_at < until, EmailReply.sent_at.is_not(None))
         .group_by(EmailReply.email_id)).all())

@@ -10,19 +10,10 @@ from engine import cases, email_inbox, email_replies, incidents, mail_intake, pu
 from engine.errors import UserError
 from engine.types import EmailStatus, EventKind
 from tests.adapters.conftest import notify_config, notify_env
-from tests.engine.mails import add_hub_mailbox, email
+from tests.engine.mails import email
+from tests.engine.test_email_replies import linked  # noqa: F401  (the fixture)
 from tests.engine.test_case_search import ADVISOR, seed
 from tests.fakes.notify import FakeNotify
-
-
-@pytest.fixture
-def linked(ctx, dovecot, smtp):
-    world = seed(ctx)
-    add_hub_mailbox(ctx, dovecot, smtp=smtp)
-    dovecot.deliver(email(f"My bin {world.bin}", "Still not emptied.", message_id="<pat-1@example.com>"))
-    mail_intake.poll_mailboxes(ctx)
-    [got] = email_inbox.triage_inbox(ctx, ADVISOR, "linked")
-    return world.bin, got.id
 
 
 def test_the_reply_form_offers_the_services_templates_filled_in_and_welsh_once_the_service_is_bilingual(ctx, linked):

@@ -115,13 +115,19 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert signed_in(Role.FRONT_OFFICE).get("/admin/mailboxes").status_code == 403
 
 
-def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
-    from engine import email_replies
+def _on_the_bin_case(ctx, dovecot, smtp, message_id: str):
+    """Pat's email about the bin case, which joined the case by quoting its reference."""
     world = seed(ctx)
     add_hub_mailbox(ctx, dovecot, smtp=smtp)
-    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id="<pat-2@example.com>"))
+    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id=message_id))
     mail_intake.poll_mailboxes(ctx)
     [linked] = email_inbox.triage_inbox(ctx, _any_admin(ctx), "linked")
+    return world, linked
+
+
+def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
+    from engine import email_replies
+    world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-2@example.com>")
     advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
     page = f"/emails/{linked.id}"
     empty = post(advisor, f"{page}/reply", {"reply": " "}, page)
@@ -138,11 +144,7 @@ def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ct
 
 def test_the_advisor_replies_from_the_case_page_starting_from_a_template(ctx, dovecot, smtp, signed_in):
     from engine import email_replies
-    world = seed(ctx)
-    add_hub_mailbox(ctx, dovecot, smtp=smtp)
-    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id="<pat-3@example.com>"))
-    mail_intake.poll_mailboxes(ctx)
-    [linked] = email_inbox.triage_inbox(ctx, _any_admin(ctx), "linked")
+    world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-3@example.com>")
     advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
     page = f"/cases/{world.bin}"
     blank = advisor.get(page).get_data(as_text=True)
