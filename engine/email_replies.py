@@ -1,8 +1,10 @@
-"""Replies from the case: an advisor or officer writes a reply to an email that joined the case; the
-worker sends it through the mailbox's own mail server (SMTP over TLS, the mailbox's user and password),
-threaded to the email (``In-Reply-To`` and ``References`` its Message-ID) with the case reference in the
-subject, so the resident's answer comes back to the same case. Written and sent are both on the case's
-timeline. Nothing is sent inside the request that writes the reply.
+"""Replies from the case: an advisor or officer writes a reply to an email that joined the case (from a
+template of the service, in English or Welsh: ``engine.reply_templates``); the worker sends it through
+the mailbox's own mail server (SMTP over TLS, the mailbox's user and password), threaded to the email
+(``In-Reply-To`` and ``References`` its Message-ID), or through the mailbox's GOV.UK Notify adapter, with
+the case reference in the subject, so the resident's answer comes back to the same case. Written and sent
+are both on the case's timeline. Nothing is sent inside the request that writes the reply. A bounce that
+comes back for a reply (``engine.email_bounces``) is an incident on the case.
 
 A reply is leased (a conditional UPDATE) before it is sent, so two workers never send it twice at once;
 its Message-ID is fixed when it is written, so a send retried after a crash carries the same one.
@@ -21,11 +23,13 @@ from email.utils import make_msgid
 
 from sqlalchemy import or_, select, update
 
-from . import permissions, writer
+from . import permissions, reply_templates, writer
+from .calls import error_message
 from .context import Context
 from .errors import UserError
-from .persistence.tables import Email, EmailReply, Mailbox
+from .persistence.tables import Case, Email, EmailReply, Mailbox, PublishedService
 from .types import EventKind
+from .users import find_user
 from .views import iso
 
 logger = logging.getLogger(__name__)
@@ -52,11 +56,27 @@ class ReplyView:
     written_at: str | None
     sent_at: str | None
     last_error: str | None
+    via: str = "smtp"
+    language: str = reply_templates.ENGLISH
+    template: str | None = None
 
     @classmethod
     def of(cls, r: EmailReply) -> "ReplyView":
         return cls(r.id, r.email_id, r.to_address, r.subject, r.text, r.status, r.written_by, iso(r.written_at),
-                   iso(r.sent_at), r.last_error)
+                   iso(r.sent_at), r.last_error, r.via, r.language, r.template)
+
+
+@dataclass(frozen=True)
+class ReplyForm:
+    """What the case page's reply form offers: the case's emails to answer (newest first), the
+    service's templates in the chosen language, the languages, and the text a chosen template gives."""
+
+    emails: list[tuple[int, str, str]]  # (id, sender, subject)
+    templates: list[reply_templates.ReplyTemplate]
+    languages: tuple[str, ...]
+    language: str
+    template: str | None
+    text: str
 
 
 def reply_subject(subject: str, reference: str) -> str:
@@ -64,8 +84,44 @@ def reply_subject(subject: str, reference: str) -> str:
     return base if reference in base else f"{base} [{reference}]"
 
 
-def write_reply(ctx: Context, reference: str, email_id: int, text: str, actor: str) -> ReplyView:
-    """Queue a reply to email ``email_id`` on case ``reference``, which ``actor`` must be allowed to see."""
+def _replyable(mailbox: Mailbox) -> bool:
+    return bool(mailbox.smtp_host or mailbox.notify_adapter)
+
+
+def reply_form(ctx: Context, reference: str, actor: str, template: str | None = None,
+               language: str | None = None) -> ReplyForm | None:
+    """The reply form of case ``reference`` for ``actor`` (who must be allowed to see it), or None when no
+    email on the case can be answered."""
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        user = find_user(session, actor)
+        if case is None or user is None:
+            return None
+        permissions.require_case_visible(session, user, case)
+        rows = session.execute(select(Email, Mailbox).join(Mailbox, Mailbox.id == Email.mailbox_id)
+                               .where(Email.case_id == case.id).order_by(Email.id.desc())).all()
+        emails = [(e.id, e.sender_name or e.sender, e.subject or "(no subject)") for e, box in rows
+                  if _replyable(box)]
+        if not emails:
+            return None
+        languages = reply_templates.languages(session, case.process_key)
+        chosen = language if language in languages else reply_templates.ENGLISH
+        published = session.get(PublishedService, case.process_key)
+        service = published.title if published is not None else (case.version.name or case.process_key)
+        if published is not None and chosen != reply_templates.ENGLISH:
+            service = (published.translations or {}).get(chosen, {}).get("title") or service
+        name = next((e.sender_name for e, _ in rows if e.sender_name), "") or emails[0][1]
+    templates = reply_templates.templates_for(ctx, case.process_key, chosen)
+    picked = next((t for t in templates if t.key == template), None)
+    text = reply_templates.fill(picked.text, {"name": name, "reference": reference, "service": service}) \
+        if picked else ""
+    return ReplyForm(emails, templates, languages, chosen, picked.key if picked else None, text)
+
+
+def write_reply(ctx: Context, reference: str, email_id: int, text: str, actor: str, template: str | None = None,
+                language: str = reply_templates.ENGLISH) -> ReplyView:
+    """Queue a reply to email ``email_id`` on case ``reference``, which ``actor`` must be allowed to see
+    (``template`` and ``language``: what it was written from, kept with it)."""
     body = (text or "").strip()
     if not body:
         raise ReplyRefused("Enter your reply")
@@ -78,17 +134,21 @@ def write_reply(ctx: Context, reference: str, email_id: int, text: str, actor: s
         if email is None or email.case_id != w.case.id:
             raise ReplyRefused(f"That email is not on case {reference}")
         mailbox = w.session.get_one(Mailbox, email.mailbox_id)
-        if not mailbox.smtp_host:
+        if not _replyable(mailbox):
             raise ReplyRefused(f"Replies cannot be sent from the {mailbox.name} mailbox: no outgoing mail server "
                                "is set up for it")
+        if language not in reply_templates.languages(w.session, w.case.process_key):
+            raise ReplyRefused("Choose English or a language the service's public pages are in")
         row = EmailReply(email_id=email.id, case_id=w.case.id, to_address=email.sender,
-                         message_id=make_msgid(domain=mailbox.address.split("@")[1]), subject=reply_subject(email.subject, w.case.reference or reference),
-                         text=body, status="pending", attempts=0, next_attempt_at=w.now, written_by=w.actor,
-                         written_at=w.now)
+                         message_id=make_msgid(domain=mailbox.address.split("@")[1]),
+                         subject=reply_subject(email.subject, w.case.reference or reference), text=body,
+                         status="pending", attempts=0, next_attempt_at=w.now, written_by=w.actor, written_at=w.now,
+                         via="notify" if mailbox.notify_adapter else "smtp", template=(template or None),
+                         language=language)
         w.session.add(row)
         w.session.flush()
         w.record(EventKind.EMAIL_REPLY_WRITTEN, reply_id=row.id, email_id=email.id, to=row.to_address,
-                 subject=row.subject, text=body)
+                 subject=row.subject, text=body, via=row.via, language=language)
         return ReplyView.of(row)
 
 
@@ -154,6 +214,13 @@ def _send_one(ctx: Context, reply_id: int, send: Send, environ: Mapping[str, str
     if leased is None:
         return 0
     mailbox, email, reply = leased
+    if mailbox.notify_adapter:
+        try:
+            _notify(ctx, mailbox, reply)
+        except Exception as err:  # an AdapterError, or anything the adapter let slip
+            _failed(ctx, reply, error_message(err)[:500])
+            return 0
+        return _sent(ctx, reply)
     password = environ.get(mailbox.secret_env)
     try:
         if not password:
@@ -163,6 +230,25 @@ def _send_one(ctx: Context, reply_id: int, send: Send, environ: Mapping[str, str
         message = str(err).replace(password, "***") if password else str(err)
         _failed(ctx, reply, message[:500])
         return 0
+    return _sent(ctx, reply)
+
+
+NOTIFY_TEMPLATE = "email_reply"  # the Notify adapter's template for replies: ((subject)) and ((body))
+
+
+def _notify(ctx: Context, mailbox: Mailbox, reply: EmailReply) -> None:
+    """Through GOV.UK Notify (its ``email_reply`` template, ``email_reply_cy`` in Welsh); the reply's
+    Message-ID is the idempotency key, so a retried send is looked up, not sent twice. Notify makes its
+    own Message-ID: the answer finds the case by the reference in the subject."""
+    if ctx.adapters is None:
+        raise UserError("no adapters are configured, so GOV.UK Notify cannot be reached")
+    ctx.adapters.call(f"{mailbox.notify_adapter}/send_email", {
+        "template": NOTIFY_TEMPLATE, "language": reply.language, "email_address": reply.to_address,
+        "personalisation": {"subject": reply.subject, "body": reply.text}}, reply.message_id)
+
+
+def _sent(ctx: Context, reply: EmailReply) -> int:
+    reply_id = reply.id
     with writer.open_case(ctx, case_id=reply.case_id, actor=SENDER_ACTOR, person=False) as w:
         w.session.execute(update(EmailReply).where(EmailReply.id == reply_id)
                           .values(status="sent", sent_at=w.now, leased_until=None, last_error=None))

@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import contacts, documents, writer
+from . import contacts, documents, email_bounces, writer
 from .context import Context
 from .persistence.tables import Case, Customer, Email, EmailAttachment, EmailReply, Mailbox
 from .types import Channel, ContactKind, EmailStatus, EventKind
@@ -63,6 +63,10 @@ def _ignored_because(session: Session, email: Email, mailbox: Mailbox) -> str | 
 
 
 def _triage(ctx: Context, email_id: int) -> int:
+    with ctx.db.transaction(readonly=True) as session:
+        bounce_of = session.scalar(select(Email.bounce_of).where(Email.id == email_id))
+    if bounce_of and email_bounces.reply_bounced(ctx, email_id, bounce_of):
+        return 1
     with ctx.db.transaction() as session:
         email = session.get(Email, email_id)
         if email is None or email.status != EmailStatus.NEW:

@@ -131,6 +131,8 @@ def retry_incident(ctx: Context, incident_id: int, actor: str = SYSTEM_ACTOR, no
     """Try the failed call again now (after the back-office system or the data was fixed)."""
     with writer.open_case(ctx, case_id=_case_of(ctx, incident_id), actor=actor, person=False) as w:
         incident = _resolve(w, incident_id, IncidentStatus.RETRIED, note)
+        if incident.outbox_id is None:  # a bounced email reply: nothing to call again
+            raise UserError("There is no call to retry for this incident: skip it with a note of what you did")
         row = w.session.get_one(OutboxCall, incident.outbox_id, populate_existing=True)
         row.status, row.next_attempt_at, row.attempts = CallStatus.PENDING, w.now, 0
         outbox.handler(row).retried(w, row)

@@ -139,7 +139,8 @@ def _keep(session: Session, box: Mailbox, uidvalidity: int, uid: int, parsed: ma
     email = Email(mailbox_id=box.id, uidvalidity=uidvalidity, uid=uid, team_id=box.team_id,
                   message_id=parsed.message_id, in_reply_to=parsed.in_reply_to, sender=parsed.sender or "(no sender)", sender_name=parsed.sender_name,
                   subject=parsed.subject, text=parsed.text, html=parsed.html, sent_at=parsed.sent_at,
-                  received_at=now, status=EmailStatus.NEW, ignored_reason=parsed.automatic)
+                  received_at=now, status=EmailStatus.NEW, ignored_reason=parsed.automatic,
+                  bounce_of=parsed.bounce_of)
     session.add(email)
     session.flush()
     for a in parsed.attachments:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
@@ -54,6 +54,7 @@ class ParsedEmail:
     sent_at: datetime | None
     automatic: str | None  # why it is an automatic message (never answered), or None
     attachments: list[Attachment] = field(default_factory=list)
+    bounce_of: str | None = None  # a bounce: the Message-ID of the message it says was not delivered
 
 
 def sanitise_html(raw: str) -> str:
@@ -82,7 +83,37 @@ def automatic_reason(msg: EmailMessage) -> str | None:
     return None
 
 
-def _header(msg: EmailMessage, name: str) -> str:
+_BOUNCER = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
+_QUOTED_ID = re.compile(r"^\s*Message-ID:\s*(<[^>\s]{1,990}>)", re.IGNORECASE | re.MULTILINE)
+
+
+def bounce(msg: EmailMessage, sender: str) -> tuple[str, str] | None:
+    """(the Message-ID it bounces, why) when ``msg`` is a delivery failure report: an RFC 3464
+    ``multipart/report`` or a mailer daemon's message quoting the original's headers; else None."""
+    report = msg.get_content_type() == "multipart/report"
+    if not report and not _BOUNCER.match(sender) and str(msg.get("Return-Path", "")).strip() != "<>":
+        return None
+    found, why = None, ""
+    for part in msg.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, Message):
+                    why = why or _header(block, "Diagnostic-Code") or _header(block, "Status")
+        elif kind in ("message/rfc822", "message/rfc822-headers", "text/rfc822-headers") and found is None:
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else inner
+            text = inner.as_string() if hasattr(inner, "as_string") else str(inner or "")
+            quoted = _QUOTED_ID.search(text)
+            found = quoted.group(1) if quoted else None
+    if found is None and not report:
+        quoted = _QUOTED_ID.search(_body(msg, "plain") or "")
+        found = quoted.group(1) if quoted else None
+    return (found, why or "not delivered") if found else None
+
+
+def _header(msg: Message, name: str) -> str:
     try:
         return " ".join(str(msg.get(name, "") or "").split())
     except (ValueError, TypeError, IndexError):  # a malformed header is read as absent
@@ -135,8 +166,11 @@ def parse(raw: bytes) -> ParsedEmail:
     if text is None:
         text = html_to_text(clean) if clean else ""
     answers = _header(msg, "In-Reply-To").split() or _header(msg, "References").split()[-1:]
+    bounced = bounce(msg, address.strip().lower())
+    automatic = f"a bounce: {bounced[1]}"[:200] if bounced else automatic_reason(msg)
     return ParsedEmail(message_id=_header(msg, "Message-ID")[:998] or None,
                        in_reply_to=answers[0][:998] if answers else None, sender=address.strip().lower()[:320],
                        sender_name=name.strip()[:200], subject=_header(msg, "Subject")[:998],
                        text=text.strip()[:MAX_TEXT], html=clean, sent_at=_sent_at(msg),
-                       automatic=automatic_reason(msg), attachments=_attachments(msg))
+                       automatic=automatic, attachments=_attachments(msg),
+                       bounce_of=bounced[0][:998] if bounced else None)

@@ -49,12 +49,13 @@ class MailboxView:
     emails: int
     smtp_host: str | None
     smtp_port: int | None
+    notify_adapter: str | None = None
 
     @classmethod
     def of(cls, row: Mailbox, team: str, emails: int) -> "MailboxView":
         return cls(row.name, row.address, row.channel, team, row.host, row.port, row.username, row.secret_env,
                    row.folder, row.active, row.last_uid, iso(row.last_polled_at), row.last_error, emails,
-                   row.smtp_host, row.smtp_port)
+                   row.smtp_host, row.smtp_port, row.notify_adapter)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -75,6 +76,7 @@ class MailboxDetails:
     folder: str = "INBOX"
     smtp_host: str = ""  # "": replies cannot be sent from this mailbox
     smtp_port: int | str = SMTPS_PORT
+    notify_adapter: str = ""  # "": replies go through SMTP; else the configured Notify adapter's name
 
     def checked(self) -> "MailboxDetails":
         errors: dict[str, str] = {}
@@ -104,11 +106,14 @@ class MailboxDetails:
             errors["smtp_host"] = "Enter the outgoing (SMTP) server's name, like smtp.office365.com, or leave it empty"
         if smtp_port is None:
             errors["smtp_port"] = "Enter the SMTP port as a number (465 for SMTP over TLS)"
+        notify = self.notify_adapter.strip()
+        if notify and not _NAME.match(notify):
+            errors["notify_adapter"] = "Enter the name of the GOV.UK Notify adapter, like 'notify', or leave it empty"
         if errors:
             raise FormInvalid(errors)
         return MailboxDetails(name, self.address.strip(), self.team.strip(), self.host.strip(),
                               self.username.strip(), env, self.channel, port, self.folder.strip(),
-                              self.smtp_host.strip(), smtp_port or SMTPS_PORT)
+                              self.smtp_host.strip(), smtp_port or SMTPS_PORT, notify)
 
 
 def _port(value: int | str, default: int) -> int | None:
@@ -133,7 +138,7 @@ def add_mailbox(ctx: Context, details: MailboxDetails) -> MailboxView:
         row = Mailbox(name=d.name, address=d.address, channel=d.channel, team_id=team.id, host=d.host,
                       port=int(d.port), username=d.username, secret_env=d.secret_env, folder=d.folder,
                       active=True, last_uid=0, created_at=ctx.clock.now(), smtp_host=d.smtp_host or None,
-                      smtp_port=int(d.smtp_port) if d.smtp_host else None)
+                      smtp_port=int(d.smtp_port) if d.smtp_host else None, notify_adapter=d.notify_adapter or None)
         session.add(row)
         session.flush()
         return MailboxView.of(row, team.name, 0)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, Unpack
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, mi_open, routing
+from . import calendar_settings, mi_email, mi_open, routing
 from .calendar import WorkingCalendar, bank_holidays
 from .context import Context
 from .errors import UserError
@@ -208,6 +208,7 @@ def figures(ctx: Context, filters: Filters) -> dict[str, Any]:
         open_sla = mi_open.sla_open(session, where)
         backlog = mi_open.backlog(session, where, calendar, now)
         oldest = mi_open.oldest(session, where, calendar, now)
+        email = mi_email.figures(session, f.start, f.end, calendar, team.id if team else None, f.our_channel)
         services = _services(session, tally)
         teams = {t.id: t.name for t in session.scalars(select(Team))}
     t = tally.total
@@ -241,6 +242,7 @@ def figures(ctx: Context, filters: Filters) -> dict[str, Any]:
                               "on_time_rate": rate(c[Metric.ON_TIME], c[Metric.ON_TIME] + c[Metric.LATE])}
                              for (week, team_id), c in sorted(tally.sla_weeks.items())],
         "oldest_open": oldest,
+        "email": email,  # engine.mi_email: per mailbox per day, outcomes, time to first response
     }
 
 

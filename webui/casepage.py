@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import (appointment_booking, cases, contacts, diagrams, documents, handback, incidents, notes, queries, restricted, sla_clocks,
+from engine import (appointment_booking, cases, contacts, diagrams, documents, email_replies, handback, incidents, notes, queries, restricted, sla_clocks,
                     taskforms)
 from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, Outcome, SlaState
@@ -96,7 +96,8 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.CALL_SUCCEEDED: lambda who, d: f"Sent to {_system(d)}",
     EventKind.CALL_REJECTED: lambda who, d: f"Refused by {_system(d)}: {d.get('reason')}",
     EventKind.CALL_FAILED: lambda who, d: f"{_system(d)} failed: {d.get('reason')} ({d.get('retries')} tries left)",
-    EventKind.INCIDENT_RAISED: lambda who, d: f"Incident raised on {_system(d)}: {d.get('reason')}",
+    EventKind.INCIDENT_RAISED: lambda who, d: (f"Incident raised: {d.get('reason')}" if d.get("kind") == "email_bounced"
+                                               else f"Incident raised on {_system(d)}: {d.get('reason')}"),
     EventKind.INCIDENT_RETRIED: lambda who, d: f"{who} retried the incident{_then(d, 'note')}",
     EventKind.INCIDENT_SKIPPED: lambda who, d: f"{who} skipped the incident{_then(d, 'note')}",
     EventKind.DELIVERY_STATUS: lambda who, d: f"Delivery by {_system(d)}: {d.get('status')}",
@@ -178,6 +179,8 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path,
         contacts=contacts.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
         contact_kinds=contacts.KIND_LABELS, appointments=appointment_booking.case_appointments(ctx, reference),
+        reply=email_replies.reply_form(ctx, reference, g.user.email, request.args.get("reply_template"),
+                                       extra.get("reply_answers", {}).get("language") or request.args.get("language")),
         **extra), status
 
 
@@ -212,6 +215,24 @@ def add_note(reference: str) -> Any:
     else:
         flash("Note added", SUCCESS)
     return redirect(back_to(url_for(".show", reference=reference)) + "#notes")
+
+
+@bp.post("/cases/<reference>/replies")
+def reply(reference: str) -> Any:
+    """A reply by email to one of the case's emails, written now and sent by the worker."""
+    form = {k: request.form.get(k, "") for k in ("email", "reply", "template", "language")}
+    try:
+        done = email_replies.write_reply(context(), reference, int(form["email"]) if form["email"].isdigit() else 0,
+                                         form["reply"], g.user.email, form["template"] or None,
+                                         form["language"] or "en")
+    except (Forbidden, CaseNotFound):
+        raise
+    except UserError as err:
+        field = "reply" if isinstance(err, email_replies.ReplyRefused) and "email" not in err.message else "email"
+        return render_case(reference, 400, reply_errors={field: err.message}, reply_answers=form,
+                           error_list=[{"text": err.message, "href": f"#reply-{'text' if field == 'reply' else 'email'}"}])
+    flash(f"Your reply to {done.to} will be sent in a moment; it is in the case's history", SUCCESS)
+    return redirect(url_for(".show", reference=reference) + "#reply")
 
 
 @bp.post("/cases/<reference>/sla/pause")

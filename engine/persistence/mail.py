@@ -38,6 +38,8 @@ class Mailbox(Base):
     # this mailbox cannot send replies.
     smtp_host: Mapped[str | None] = mapped_column(String(255))
     smtp_port: Mapped[int | None]
+    # Replies go through this configured GOV.UK Notify adapter instead of SMTP (None: SMTP).
+    notify_adapter: Mapped[str | None] = mapped_column(String(100))
 
 
 class Email(Base):
@@ -69,6 +71,7 @@ class Email(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     handled_by: Mapped[str | None] = mapped_column(String(320))
     handled_at: Mapped[datetime | None]
+    bounce_of: Mapped[str | None] = mapped_column(String(998))  # a bounce: the Message-ID it says failed
 
 
 class EmailAttachment(Base):
@@ -107,3 +110,7 @@ class EmailReply(Base):
     written_by: Mapped[str] = mapped_column(String(320))
     written_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    via: Mapped[str] = mapped_column(String(10), default="smtp", server_default="smtp")  # smtp, notify
+    template: Mapped[str | None] = mapped_column(String(100))  # the reply template it was written from
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    bounced_at: Mapped[datetime | None]  # a bounce for it came back (an incident on the case)

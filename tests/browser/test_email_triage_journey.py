@@ -88,3 +88,23 @@ def test_advisor_turns_an_email_into_a_case_and_adds_the_follow_up_to_it(server,
         page.goto(f"{server.url}/cases/{reference}")
         check(page)
         assert "The reply was sent" in page.inner_text("main")
+
+        # The case page's own reply form: start from a template, send; the empty reply's error too.
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{server.url}/cases/{reference}#reply")
+            page.select_option("#reply-template", "acknowledge")
+            page.click("button:has-text('Use template')")
+            check(page)
+            assert "Dear Rowan Resident," in page.input_value("#reply-text")
+            page.locator("#reply").scroll_into_view_if_needed()
+            shoot(page, f"case-reply-{width}.png")
+        page.fill("#reply-text", "")
+        page.click("button:has-text('Send reply')")
+        check(page)
+        assert "Enter your reply" in page.inner_text(".govuk-error-summary")
+        page.fill("#reply-text", "Dear Rowan, the crew comes on Friday.")
+        page.click("button:has-text('Send reply')")
+        page.wait_for_url(re.compile(r"/cases/CF-\d+#reply$"))
+        check(page)
+        assert email_replies.send_due(ctx) == 1 and smtp.messages[-1].get_content().strip().endswith("on Friday.")

@@ -29,7 +29,7 @@ class FakeNotify(FakeServer):
         super().__init__()
         self.service_id, self.secret = str(uuid.uuid4()), str(uuid.uuid4())
         self.email_template, self.sms_template = str(uuid.uuid4()), str(uuid.uuid4())
-        self.staff_template = str(uuid.uuid4())
+        self.staff_template, self.reply_template = str(uuid.uuid4()), str(uuid.uuid4())
         self.templates: dict[str, dict[str, Any]] = {
             self.email_template: {"type": "email", "subject": "Your report ((case_ref))",
                                   "body": "Dear ((name)), we have your report ((case_ref)).",
@@ -37,6 +37,8 @@ class FakeNotify(FakeServer):
             self.staff_template: {"type": "email", "subject": "((text))",
                                   "body": "((name)): ((text)) ((case_reference))",
                                   "placeholders": ["name", "text", "case_reference"]},
+            self.reply_template: {"type": "email", "subject": "((subject))", "body": "((body))",
+                                  "placeholders": ["subject", "body"]},
             self.sms_template: {"type": "sms", "body": "Report ((case_ref)) received.", "placeholders": ["case_ref"]},
         }
         self.sent: dict[str, dict[str, Any]] = {}

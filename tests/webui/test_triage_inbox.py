@@ -115,13 +115,19 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert signed_in(Role.FRONT_OFFICE).get("/admin/mailboxes").status_code == 403
 
 
-def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
-    from engine import email_replies
+def _on_the_bin_case(ctx, dovecot, smtp, message_id: str):
+    """Pat's email about the bin case, which joined the case by quoting its reference."""
     world = seed(ctx)
     add_hub_mailbox(ctx, dovecot, smtp=smtp)
-    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id="<pat-2@example.com>"))
+    dovecot.deliver(email(f"About {world.bin}", "Any news?", message_id=message_id))
     mail_intake.poll_mailboxes(ctx)
     [linked] = email_inbox.triage_inbox(ctx, _any_admin(ctx), "linked")
+    return world, linked
+
+
+def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
+    from engine import email_replies
+    world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-2@example.com>")
     advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
     page = f"/emails/{linked.id}"
     empty = post(advisor, f"{page}/reply", {"reply": " "}, page)
@@ -134,3 +140,25 @@ def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ct
     case_page = advisor.get(f"/cases/{world.bin}").get_data(as_text=True)
     assert "wrote a reply to pat.smith@example.com: The crew comes back on Friday." in case_page
     assert "The reply was sent" in case_page
+
+
+def test_the_advisor_replies_from_the_case_page_starting_from_a_template(ctx, dovecot, smtp, signed_in):
+    from engine import email_replies
+    world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-3@example.com>")
+    advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
+    page = f"/cases/{world.bin}"
+    blank = advisor.get(page).get_data(as_text=True)
+    assert 'id="reply"' in blank and "Start from a template" in blank and "Welsh" not in blank
+    chosen = advisor.get(f"{page}?reply_template=acknowledge").get_data(as_text=True)
+    assert "Dear Pat Smith," in chosen and f"reference {world.bin}" in chosen
+    empty = post(advisor, f"{page}/replies", {"email": str(linked.id), "reply": "", "template": "acknowledge"}, page)
+    assert empty.status_code == 400 and "Enter your reply" in empty.get_data(as_text=True)
+    no_token = advisor.post(f"{page}/replies", data={"email": str(linked.id), "reply": "Hi"})
+    assert no_token.status_code in (400, 403)
+    sent = post(advisor, f"{page}/replies", {"email": str(linked.id), "reply": "Dear Pat Smith, on Friday.",
+                                             "template": "acknowledge", "language": "en"}, page)
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("#reply")
+    assert email_replies.send_due(ctx) == 1
+    assert smtp.messages[0]["In-Reply-To"] == "<pat-3@example.com>"
+    outsider = signed_in(Role.BACK_OFFICE, teams=("Environmental Health",))
+    assert post(outsider, f"{page}/replies", {"email": str(linked.id), "reply": "Hi"}, "/").status_code in (403, 404)

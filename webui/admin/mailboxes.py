@@ -15,7 +15,7 @@ from ..current import context
 bp = Blueprint("admin_mailboxes", __name__, url_prefix="/admin/mailboxes")
 FLASH = "admin_mailboxes"
 FIELDS = ("name", "address", "channel", "team", "host", "port", "username", "secret_env", "folder", "smtp_host",
-          "smtp_port")
+          "smtp_port", "notify_adapter")
 DEFAULTS = {"channel": "email", "port": "993", "folder": "INBOX", "smtp_port": "465"}
 
 

@@ -36,12 +36,15 @@ def mailboxes_group() -> None:
 @click.option("--smtp-host", default="", help="The outgoing server replies are sent through (SMTP over TLS, the "
                                               "same user and password); none: no replies from this mailbox.")
 @click.option("--smtp-port", default=465, show_default=True)
+@click.option("--notify-adapter", default="", help="Send replies through this configured GOV.UK Notify adapter "
+                                                   "(e.g. notify) instead of SMTP.")
 @json_option
 def add(name: str, address: str, team: str, host: str, port: int, username: str, secret_env: str, channel: str,
-        folder: str, smtp_host: str, smtp_port: int, out: Output) -> None:
+        folder: str, smtp_host: str, smtp_port: int, notify_adapter: str, out: Output) -> None:
     """Read the mailbox NAME (a short name like 'hub') from the next poll on."""
     box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(name, address, team, host, username, secret_env,
-                                                                    channel, port, folder, smtp_host, smtp_port))
+                                                                    channel, port, folder, smtp_host, smtp_port,
+                                                                    notify_adapter))
     out.result(box.to_dict(), _line)
 
 
