@@ -1,8 +1,8 @@
 """email replies from the case page: sent through SMTP or GOV.UK Notify, from a template in English or
 Welsh, and bounces matched back to the reply they bounce
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 06:30:00.000000
 
 mailbox.notify_adapter names the configured Notify adapter replies go through (NULL: the mailbox's SMTP
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = '0025'
-down_revision = '0024'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
