@@ -26,11 +26,14 @@ from .views import CaseDetail, CaseView, EventView, TaskView, case_reference, is
 def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = None,
                channel: Channel | str = Channel.PHONE, customer_id: int | None = None,
                actor: str | None = None, service: str | None = None, new_customer: dict[str, Any] | None = None,
-               start_key: str | None = None) -> CaseView:
+               start_key: str | None = None, first_task: tuple[str, dict[str, Any]] | None = None) -> CaseView:
     """Start a case of the process's current version and run it to its first wait. ``service`` is the
     directory entry the contact is about when it is not the process's own (a generic hand-off map).
     ``new_customer``: a customer recorded with the case, in one transaction. ``start_key``: a key only
-    one case may be started with; AlreadyStarted (naming that case) for the second, however close."""
+    one case may be started with; AlreadyStarted (naming that case) for the second, however close.
+    ``first_task``: the BPMN id of a task the case reaches first and the answers that complete it, in the
+    start's transaction (a resident's form: a slot they picked is booked with the start, or nothing is
+    kept when someone else just took it: SlotTaken)."""
     if data is not None and not isinstance(data, dict):
         raise UserError("Case data must be a JSON object")
     casedata.check_bounds(data, "case data")
@@ -41,6 +44,10 @@ def start_case(ctx: Context, process_key: str, data: dict[str, Any] | None = Non
                              new_customer=new_customer, start_key=start_key) as w:
             w.step(ctx.runtime.advance)
             w.save()
+            if first_task is not None:
+                task = next((t for t in w.open_tasks() if t.bpmn_id == first_task[0]), None)
+                if task is not None:
+                    _complete(ctx, w, task, first_task[1])
             return w.view()
     except IntegrityError:
         if start_key is not None:  # started at the same moment by the other one
@@ -166,25 +173,30 @@ def complete_task(ctx: Context, task_id: int, data: dict[str, Any] | None = None
     data = data or {}
     casedata.check_bounds(data, "task data")
     with writer.open_case(ctx, task_id=task_id, actor=actor) as w:
-        case, task, who = w.case, w.task, w.user
-        assert task is not None
-        require_open(task)
-        permissions.require_team_member(w.session, who, task)
-        if who is not None and task.assignee_id not in (None, who.id):
-            raise TaskClaimedByOther(f"Task {task.id} is claimed by {permissions.claimant(task)}; "
-                                     f"ask them or a team lead to reassign it")
-        schema = task_schema(ctx, w.session, case, task)
-        casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
-        forms.validate(schema, data, case.version.files.get)
-        data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
-        if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
-            # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
-            data = {**{name: None for name in schema.get("properties", {})}, **data}
-        w.workflow()  # an unreadable case is refused before the task is marked done
-        w.projector.finish_task(task, data)
-        w.step(lambda workflow: ctx.runtime.complete(workflow, task.spiff_id, data))
-        w.save()
-        return w.view()
+        assert w.task is not None
+        return _complete(ctx, w, w.task, data)
+
+
+def _complete(ctx: Context, w: writer.CaseWriter, task: Task, data: dict[str, Any]) -> CaseView:
+    """Complete ``task`` of the locked case with ``data`` (its form's appointments booked with it)."""
+    case, who = w.case, w.user
+    require_open(task)
+    permissions.require_team_member(w.session, who, task)
+    if who is not None and task.assignee_id not in (None, who.id):
+        raise TaskClaimedByOther(f"Task {task.id} is claimed by {permissions.claimant(task)}; "
+                                 f"ask them or a team lead to reassign it")
+    schema = task_schema(ctx, w.session, case, task)
+    casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
+    forms.validate(schema, data, case.version.files.get)
+    data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
+    if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
+        # Camunda's Tasklist submits unanswered fields as null; maps rely on that.
+        data = {**{name: None for name in schema.get("properties", {})}, **data}
+    w.workflow()  # an unreadable case is refused before the task is marked done
+    w.projector.finish_task(task, data)
+    w.step(lambda workflow: ctx.runtime.complete(workflow, task.spiff_id, data))
+    w.save()
+    return w.view()
 
 
 def cancel_case(ctx: Context, reference: str, actor: str | None = None, reason: str = "") -> CaseView:

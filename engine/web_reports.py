@@ -12,16 +12,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 
 from . import cases, customers, forms, notes, publishing, registry
 from .context import Context
 from .errors import AlreadyStarted
-from .persistence.tables import Case, Task
 from .public_maps import public_map
 from .servicetasks import LANGUAGE
 from .taskforms import FormTexts
-from .types import Channel, PublishChannel, TaskStatus
+from .types import Channel, PublishChannel
 
 logger = logging.getLogger(__name__)
 WEB_ACTOR = "resident (web)"  # who wrote the flags and completed the first task, in the case's history
@@ -55,20 +53,15 @@ class WebReport:
     possible_matches: int  # customers already recorded who may be the same person (flagged for staff)
 
 
-def _answers_complete(ctx: Context, reference: str, task_bpmn_id: str | None,
-                      answers: dict[str, Any]) -> int | None:
-    """The open task the resident's form stands for, when their answers satisfy its whole form."""
-    if task_bpmn_id is None:
-        return None
+def _completes(ctx: Context, process_key: str, answers: dict[str, Any]) -> str | None:
+    """The BPMN id of the first task the resident's form stands for, when their answers satisfy its whole form."""
     with ctx.db.transaction(readonly=True) as session:
-        case = session.scalars(select(Case).where(Case.reference == reference)).one()
-        task = session.scalar(select(Task).where(Task.case_id == case.id, Task.bpmn_id == task_bpmn_id,
-                                                 Task.status == TaskStatus.OPEN))
-        if task is None or not task.form or task.form not in case.version.files:
-            return None
-        task_id, form, files = task.id, task.form, dict(case.version.files)
-    schema = forms.load_schema(files[form], files.get, form)
-    return task_id if not forms.errors_for(schema, answers, files.get) else None
+        version = registry.get_version(session, process_key)
+        face, files = public_map(version), dict(version.files)
+    if face.form_task is None or not face.form or face.form not in files:
+        return None
+    schema = forms.load_schema(files[face.form], files.get, face.form)
+    return face.form_task if not forms.errors_for(schema, answers, files.get) else None
 
 
 def check_contact(contact: dict[str, Any]) -> None:
@@ -90,21 +83,17 @@ def submit(ctx: Context, process_key: str, answers: dict[str, Any], contact: dic
     publishing.get_published(ctx, channel=PublishChannel.WEB, process_key=process_key)
     matches = customers.possible_duplicates(ctx, contact) if contact else []  # checks the details first
     data = answers if language == "en" else {**answers, LANGUAGE: language}
-    try:
+    task_bpmn_id = _completes(ctx, process_key, answers)
+    try:  # the first task completed in the start's transaction: a slot picked is booked with the case, or neither
         case = cases.start_case(ctx, process_key, data, Channel.WEB, new_customer=contact or None,
-                                start_key=f"web:{process_key}:{sending}" if sending else None)
+                                start_key=f"web:{process_key}:{sending}" if sending else None,
+                                first_task=(task_bpmn_id, answers) if task_bpmn_id else None)
     except AlreadyStarted as sent_before:
         return WebReport(sent_before.reference, False, 0)
     if matches:
         listed = "; ".join(f"{m.name} (customer {m.id}, same {', '.join(m.matched_on)})" for m in matches)
         notes.add_system_note(ctx, case.reference, "Reported online. Possibly a customer already recorded: "
                               f"{listed}. Not merged: check with the resident before linking.", WEB_ACTOR)
-    with ctx.db.transaction(readonly=True) as session:
-        version = registry.get_version(session, process_key)
-        task_bpmn_id = public_map(version).form_task
-    task_id = _answers_complete(ctx, case.reference, task_bpmn_id, answers)
-    if task_id is not None:
-        cases.complete_task(ctx, task_id, answers)
     logger.info("web report %s for %s", case.reference, process_key,
                 extra={"reference": case.reference, "process_key": process_key, "matches": len(matches)})
-    return WebReport(case.reference, task_id is not None, len(matches))
+    return WebReport(case.reference, task_bpmn_id is not None, len(matches))
