@@ -41,6 +41,9 @@ class SlotTaken(Conflict):
         super().__init__(message)
         self.next_slot = next_slot
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "next_slot": self.next_slot.to_dict() if self.next_slot else None}
+
 
 @dataclass(frozen=True)
 class AppointmentView:
