@@ -12,7 +12,7 @@ from typing import Any, TypeVar, Unpack
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, mi_open, routing
+from . import appointment_stats, calendar_settings, mi_open, routing
 from .calendar import WorkingCalendar, bank_holidays
 from .context import Context
 from .errors import UserError
@@ -201,6 +201,7 @@ def figures(ctx: Context, filters: Filters) -> dict[str, Any]:
                               "on_time_rate": rate(c[Metric.ON_TIME], c[Metric.ON_TIME] + c[Metric.LATE])}
                              for (week, team_id), c in sorted(tally.sla_weeks.items())],
         "oldest_open": oldest,
+        "appointments": appointment_stats.stats(ctx, f.start, f.end),  # not narrowed by team, service or channel
     }
 
 
