@@ -66,6 +66,7 @@ def test_an_advisor_books_moves_and_the_hub_sees_the_resident_through_over_the_a
 
 def test_wrong_requests_are_refused_with_field_errors(api_as, hub):
     advisor = api_as(Role.FRONT_OFFICE, teams=("Customer Hub",))
+    assert advisor.get("/appointments?date=").status_code == 422
     wrong = advisor.get("/appointments/types/blue-badge-check/slots?from=30-03-2027")
     assert wrong.status_code == 422 and "from" in wrong.json["errors"]
     backwards = advisor.get("/appointments/types/blue-badge-check/slots?from=2027-04-02&to=2027-04-01")

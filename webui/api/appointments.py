@@ -64,8 +64,8 @@ RESPONSE_SCHEMAS.update(RESPONSES)
 
 
 def _day(query: Query, name: str, default: date) -> date:
-    raw = query.text(name)
-    if raw is None:
+    raw = query.args.get(name)
+    if raw is None:  # left out: the default; given empty is a mistake (the document says a date)
         return default
     try:
         if len(raw) != 10:  # only YYYY-MM-DD (Python also reads other ISO forms)
