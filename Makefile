@@ -60,7 +60,10 @@ demo: setup
 			--description "Tell us about rubbish dumped on a street or public land." && \
 		$(BIN)/councilflow services publish pothole_report --channel web --channel open311 \
 			--open311-code pothole --title "Report a pothole" \
-			--description "Tell us about a pothole or damaged road surface."'
+			--description "Tell us about a pothole or damaged road surface." && \
+		$(BIN)/councilflow services publish blue_badge_document_check --channel web \
+			--title "Book a Blue Badge document check" \
+			--description "Choose a time to bring your Blue Badge documents to a hub."'
 	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
 	$(BIN)/councilflow appointments load examples/demo_appointments.json
 

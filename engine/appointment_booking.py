@@ -41,6 +41,9 @@ class SlotTaken(Conflict):
         super().__init__(message)
         self.next_slot = next_slot
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "next_slot": self.next_slot.to_dict() if self.next_slot else None}
+
 
 @dataclass(frozen=True)
 class AppointmentView:
@@ -231,3 +234,15 @@ def get_appointment(ctx: Context, reference: str) -> AppointmentView:
         if row is None:
             raise NotFound(f"There is no appointment {reference}")
         return view(session, row)
+
+
+def with_calendar_tokens(ctx: Context, case_reference: str) -> list[tuple[AppointmentView, str, str]]:
+    """The case's booked appointments with their place's address and the token of their calendar file
+    (``appointment_reminders.calendar_file``): for the resident's own confirmation page only."""
+    with ctx.db.transaction(readonly=True) as session:
+        rows = session.execute(select(Appointment, AppointmentLocation.address)
+                               .join(Case, Case.id == Appointment.case_id)
+                               .join(AppointmentLocation, AppointmentLocation.id == Appointment.location_id)
+                               .where(Case.reference == case_reference, Appointment.status == AppointmentStatus.BOOKED)
+                               .order_by(Appointment.starts_at))
+        return [(view(session, row), address, row.token) for row, address in rows]

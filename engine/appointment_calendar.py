@@ -246,6 +246,17 @@ def availability(ctx: Context, type_key: str, location: str | None = None, day: 
         return free_slots(session, ctx.clock.now(), get_type(session, type_key), location, limit, day=day)
 
 
+def slots_between(ctx: Context, type_key: str, first: date, last: date, location: str | None = None,
+                  limit: int = 50) -> list[Slot]:
+    """The first ``limit`` free slots for the type on local days ``first`` to ``last`` (both included)."""
+    if last < first:
+        raise UserError("'to' must not be before 'from'")
+    with ctx.db.transaction(readonly=True) as session:
+        calendar = calendar_settings.load(session)
+        start = datetime.combine(first, datetime.min.time(), tzinfo=calendar.zone).astimezone(timezone.utc)
+        found = free_slots(session, ctx.clock.now(), get_type(session, type_key), location, limit, after=start)
+        return [s for s in found if calendar.local(s.starts_at).date() <= last]
+
 
 def load_calendar(ctx: Context, spec: dict[str, Any], actor: str) -> dict[str, int]:
     """Set the types, locations and desks a calendar file describes (``examples/demo_appointments.json``):

@@ -1,6 +1,6 @@
 """Appointment figures for a date range (local days, inclusive), for ``councilflow appointments stats``
 and the appointments page: demand by type and location, booked against available slots, waiting time
-(check-in to call) and length (call to finish) as average and 90th percentile, and the no-show rate.
+(check-in to call) and length (call to finish) as average, median (p50) and 90th percentile, and the no-show rate.
 
 Definitions: *booked* counts appointments booked ahead in the range whatever became of them except
 cancellation; *walk_ins* those added at the desk; *available* the slots the desks' patterns offered
@@ -29,9 +29,11 @@ CAME = (AppointmentStatus.ARRIVED, AppointmentStatus.IN_PROGRESS, AppointmentSta
 def _minutes(pairs: list[tuple[datetime | None, datetime | None]]) -> dict[str, Any]:
     values = sorted((b - a).total_seconds() / 60 for a, b in pairs if a is not None and b is not None)
     if not values:
-        return {"count": 0, "average": None, "p90": None}
-    p90 = values[max(0, math.ceil(0.9 * len(values)) - 1)]  # nearest rank
-    return {"count": len(values), "average": round(sum(values) / len(values), 1), "p90": round(p90, 1)}
+        return {"count": 0, "average": None, "p50": None, "p90": None}
+
+    def rank(share: float) -> float:  # nearest rank
+        return round(values[max(0, math.ceil(share * len(values)) - 1)], 1)
+    return {"count": len(values), "average": round(sum(values) / len(values), 1), "p50": rank(0.5), "p90": rank(0.9)}
 
 
 def _rate(no_shows: int, came: int) -> float | None:

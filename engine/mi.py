@@ -12,7 +12,7 @@ from typing import Any, TypeVar, Unpack
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from . import calendar_settings, mi_email, mi_open, routing
+from . import appointment_stats, calendar_settings, mi_email, mi_open, routing
 from .calendar import WorkingCalendar, bank_holidays
 from .context import Context
 from .errors import UserError
@@ -243,6 +243,7 @@ def figures(ctx: Context, filters: Filters) -> dict[str, Any]:
                              for (week, team_id), c in sorted(tally.sla_weeks.items())],
         "oldest_open": oldest,
         "email": email,  # engine.mi_email: per mailbox per day, outcomes, time to first response
+        "appointments": appointment_stats.stats(ctx, f.start, f.end),  # not narrowed by team, service or channel
     }
 
 

@@ -52,7 +52,7 @@ class PublicMap:
         return replace(self, statuses={**self.statuses, **statuses}, outcomes={**self.outcomes, **outcomes})
 
 
-_cache: dict[int, PublicMap] = {}
+_cache: dict[tuple[str, str], PublicMap] = {}  # by the version's key and content: ids repeat across databases
 _lock = Lock()
 
 
@@ -123,10 +123,11 @@ def _wordings(process: etree._Element, suffix: str) -> tuple[dict[str, str], dic
 
 def public_map(version: ProcessVersion) -> PublicMap:
     """The public face of ``version`` (read from its BPMN the first time it is asked for)."""
+    key = (version.process_key, version.content_hash)
     with _lock:
-        found = _cache.get(version.id)
+        found = _cache.get(key)
     if found is None:
         found = _read(version)
         with _lock:
-            _cache[version.id] = found
+            _cache[key] = found
     return found

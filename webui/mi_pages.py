@@ -12,7 +12,7 @@ from flask import Blueprint, Response, render_template, request
 from engine import mi, mi_export
 from engine.errors import UserError
 
-from . import mi_charts
+from . import mi_appointments, mi_charts
 from .current import context
 
 bp = Blueprint("mi", __name__, url_prefix="/mi")
@@ -106,7 +106,7 @@ def dashboard() -> Any:
                            ranges=_ranges(),
                            choices=mi.choices(context()), charts=charts(found), tables=mi_export.tables(found),
                            titles=mi_export.TABLE_TITLES, query={k: v for k, v in given.items() if v},
-                           error_list=problem)
+                           error_list=problem, appointments=mi_appointments.section(found))
     return (page, 400) if problem else page
 
 

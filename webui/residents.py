@@ -18,9 +18,11 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from engine import publishing, web_reports
+from engine.appointment_booking import SlotTaken
 from engine.errors import FormInvalid
 from engine.types import PublishChannel
 
+from . import resident_slots
 from .current import context
 from .forms import Form
 from .forms.public import CONTACT_PREFIX, PublicForm, contact_details, contact_form, public_form
@@ -53,7 +55,9 @@ def _service(key: str) -> tuple[web_reports.WebService, PublicForm | None]:
     if texts is None or texts.schema is None:
         return found, None
     loaded = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)
-    return found, public_form(loaded.schema, loaded.ui_schema, texts.files.get, locale())
+    public = public_form(loaded.schema, loaded.ui_schema, texts.files.get, locale())
+    resident_slots.offer(public.form)  # an appointment field offers the slots free now
+    return found, public
 
 
 @bp.get("")
@@ -149,6 +153,13 @@ def send(key: str) -> Any:
                                     language=locale(), sending=carried.get("sending"))
     except FormInvalid:  # the map changed since the form was shown: ask again
         return _form_page(key, {}, None, 409)
+    except SlotTaken:  # another resident took that time a moment ago: nothing was kept; offer what is free now
+        found, public = _service(key)
+        fields = resident_slots.booking_fields(public.form) if public else []
+        kept = {k: v for k, v in carried["answers"].items() if k not in fields}
+        values = {**(public.form.values(kept) if public else {}), **contact_form().values(carried["contact"])}
+        return _form_page(key, values, {name: _("That time has just been booked by someone else. Choose another "
+                                                "time") for name in fields}, 409)
     return redirect(url_for(".sent", key=key, receipt=_receipts().dumps(report.reference)))
 
 
@@ -161,4 +172,5 @@ def sent(key: str, receipt: str) -> Any:
     found, _form = _service(key)
     reference_html = Markup("{}<br><strong>{}</strong>").format(_("Your reference number"), reference)
     return render_template("residents/sent.html", title=_("Report sent"), service=found.service,
-                           reference=reference, reference_html=reference_html)
+                           reference=reference, reference_html=reference_html,
+                           appointments=resident_slots.booked(reference))

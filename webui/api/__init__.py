@@ -67,4 +67,4 @@ def register(app: Flask, csrf: CSRFProtect) -> None:
 # noqa below: E402,F401 (importing the modules registers their routes)
 from . import (addresses, cases, casesearch, customers, directory, documents, notifications, openapi,  # noqa: E402,F401
                mi, processes, questions, sla, tasks, teams)
-from . import directory_contacts, external_tasks, services  # noqa: E402,F401
+from . import appointments, directory_contacts, external_tasks, services  # noqa: E402,F401

@@ -12,7 +12,7 @@ from flask import current_app
 
 from engine.types import CaseStatus, DirectoryAction, TaskStatus
 
-from . import PREFIX, directory_contacts, external_tasks, mi, services
+from . import PREFIX, appointments, directory_contacts, external_tasks, mi, services
 from .schemas import MAX_ID, REQUEST_SCHEMAS, RESPONSE_SCHEMAS
 from .tasks import MAX_PAGE, MAX_PAGE_SIZE, SORTS
 
@@ -317,6 +317,7 @@ def _paths() -> dict[str, Any]:
         **services.openapi_paths(_operation),
         **external_tasks.openapi_paths(_operation),
         **mi.openapi_paths(_operation),
+        **appointments.openapi_paths(_operation),
         "/openapi.json": {"get": {"operationId": "openapi_document", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "The OpenAPI document.", "content": _json({"type": "object"})}}}},

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask_babel import get_locale, gettext as _
+from markupsafe import Markup
 
 from ..markdown import markdown_html
 from . import address
@@ -120,8 +121,14 @@ def _date(f: Field, value: Any, error: str | None) -> Component:
 
 def _choices(f: Field, value: Any, error: str | None) -> Component:
     chosen = set(value) if isinstance(value, list) else {value}
-    items = [_compact({"value": o.value, "text": o.label, "hint": _text(o.hint), "checked": o.value in chosen or None})
-             for o in f.options]
+    items: list[dict[str, Any]] = []
+    for i, o in enumerate(f.options):
+        if o.group and (i == 0 or f.options[i - 1].group != o.group):  # a day's slots under the day
+            items.append({"divider": o.group})
+        # Under a heading, the radio shows the time; a screen reader moving radio to radio hears the day too.
+        said = {"html": Markup('<span class="govuk-visually-hidden">{}, </span>{}').format(o.group, o.short)} \
+            if o.group and o.short else {"text": o.label}
+        items.append(_compact({"value": o.value, **said, "hint": _text(o.hint), "checked": o.value in chosen or None}))
     if f.kind is Kind.SELECT:
         placeholder = {"value": "", "text": _("Select an option")}
         params = {**_labelled(f, None, error), "items": [placeholder, *items], "value": value or None}
@@ -131,7 +138,8 @@ def _choices(f: Field, value: Any, error: str | None) -> Component:
                   "items": [_compact({"value": "true", "text": f.label, "hint": _text(f.hint),
                                       "checked": value in ("true", True) or None})]}
         return Component("govukCheckboxes", _compact(params))
-    params = {**_fieldset(f, error), "classes": "govuk-radios--inline" if f.inline else None}
+    params = {**_fieldset(f, error), "classes": "govuk-radios--inline" if f.inline else (
+        "cf-slots" if f.booking else None)}
     if not items and f.booking:  # no free slot to offer (or a preview, which offers none)
         params["hint"] = _text(_("There are no free appointments to offer at the moment"))
         params["fieldset"] = {**params["fieldset"], "attributes": {"id": f.name}}  # where its error links to

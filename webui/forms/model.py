@@ -39,6 +39,8 @@ class Option:
     label: str
     data: Any  # as stored in the case data
     hint: str | None = None
+    group: str | None = None  # a heading shown above the first option of its group (a day's slots)
+    short: str | None = None  # what the radio shows under its group's heading (the time); ``label`` in answers
 
 
 @dataclass
