@@ -382,8 +382,7 @@ def contact_outcome(ctx: Context, reference: str, front_office_team: str) -> Con
         case, service = found
         other_teams = session.scalar(select(func.count()).select_from(Task).join(Team, Team.id == Task.team_id)
                                      .where(Task.case_id == case.id, Team.name != front_office_team))
-        data = case.data or {}
-        teams_now = open_teams(session, [case.id]).get(case.id, [])
+        data, teams_now = case.data or {}, open_teams(session, [case.id]).get(case.id, [])
         open_tasks = session.scalar(select(func.count()).select_from(Task)
                                     .where(Task.case_id == case.id, Task.status == TaskStatus.OPEN))
         passed_on = data.get("outcome") in (Outcome.HANDED_OFF, Outcome.REFERRED)
