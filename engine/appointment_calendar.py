@@ -129,9 +129,11 @@ def busy(session: Session, desk_id: int, start: datetime, end: datetime, ignore:
 
 
 def free_slots(session: Session, now: datetime, kind: AppointmentType, location: str | None = None,
-               limit: int = 5, after: datetime | None = None, day: date | None = None) -> list[Slot]:
+               limit: int = 5, after: datetime | None = None, day: date | None = None,
+               per_place: bool = False) -> list[Slot]:
     """The next ``limit`` free slots for the type (from ``after`` or now; only on ``day`` if given),
-    earliest first across desks."""
+    earliest first across desks. ``per_place``: one slot per place and time (the first free desk's), as a
+    person choosing a time is offered them: two desks free at 09:30 are one choice, not two alike."""
     calendar = calendar_settings.load(session)
     desks = desks_for(session, kind, location)
     if not desks:
@@ -149,6 +151,8 @@ def free_slots(session: Session, now: datetime, kind: AppointmentType, location:
                 Appointment.desk_id.in_([d.id for d, _ in desks]), Appointment.live.is_(True),
                 Appointment.starts_at < candidates[-1].ends_at, Appointment.ends_at > candidates[0].starts_at)).all()
             for slot in candidates:
+                if per_place and any(f.starts_at == slot.starts_at and f.location == slot.location for f in found):
+                    continue
                 if not any(d == slot.desk_id and s < slot.ends_at and e > slot.starts_at for d, s, e in rows):
                     found.append(slot)
                     if len(found) == limit:
@@ -240,10 +244,12 @@ def list_locations(ctx: Context) -> list[dict[str, Any]]:
 
 
 def availability(ctx: Context, type_key: str, location: str | None = None, day: date | None = None,
-                 limit: int = 10) -> list[Slot]:
-    """The next free slots for the type (at ``location``; on ``day`` only if given)."""
+                 limit: int = 10, per_place: bool = False) -> list[Slot]:
+    """The next free slots for the type (at ``location``; on ``day`` only if given; ``per_place``: one per
+    place and time, for a person choosing when to come)."""
     with ctx.db.transaction(readonly=True) as session:
-        return free_slots(session, ctx.clock.now(), get_type(session, type_key), location, limit, day=day)
+        return free_slots(session, ctx.clock.now(), get_type(session, type_key), location, limit, day=day,
+                          per_place=per_place)
 
 
 def slots_between(ctx: Context, type_key: str, first: date, last: date, location: str | None = None,

@@ -18,7 +18,7 @@ def offer_slots(form: Form) -> Form:
     for f in flatten(form.fields):
         if f.booking:
             zone = calendar_settings.working_calendar(context()).zone
-            slots = appointment_calendar.availability(context(), f.booking, limit=OFFERED)
+            slots = appointment_calendar.availability(context(), f.booking, limit=OFFERED, per_place=True)
             f.options = [Option(s.id, appointment_calendar.when(s.starts_at, zone), s.id,
                                 f"{s.location}, {s.desk}") for s in slots]
     return form

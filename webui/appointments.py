@@ -121,7 +121,7 @@ def show(reference: str, problem: str | None = None, status: int = 200) -> Any:
         abort(404)
     if found.case:  # as visible as its case: Forbidden/CaseNotFound become 403/404 pages
         queries.case_header(context(), found.case, g.user.email)
-    free = appointment_calendar.availability(context(), found.type, limit=8) if found.status == "booked" else []
+    free = appointment_calendar.availability(context(), found.type, limit=8, per_place=True) if found.status == "booked" else []
     return render_template("appointments/appointment.html", title=f"Appointment {reference}", appointment=found,
                            free=free, problem=problem, status_labels=STATUS), status
 

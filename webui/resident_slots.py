@@ -30,7 +30,7 @@ def offer(form: Form) -> Form:
         if f.booking:
             zone = calendar_settings.working_calendar(context()).zone
             options = []
-            for slot in appointment_calendar.availability(context(), f.booking, limit=OFFERED):
+            for slot in appointment_calendar.availability(context(), f.booking, limit=OFFERED, per_place=True):
                 day, time = when(slot.starts_at, zone)
                 said = _("%(day)s at %(time)s", day=day, time=time)
                 options.append(Option(slot.id, f"{said}, {slot.location}", slot.id, slot.location, group=day,

@@ -74,6 +74,17 @@ def test_slots_skip_bank_holidays_and_closure_days_and_keep_local_time_across_th
     assert [s.starts_at.hour for s in monday] == [9, 9, 9]
 
 
+def test_a_person_choosing_a_time_is_offered_each_place_and_time_once_however_many_desks_are_free(hub):
+    appointment_calendar.set_desk(hub, "hub", "Desk 2", "mon-fri 09:00-10:00", "admin")
+    by_desk = appointment_calendar.availability(hub, "blue-badge-check", limit=4)
+    assert [(s.starts_at.minute, s.desk) for s in by_desk] == [(0, "Desk 1"), (0, "Desk 2"), (20, "Desk 1"), (20, "Desk 2")]
+    offered = appointment_calendar.availability(hub, "blue-badge-check", limit=3, per_place=True)
+    assert [(s.starts_at.minute, s.desk) for s in offered] == [(0, "Desk 1"), (20, "Desk 1"), (40, "Desk 1")]
+    _book_from_task(hub)  # Desk 1 at 09:00 taken: 09:00 is still offered, at Desk 2
+    offered = appointment_calendar.availability(hub, "blue-badge-check", limit=2, per_place=True)
+    assert [(s.starts_at.minute, s.desk) for s in offered] == [(0, "Desk 2"), (20, "Desk 1")]
+
+
 def test_an_advisor_books_rebooks_and_cancels_and_the_case_timeline_and_map_follow(hub):
     view, offered, booked = _book_from_task(hub)
     assert booked.status == "booked" and booked.starts_at == offered[0].starts_at and booked.case == view.reference
