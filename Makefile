@@ -54,16 +54,24 @@ demo: setup
 		$(BIN)/python examples/demo_data.py && \
 		$(BIN)/councilflow services publish missed_bin_collection --channel web --channel open311 --lgsl 524 \
 			--open311-code missed-bin --title "Report a missed bin collection" \
-			--description "Tell us about a bin we did not empty on your collection day." && \
+			--description "Tell us about a bin we did not empty on your collection day." \
+			--title-cy "Rhoi gwybod am fin a fethwyd" \
+			--description-cy "Rhowch wybod i ni am fin na wnaethom ei wagio ar eich diwrnod casglu." && \
 		$(BIN)/councilflow services publish fly_tipping_report --channel web --channel open311 \
 			--open311-code fly-tipping --title "Report fly-tipping" \
-			--description "Tell us about rubbish dumped on a street or public land." && \
+			--description "Tell us about rubbish dumped on a street or public land." \
+			--title-cy "Rhoi gwybod am dipio anghyfreithlon" \
+			--description-cy "Rhowch wybod i ni am sbwriel wedi’i adael ar stryd neu dir cyhoeddus." && \
 		$(BIN)/councilflow services publish pothole_report --channel web --channel open311 \
 			--open311-code pothole --title "Report a pothole" \
-			--description "Tell us about a pothole or damaged road surface." && \
+			--description "Tell us about a pothole or damaged road surface." \
+			--title-cy "Rhoi gwybod am dwll yn y ffordd" \
+			--description-cy "Rhowch wybod i ni am dwll neu wyneb ffordd wedi’i ddifrodi." && \
 		$(BIN)/councilflow services publish blue_badge_document_check --channel web \
 			--title "Book a Blue Badge document check" \
-			--description "Choose a time to bring your Blue Badge documents to a hub."'
+			--description "Choose a time to bring your Blue Badge documents to a hub." \
+			--title-cy "Trefnu amser i ddangos dogfennau Bathodyn Glas" \
+			--description-cy "Dewiswch amser i ddod â’ch dogfennau Bathodyn Glas i hyb."'
 	$(BIN)/councilflow gazetteer import examples/demo_gazetteer.csv
 	$(BIN)/councilflow appointments load examples/demo_appointments.json
 
