@@ -20,6 +20,8 @@ services never see them. Stores are created by the first write (from a map or ``
 datastores set``); reading a JSON store never written fails the step, a key-value store never
 written reads as empty.
 
+A model test (``councilflow test``) runs each test case on empty stores of its own (``scratch``).
+
 Reads and writes go through the case writer's session (``serving``, entered by ``CaseWriter.step``), so
 they are committed with the case's state. A write larger than ``MAX_WRITE_BYTES`` (as JSON), a store with
 more than ``MAX_ENTRIES`` entries, or a key longer than ``MAX_KEY`` characters is refused: the step fails.
@@ -42,13 +44,14 @@ from SpiffWorkflow.bpmn.serializer.helpers import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 
 from .errors import NotFound, UserError
+from .persistence.data_stores import scratch_session
 from .persistence.tables import DataStore, DataStoreEntry
 
 if TYPE_CHECKING:
     from .context import Context
 
 __all__ = ["JSONDataStore", "KKVDataStore", "TypeaheadDataStore", "CLASSES", "CONVERTERS", "StoreAccess",
-           "serving", "getters", "list_stores", "show_store", "set_store", "MAX_WRITE_BYTES"]
+           "serving", "scratch", "getters", "list_stores", "show_store", "set_store", "MAX_WRITE_BYTES"]
 
 MAX_WRITE_BYTES = 256 * 1024  # one write (a document, or one task's entries), as JSON
 MAX_ENTRIES = 20_000  # entries of one key-value or typeahead store
@@ -79,11 +82,17 @@ def serving(access: StoreAccess) -> Iterator[None]:
         _access.reset(token)
 
 
+@contextmanager
+def scratch(group: str, actor: str, now: datetime) -> Iterator[None]:
+    """Stores that start empty and are forgotten afterwards: what a model test's case reads and writes."""
+    with scratch_session() as session, serving(StoreAccess(session, group, actor, now)):
+        yield
+
+
 def _here(spec: BpmnDataStoreSpecification, task: Any) -> StoreAccess:
     access = _access.get()
     if access is None:
-        raise WorkflowDataException(f"data store '{spec.bpmn_id}' can only be used by a running case "
-                                    "(model tests cannot reach data stores)", task)
+        raise WorkflowDataException(f"data store '{spec.bpmn_id}' can only be used by a running case", task)
     return access
 
 

@@ -2,11 +2,13 @@
 typeahead data stores, each kept for one process group."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, create_engine
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base
 
@@ -37,3 +39,15 @@ class DataStoreEntry(Base):
     key: Mapped[str] = mapped_column(String(200))
     subkey: Mapped[str] = mapped_column(String(200))
     value: Mapped[Any] = mapped_column(JSON)
+
+
+@contextmanager
+def scratch_session() -> Iterator[Session]:
+    """A session on empty data stores in memory, thrown away at the end (model tests' stores)."""
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine, tables=[DataStore.__table__, DataStoreEntry.__table__])
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()

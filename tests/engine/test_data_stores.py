@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, data_stores
+from engine import cases, data_stores, modeltest
 from engine.errors import UserError
 from tests.engine.helpers import deploy_text
 from tests.engine.maps import process
@@ -94,3 +94,28 @@ def test_admins_list_show_and_set_stores(cli):
     wrong = cli("datastores", "set", "bins", "prices", "{}", "--kind", "json")
     assert wrong.exit_code == 2 and "is a kkv store" in wrong.stderr
     assert cli("datastores", "show", "bins", "nothing").exit_code == 2
+
+
+def test_a_model_test_runs_on_empty_stores_of_its_own(ctx, tmp_path):
+    """``councilflow test``: a map writing a store and reading it back passes; nothing reaches the database."""
+    body = process("bins", """
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="save" />
+    <bpmn:scriptTask id="save"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:dataOutputAssociation id="o1"><bpmn:targetRef>prices_ref</bpmn:targetRef></bpmn:dataOutputAssociation>
+      <bpmn:script>prices = {"bin": {"large": 30}}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="save" targetRef="read" />
+    <bpmn:scriptTask id="read"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:property id="placeholder" name="__targetRef_placeholder" />
+      <bpmn:dataInputAssociation id="i1"><bpmn:sourceRef>prices_ref</bpmn:sourceRef>
+        <bpmn:targetRef>placeholder</bpmn:targetRef></bpmn:dataInputAssociation>
+      <bpmn:script>large = prices("bin", "large")</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:dataStoreReference id="prices_ref" dataStoreRef="prices" />""")
+    (tmp_path / "bins.bpmn").write_text(_with_stores(body), encoding="utf-8")
+    (tmp_path / "test_bins.json").write_text('{"twice": {"expected_output_json": {"large": 30}}, '
+                                             '"again": {"expected_output_json": {"large": 30}}}', encoding="utf-8")
+    results = modeltest.run_path(ctx, tmp_path)
+    assert [r.passed for r in results] == [True, True], [r.message for r in results]
+    assert data_stores.list_stores(ctx) == []
