@@ -102,8 +102,8 @@ def _find(session: Session, group: str, identifier: str) -> DataStore | None:
 
 def _size(value: Any, what: str) -> None:
     try:
-        size = len(json.dumps(value, default=None, allow_nan=False).encode())
-    except (TypeError, ValueError) as err:
+        size = len(json.dumps(value, allow_nan=False).encode())
+    except (TypeError, ValueError, RecursionError) as err:
         raise UserError(f"{what} is not plain JSON data: {err}") from err
     if size > MAX_WRITE_BYTES:
         raise UserError(f"{what} is {size:,} bytes as JSON, over the limit of {MAX_WRITE_BYTES:,}")
@@ -212,6 +212,14 @@ class _CouncilDataStore(BpmnDataStoreSpecification):  # type: ignore[misc]  # Sp
         except UserError as err:
             raise WorkflowDataException(err.message, task) from err
 
+    def _existing(self, task: Any) -> tuple[StoreAccess, DataStore | None]:
+        """Where this step's stores are, and this store there (None: never written)."""
+        access = _here(self, task)
+        try:
+            return access, _store(access, self.bpmn_id, self.kind, create=False)
+        except UserError as err:
+            raise WorkflowDataException(err.message, task) from err
+
     def set(self, my_task: Any) -> None:
         if self.bpmn_id not in my_task.data:
             return
@@ -227,11 +235,7 @@ class JSONDataStore(_CouncilDataStore):
     kind = "json"
 
     def get(self, my_task: Any) -> None:
-        access = _here(self, my_task)
-        try:
-            store = _store(access, self.bpmn_id, self.kind, create=False)
-        except UserError as err:
-            raise WorkflowDataException(err.message, my_task) from err
+        access, store = self._existing(my_task)
         if store is None:
             raise WorkflowDataException(f"data store '{self.bpmn_id}' of {access.group} has no data yet: write it "
                                         "from a map or with `councilflow datastores set`", my_task)
@@ -256,11 +260,7 @@ class KKVDataStore(_CouncilDataStore):
 
     def reader(self, task: Any) -> Callable[..., Any]:
         def read(top_level_key: Any, secondary_key: Any = None) -> Any:
-            access = _here(self, task)
-            try:
-                store = _store(access, self.bpmn_id, self.kind, create=False)
-            except UserError as err:
-                raise WorkflowDataException(err.message, task) from err
+            access, store = self._existing(task)
             if store is None:
                 return None if secondary_key is not None else {}
             query = select(DataStoreEntry).where(DataStoreEntry.store_id == store.id,

@@ -45,7 +45,8 @@ class DataStoreEntry(Base):
 def scratch_session() -> Iterator[Session]:
     """A session on empty data stores in memory, thrown away at the end (model tests' stores)."""
     engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine, tables=[DataStore.__table__, DataStoreEntry.__table__])
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[DataStore.__tablename__],
+                                                  Base.metadata.tables[DataStoreEntry.__tablename__]])
     try:
         with Session(engine) as session:
             yield session

@@ -94,6 +94,9 @@ def test_admins_list_show_and_set_stores(cli):
     wrong = cli("datastores", "set", "bins", "prices", "{}", "--kind", "json")
     assert wrong.exit_code == 2 and "is a kkv store" in wrong.stderr
     assert cli("datastores", "show", "bins", "nothing").exit_code == 2
+    piped = cli("datastores", "set", "bins", "fees", "-", input='{"garden_waste": 30}')
+    assert piped.exit_code == 0 and "bins  fees  [json, document]" in piped.stdout
+    assert cli("datastores", "show", "bins", "fees", "--json").json()["data"] == {"garden_waste": 30}
 
 
 def test_a_model_test_runs_on_empty_stores_of_its_own(ctx, tmp_path):

@@ -1,6 +1,7 @@
 """``datastores`` commands: the data stores maps share between cases (``engine.data_stores``)."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -49,7 +50,7 @@ def set_store(group: str, identifier: str, value: str, kind: str, actor: str | N
     """Write VALUE (JSON; '-' reads standard input) to GROUP's store IDENTIFIER as a map would: a json
     store's document is replaced; kkv takes {"key": {"secondary": value}} (null deletes); typeahead
     takes {"category": [{"search_term": ..., "result": {...}}]}."""
-    text = click.get_text_stream("stdin").read() if value == "-" else value
+    text = sys.stdin.read() if value == "-" else value
     shown = data_stores.set_store(context(), actor or SYSTEM_ACTOR, group, identifier, kind,
                                   parse_json(text, "VALUE"))
-    out.result(shown, lambda s: _line(s))
+    out.result(shown, _line)
