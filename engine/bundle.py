@@ -104,7 +104,7 @@ def _spiff_problem(err: Exception, roots: dict[str, etree._Element], default_fil
     message = str(err).split(" [tag=")[0].rstrip(". ")
     message = _ELEMENT_REPR.sub(lambda m: f"its {m.group(1)}", message)
     if _DATA_STORE.search(message):
-        message += " (councilflow has no data store adapters; use a service task instead)"
+        message += " (councilflow has JSONDataStore, KKVDataStore and TypeaheadDataStore)"
     return Problem(file, line, element, message[:1].lower() + message[1:] if message else "invalid")
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import dialects, forms, registry, script_helpers
+from . import data_stores, dialects, forms, registry, script_helpers
 from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
 from .clock import FixedClock
 from .context import Context
@@ -226,7 +226,8 @@ class _CaseRun:
         facts = script_helpers.ScriptFacts(
             current_user=TEST_USER, initiator=lambda: dict(TEST_USER), last_completing=lambda *_: dict(TEST_USER),
             frontend_url=self.frontend_url, overrides=mocks if isinstance(mocks, dict) else {})
-        with script_helpers.serving(facts):
+        with script_helpers.serving(facts), data_stores.scratch(self.candidate.key, TEST_USER["email"],
+                                                                  TEST_START):
             return self._run()
 
     def _run(self) -> str | None:

@@ -31,7 +31,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 
-from . import script_copies, script_helpers, script_limits, script_math, timer_limits
+from . import data_stores, script_copies, script_helpers, script_limits, script_math, timer_limits
 from .casedata import MAX_DEPTH
 from .errors import ScriptError
 
@@ -356,7 +356,8 @@ class SandboxScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWor
         compile_sandboxed(expression, "exec")
 
     def execute(self, task: SpiffTask, script: str, external_context: dict[str, Any] | None = None) -> bool:
-        return bool(super().execute(task, script, {**script_helpers.functions(task), **(external_context or {})}))
+        return bool(super().execute(task, script, {**script_helpers.functions(task), **data_stores.getters(task),
+                                                   **(external_context or {})}))
 
     def evaluate(self, task: SpiffTask, expression: str,
                  external_context: dict[str, Any] | None = None) -> Any:

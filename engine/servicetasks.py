@@ -27,7 +27,7 @@ from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from . import cron
+from . import cron, data_stores
 
 CALL = "councilflow_call"  # internal-data key: the call this task asks for
 LANGUAGE = "language"  # the case-data field with the resident's language (engine.web_reports)
@@ -48,9 +48,10 @@ class OutboxServiceTask(ServiceTask):  # type: ignore[misc]  # SpiffWorkflow is 
 class CouncilSpiffParser(SpiffBpmnParser):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
     OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
                                full_tag("serviceTask"): (ServiceTaskParser, OutboxServiceTask)}
+    DATA_STORE_CLASSES = data_stores.CLASSES
 
 
-SPIFF_OUTBOX_CONFIG = {**SPIFF_CONFIG, OutboxServiceTask: ServiceTaskConverter}
+SPIFF_OUTBOX_CONFIG = {**SPIFF_CONFIG, OutboxServiceTask: ServiceTaskConverter, **data_stores.CONVERTERS}
 class _CamundaSendTaskParser(CamundaEventDefinitionParser, SendTaskParser):  # type: ignore[misc]  # untyped
     def create_task(self) -> Any:
         return SendTaskParser.create_task(self)
@@ -69,8 +70,10 @@ class CouncilCamundaParser(CamundaParser):  # type: ignore[misc]  # SpiffWorkflo
     OVERRIDE_PARSER_CLASSES = {**cron.with_cron_timers(CamundaParser.OVERRIDE_PARSER_CLASSES),
                                full_tag("sendTask"): (_CamundaSendTaskParser, SendTask),
                                full_tag("receiveTask"): (_CamundaReceiveTaskParser, ReceiveTask)}
+    DATA_STORE_CLASSES = data_stores.CLASSES
 
 
 # Camunda's service tasks are SpiffWorkflow's plain ones, which park in STARTED by themselves but have
 # no converter in its Camunda configuration: without one their spec cannot be stored.
-CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter, **cron.CONVERTERS}
+CAMUNDA_OUTBOX_CONFIG = {**CAMUNDA_CONFIG, PlainServiceTask: BpmnTaskSpecConverter, **cron.CONVERTERS,
+                         **data_stores.CONVERTERS}

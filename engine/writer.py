@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
-from . import customers, directory_entries, projection, registry, script_helpers, users
+from . import customers, data_stores, directory_entries, projection, registry, script_helpers, users
 from .caselock import lock_case, lock_task_case
 from .context import Context
 from .errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
@@ -100,7 +100,9 @@ class CaseWriter:
     def step(self, action: Callable[[BpmnWorkflow], Any]) -> StepFailure | None:
         """Run ``action`` on the workflow; a failing step is kept for ``save`` (the case fails) and returned."""
         try:
-            with script_helpers.serving(self._script_facts()):
+            stores = data_stores.StoreAccess(self.session, self.case.service_key or self.case.process_key,
+                                             self.actor, self.now)
+            with script_helpers.serving(self._script_facts()), data_stores.serving(stores):
                 action(self.workflow())
         except StepFailure as failure:
             self._failure = failure

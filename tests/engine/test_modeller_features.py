@@ -33,6 +33,12 @@ def _timer(cycle: str) -> str:
             f'</bpmn:timeCycle></bpmn:timerEventDefinition>')
 
 
+def _store_write(kind: str) -> str:
+    """A script task writing the store ``fees`` (declared as ``kind`` by ``_map``)."""
+    return (f'STORE{kind}<bpmn:scriptTask id="x">|<bpmn:dataOutputAssociation id="o"><bpmn:targetRef>fees_ref'
+            '</bpmn:targetRef></bpmn:dataOutputAssociation><bpmn:script>fees = {"a": 1}</bpmn:script>')
+
+
 def _condition(expression: str) -> str:
     return f'COND{expression}'
 
@@ -51,6 +57,9 @@ SAMPLES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
         '<bpmn:serviceTask id="x"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator '
         'id="http/GetRequestV2"><spiffworkflow:parameters /></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>', {}),
     ("SpiffArena", "cron `timeCycle`"): (_timer("0 0 9 * * ?"), {}),
+    ("SpiffArena", 'data store (`bpmn:dataStore name="JSONDataStore"`, `KKVDataStore`, `TypeaheadDataStore`)'): (
+        _store_write("JSONDataStore"), {}),
+    ("SpiffArena", 'data store of another kind (`name="S3DataStore"`)'): (_store_write("S3DataStore"), {}),
     ("Camunda 7", 'Camunda Form (`camunda:formKey="camunda-forms:deployment:NAME.form"`)'): (
         _user(attributes=' camunda:formKey="camunda-forms:deployment:review.form"'), {"review.form": FORM}),
     ("Camunda 7", "generated form (`camunda:formField`)"): (_user(
@@ -88,6 +97,10 @@ SAMPLES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
 
 
 def _map(modeller: str, node: str) -> str:
+    store = re.match(r"STORE(\w+)", node)
+    declared, referenced = ("", "") if store is None else (
+        f'<bpmn:dataStore id="fees" name="{store.group(1)}" />', '<bpmn:dataStoreReference id="fees_ref" dataStoreRef="fees" />')
+    node = node if store is None else node[store.end():]
     closing = re.match(r"(?:NOLANE)?<bpmn:(\w+)", node.removeprefix("COND") if not node.startswith("COND")
                        else "<bpmn:exclusiveGateway").group(1)
     embedded = ('<bpmn:extensionElements><zeebe:userTaskForm id="form_1">'
@@ -111,9 +124,9 @@ def _map(modeller: str, node: str) -> str:
                  '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="x" />'
                  '<bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="end" />')
     return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="{BPMN}" {NAMESPACES[modeller]} '
-            f'id="d" targetNamespace="http://bpmn.io/schema/bpmn"><bpmn:process id="p" isExecutable="true"{HISTORY[modeller]}>'
+            f'id="d" targetNamespace="http://bpmn.io/schema/bpmn">{declared}<bpmn:process id="p" isExecutable="true"{HISTORY[modeller]}>'
             f'{embedded}{lanes}<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
-            f'{flows}</bpmn:process></bpmn:definitions>')
+            f'{flows}{referenced}</bpmn:process></bpmn:definitions>')
 
 
 def _table() -> dict[tuple[str, str], str]:

@@ -97,5 +97,5 @@ def main(ctx: click.Context, database: str | None) -> None:
 
 
 # registers the commands
-from . import (admin, appointments, audit, cases, closures, config, councillors, directory, gazetteer, governance,  # noqa: E402,F401,E501
+from . import (admin, appointments, audit, cases, closures, config, councillors, data_stores, directory, gazetteer, governance,  # noqa: E402,F401,E501
                incidents, mailboxes, messages, mi, partners, processes, run, search_words, services, sla)
