@@ -1,7 +1,7 @@
 """data stores maps share between cases: SpiffArena's JSON, key-value and typeahead data stores, one set
 per process group (engine.data_stores)
 
-Revision ID: 0030
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-06 07:30:00.000000
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import engine.persistence.tables
 
 
-revision = '0030'
+revision = '0028'
 down_revision = '0027'
 branch_labels = None
 depends_on = None
