@@ -8,10 +8,14 @@ import json
 
 import pytest
 
+from sqlalchemy import select
+
 from engine import cases, registry
-from engine.context import Context
+from engine.context import Context, Settings
 from engine.external_tasks import TopicRequest, complete, fetch_and_lock
 from engine.messages import MessageRefused, deliver_message
+from engine.persistence.db import Database
+from engine.persistence.tables import OutboxCall
 from engine.types import CaseStatus
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
@@ -123,6 +127,17 @@ def test_mappings_headers_and_correlation_keys_run_as_camunda_8_means_them(counc
     assert shown_case.status == CaseStatus.COMPLETED
     assert shown_case_data["letter"] == "Dear Ms Okafor, your refund PAY-9 is paid."
     assert "greeting" not in shown_case_data and "letter_text" not in shown_case_data
+
+
+def test_an_adapter_operation_takes_the_task_headers_as_its_parameters(database_url):
+    ctx = Context(Database(database_url), settings=Settings(), operations={"finance/refund"})
+    registry.deploy(ctx, {"rent_refund.bpmn": MAP.replace('type="refund-payment"', 'type="finance/refund"').encode()})
+    cases.start_case(ctx, "rent_refund", {"tenancy": {"weekly_rent": 100, "reference": "T-1"}, "ledger": "GF"})
+    with ctx.db.transaction() as session:
+        [call] = session.scalars(select(OutboxCall)).all()
+    assert (call.kind, call.operation) == ("service_task", "finance/refund")
+    assert call.params["ledger"] == "HRA" and call.params["cost_centre"] == "H104" and call.params["amount"] == 200
+    ctx.db.dispose()
 
 
 WITHDRAWN = """<?xml version="1.0" encoding="UTF-8"?>
