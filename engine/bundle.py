@@ -334,6 +334,7 @@ class _Builder:
                 files.setdefault(deployed[0], deployed[1])
                 user_tasks = {**dialects.human_tasks(etree.fromstring(deployed[1].encode()), sub_key),
                               **user_tasks}
+        facts = zeebe.files_facts(files, [key, *subprocess_specs])  # before decisions join the files
         for file, (text, _) in {**self.loader.deployed.decision_files(), **self.bundle.decisions}.items():
             files[file] = text
         for task_id, meta in user_tasks.items():
@@ -346,7 +347,7 @@ class _Builder:
             self._form(files, "start", {"form_schema": start_schema, "form_ui_schema": start_ui, "camunda_fields": []})
         self.bundle.candidates.append(Candidate(
             key=key, name=process.get("name") or spec.description or key, dialect=dialect,
-            spec=spec_to_dict(dialect, spec, subprocess_specs), files=files, user_tasks=user_tasks,
+            spec=spec_to_dict(dialect, spec, subprocess_specs, facts), files=files, user_tasks=user_tasks,
             content_hash=_hash(files), service_tasks=service_tasks))
 
     def _form(self, files: dict[str, str], task_id: str, meta: dict[str, Any]) -> str | None:

@@ -52,7 +52,10 @@ def record_calls(ctx: Context, session: Session, case: Case, version: ProcessVer
         meta = (version.service_tasks or {}).get(call.bpmn_id, {})
         operation = call.operation or meta.get("operation") or ""
         kind = call_kind(meta, operation, ctx.operations)
-        row = new_call(case, kind, operation, call.params, f"{case.reference}:{call.spiff_id}",
+        # Camunda 8 task headers: an external task's customHeaders; an adapter's parameters, as the map fixes them
+        params = {**call.params, **meta["headers"]} if meta.get("headers") and kind == CallKind.SERVICE_TASK \
+            else call.params
+        row = new_call(case, kind, operation, params, f"{case.reference}:{call.spiff_id}",
                        now, spiff_id=call.spiff_id, bpmn_id=call.bpmn_id, result_variable=call.result_variable)
         session.add(row)
         session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.CALL_QUEUED,

@@ -240,4 +240,9 @@ def service_tasks(root: etree._Element, process_id: str) -> dict[str, dict[str, 
         operation, external = service_operation(element)
         found[element.get("id")] = {"name": element.get("name") or element.get("id"), "operation": operation,
                                     "external": external}
+        # Camunda 8's task headers: an external task's customHeaders, an adapter's parameters (engine.calls)
+        headers = {h.get("key"): h.get("value") or "" for h in
+                   element.iterfind("bpmn:extensionElements/zeebe:taskHeaders/zeebe:header", NS) if h.get("key")}
+        if headers:
+            found[element.get("id")]["headers"] = headers
     return found

@@ -63,13 +63,15 @@ class ExternalTask:
     retries: int | None
     error_message: str | None
     variables: dict[str, Any]
+    custom_headers: dict[str, str]  # Camunda 8's task headers (zeebe:taskHeaders), as its jobs carry them
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "topicName": self.topic_name, "workerId": self.worker_id,
                 "lockExpirationTime": iso(self.lock_expiration_time), "activityId": self.activity_id,
                 "processDefinitionKey": self.process_definition_key, "businessKey": self.business_key,
                 "retries": self.retries, "errorMessage": self.error_message,
-                "variables": {name: typed(value) for name, value in self.variables.items()}}
+                "variables": {name: typed(value) for name, value in self.variables.items()},
+                "customHeaders": self.custom_headers}
 
 
 def typed(value: Any) -> dict[str, Any]:
@@ -83,7 +85,8 @@ def _view(row: OutboxCall, case: Case, wanted: tuple[str, ...] | None = None) ->
     params = row.params or {}
     variables = params if wanted is None else {k: params[k] for k in wanted if k in params}
     return ExternalTask(row.id, row.operation, row.worker_id, row.leased_until, row.bpmn_id, case.process_key,
-                        case.reference or "", row.retries, row.last_error, variables)
+                        case.reference or "", row.retries, row.last_error, variables,
+                        dict(((case.version.service_tasks or {}).get(row.bpmn_id or "") or {}).get("headers") or {}))
 
 
 def _lock(ctx: Context, worker_id: str, max_tasks: int, topics: dict[str, TopicRequest]) -> list[ExternalTask]:

@@ -228,6 +228,23 @@ class Runtime:
         """Names of the BPMN messages the case is waiting for."""
         return sorted({t.task_spec.event_definition.name for t in _message_catchers(workflow)})
 
+    def correlation_keys(self, workflow: BpmnWorkflow, name: str, keys: dict[str, str]) -> list[Any] | None:
+        """The values the events waiting for message ``name`` are keyed on (``keys``: element id -> the
+        Python of its Camunda 8 correlation key), each evaluated in its event's data; None when one
+        waits without a key (it takes the message whatever key it carries)."""
+        values = []
+        for task in _message_catchers(workflow):
+            if task.task_spec.event_definition.name != name:
+                continue
+            python = keys.get(_element(task) or "")
+            if python is None:
+                return None
+            try:
+                values.append(task.workflow.script_engine.evaluate(task, python))
+            except SpiffWorkflowException:
+                values.append(None)  # a key the case has no value for matches no message
+        return values
+
     def deliver(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any] | None) -> bool:
         """Deliver message ``name`` and run what follows; False if nothing waits for it.
 

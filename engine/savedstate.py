@@ -9,7 +9,7 @@ borrows it from a per-process cache. Only ``engine.runtime`` restores a workflow
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 
-from . import statemigrations
+from . import statemigrations, zeebe
 from .errors import StateUnreadable
 from .servicetasks import CAMUNDA_OUTBOX_CONFIG, SPIFF_OUTBOX_CONFIG
 from .statemigrations import SERIALIZER_VERSION
@@ -34,6 +34,7 @@ class LoadedSpec:
     dialect: Dialect
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
+    zeebe: dict[str, dict[str, Any]] = field(default_factory=dict)  # Camunda 8 facts by element (engine.zeebe)
 
 
 class _SpecByReference(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow is untyped: Any
@@ -69,17 +70,22 @@ _SERIALIZERS = {Dialect.SPIFF: _serializer(SPIFF_OUTBOX_CONFIG), Dialect.CAMUNDA
 _SERIALIZERS[Dialect.ZEEBE] = _SERIALIZERS[Dialect.CAMUNDA]
 
 
-def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec,
-                 subprocess_specs: dict[str, BpmnProcessSpec]) -> dict[str, Any]:
+def spec_to_dict(dialect: Dialect, spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec],
+                 zeebe_facts: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The spec document; with a Camunda 8 map's ``zeebe.element_facts`` (mappings, headers, keys)."""
     registry = _SERIALIZERS[dialect].registry
-    return {"spec": registry.convert(spec),
-            "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}}
+    document = {"spec": registry.convert(spec),
+                "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}}
+    return {**document, zeebe.FACTS: zeebe_facts} if zeebe_facts else document
 
 
 def spec_from_dict(dialect: Dialect, dct: dict[str, Any]) -> LoadedSpec:
     registry = _SERIALIZERS[dialect].registry
-    return LoadedSpec(dialect, registry.restore(dct["spec"]),
-                      {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()})
+    loaded = LoadedSpec(dialect, registry.restore(dct["spec"]),
+                        {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()},
+                        dct.get(zeebe.FACTS) or {})
+    zeebe.attach([loaded.spec, *loaded.subprocess_specs.values()], loaded.zeebe)
+    return loaded
 
 
 def dump(loaded: LoadedSpec, workflow: BpmnWorkflow) -> str:

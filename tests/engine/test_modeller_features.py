@@ -92,6 +92,13 @@ SAMPLES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("Camunda 8", "candidate groups (`zeebe:assignmentDefinition`)"): (_user(modeller="Camunda 8"), {}),
     ("Camunda 8", "input/output mappings (`zeebe:ioMapping`)"): (_user(
         '<zeebe:ioMapping><zeebe:input source="=amount" target="amount" /></zeebe:ioMapping>', modeller="Camunda 8"), {}),
+    ("Camunda 8", "job worker with task headers (`zeebe:taskHeaders`)"): (
+        '<bpmn:serviceTask id="x"><bpmn:extensionElements><zeebe:taskDefinition type="payments" /><zeebe:taskHeaders>'
+        '<zeebe:header key="ledger" value="HRA" /></zeebe:taskHeaders></bpmn:extensionElements>', {}),
+    ("Camunda 8", "message correlation key (`zeebe:subscription correlationKey`)"): (
+        '<bpmn:message id="m" name="paid"><bpmn:extensionElements><zeebe:subscription correlationKey="=order_id" />'
+        '</bpmn:extensionElements></bpmn:message><bpmn:intermediateCatchEvent id="x">|'
+        '<bpmn:messageEventDefinition messageRef="m" />', {}),
     ("Camunda 8", "cron `timeCycle` (`0 0 9 * * MON-FRI`)"): (_timer("0 0 9 * * MON-FRI"), {}),
 }
 
@@ -101,6 +108,8 @@ def _map(modeller: str, node: str) -> str:
     declared, referenced = ("", "") if store is None else (
         f'<bpmn:dataStore id="fees" name="{store.group(1)}" />', '<bpmn:dataStoreReference id="fees_ref" dataStoreRef="fees" />')
     node = node if store is None else node[store.end():]
+    message, _, node = node.rpartition("</bpmn:message>")  # a message the element refers to, before the process
+    message += "</bpmn:message>" if message else ""
     closing = re.match(r"(?:NOLANE)?<bpmn:(\w+)", node.removeprefix("COND") if not node.startswith("COND")
                        else "<bpmn:exclusiveGateway").group(1)
     embedded = ('<bpmn:extensionElements><zeebe:userTaskForm id="form_1">'
@@ -124,7 +133,8 @@ def _map(modeller: str, node: str) -> str:
                  '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="x" />'
                  '<bpmn:sequenceFlow id="f2" sourceRef="x" targetRef="end" />')
     return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="{BPMN}" {NAMESPACES[modeller]} '
-            f'id="d" targetNamespace="http://bpmn.io/schema/bpmn">{declared}<bpmn:process id="p" isExecutable="true"{HISTORY[modeller]}>'
+            f'id="d" targetNamespace="http://bpmn.io/schema/bpmn">{declared}{message}'
+            f'<bpmn:process id="p" isExecutable="true"{HISTORY[modeller]}>'
             f'{embedded}{lanes}<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
             f'{flows}{referenced}</bpmn:process></bpmn:definitions>')
 

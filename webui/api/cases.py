@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 
 from engine import cases, messages, queries
 from engine.errors import ProcessNotFound
@@ -67,9 +67,10 @@ def retry_case(reference: str) -> Any:
 @requires(*STAFF)
 def deliver_message(reference: str, name: str) -> Any:
     """A back-office system or a person tells the case something (e.g. the asset job is done).
-    Every message is stored; one the case is not waiting for is refused with 409 and kept."""
+    Every message is stored; one the case is not waiting for (or waits for with another
+    ``correlationKey``, a Camunda 8 map's key) is refused with 409 and kept."""
     payload = json_body("MessageData", optional=True)
     # A message for no case is still stored (and refused) by the engine, so none is ever lost.
     delivered = messages.deliver_message(context(), visible(reference, missing_ok=True), name, payload,
-                                         current_user().email)
+                                         current_user().email, request.args.get("correlationKey"))
     return jsonify(delivered.to_dict())

@@ -289,7 +289,10 @@ def _paths() -> dict[str, Any]:
             "retry_case", "Run a failed case's failed step again", case, (404, 409), [REFERENCE])},
         "/cases/{reference}/messages/{name}": {"post": _operation(
             "deliver_message", "Deliver a BPMN message to the case (kept, and refused with 409, when the case "
-            "is not waiting for it)", case, (404, 409, 413, 415, 422), [REFERENCE, MESSAGE], "MessageData", False)},
+            "is not waiting for it)", case, (404, 409, 413, 415, 422),
+            [REFERENCE, MESSAGE, _query("correlationKey", "The value a Camunda 8 event waiting for the message "
+                                        "is keyed on (zeebe:subscription correlationKey); required by such an event.")],
+            "MessageData", False)},
         "/tasks": {"get": _operation("list_tasks", "List tasks (the inbox)", (200, _json(_ref("TaskPage"))),
                                      (422,), TASK_FILTERS)},
         "/tasks/{task_id}/claim": {"post": _operation(

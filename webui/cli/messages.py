@@ -15,7 +15,12 @@ from .cases import _finish, case_group
 @click.argument("name")
 @click.option("--data", default=None, help="The message payload as a JSON object.")
 @click.option("--user", "actor", default=None, help="Who or what sent it (recorded in the history).")
+@click.option("--correlation-key", default=None,
+              help="The value a Camunda 8 event waiting for it is keyed on (zeebe:subscription correlationKey).")
 @json_option
-def message(reference: str, name: str, data: str | None, actor: str | None, out: Output) -> None:
-    """Deliver message NAME to case REFERENCE; refused (exit 2, message kept) if it is not waiting for it."""
-    _finish(out, messages.deliver_message(context(), reference, name, parse_json(data), actor or SYSTEM_ACTOR))
+def message(reference: str, name: str, data: str | None, actor: str | None, correlation_key: str | None,
+            out: Output) -> None:
+    """Deliver message NAME to case REFERENCE; refused (exit 2, message kept) if it is not waiting for it
+    (or waits for it with another correlation key)."""
+    _finish(out, messages.deliver_message(context(), reference, name, parse_json(data), actor or SYSTEM_ACTOR,
+                                          correlation_key))
