@@ -119,10 +119,8 @@ def _store(ctx: Context, box: Mailbox, uidvalidity: int, batch: list[tuple[int, 
     """Keep ``batch`` and advance the cursor past it, in one transaction, if the lease is still ours."""
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
-        row = session.scalar(select(Mailbox).where(Mailbox.id == box.id, Mailbox.lease_holder == holder)
-                             .with_for_update())
+        row = _still_leased(session, box, holder)
         if row is None:
-            logger.warning("mailbox %s: lease lost; another worker goes on", box.name)
             return 0
         seen = _seen_message_ids(session, box.id) if rebuilt else set()
         taken = 0
@@ -138,6 +136,21 @@ def _store(ctx: Context, box: Mailbox, uidvalidity: int, batch: list[tuple[int, 
         row.last_uid = max([row.last_uid if not rebuilt else 0, *(uid for uid, _ in batch)])
         row.leased_until = now + LEASE
         return taken
+
+
+def _still_leased(session: Session, box: Mailbox, holder: str) -> Mailbox | None:
+    """The mailbox's row, locked, if ``holder`` still has its lease."""
+    row = session.scalar(select(Mailbox).where(Mailbox.id == box.id, Mailbox.lease_holder == holder).with_for_update())
+    if row is None:
+        logger.warning("mailbox %s: lease lost; another worker goes on", box.name)
+    return row
+
+
+def _known_remote_ids(session: Session, mailbox_id: int, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    return {r for r in session.scalars(select(Email.remote_id).where(Email.mailbox_id == mailbox_id,
+                                                                      Email.remote_id.in_(ids))) if r}
 
 
 def _seen_message_ids(session: Session, mailbox_id: int) -> set[str]:
@@ -191,8 +204,7 @@ def _fetch_new(ctx: Context, box: Mailbox, graph: GraphMail, ids: list[str]) -> 
     if not ids:
         return []
     with ctx.db.transaction(readonly=True) as session:
-        known = set(session.scalars(select(Email.remote_id).where(Email.mailbox_id == box.id,
-                                                                  Email.remote_id.in_(ids))))
+        known = _known_remote_ids(session, box.id, ids)
     return [(remote_id, graph.mime(remote_id)) for remote_id in dict.fromkeys(ids) if remote_id not in known]
 
 
@@ -200,13 +212,10 @@ def _store_graph(ctx: Context, box: Mailbox, batch: list[tuple[str, bytes]], cur
     """Keep ``batch`` and store ``cursor``, in one transaction, if the lease is still ours (None if not)."""
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
-        row = session.scalar(select(Mailbox).where(Mailbox.id == box.id, Mailbox.lease_holder == holder)
-                             .with_for_update())
+        row = _still_leased(session, box, holder)
         if row is None:
-            logger.warning("mailbox %s: lease lost; another worker goes on", box.name)
             return None
-        known = set(session.scalars(select(Email.remote_id).where(
-            Email.mailbox_id == box.id, Email.remote_id.in_([r for r, _ in batch])))) if batch else set()
+        known = _known_remote_ids(session, box.id, [r for r, _ in batch])
         taken = 0
         for remote_id, raw in batch:
             if remote_id in known:
