@@ -1,6 +1,7 @@
 """Replies from the case: an advisor or officer writes a reply to an email that joined the case (from a
 template of the service, in English or Welsh: ``engine.reply_templates``); the worker sends it through
-the mailbox's own mail server (SMTP over TLS, the mailbox's user and password), threaded to the email
+the mailbox's own mail server (SMTP over TLS, the mailbox's user and password; a Microsoft Graph
+mailbox sends through Graph as itself), threaded to the email
 (``In-Reply-To`` and ``References`` its Message-ID), or through the mailbox's GOV.UK Notify adapter, with
 the case reference in the subject, so the resident's answer comes back to the same case. Written and sent
 are both on the case's timeline. Nothing is sent inside the request that writes the reply. A bounce that
@@ -27,6 +28,8 @@ from . import permissions, reply_templates, writer
 from .calls import error_message
 from .context import Context
 from .errors import UserError
+from .graph_mail import GraphMail, graph_account
+from .imap import MailboxUnreachable
 from .persistence.tables import Case, Email, EmailReply, Mailbox, PublishedService
 from .types import EventKind
 from .users import find_user
@@ -85,7 +88,11 @@ def reply_subject(subject: str, reference: str) -> str:
 
 
 def _replyable(mailbox: Mailbox) -> bool:
-    return bool(mailbox.smtp_host or mailbox.notify_adapter)
+    return bool(mailbox.smtp_host or mailbox.notify_adapter or mailbox.kind == "graph")
+
+
+def _via(mailbox: Mailbox) -> str:
+    return "notify" if mailbox.notify_adapter else "graph" if mailbox.kind == "graph" else "smtp"
 
 
 def reply_form(ctx: Context, reference: str, actor: str, template: str | None = None,
@@ -143,7 +150,7 @@ def write_reply(ctx: Context, reference: str, email_id: int, text: str, actor: s
                          message_id=make_msgid(domain=mailbox.address.split("@")[1]),
                          subject=reply_subject(email.subject, w.case.reference or reference), text=body,
                          status="pending", attempts=0, next_attempt_at=w.now, written_by=w.actor, written_at=w.now,
-                         via="notify" if mailbox.notify_adapter else "smtp", template=(template or None),
+                         via=_via(mailbox), template=(template or None),
                          language=language)
         w.session.add(row)
         w.session.flush()
@@ -222,6 +229,8 @@ def _send_one(ctx: Context, reply_id: int, send: Send, environ: Mapping[str, str
             return 0
         return _sent(ctx, reply)
     password = environ.get(mailbox.secret_env)
+    if mailbox.kind == "graph" and not mailbox.notify_adapter:
+        return _send_graph(ctx, mailbox, email, reply, password)
     try:
         if not password:
             raise smtplib.SMTPException(f"the environment variable {mailbox.secret_env} (the password) is not set")
@@ -229,6 +238,18 @@ def _send_one(ctx: Context, reply_id: int, send: Send, environ: Mapping[str, str
     except (smtplib.SMTPException, OSError) as err:
         message = str(err).replace(password, "***") if password else str(err)
         _failed(ctx, reply, message[:500])
+        return 0
+    return _sent(ctx, reply)
+
+
+def _send_graph(ctx: Context, mailbox: Mailbox, email: Email, reply: EmailReply, secret: str | None) -> int:
+    """Through Microsoft Graph, as MIME from the mailbox itself, threaded like an SMTP reply."""
+    try:
+        if not secret:
+            raise MailboxUnreachable(f"the environment variable {mailbox.secret_env} (the client secret) is not set")
+        GraphMail(graph_account(mailbox, secret)).send(_message(mailbox, email, reply))
+    except MailboxUnreachable as err:
+        _failed(ctx, reply, err.message[:500])
         return 0
     return _sent(ctx, reply)
 

@@ -1,20 +1,24 @@
-"""Mailboxes admins configure: a shared mailbox read over IMAP with TLS, the channel it stands for
+"""Mailboxes admins configure: a shared mailbox read over IMAP with TLS, or an Exchange Online mailbox
+read through Microsoft Graph as an app (tenant id, client id and secret), the channel it stands for
 (email, or councillor for the members' mailbox) and the team whose triage inbox its emails go to.
 
-The password (an app password) is never stored: ``secret_env`` names the environment variable that
-holds it on the worker, read only when the mailbox is polled.
+The password (an app password) or the Graph app's client secret is never stored: ``secret_env`` names
+the environment variable that holds it on the worker, read only when the mailbox is polled.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from . import routing
 from .context import Context
+
 from .errors import FormInvalid, NotFound, UserError
+from .graph_mail import DEFAULT_AUTHORITY, DEFAULT_GRAPH
 from .persistence.tables import Email, Mailbox, Team
 from .types import MAILBOX_CHANNELS, Channel
 from .views import iso
@@ -25,6 +29,9 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]{0,99}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,255}$|^\[?[0-9a-fA-F:.]+\]?$")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TENANT = re.compile(r"^[A-Za-z0-9.-]{1,100}$")  # a GUID or a domain like council.onmicrosoft.com
+KINDS = ("imap", "graph")
 
 
 class MailboxNotFound(NotFound):
@@ -50,12 +57,18 @@ class MailboxView:
     smtp_host: str | None
     smtp_port: int | None
     notify_adapter: str | None = None
+    kind: str = "imap"
+    tenant_id: str | None = None
+    client_id: str | None = None
+    authority_url: str | None = None
+    graph_url: str | None = None
 
     @classmethod
     def of(cls, row: Mailbox, team: str, emails: int) -> "MailboxView":
         return cls(row.name, row.address, row.channel, team, row.host, row.port, row.username, row.secret_env,
                    row.folder, row.active, row.last_uid, iso(row.last_polled_at), row.last_error, emails,
-                   row.smtp_host, row.smtp_port, row.notify_adapter)
+                   row.smtp_host, row.smtp_port, row.notify_adapter, row.kind, row.tenant_id, row.client_id,
+                   row.authority_url, row.graph_url)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -77,18 +90,19 @@ class MailboxDetails:
     smtp_host: str = ""  # "": replies cannot be sent from this mailbox
     smtp_port: int | str = SMTPS_PORT
     notify_adapter: str = ""  # "": replies go through SMTP; else the configured Notify adapter's name
+    kind: str = "imap"  # or "graph": Microsoft Graph; ``username`` is then the mailbox user, ``secret_env``
+    tenant_id: str = ""  # holds the app's client secret, and replies go through Graph too
+    client_id: str = ""
+    authority_url: str = ""  # "": Microsoft's sign-in service (login.microsoftonline.com)
+    graph_url: str = ""  # "": https://graph.microsoft.com/v1.0
 
     def checked(self) -> "MailboxDetails":
-        errors: dict[str, str] = {}
+        if self.kind == "graph":
+            return self._checked_graph()
+        if self.kind != "imap":
+            raise FormInvalid({"kind": "Select IMAP or Microsoft Graph"})
+        errors = self._common_errors()
         name, env = self.name.strip().lower(), self.secret_env.strip()
-        if not _NAME.match(name):
-            errors["name"] = "Enter a short name of lower-case letters, digits and hyphens, like 'hub'"
-        if not _ADDRESS.match(self.address.strip()):
-            errors["address"] = "Enter the mailbox's email address, like hub@council.gov.uk"
-        if self.channel not in {c.value for c in MAILBOX_CHANNELS}:
-            errors["channel"] = "Select whether the mailbox is for residents (email) or councillors"
-        if not self.team.strip():
-            errors["team"] = "Enter the team whose inbox its emails go to"
         if not _HOST.match(self.host.strip()):
             errors["host"] = "Enter the IMAP server's name, like outlook.office365.com"
         port = _port(self.port, IMAPS_PORT) or 0
@@ -115,6 +129,45 @@ class MailboxDetails:
                               self.username.strip(), env, self.channel, port, self.folder.strip(),
                               self.smtp_host.strip(), smtp_port or SMTPS_PORT, notify)
 
+    def _checked_graph(self) -> "MailboxDetails":
+        errors = self._common_errors()
+        if not _TENANT.match(self.tenant_id.strip()):
+            errors["tenant_id"] = "Enter the Microsoft Entra tenant id (a GUID) or domain, like council.onmicrosoft.com"
+        if not _GUID.match(self.client_id.strip()):
+            errors["client_id"] = ("Enter the app's client (application) id, a GUID like "
+                                   "00000000-0000-0000-0000-000000000000")
+        if not self.username.strip():
+            errors["username"] = "Enter the mailbox's user (its address or user id), like hub@council.gov.uk"
+        if not _ENV.match(self.secret_env.strip()):
+            errors["secret_env"] = ("Enter the name of the environment variable that holds the client secret, "
+                                    "in capitals, like COUNCILFLOW_MAIL_HUB_SECRET (never the secret)")
+        if not self.folder.strip():
+            errors["folder"] = "Enter the folder to read, usually inbox"
+        authority, graph = (self.authority_url.strip() or DEFAULT_AUTHORITY).rstrip("/"), \
+            (self.graph_url.strip() or DEFAULT_GRAPH).rstrip("/")
+        for field, url in (("authority_url", authority), ("graph_url", graph)):
+            parts = urlsplit(url)
+            if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")):
+                errors[field] = "Enter an https:// address, or leave it empty for Microsoft's own"
+        if errors:
+            raise FormInvalid(errors)
+        return MailboxDetails(self.name.strip().lower(), self.address.strip(), self.team.strip(),
+                              urlsplit(graph).hostname or "", self.username.strip(), self.secret_env.strip(),
+                              self.channel, 443, self.folder.strip(), "", SMTPS_PORT, "", "graph",
+                              self.tenant_id.strip(), self.client_id.strip(), authority, graph)
+
+    def _common_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not _NAME.match(self.name.strip().lower()):
+            errors["name"] = "Enter a short name of lower-case letters, digits and hyphens, like 'hub'"
+        if not _ADDRESS.match(self.address.strip()):
+            errors["address"] = "Enter the mailbox's email address, like hub@council.gov.uk"
+        if self.channel not in {c.value for c in MAILBOX_CHANNELS}:
+            errors["channel"] = "Select whether the mailbox is for residents (email) or councillors"
+        if not self.team.strip():
+            errors["team"] = "Enter the team whose inbox its emails go to"
+        return errors
+
 
 def _port(value: int | str, default: int) -> int | None:
     """The port as a number (``default`` when left empty), or None when it is not one."""
@@ -138,7 +191,9 @@ def add_mailbox(ctx: Context, details: MailboxDetails) -> MailboxView:
         row = Mailbox(name=d.name, address=d.address, channel=d.channel, team_id=team.id, host=d.host,
                       port=int(d.port), username=d.username, secret_env=d.secret_env, folder=d.folder,
                       active=True, last_uid=0, created_at=ctx.clock.now(), smtp_host=d.smtp_host or None,
-                      smtp_port=int(d.smtp_port) if d.smtp_host else None, notify_adapter=d.notify_adapter or None)
+                      smtp_port=int(d.smtp_port) if d.smtp_host else None, notify_adapter=d.notify_adapter or None,
+                      kind=d.kind, tenant_id=d.tenant_id or None, client_id=d.client_id or None,
+                      authority_url=d.authority_url or None, graph_url=d.graph_url or None)
         session.add(row)
         session.flush()
         return MailboxView.of(row, team.name, 0)

@@ -148,3 +148,13 @@ def smtp(dovecot):
     from tests.fakes.smtp import FakeSmtp
     with FakeSmtp(dovecot.cert, dovecot.key, dovecot.users[0], imap.PASSWORD) as server:
         yield server
+
+
+@pytest.fixture
+def graph(monkeypatch):
+    """A fake Microsoft Graph for the hub's Exchange Online mailbox; the worker's environment holds its
+    app's client secret in COUNCILFLOW_MAIL_HUB_SECRET."""
+    from tests.fakes.graph import FakeGraph
+    with FakeGraph() as server:
+        monkeypatch.setenv("COUNCILFLOW_MAIL_HUB_SECRET", server.secret)
+        yield server

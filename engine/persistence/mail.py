@@ -40,6 +40,15 @@ class Mailbox(Base):
     smtp_port: Mapped[int | None]
     # Replies go through this configured GOV.UK Notify adapter instead of SMTP (None: SMTP).
     notify_adapter: Mapped[str | None] = mapped_column(String(100))
+    # "imap", or "graph": Microsoft Graph (Exchange Online) with an app's client credentials. For Graph,
+    # ``username`` is the mailbox user, ``folder`` the mail folder, ``secret_env`` holds the client secret,
+    # and ``delta_link`` (Graph's delta or next link) is the cursor instead of UIDVALIDITY/last UID.
+    kind: Mapped[str] = mapped_column(String(10), default="imap", server_default="imap")
+    tenant_id: Mapped[str | None] = mapped_column(String(100))
+    client_id: Mapped[str | None] = mapped_column(String(100))
+    authority_url: Mapped[str | None] = mapped_column(String(255))
+    graph_url: Mapped[str | None] = mapped_column(String(255))
+    delta_link: Mapped[str | None] = mapped_column(Text)
 
 
 class Email(Base):
@@ -48,11 +57,13 @@ class Email(Base):
 
     __tablename__ = "email_message"
     __table_args__ = (UniqueConstraint("mailbox_id", "uidvalidity", "uid", name="uq_email_message_uid"),
+                      UniqueConstraint("mailbox_id", "remote_id", name="uq_email_message_remote"),
                       Index("ix_email_message_triage", "team_id", "status", "received_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailbox.id"))
     uidvalidity: Mapped[int]
     uid: Mapped[int]
+    remote_id: Mapped[str | None] = mapped_column(String(255))  # Graph's message id (None for IMAP)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(998))  # the Message-ID it answers (a reply we sent?)

@@ -58,3 +58,23 @@ def test_the_worker_takes_the_mailboxs_emails_once(cli, dovecot):
     assert "took 0 emails from the mailboxes" in cli("worker", "--once").stdout
     [box] = cli("mailboxes", "list", "--json").json()
     assert (box["emails"], box["last_uid"], box["last_error"]) == (1, 1, None)
+
+
+def test_an_exchange_online_mailbox_is_read_through_graph_and_its_secret_never_stored(cli, graph, database_url):
+    from tests.engine.mails import email
+    cli("teams", "add", "Customer Hub")
+    added = cli("mailboxes", "add", "hub", "--address", "hub@council.test", "--team", "Customer Hub", "--kind", "graph",
+                "--tenant-id", graph.tenant, "--client-id", graph.client_id, "--username", graph.user,
+                "--secret-env", "COUNCILFLOW_MAIL_HUB_SECRET", "--authority-url", graph.url,
+                "--graph-url", graph.graph_url, "--json")
+    assert added.exit_code == 0, added.stdout
+    assert (added.json()["kind"], added.json()["folder"]) == ("graph", "inbox")
+    assert f"graph {graph.graph_url}/users/hub@council.test/mailFolders/inbox, 0 emails" in cli("mailboxes", "list").stdout
+    graph.deliver(email())
+    assert "took 1 emails from the mailboxes" in cli("worker", "--once").stdout
+    assert "took 0 emails from the mailboxes" in cli("worker", "--once").stdout
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM mailbox")).mappings().one()
+    engine.dispose()
+    assert graph.secret not in repr(dict(row))

@@ -115,6 +115,13 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert signed_in(Role.FRONT_OFFICE).get("/admin/mailboxes").status_code == 403
 
 
+def test_the_admin_page_lists_a_graph_mailbox_by_its_tenant_not_a_server(ctx, signed_in, graph):
+    from tests.engine.test_graph_mailboxes import add_graph_mailbox
+    add_graph_mailbox(ctx, graph)
+    page = signed_in(Role.ADMIN).get("/admin/mailboxes").get_data(as_text=True)
+    assert f"hub@council.test through Microsoft Graph (tenant {graph.tenant}), folder inbox" in page
+
+
 def _on_the_bin_case(ctx, dovecot, smtp, message_id: str):
     """Pat's email about the bin case, which joined the case by quoting its reference."""
     world = seed(ctx)

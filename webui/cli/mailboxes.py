@@ -12,39 +12,52 @@ from . import Output, context, json_option, main
 def _line(box: dict[str, object]) -> str:
     state = "" if box["active"] else "  (turned off)"
     error = f"\n  last poll failed: {box['last_error']}" if box["last_error"] else ""
+    where = (f"graph {box['graph_url']}/users/{box['username']}/mailFolders/{box['folder']}" if box["kind"] == "graph"
+             else f"imaps://{box['host']}:{box['port']}/{box['folder']}")
     return (f"{box['name']}: {box['address']} ({box['channel']}) -> {box['team']}, "
-            f"imaps://{box['host']}:{box['port']}/{box['folder']}, {box['emails']} emails{state}{error}")
+            f"{where}, {box['emails']} emails{state}{error}")
 
 
 @main.group("mailboxes")
 def mailboxes_group() -> None:
-    """Shared mailboxes read over IMAP (TLS) by the worker."""
+    """Shared mailboxes read over IMAP (TLS) or Microsoft Graph by the worker."""
 
 
 @mailboxes_group.command("add")
 @click.argument("name")
 @click.option("--address", required=True, help="The mailbox's email address, e.g. hub@council.gov.uk.")
 @click.option("--team", required=True, help="The team whose triage inbox its emails go to.")
-@click.option("--host", required=True, help="The IMAP server, e.g. outlook.office365.com.")
+@click.option("--kind", type=click.Choice(mailboxes.KINDS), default="imap", show_default=True,
+              help="graph: an Exchange Online mailbox read through Microsoft Graph with an app's client credentials.")
+@click.option("--host", default="", help="The IMAP server, e.g. outlook.office365.com (IMAP only).")
 @click.option("--port", default=993, show_default=True, help="IMAP over TLS port.")
-@click.option("--username", required=True, help="The user name the mailbox signs in with.")
-@click.option("--password-env", "secret_env", required=True,
-              help="The NAME of the worker's environment variable holding the (app) password; never the password.")
+@click.option("--username", required=True, help="The user name the mailbox signs in with (Graph: the mailbox's "
+                                                "user, its address or id).")
+@click.option("--password-env", "--secret-env", "secret_env", required=True,
+              help="The NAME of the worker's environment variable holding the (app) password, or for Graph the "
+                   "app's client secret; never the password or secret itself.")
 @click.option("--channel", type=click.Choice([c.value for c in MAILBOX_CHANNELS]), default="email",
               show_default=True, help="councillor: the members' mailbox.")
-@click.option("--folder", default="INBOX", show_default=True)
+@click.option("--folder", default="INBOX", show_default=True, help="Graph: a folder id or well-known name (inbox).")
+@click.option("--tenant-id", default="", help="Graph: the Microsoft Entra tenant id or domain.")
+@click.option("--client-id", default="", help="Graph: the app's client (application) id.")
+@click.option("--authority-url", default="", help="Graph: the sign-in service (default "
+                                                  "https://login.microsoftonline.com).")
+@click.option("--graph-url", default="", help="Graph: the API's base (default https://graph.microsoft.com/v1.0).")
 @click.option("--smtp-host", default="", help="The outgoing server replies are sent through (SMTP over TLS, the "
                                               "same user and password); none: no replies from this mailbox.")
 @click.option("--smtp-port", default=465, show_default=True)
 @click.option("--notify-adapter", default="", help="Send replies through this configured GOV.UK Notify adapter "
                                                    "(e.g. notify) instead of SMTP.")
 @json_option
-def add(name: str, address: str, team: str, host: str, port: int, username: str, secret_env: str, channel: str,
-        folder: str, smtp_host: str, smtp_port: int, notify_adapter: str, out: Output) -> None:
+def add(name: str, address: str, team: str, kind: str, host: str, port: int, username: str, secret_env: str,
+        channel: str, folder: str, tenant_id: str, client_id: str, authority_url: str, graph_url: str, smtp_host: str,
+        smtp_port: int, notify_adapter: str, out: Output) -> None:
     """Read the mailbox NAME (a short name like 'hub') from the next poll on."""
-    box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(name, address, team, host, username, secret_env,
-                                                                    channel, port, folder, smtp_host, smtp_port,
-                                                                    notify_adapter))
+    box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(
+        name, address, team, host, username, secret_env, channel, port,
+        "inbox" if kind == "graph" and folder == "INBOX" else folder, smtp_host, smtp_port, notify_adapter, kind,
+        tenant_id, client_id, authority_url, graph_url))
     out.result(box.to_dict(), _line)
 
 
