@@ -1,7 +1,7 @@
 """Microsoft Graph mailboxes (Exchange Online, client credentials)
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-06 07:20:00.000000
 
 mailbox.kind is "imap" or "graph"; a Graph mailbox has its tenant and client (app) ids, the sign-in
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0029'
-down_revision = '0027'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
