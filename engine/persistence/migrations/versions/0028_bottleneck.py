@@ -1,0 +1,26 @@
+"""bottleneck view: a process's tasks by creation time
+
+Revision ID: 0028
+Revises: 0027
+Create Date: 2026-12-06 07:20:00.000000
+
+engine/mi_bottlenecks.py reads one process's tasks created in a date range, and the ones waiting at
+it now; without this index both scan the whole task table.
+"""
+from alembic import op
+
+
+revision = '0028'
+down_revision = '0027'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.create_index('ix_task_process_created', ['process_key', 'created_at'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_process_created')
