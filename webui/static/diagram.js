@@ -38,6 +38,25 @@ function badge(count) {
   return element;
 }
 
+// A task's waits (the bottleneck view): average, 90th percentile and the number waiting now, and
+// on the slowest task a "Slowest" badge in words, not only the thicker outline.
+function waitCard(wait) {
+  const card = document.createElement("div");
+  card.className = "cf-diagram__wait" + (wait.slowest ? " cf-diagram__wait--slowest" : "");
+  if (wait.slowest) {
+    const badge = document.createElement("strong");
+    badge.className = "cf-diagram__slowest";
+    badge.textContent = "Slowest";
+    card.append(badge);
+  }
+  for (const text of [`avg ${wait.average}`, `p90 ${wait.p90}`, `${wait.waiting} waiting`]) {
+    const line = document.createElement("span");
+    line.textContent = text;
+    card.append(line);
+  }
+  return card;
+}
+
 function decorate(viewer, box) {
   const canvas = viewer.get("canvas");
   const elements = viewer.get("elementRegistry");
@@ -45,6 +64,14 @@ function decorate(viewer, box) {
   for (const [id, count] of Object.entries(data(box, "counts", {}))) {
     if (count > 0 && elements.get(id)) {
       overlays.add(id, "cf-waiting", { position: { top: -12, right: 12 }, html: badge(count) });
+    }
+  }
+  for (const [id, wait] of Object.entries(data(box, "waits", {}))) {
+    if (elements.get(id)) {
+      overlays.add(id, "cf-wait", { position: { bottom: -4, left: 0 }, html: waitCard(wait) });
+      if (wait.slowest) {
+        canvas.addMarker(id, "cf-slowest");
+      }
     }
   }
   for (const [name, marker] of [["completed", "cf-completed"], ["active", "cf-active"]]) {
