@@ -95,8 +95,9 @@ def _task(bpmn_id: str, name: str, waits: list[float], waiting_now: int) -> Task
 
 
 def _mark_slowest(tasks: list[TaskWait]) -> list[TaskWait]:
-    """The task with the longest average wait (the higher 90th percentile, then the first, on a tie)."""
-    measured = [t for t in tasks if t.average_seconds is not None]
+    """The task with the longest average wait (the higher 90th percentile, then the first, on a tie); none
+    while no task has waited at all."""
+    measured = [t for t in tasks if t.average_seconds]
     if not measured:
         return tasks
     slowest = max(measured, key=lambda t: (t.average_seconds or 0, t.p90_seconds or 0))
