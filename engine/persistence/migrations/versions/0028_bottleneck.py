@@ -1,11 +1,12 @@
-"""bottleneck view: a process's tasks by creation time
+"""bottleneck view: a process's tasks by status and creation time
 
 Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-06 07:20:00.000000
 
-engine/mi_bottlenecks.py reads one process's tasks created in a date range, and the ones waiting at
-it now; without this index both scan the whole task table.
+engine/mi_bottlenecks.py reads one process's tasks of each status but cancelled created in a date range,
+and the ones waiting at it now (open or handed back); without this index both scan the whole task table,
+and with the process key alone the second would read the process's whole history.
 """
 from alembic import op
 
@@ -18,9 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
-        batch_op.create_index('ix_task_process_created', ['process_key', 'created_at'], unique=False)
+        batch_op.create_index('ix_task_process_status', ['process_key', 'status', 'created_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('task', schema=None) as batch_op:
-        batch_op.drop_index('ix_task_process_created')
+        batch_op.drop_index('ix_task_process_status')
