@@ -8,6 +8,8 @@ from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, re
 from engine import diagrams, queries, registry, taskforms
 from engine.errors import DeploymentRejected, Problem, UserError
 from engine.registry import Deployment
+from engine.types import Role
+from engine.users import has_role
 
 from .api.processes import uploaded_files
 from .current import context
@@ -97,7 +99,8 @@ def process(key: str) -> Any:
     versions = queries.versions(context(), key)
     shown = diagrams.diagram(context(), key)
     return render_template("analyst/process.html", title=shown.name, diagram=shown, versions=versions[::-1],
-                           notices=get_flashed_messages(with_categories=True))
+                           notices=get_flashed_messages(with_categories=True),
+                           bottlenecks_shown=has_role(g.user, Role.TEAM_LEAD))  # the view's own rule (webui/app.py)
 
 
 @bp.get("/processes/<key>/versions/<int(min=1):version>")

@@ -17,9 +17,9 @@ from engine.settings import Settings
 from engine.types import Role
 
 from . import (access, analyst, api, appointments, assets, auth, callbacks, casepage, casesearch, contacts, councillor,
-               dates, diagrams, documents, emails, frontoffice, health, home, i18n, inbox, logs, metrics, mi_live,
-               mi_pages, names, notifications, oidc, open311, openreferral, public_guard, publishing_pages, residents, service_pages,
-               tables, tasks, track)
+               dates, diagrams, documents, emails, frontoffice, health, home, i18n, inbox, logs, metrics,
+               mi_bottlenecks, mi_live, mi_pages, names, notifications, oidc, open311, openreferral, public_guard,
+               publishing_pages, residents, service_pages, tables, tasks, track)
 from .api.processes import MAX_UPLOAD_BYTES
 from .composition import build_context
 from .admin import incidents as admin_incidents, people as admin_people, search_words as admin_search_words
@@ -160,6 +160,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.register(app, appointments.bp, STAFF)  # the hub's arrivals and the appointment figures
     access.register(app, appointments.calendar_bp, access.PUBLIC)  # a reminder's .ics link: its token is the key
     access.register(app, mi_pages.bp, {Role.TEAM_LEAD})  # and admins, as always
+    access.register(app, mi_bottlenecks.bp, {Role.TEAM_LEAD})  # and admins, as the dashboard
     access.register(app, mi_live.bp, {Role.TEAM_LEAD, Role.FRONT_OFFICE})  # the hub's own board, on its screens
     for admin_pages in (admin_people.bp, admin_incidents.bp, admin_sla.bp, admin_search_words.bp, admin_directory.bp,
                         admin_directory_files.bp, admin_partners.bp, admin_councillors.bp, admin_mailboxes.bp,

@@ -136,6 +136,7 @@ class Task(Base):
         Index("ix_task_assignee", "assignee_id", "status", "team_id"),  # also each team's unassigned count
         Index("ix_task_case", "case_id", "status"),
         Index("ix_task_team_due", "team_id", "status", "due_at", "id"),  # id: undated tasks in order on PostgreSQL
+        Index("ix_task_process_status", "process_key", "status", "created_at"),  # bottlenecks (migration 0028)
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))

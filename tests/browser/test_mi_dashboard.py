@@ -1,12 +1,13 @@
 """A team lead opens the management-information dashboard in Chromium: every chart, table and
 download link passes axe-core's WCAG 2.2 A/AA rules, as does the page with a wrong date; the live hub board
-too, and it updates in place."""
+too, and it updates in place; and the bottleneck view draws each task's waits on the process diagram."""
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
 from engine import cases, contacts
+from tests.engine.test_mi_bottlenecks import RECORD
 from engine.types import Role
 
 from .journey import check, shoot
@@ -60,5 +61,33 @@ def test_the_live_hub_board_is_accessible_and_updates_in_place(server, lead_brow
         for width in (1280, 390):
             page.set_viewport_size({"width": width, "height": 900})
             shoot(page, f"mi-live-{width}.png")
+    finally:
+        page.close()
+
+
+def test_the_bottleneck_view_draws_the_waits_on_the_diagram(server, lead_browser):
+    started = cases.start_case(server.ctx, "missed_bin_collection", {"postcode": "AN1 2BC"}, channel="phone",
+                               actor=LEAD)
+    cases.complete_task(server.ctx, started.tasks[0].id, RECORD, actor=LEAD)  # a re-collection waits now
+    page = lead_browser.new_page()
+    try:
+        page.goto(f"{server.url}/mi")
+        page.click("a[href='/mi/bottlenecks']")
+        page.click("a[href='/mi/bottlenecks/missed_bin_collection']")
+        expect(page.locator(".cf-diagram--ready")).to_be_visible()
+        cards = page.locator(".djs-overlay-cf-wait .cf-diagram__wait")
+        expect(cards.first).to_be_visible()
+        assert cards.count() == 2  # the record and the re-collection; the other tasks saw no work
+        slowest = page.locator(".cf-diagram__wait--slowest")
+        expect(slowest).to_have_count(1)
+        expect(slowest.locator(".cf-diagram__slowest")).to_have_text("Slowest")  # in words, not colour alone
+        slowest_id = page.locator(".djs-overlays:has(.cf-diagram__wait--slowest)").get_attribute("data-container-id")
+        expect(page.locator(f"[data-element-id={slowest_id}].cf-slowest")).to_have_count(1)  # outlined too
+        expect(page.locator(".djs-overlays[data-container-id=arrange_recollection] .cf-diagram__wait")).to_contain_text(
+            "waiting")
+        check(page)
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            shoot(page, f"mi-bottlenecks-{width}.png")
     finally:
         page.close()

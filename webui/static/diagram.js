@@ -2,6 +2,10 @@
 // as its licence requires) draws each .cf-diagram box made by the bpmn_viewer macro, with the number
 // of cases waiting on each counted task and a case's completed and active elements marked.
 const VIEWER = "/bpmn-js/bpmn-viewer.production.min.js";
+// With waits drawn on it a diagram is shown no smaller than this, in a box that scrolls, so the
+// figures under each task stay readable on a wide process and a narrow screen.
+const READABLE_ZOOM = 0.8;
+const MARGIN = 20;
 
 function data(box, name, fallback) {
   try {
@@ -38,6 +42,25 @@ function badge(count) {
   return element;
 }
 
+// A task's waits (the bottleneck view): average, 90th percentile and the number waiting now, and
+// on the slowest task a "Slowest" badge in words, not only the thicker outline.
+function waitCard(wait) {
+  const card = document.createElement("div");
+  card.className = "cf-diagram__wait" + (wait.slowest ? " cf-diagram__wait--slowest" : "");
+  if (wait.slowest) {
+    const badge = document.createElement("strong");
+    badge.className = "cf-diagram__slowest";
+    badge.textContent = "Slowest";
+    card.append(badge);
+  }
+  for (const text of [`avg ${wait.average}`, `p90 ${wait.p90}`, `${wait.waiting} waiting`]) {
+    const line = document.createElement("span");
+    line.textContent = text;
+    card.append(line);
+  }
+  return card;
+}
+
 function decorate(viewer, box) {
   const canvas = viewer.get("canvas");
   const elements = viewer.get("elementRegistry");
@@ -45,6 +68,14 @@ function decorate(viewer, box) {
   for (const [id, count] of Object.entries(data(box, "counts", {}))) {
     if (count > 0 && elements.get(id)) {
       overlays.add(id, "cf-waiting", { position: { top: -12, right: 12 }, html: badge(count) });
+    }
+  }
+  for (const [id, wait] of Object.entries(data(box, "waits", {}))) {
+    if (elements.get(id)) {
+      overlays.add(id, "cf-wait", { position: { bottom: -4, left: 0 }, scale: false, html: waitCard(wait) });
+      if (wait.slowest) {
+        canvas.addMarker(id, "cf-slowest");
+      }
     }
   }
   for (const [name, marker] of [["completed", "cf-completed"], ["active", "cf-active"]]) {
@@ -72,6 +103,34 @@ function describe(box, label) {
   box.setAttribute("aria-label", label);
 }
 
+// Fit the diagram to its box, or if that would make it too small to read, draw it at READABLE_ZOOM on a
+// canvas as large as it needs and let the box scroll (reachable by keyboard, so focusable).
+function fit(viewer, box) {
+  const canvas = viewer.get("canvas");
+  const fitted = canvas.zoom("fit-viewport", "auto");
+  if (!Object.keys(data(box, "waits", {})).length || fitted >= READABLE_ZOOM) {
+    return;
+  }
+  const inner = canvas.viewbox().inner;
+  const width = Math.ceil(inner.width * READABLE_ZOOM + 2 * MARGIN);
+  const height = Math.ceil(inner.height * READABLE_ZOOM + 2 * MARGIN);
+  const container = box.querySelector(".bjs-container") || box.firstElementChild;
+  container.style.width = `${width}px`;
+  container.style.height = `${height}px`;
+  box.classList.add("cf-diagram--scrolls");
+  box.tabIndex = 0;
+  canvas.resized();
+  canvas.viewbox({ x: inner.x - MARGIN / READABLE_ZOOM, y: inner.y - MARGIN / READABLE_ZOOM,
+    width: width / READABLE_ZOOM, height: height / READABLE_ZOOM });
+  // Start scrolled to the slowest task, the one the page is about.
+  const [slowest] = Object.entries(data(box, "waits", {})).find(([, wait]) => wait.slowest) || [];
+  const element = slowest && viewer.get("elementRegistry").get(slowest);
+  if (element) {
+    box.scrollLeft = (element.x - inner.x) * READABLE_ZOOM + MARGIN - box.clientWidth / 3;
+    box.scrollTop = (element.y - inner.y) * READABLE_ZOOM + MARGIN - box.clientHeight / 3;
+  }
+}
+
 async function show(box) {
   const label = box.dataset.label || "Process diagram";
   let xml;
@@ -96,7 +155,7 @@ async function show(box) {
     say(box, `The diagram could not be drawn: ${error.message}`);
     return;
   }
-  viewer.get("canvas").zoom("fit-viewport", "auto");
+  fit(viewer, box);
   decorate(viewer, box);
   describe(box, label);
   box.classList.add("cf-diagram--ready");
