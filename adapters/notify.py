@@ -62,7 +62,7 @@ def parse_delivery_receipt(payload: bytes | str | dict[str, Any]) -> DeliveryRec
 
 
 class StaffMessage(Protocol):
-    """What the engine hands its notification sender (``engine.notifications.OutgoingNotification``)."""
+    """What the engine hands its notification sender (``engine.people.notifications.OutgoingNotification``)."""
 
     @property
     def email(self) -> str: ...

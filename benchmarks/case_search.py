@@ -1,4 +1,4 @@
-"""Case search latency with many cases: p50/p95 of ``engine.casesearch.find_cases`` (first page of 25).
+"""Case search latency with many cases: p50/p95 of ``engine.casework.casesearch.find_cases`` (first page of 25).
 
 Seeds a fresh SQLite file database (and a PostgreSQL schema of its own when
 ``COUNCILFLOW_BENCH_PG_URL`` is set) with N cases, one task each in one of 50 teams, and 0.6 N
@@ -32,8 +32,9 @@ from sqlalchemy import insert, text
 
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
 from benchmarks.inbox import EPOCH, PROCESS_KEY, SPAN, TEAMS, Timings, _seed_reference, team_name
-from engine import casesearch, customers, users
-from engine.casesearch import CaseSearch
+from engine.casework import casesearch, customers
+from engine.people import users
+from engine.casework.casesearch import CaseSearch
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, Customer, CustomerWord, Task

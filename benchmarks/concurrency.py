@@ -34,7 +34,7 @@ import requests
 from benchmarks.databases import fresh_sqlite
 from benchmarks.lifecycle import MAP, PROCESS_KEY, engine_context, task_data
 from benchmarks.servers import serving
-from engine import routing, tokens, users
+from engine.people import routing, tokens, users
 from engine.context import Context
 from engine.types import Role
 

@@ -17,7 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from engine import gazetteer
+from engine.places import gazetteer
 from engine.context import Context, Settings
 
 from .databases import fresh_postgres, fresh_sqlite, local_postgres, postgres_url

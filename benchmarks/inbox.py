@@ -8,7 +8,7 @@ and teams are drawn uniformly at random; one in 20 is assigned to its team's mem
 is handed back. The people who look are added through the engine (``benchmarks/inbox_pages.py``).
 
 Then it times, for random teams and people after a warm-up, the pages people use through
-``engine.queries`` (``benchmarks/inbox_pages.py``: a member of one team, a member of five teams,
+``engine.casework.queries`` (``benchmarks/inbox_pages.py``: a member of one team, a member of five teams,
 an admin, and the admin's tab counts), and ``cases.list_tasks(ctx, team=NAME, limit=25)`` (the CLI's
 list, open tasks oldest first) at page 1 and page 5 (``offset=100``), and prints the database's plan
 for the CLI's query; with ``--explain`` (or when a page misses the target) the slowest statements
@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
 from benchmarks.inbox_pages import (PAGE, TEAMS, Timings, Viewers, explain, page_calls, seed_viewers,
                                     slowest_statements, statements_of, team_name, time_people_pages)
-from engine import cases
+from engine.casework import cases
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, Process, ProcessVersion, Task, Team

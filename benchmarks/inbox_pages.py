@@ -1,4 +1,4 @@
-"""The inbox pages people use, timed through ``engine.queries`` as the web inbox and the API call it.
+"""The inbox pages people use, timed through ``engine.casework.queries`` as the web inbox and the API call it.
 
 ``benchmarks/inbox.py`` seeds the tasks; this module adds the people who look at them and times what
 each one's page asks the engine for:
@@ -25,7 +25,8 @@ from typing import Any
 
 from sqlalchemy import event
 
-from engine import queries, users
+from engine.casework import queries
+from engine.people import users
 from engine.context import Context
 from engine.persistence.db import Database
 from engine.types import Role

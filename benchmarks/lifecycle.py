@@ -9,10 +9,10 @@ short rounds (the order rotates every round) so that noise from other processes 
 * raw round trip plain SpiffWorkflow, saved with ``BpmnWorkflowSerializer.serialize_json`` after
                  every step and restored with ``deserialize_json`` before the next one (the full
                  spec embedded in every document: SpiffWorkflow's default);
-* runtime        our ``engine.runtime`` (sandboxed scripts, spec stored by reference, task-tree
+* runtime        our ``engine.bpmn.runtime`` (sandboxed scripts, spec stored by reference, task-tree
                  compaction) with the same save/load pattern but no database: a diagnostic that
                  splits the engine's cost into workflow work and database work;
-* engine         ``engine.cases.start_case`` / ``complete_task`` on a fresh SQLite file database,
+* engine         ``engine.casework.cases.start_case`` / ``complete_task`` on a fresh SQLite file database,
                  and on PostgreSQL too when ``COUNCILFLOW_BENCH_PG_URL`` is set.
 
 The last line printed is JSON: ``engine_per_s``, ``raw_roundtrip_per_s``, ``raw_memory_per_s`` and
@@ -52,11 +52,12 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.runtime import Runtime
-from engine.savedstate import SERIALIZER_VERSION, LoadedSpec, spec_from_dict, spec_to_dict
+from engine.bpmn.runtime import Runtime
+from engine.bpmn.savedstate import SERIALIZER_VERSION, LoadedSpec, spec_from_dict, spec_to_dict
 from engine.types import CaseStatus, Dialect
 
 MAP = Path(__file__).resolve().parent / "data" / "bench_street_report.bpmn"

@@ -24,7 +24,8 @@ from SpiffWorkflow.util.task import TaskState
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import cases, registry  # noqa: E402
+from engine.bpmn import registry
+from engine.casework import cases  # noqa: E402
 from engine.context import Context, Settings  # noqa: E402
 from engine.persistence.db import Database  # noqa: E402
 from engine.persistence.schema import upgrade  # noqa: E402

@@ -35,11 +35,11 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
 from sqlalchemy import func, select
 
 from benchmarks.databases import BACKENDS, fresh_database
-from engine import mail_intake, mailboxes
+from engine.email import mail_intake, mailboxes
 from engine.context import Context
 from engine.persistence.db import Database
 from engine.persistence.tables import Email
-from engine.routing import ensure_team
+from engine.people.routing import ensure_team
 from tests.fakes import dovecot as imap
 
 PDF = b"%PDF-1.4\n" + b"0" * 40_000 + b"\n%%EOF\n"

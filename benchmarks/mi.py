@@ -1,10 +1,10 @@
-"""Management information at scale: p50/p95 of ``engine.mi.figures`` for a 90-day range over years of
+"""Management information at scale: p50/p95 of ``engine.mi.mi.figures`` for a 90-day range over years of
 synthetic history, on SQLite (and PostgreSQL when ``COUNCILFLOW_BENCH_PG_URL`` is set).
 
 Seeds a fresh database with bulk Core inserts: N cases over two years (mostly in working hours;
 channels, 30 services, 5 front-office teams and 15 back-office ones), one task each, ``--events``
 history events per case (default 5: 10,000,000 events for 2,000,000 cases), and the roll-up rows
-(``mi_count``, ``mi_day``, ``mi_hour``) that ``engine.mi_rollup`` would have written for that history: a start
+(``mi_count``, ``mi_day``, ``mi_hour``) that ``engine.mi.mi_rollup`` would have written for that history: a start
 contact per case, half handed off, a fifth with a repeat contact, tasks closed on time or late, and
 recent cases still open with their SLA state. Then it times the dashboard's figures for the last 90
 days, unfiltered and per team, service and channel in turn, after a warm-up.
@@ -35,10 +35,10 @@ from sqlalchemy import Connection, insert, text
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
 from benchmarks.inbox import PROCESS_KEY, _seed_reference, team_name
 from benchmarks.inbox_pages import Timings
-from engine import mi
+from engine.mi import mi
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.mi_rollup import CONTACT_START, Metric, coarse, day_of, hour_of
+from engine.mi.mi_rollup import CONTACT_START, Metric, coarse, day_of, hour_of
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, MiCount, MiDay, MiHour, Task
 from engine.types import CaseStatus, Channel, ContactKind, EventKind, SlaState, TaskStatus

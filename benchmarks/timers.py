@@ -36,12 +36,13 @@ if __package__ in (None, ""):  # run as a file: make the repository root importa
 from sqlalchemy import Table, insert, select, text
 
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, CaseState, Task, Timer
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 
 MAP = Path(__file__).resolve().parent / "data" / "bench_timers.bpmn"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import mi_rollup  # noqa: F401  (counts case events for MI in their own transaction)
+from .bpmn.runtime import Runtime
+from .bpmn.savedstate import LoadedSpec
+from .bpmn.scripting import ServiceHandler
 from .clock import Clock, SystemClock
-from .notifications import NotificationSender
+from .mi import mi_rollup  # noqa: F401  (counts case events for MI in their own transaction)
+from .people.notifications import NotificationSender
 from .persistence.db import Database
 from .persistence.tables import ProcessVersion
-from .runtime import Runtime
-from .savedstate import LoadedSpec
-from .scripting import ServiceHandler
 from .settings import Settings
 
 __all__ = ["Context", "Settings"]  # Settings is imported from here by tests and benchmarks
@@ -30,7 +30,7 @@ class Context:
     spec_cache: dict[int, LoadedSpec] = field(default_factory=dict)
     version_cache: dict[int, ProcessVersion] = field(default_factory=dict)  # rows that never change once deployed
     notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
-    adapters: Any = None  # the adapter registry (engine.calls.Adapters); None: no service calls
+    adapters: Any = None  # the adapter registry (engine.outbox.calls.Adapters); None: no service calls
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(self.services, self.settings.script_time_limit_s, self.clock)

@@ -85,9 +85,9 @@ class Settings:
     external_task_max_wait_s: float = 30.0
     adapters_file: Path | None = None
     document_filing: str | None = "edrms/upload_document"  # None: documents are not filed
-    # Hosts (host or host:port) whose photos an Open311 report's media_url may be fetched from (engine.open311_media)
+    # Hosts (host or host:port) whose photos an Open311 report's media_url may be fetched from (engine.open311.open311_media)
     open311_media_hosts: tuple[str, ...] = ()
-    open311_rate_limit: int = 120  # calls per minute per partner key (engine.open311_rate)
+    open311_rate_limit: int = 120  # calls per minute per partner key (engine.open311.open311_rate)
     public_url: str = ""  # the site's address as residents reach it, for links in reminders (e.g. calendar files)
     # The web app's
     secret_key: str | None = None  # None: refused by serve unless development (then instance/secret_key)

@@ -12,7 +12,7 @@ class Channel(StrEnum):
 
 
 class PublishChannel(StrEnum):
-    """Where a deployed process is offered outside the council's offices (``engine.publishing``)."""
+    """Where a deployed process is offered outside the council's offices (``engine.residents.publishing``)."""
 
     WEB = "web"  # residents, on the public pages without signing in
     COUNCILLOR = "councillor"  # councillors reporting for residents
@@ -79,7 +79,7 @@ class Role(StrEnum):
 class Dialect(StrEnum):
     SPIFF = "spiff"
     CAMUNDA = "camunda"  # Camunda 7
-    ZEEBE = "zeebe"  # Camunda 8: parsed as Camunda 7 once engine.zeebe has rewritten its FEEL
+    ZEEBE = "zeebe"  # Camunda 8: parsed as Camunda 7 once engine.bpmn.zeebe has rewritten its FEEL
 
     @property
     def label(self) -> str:
@@ -113,7 +113,7 @@ class EventKind(StrEnum):
     CALL_QUEUED = "call_queued"
     CALL_SUCCEEDED = "call_succeeded"
     CALL_REJECTED = "call_rejected"
-    CALL_FAILED = "call_failed"  # an external task's worker reported a failure (engine.external_tasks)
+    CALL_FAILED = "call_failed"  # an external task's worker reported a failure (engine.outbox.external_tasks)
     INCIDENT_RAISED = "incident_raised"
     INCIDENT_RETRIED = "incident_retried"
     INCIDENT_SKIPPED = "incident_skipped"
@@ -127,8 +127,8 @@ class EventKind(StrEnum):
     CONTACT_LOGGED = "contact_logged"  # the customer got in touch again about an existing case
     RESTRICTED_CASE_OPENED = "restricted_case_opened"  # someone outside its teams opened it, with a reason
     CONTACT_OUTCOME = "contact_outcome"  # how a front-office contact about a directory service ended
-    EMAIL_RECEIVED = "email_received"  # an email from a mailbox joined the case (engine.email_triage)
-    EMAIL_REPLY_WRITTEN = "email_reply_written"  # a reply to the customer's email, queued (engine.email_replies)
+    EMAIL_RECEIVED = "email_received"  # an email from a mailbox joined the case (engine.email.email_triage)
+    EMAIL_REPLY_WRITTEN = "email_reply_written"  # a reply to the customer's email, queued (engine.email.email_replies)
     EMAIL_REPLY_SENT = "email_reply_sent"
     EMAIL_REPLY_FAILED = "email_reply_failed"  # the mail server refused it, or kept failing
     APPOINTMENT_BOOKED = "appointment_booked"  # engine.appointments: the case's appointment and its changes
@@ -182,7 +182,7 @@ class MessageStatus(StrEnum):
 
 
 class CallKind(StrEnum):
-    """What an outbox call is for. Each kind has one handler (``engine.outbox.HANDLERS``) that says
+    """What an outbox call is for. Each kind has one handler (``engine.outbox.outbox.HANDLERS``) that says
     what is sent and what success, final failure, and an admin's retry or skip do."""
 
     SERVICE_TASK = "service_task"  # a parked service task waits for the result
@@ -222,7 +222,7 @@ class DocumentStatus(StrEnum):
 
 
 class EmailStatus(StrEnum):
-    """Where an email taken from a mailbox is in triage (engine.email_triage)."""
+    """Where an email taken from a mailbox is in triage (engine.email.email_triage)."""
 
     NEW = "new"  # taken from the mailbox, not yet matched
     OPEN = "open"  # in the triage team's inbox
@@ -236,7 +236,7 @@ MAILBOX_CHANNELS = (Channel.EMAIL, Channel.COUNCILLOR)  # what a mailbox may sta
 
 
 class AuditKind(StrEnum):
-    """An admin or security event in the audit trail (engine/audit.py)."""
+    """An admin or security event in the audit trail (engine/governance/audit.py)."""
 
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"

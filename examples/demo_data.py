@@ -12,7 +12,7 @@ from demo import councillor
 from demo.load import load_cases
 from demo.partners import load_partner
 from demo.staff import DEMO_PASSWORD, PEOPLE, TEAMS
-from engine import routing, users
+from engine.people import routing, users
 from engine.clock import FixedClock, SystemClock
 from webui.composition import build_context
 

@@ -42,11 +42,11 @@ def test_web_cli_and_api_open_no_transaction_and_build_no_sql():
 def test_only_runtime_touches_bpmn_workflow_instances():
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "engine").rglob("*.py")
              if "BpmnWorkflow(" in p.read_text(encoding="utf-8")]
-    assert users == ["engine/runtime.py"]
+    assert users == ["engine/bpmn/runtime.py"]
 
 
 def test_only_runtime_restores_a_workflow_from_saved_state():
-    """engine/savedstate.py reads documents (through the migration chain) on the runtime's behalf: a
+    """engine/bpmn/savedstate.py reads documents (through the migration chain) on the runtime's behalf: a
     workflow restored anywhere else would run without the sandboxed script engine the runtime gives it."""
     callers = set()
     for path in [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
@@ -57,7 +57,7 @@ def test_only_runtime_restores_a_workflow_from_saved_state():
                     isinstance(node, ast.ImportFrom) and (node.module or "").endswith("savedstate")
                     and "restore" in {alias.name for alias in node.names}):
                 callers.add(path.relative_to(ROOT).as_posix())
-    assert callers == {"engine/runtime.py"}
+    assert callers == {"engine/bpmn/runtime.py"}
 
 
 def test_modules_stay_small():
@@ -88,8 +88,8 @@ def _locks_only_another_table(statement: ast.stmt) -> bool:
 
 
 def test_only_the_case_writer_locks_a_case_or_builds_the_projector():
-    """One unit of work per case (engine/writer.py): nobody else takes the case lock (its one spelling
-    is engine/caselock.py) or projects a workflow by hand."""
+    """One unit of work per case (engine/casework/writer.py): nobody else takes the case lock (its one spelling
+    is engine/casework/caselock.py) or projects a workflow by hand."""
     locks, projectors = set(), set()
     for path in [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]:
         where = path.relative_to(ROOT).as_posix()
@@ -99,18 +99,18 @@ def test_only_the_case_writer_locks_a_case_or_builds_the_projector():
                 locks.add(where)
             if "Projector" in names and not isinstance(statement, ast.ClassDef):
                 projectors.add(where)
-    assert locks == {"engine/caselock.py"}
-    assert projectors <= {"engine/writer.py"}, projectors
+    assert locks == {"engine/casework/caselock.py"}
+    assert projectors <= {"engine/casework/writer.py"}, projectors
 
 
 def test_only_the_filing_handler_reads_the_document_of_a_call():
     """Calls are told apart by their kind, and each kind's business stays in its handler
-    (engine.outbox.HANDLERS): nobody else asks whether a call has a document."""
+    (engine.outbox.outbox.HANDLERS): nobody else asks whether a call has a document."""
     files = [*(ROOT / "engine").rglob("*.py"), *(ROOT / "webui").rglob("*.py")]
     readers = {p.relative_to(ROOT).as_posix() for p in files
                for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
                if isinstance(node, ast.Attribute) and node.attr == "document_id"}
-    assert readers == {"engine/filing.py"}
+    assert readers == {"engine/outbox/filing.py"}
 
 
 def _module_name(path: Path) -> str:
@@ -169,10 +169,83 @@ def test_engine_has_no_import_cycles():
     paths = list((ROOT / "engine").rglob("*.py"))
     known = {_module_name(p) for p in paths}
     graph = {_module_name(p): _engine_imports(p, known) for p in paths}
-    assert graph["engine.writer"] >= {"engine.projection", "engine.caselock"}  # the graph is really read
+    assert graph["engine.casework.writer"] >= {"engine.casework.projection", "engine.casework.caselock"}  # the graph is really read
     assert _cycle(graph) == [], " -> ".join(_cycle(graph))
 
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+# --- wings: written by move_wings.py, which rewrites this block on every run ---
+# The modules every wing uses, at the top of engine/.
+KERNEL = ("context", "errors", "types", "clock", "settings", "faces")
+
+
+def _wings() -> list[str]:
+    """The wings: the packages of engine/ other than persistence."""
+    return sorted(p.parent.name for p in (ROOT / "engine").glob("*/__init__.py") if p.parent.name != "persistence")
+
+
+def _face(package: str) -> tuple[str | None, list[str] | None]:
+    """A face's docstring and ``__all__`` (a literal list of strings), read without importing it."""
+    tree = ast.parse((ROOT / "engine" / package / "__init__.py").read_text(encoding="utf-8"))
+    names = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            names = [ast.literal_eval(e) for e in node.value.elts]  # type: ignore[attr-defined]
+    return ast.get_docstring(tree), names
+
+
+def test_the_engine_is_grouped_in_wings():
+    """Every module of engine/ lives in a wing, except the few every wing uses."""
+    loose = sorted(p.stem for p in (ROOT / "engine").glob("*.py") if p.stem not in {"__init__", *KERNEL})
+    assert len(_wings()) >= 10 and loose == []
+
+
+def test_every_wing_has_a_face_saying_what_it_does():
+    """A wing's __init__ says what the wing does and lists what it offers in ``__all__``; each name is
+    defined by one of the wing's modules (the face only reads them)."""
+    problems = []
+    for package in [*_wings(), "persistence"]:
+        doc, names = _face(package)
+        if not doc or names is None:
+            problems.append(f"{package}: no docstring or no __all__")
+            continue
+        text = (ROOT / "engine" / package / "__init__.py").read_text(encoding="utf-8")
+        problems += [f"{package}.{name}" for name in names if f'"{name}":' not in text and package != "persistence"]
+    assert problems == []
+
+
+def _engine_imports_of(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of each ``from engine... import`` and ``import engine...`` in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "engine":
+            found.append((node.module, [alias.name for alias in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names if alias.name.split(".")[0] == "engine"]
+    return found
+
+
+def test_webui_calls_the_engine_through_faces_only():
+    """Pages, API and CLI reach a wing through its face (``from engine.casework import start_case`` or
+    ``from engine import casework``), never a module inside it; the kernel modules are open to all."""
+    faces = {package: set(_face(package)[1] or []) for package in [*_wings(), "persistence"]}
+    kernel = {f"engine.{m}" for m in KERNEL}
+    offenders = []
+    for path in (ROOT / "webui").rglob("*.py"):
+        for module, names in _engine_imports_of(path):
+            parts = module.split(".")
+            if module == "engine":
+                bad = [n for n in names if n not in faces and n not in KERNEL]
+            elif module in kernel:
+                bad = []
+            elif len(parts) == 2 and parts[1] in faces:
+                bad = [n for n in names if n not in faces[parts[1]]]
+            else:
+                bad = [module]
+            offenders += [f"{path.relative_to(ROOT).as_posix()}: {module}.{n}" for n in bad]
+    assert offenders == []
+# --- end of wings ---

@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 
 from engine.errors import SignInFailed
-from engine.persistence.tables import User
-from engine.tokens import token_holder
+from engine.persistence import User
+from engine.people import token_holder
 from engine.types import Role
-from engine.users import has_role, session_user
+from engine.people import has_role, session_user
 
 PUBLIC = "public"          # sign-in page, health check, assets
 RESIDENTS = "residents"    # the public's own pages (report, track): no sign-in, rate-limited (webui/public_guard.py)
@@ -52,7 +52,7 @@ def load_user() -> None:
     """Before every request: the signed-in user (or None): from the bearer token for the API,
     from the session for pages. A session counts only while it carries the user's current
     ``session_generation``: signing out, a new password, new roles or deactivation add one to it
-    (engine/users.py), which ends every copy of every session of that person."""
+    (engine/people/users.py), which ends every copy of every session of that person."""
     g.user = None
     if request.path.startswith(API_PREFIX):
         _load_token_user()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import gazetteer
+from engine import places
 from engine.errors import UserError
 
 from .current import context
@@ -18,13 +18,13 @@ POSTCODE_WRONG = "Enter a real postcode, like AN1 2BC"
 def lookup(postcode: str) -> list[dict[str, Any]]:
     """The addresses at ``postcode``; ValueError (shown beside the postcode) when it is not one."""
     try:
-        return [address.to_dict() for address in gazetteer.lookup(context(), postcode)]
+        return [address.to_dict() for address in places.lookup(context(), postcode)]
     except UserError:
         raise ValueError(POSTCODE_WRONG) from None
 
 
 def find(uprn: int) -> dict[str, Any] | None:
-    found = gazetteer.find_address(context(), uprn)
+    found = places.find_address(context(), uprn)
     return found.to_dict() if found is not None else None
 
 

@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template, request, url_for
 
-from engine import diagrams, queries, registry, taskforms
+from engine import bpmn, casework
 from engine.errors import DeploymentRejected, Problem, UserError
-from engine.registry import Deployment
+from engine.bpmn import Deployment
 from engine.types import Role
-from engine.users import has_role
+from engine.people import has_role
 
 from .api.processes import uploaded_files
 from .current import context
@@ -33,7 +33,7 @@ def where(problem: Problem) -> str:
 
 @bp.get("/processes")
 def processes() -> Any:
-    return render_template("analyst/processes.html", title="Processes", rows=diagrams.process_summaries(context()),
+    return render_template("analyst/processes.html", title="Processes", rows=bpmn.process_summaries(context()),
                            notices=get_flashed_messages(with_categories=True))
 
 
@@ -53,12 +53,12 @@ def upload() -> Any:
     try:
         files = uploaded_files()
         if checking:
-            bundle = registry.check(context(), files)
+            bundle = bpmn.check(context(), files)
             if bundle.errors:
                 raise DeploymentRejected(bundle.errors + bundle.warnings)
             return render_template("analyst/upload.html", title="Upload process maps", names=names,
                                    checked=bundle, warnings=bundle.warnings)
-        deployment = registry.deploy(context(), files, g.user.email)
+        deployment = bpmn.deploy(context(), files, g.user.email)
     except DeploymentRejected as rejected:
         return _refused(names, rejected.problems)
     except UserError as err:
@@ -96,8 +96,8 @@ def _deployed(deployment: Deployment) -> Any:
 
 @bp.get("/processes/<key>")
 def process(key: str) -> Any:
-    versions = queries.versions(context(), key)
-    shown = diagrams.diagram(context(), key)
+    versions = casework.versions(context(), key)
+    shown = bpmn.diagram(context(), key)
     return render_template("analyst/process.html", title=shown.name, diagram=shown, versions=versions[::-1],
                            notices=get_flashed_messages(with_categories=True),
                            bottlenecks_shown=has_role(g.user, Role.TEAM_LEAD))  # the view's own rule (webui/app.py)
@@ -105,16 +105,16 @@ def process(key: str) -> Any:
 
 @bp.get("/processes/<key>/versions/<int(min=1):version>")
 def version(key: str, version: int) -> Any:
-    shown = diagrams.diagram(context(), key, version)
-    detail = next(v for v in queries.versions(context(), key) if v.version == version)
+    shown = bpmn.diagram(context(), key, version)
+    detail = next(v for v in casework.versions(context(), key) if v.version == version)
     return render_template("analyst/version.html", title=f"{shown.name}, version {version}", diagram=shown,
-                           detail=detail, forms=taskforms.version_forms(context(), key, version))
+                           detail=detail, forms=casework.version_forms(context(), key, version))
 
 
 @bp.route("/processes/<key>/versions/<int(min=1):version>/forms/<bpmn_id>", methods=["GET", "POST"])
 def form_preview(key: str, version: int, bpmn_id: str) -> Any:
     """The form of task ``bpmn_id`` as deployed with a version (uploads never reach the forms folder)."""
-    texts = taskforms.version_forms(context(), key, version).get(bpmn_id)
+    texts = casework.version_forms(context(), key, version).get(bpmn_id)
     if texts is None or texts.schema is None:
         abort(404)
     form = Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)  # checked when deployed
@@ -126,4 +126,4 @@ def form_preview(key: str, version: int, bpmn_id: str) -> Any:
 @bp.get("/processes/<key>/versions/<int(min=1):version>/files/<name>")
 def download(key: str, version: int, name: str) -> Any:
     """One file exactly as deployed in a version."""
-    return process_file(name, queries.deployed_file(context(), key, version, name))
+    return process_file(name, casework.deployed_file(context(), key, version, name))

@@ -1,6 +1,6 @@
 """Appointment pages: the hub's arrivals view for tablets (today's appointments, check in, call,
 finish, walk-ins), the appointment figures, and the resident's calendar file (.ics, by the link in
-their reminder). Every change is an engine use case (engine.appointment_arrivals)."""
+their reminder). Every change is an engine use case (engine.appointments.appointment_arrivals)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from engine import appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats, queries
-from engine.appointment_reminders import calendar_file
-from engine.calendar_settings import parse_day
+from engine import appointments, casework
+from engine.appointments import calendar_file
+from engine.deadlines import parse_day
 from engine.errors import Conflict, NotFound, UserError
 
 from .current import context
@@ -34,7 +34,7 @@ def uk_time(value: Any) -> str:
 
 
 def _location() -> str | None:
-    places = appointment_arrivals.locations(context())
+    places = appointments.locations(context())
     wanted = request.values.get("location")
     return wanted if wanted in {k for k, _ in places} else (places[0][0] if places else None)
 
@@ -42,11 +42,11 @@ def _location() -> str | None:
 @bp.get("/arrivals")
 def arrivals() -> Any:
     place = _location()
-    rows = appointment_arrivals.today(context(), place) if place else []
+    rows = appointments.today(context(), place) if place else []
     return render_template("appointments/arrivals.html", title="Arrivals", appointments=rows, location=place,
-                           locations=appointment_arrivals.locations(context()), buttons=BUTTONS,
+                           locations=appointments.locations(context()), buttons=BUTTONS,
                            next_action=NEXT_ACTION,
-                           status=STATUS, types=appointment_calendar.list_types(context()),
+                           status=STATUS, types=appointments.list_types(context()),
                            errors=request.args.get("error"))
 
 
@@ -55,7 +55,7 @@ def act(reference: str, action: str) -> Any:
     if action not in BUTTONS:
         abort(404)
     try:
-        done = appointment_arrivals.act(context(), reference, action, g.user.email)
+        done = appointments.act(context(), reference, action, g.user.email)
     except NotFound:
         abort(404)
     except Conflict as err:
@@ -73,8 +73,8 @@ def _now() -> Any:
 def walk_in() -> Any:
     place = request.form.get("location", "")
     try:
-        added = appointment_arrivals.walk_in(context(), request.form.get("type", ""), place,
-                                             request.form.get("name", ""), g.user.email)
+        added = appointments.walk_in(context(), request.form.get("type", ""), place,
+                                     request.form.get("name", ""), g.user.email)
     except UserError as err:
         flash(err.message, FLASH)
     else:
@@ -94,7 +94,7 @@ def figures() -> Any:
     today = context().clock.now().astimezone(LONDON).date()
     first, last = _day("from", today - timedelta(days=30)), _day("to", today)
     try:
-        found = appointment_stats.stats(context(), first, last)
+        found = appointments.stats(context(), first, last)
     except UserError as err:
         return render_template("appointments/figures.html", title="Appointment figures", figures=None,
                                problem=err.message, first=first, last=last), 400
@@ -116,12 +116,12 @@ def ics(reference: str, token: str) -> Any:
 def show(reference: str, problem: str | None = None, status: int = 200) -> Any:
     """One appointment: when and where, and (while booked) rebook to a free slot or cancel."""
     try:
-        found = appointment_booking.get_appointment(context(), reference)
+        found = appointments.get_appointment(context(), reference)
     except NotFound:
         abort(404)
     if found.case:  # as visible as its case: Forbidden/CaseNotFound become 403/404 pages
-        queries.case_header(context(), found.case, g.user.email)
-    free = appointment_calendar.availability(context(), found.type, limit=8, per_place=True) if found.status == "booked" else []
+        casework.case_header(context(), found.case, g.user.email)
+    free = appointments.availability(context(), found.type, limit=8, per_place=True) if found.status == "booked" else []
     return render_template("appointments/appointment.html", title=f"Appointment {reference}", appointment=found,
                            free=free, problem=problem, status_labels=STATUS), status
 
@@ -129,7 +129,7 @@ def show(reference: str, problem: str | None = None, status: int = 200) -> Any:
 @bp.post("/appointments/<reference>/rebook")
 def rebook(reference: str) -> Any:
     try:
-        moved = appointment_booking.rebook(context(), reference, request.form.get("slot", ""), g.user.email)
+        moved = appointments.rebook(context(), reference, request.form.get("slot", ""), g.user.email)
     except NotFound:
         abort(404)
     except UserError as err:  # taken a moment ago (names the next free slot), or no longer booked
@@ -141,7 +141,7 @@ def rebook(reference: str) -> Any:
 @bp.post("/appointments/<reference>/cancel")
 def cancel(reference: str) -> Any:
     try:
-        appointment_booking.cancel(context(), reference, g.user.email, request.form.get("reason", ""))
+        appointments.cancel(context(), reference, g.user.email, request.form.get("reason", ""))
     except NotFound:
         abort(404)
     except Conflict as err:

@@ -1,5 +1,5 @@
 """Signing in and out: hashed passwords, CSRF-protected forms, guesses limited per account, per network
-address and per known device (engine/lockout.py), and sessions that end everywhere at sign-out.
+address and per known device (engine/people/lockout.py), and sessions that end everywhere at sign-out.
 Single sign-on (webui/oidc.py) ends in the same session as a password sign-in, and no password
 lock-out ever stops it.
 
@@ -27,9 +27,9 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from engine import users
+from engine import people
 from engine.errors import SignInFailed
-from engine.lockout import KnownDevice, Limits
+from engine.people import KnownDevice, Limits
 
 bp = Blueprint("auth", __name__)
 
@@ -108,7 +108,7 @@ def _remember_device(user_id: int) -> None:
         return response
 
 
-def start_session(signed: users.SignedIn) -> None:
+def start_session(signed: people.SignedIn) -> None:
     """A fresh session for the user (a new cookie: nothing from before sign-in carries over), stamped with
     their session generation so that sign-out or an admin's change can end it (webui/access.py)."""
     session.clear()
@@ -124,8 +124,8 @@ def sign_in() -> Any:
     problem = None
     if form.validate_on_submit():
         try:
-            signed = users.sign_in(current_app.extensions["councilflow"], form.email.data, form.password.data,
-                                   address=client_address(), device=known_device(), limits=limits())
+            signed = people.sign_in(current_app.extensions["councilflow"], form.email.data, form.password.data,
+                                    address=client_address(), device=known_device(), limits=limits())
         except SignInFailed as err:
             problem = err.message
         else:
@@ -140,6 +140,6 @@ def sign_in() -> Any:
 def sign_out() -> Any:
     """Signing out ends every session of the person (a copied cookie included), not only this one."""
     if g.get("user") is not None:  # a session already ended (webui/access.py) ends nothing more
-        users.end_sessions(current_app.extensions["councilflow"], g.user.id)
+        people.end_sessions(current_app.extensions["councilflow"], g.user.id)
     session.clear()
     return redirect(url_for("auth.sign_in"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from engine import casedata, outbox
+from engine import casework, outbox
 
 bp = Blueprint("callbacks", __name__, url_prefix="/callbacks")
 
@@ -23,11 +23,11 @@ def notify_receipt(name: str) -> Any:
         return jsonify(message="The callback token is not valid"), 401
     try:
         body = json.loads(request.get_data())
-        casedata.check_bounds(body, "delivery receipt")  # it is kept in the case's history
+        casework.check_bounds(body, "delivery receipt")  # it is kept in the case's history
         receipt = parse_delivery_receipt(body)
     except (ValueError, RecursionError) as err:
         return jsonify(message=str(err)), 400
-    except casedata.DataTooLarge as err:
+    except casework.DataTooLarge as err:
         return jsonify(message=err.message), 400
     known = bool(receipt.reference) and outbox.record_delivery_receipt(
         ctx, receipt.reference, receipt.status, receipt.failed,

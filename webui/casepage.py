@@ -11,11 +11,10 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from engine import (appointment_booking, cases, contacts, diagrams, documents, email_replies, handback, incidents, notes, queries, restricted, sla_clocks,
-                    taskforms)
+from engine import appointments, background, bpmn, casework, deadlines, email, people
 from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
 from engine.types import EventKind, IncidentStatus, Outcome, SlaState
-from engine.views import EventView
+from engine.casework import EventView
 
 from .current import context
 from .dates import uk_datetime
@@ -37,7 +36,7 @@ def _task(d: dict[str, Any]) -> str:
 
 def _kind(d: dict[str, Any]) -> str:
     kind = d.get("contact_kind", "")
-    return contacts.KIND_LABELS.get(kind, str(kind).replace("_", " ")).lower()
+    return casework.KIND_LABELS.get(kind, str(kind).replace("_", " ")).lower()
 
 
 def _then(d: dict[str, Any], key: str) -> str:
@@ -152,15 +151,15 @@ def show(reference: str) -> Any:
 def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
     """The case page (``extra`` goes to the template: a form's errors and answers, shown again)."""
     ctx = context()
-    header = queries.case_header(ctx, reference, g.user.email)  # Forbidden/CaseNotFound: 403/404 pages
-    detail = cases.show_case(ctx, reference)
+    header = casework.case_header(ctx, reference, g.user.email)  # Forbidden/CaseNotFound: 403/404 pages
+    detail = casework.show_case(ctx, reference)
     order = "oldest" if request.args.get("order") == "oldest" else "newest"
     history = detail.history if order == "oldest" else list(reversed(detail.history))
     names = remember({e.actor for e in detail.history} | {header.created_by}
                      | {str(e.detail["assignee"]) for e in detail.history if (e.detail or {}).get("assignee")}
                      | {t.assignee for t in detail.case.tasks})
     timeline = [{"at": uk_datetime(e.at), "text": describe(e, names)} for e in history]
-    clocks = {c.task_id: c for c in sla_clocks.case_clocks(ctx, reference)}
+    clocks = {c.task_id: c for c in deadlines.case_clocks(ctx, reference)}
     tasks = [{"task": t, "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
               "remaining": clocks[t.id].remaining if t.id in clocks else ""} for t in detail.case.tasks]
     case_clock = clocks.get(None)
@@ -171,16 +170,16 @@ def render_case(reference: str, status: int = 200, **extra: Any) -> Any:
         channel=CHANNEL_LABELS.get(detail.case.channel, detail.case.channel),
         case_sla={"due": uk_datetime(detail.case.due_at), "sla": sla_tag(detail.case.sla_state),
                   "remaining": case_clock.remaining if case_clock else ""},
-        timeline=timeline, order=order, data=read_case(detail.data, taskforms.case_forms(ctx, reference)), tasks=tasks,
-        notes=notes.list_notes(ctx, reference), questions=handback.case_questions(ctx, reference),
-        case_reference=reference, documents=documents.list_documents(ctx, reference),
-        highlights=diagrams.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,
-        incidents=incidents.list_incidents(ctx, status=IncidentStatus.OPEN, case=reference),
+        timeline=timeline, order=order, data=read_case(detail.data, casework.case_forms(ctx, reference)), tasks=tasks,
+        notes=casework.list_notes(ctx, reference), questions=casework.case_questions(ctx, reference),
+        case_reference=reference, documents=casework.list_documents(ctx, reference),
+        highlights=bpmn.case_highlights(ctx, reference), clocks=bool(clocks), paused=paused,
+        incidents=background.list_incidents(ctx, status=IncidentStatus.OPEN, case=reference),
         diagram_url=_diagram_url(detail.case.process, detail.case.version), here=request.path,
-        contacts=contacts.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
-        contact_kinds=contacts.KIND_LABELS, appointments=appointment_booking.case_appointments(ctx, reference),
-        reply=email_replies.reply_form(ctx, reference, g.user.email, request.args.get("reply_template"),
-                                       extra.get("reply_answers", {}).get("language") or request.args.get("language")),
+        contacts=casework.list_contacts(ctx, reference, g.user.email), channels=CHANNELS,
+        contact_kinds=casework.KIND_LABELS, appointments=appointments.case_appointments(ctx, reference),
+        reply=email.reply_form(ctx, reference, g.user.email, request.args.get("reply_template"),
+                               extra.get("reply_answers", {}).get("language") or request.args.get("language")),
         **extra), status
 
 
@@ -189,12 +188,12 @@ def open_with_reason(reference: str) -> Any:
     """A team lead or admin opens a restricted case in an emergency; the reason goes into its history."""
     reason = request.form.get("reason", "")
     try:
-        granted = restricted.open_with_reason(context(), reference, g.user.email, reason)
+        granted = people.open_with_reason(context(), reference, g.user.email, reason)
     except (Forbidden, CaseNotFound):
         raise
     except UserError as err:
         try:
-            queries.require_case_visible(context(), reference, g.user.email)
+            casework.require_case_visible(context(), reference, g.user.email)
         except CaseRestricted as notice:
             return restricted_page(notice, reason, err.message)
         raise
@@ -206,8 +205,8 @@ def open_with_reason(reference: str) -> Any:
 def add_note(reference: str) -> Any:
     task_id = request.form.get("task_id", "")
     try:
-        notes.add_note(context(), reference, request.form.get("text", ""), g.user.email,
-                       task_id=int(task_id) if task_id.isdigit() else None)
+        casework.add_note(context(), reference, request.form.get("text", ""), g.user.email,
+                          task_id=int(task_id) if task_id.isdigit() else None)
     except (Forbidden, CaseNotFound):
         raise  # the 403 / 404 page, not a banner
     except UserError as err:
@@ -222,13 +221,13 @@ def reply(reference: str) -> Any:
     """A reply by email to one of the case's emails, written now and sent by the worker."""
     form = {k: request.form.get(k, "") for k in ("email", "reply", "template", "language")}
     try:
-        done = email_replies.write_reply(context(), reference, int(form["email"]) if form["email"].isdigit() else 0,
-                                         form["reply"], g.user.email, form["template"] or None,
-                                         form["language"] or "en")
+        done = email.write_reply(context(), reference, int(form["email"]) if form["email"].isdigit() else 0,
+                                 form["reply"], g.user.email, form["template"] or None,
+                                 form["language"] or "en")
     except (Forbidden, CaseNotFound):
         raise
     except UserError as err:
-        field = "reply" if isinstance(err, email_replies.ReplyRefused) and "email" not in err.message else "email"
+        field = "reply" if isinstance(err, email.ReplyRefused) and "email" not in err.message else "email"
         return render_case(reference, 400, reply_errors={field: err.message}, reply_answers=form,
                            error_list=[{"text": err.message, "href": f"#reply-{'text' if field == 'reply' else 'email'}"}])
     flash(f"Your reply to {done.to} will be sent in a moment; it is in the case's history", SUCCESS)
@@ -238,12 +237,12 @@ def reply(reference: str) -> Any:
 @bp.post("/cases/<reference>/sla/pause")
 def pause_sla(reference: str) -> Any:
     """Stop the case's clocks while the council waits for the resident (the reason is in the history)."""
-    queries.case_header(context(), reference, g.user.email)  # only someone who may see the case
+    casework.case_header(context(), reference, g.user.email)  # only someone who may see the case
     reason = request.form.get("reason", "").strip()
     if not reason:
         flash("Enter why the clocks are paused, for example awaiting information from the resident", PROBLEM)
     else:
-        sla_clocks.pause_case(context(), reference, g.user.email, reason)
+        deadlines.pause_case(context(), reference, g.user.email, reason)
         flash("The SLA clocks are paused", SUCCESS)
     return redirect(url_for(".show", reference=reference) + "#sla")
 
@@ -251,7 +250,7 @@ def pause_sla(reference: str) -> Any:
 @bp.post("/cases/<reference>/sla/resume")
 def resume_sla(reference: str) -> Any:
     """Restart the clocks; their due dates move on by the working time spent paused."""
-    queries.case_header(context(), reference, g.user.email)
-    sla_clocks.resume_case(context(), reference, g.user.email)
+    casework.case_header(context(), reference, g.user.email)
+    deadlines.resume_case(context(), reference, g.user.email)
     flash("The SLA clocks are running again; due dates moved on by the working time spent paused", SUCCESS)
     return redirect(url_for(".show", reference=reference) + "#sla")

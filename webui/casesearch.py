@@ -1,6 +1,6 @@
 """Find a case: the search box in every staff page's header and the ``/cases`` results page.
 
-The search is the engine's (``engine.casesearch``, with the case-visibility rule); a reference typed
+The search is the engine's (``engine.casework.casesearch``, with the case-visibility rule); a reference typed
 in full (``CF-000123``, ``cf000123``) goes straight to the case page when the person may see it.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from engine import casesearch, routing
+from engine import casework, people
 from engine.types import CaseStatus, Role
-from engine.users import has_role
+from engine.people import has_role
 
 from .current import context
 from .dates import uk_date, uk_datetime
@@ -31,7 +31,7 @@ def header_search_shown() -> bool:
 
 
 def _teams() -> list[dict[str, str]]:
-    return [{"value": name, "text": name} for _, name in routing.team_names(context())]
+    return [{"value": name, "text": name} for _, name in people.team_names(context())]
 
 
 def _options(choices: list[dict[str, str]], anything: str, value: str) -> list[dict[str, Any]]:
@@ -40,12 +40,12 @@ def _options(choices: list[dict[str, str]], anything: str, value: str) -> list[d
 
 @bp.get("/cases")
 def find() -> Any:
-    args = {name: " ".join(request.args.get(name, "").split())[:casesearch.MAX_TEXT]
+    args = {name: " ".join(request.args.get(name, "").split())[:casework.MAX_SEARCH_TEXT]
             for name in ("q", "status", "service", "team")}
     status = args["status"] if args["status"] in set(CaseStatus) else ""
-    wanted = casesearch.CaseSearch(args["q"], CaseStatus(status) if status else None, args["service"] or None,
-                                   args["team"] or None)
-    found = casesearch.find_cases(context(), wanted, g.user.email, page_number(), PAGE_SIZE)
+    wanted = casework.CaseSearch(args["q"], CaseStatus(status) if status else None, args["service"] or None,
+                                 args["team"] or None)
+    found = casework.find_cases(context(), wanted, g.user.email, page_number(), PAGE_SIZE)
     if found.exact:
         return redirect(url_for("casepage.show", reference=found.exact))
     rows = [{"hit": h, "due": uk_datetime(h.due_at), "sla": sla_tag(h.sla_state), "started": uk_date(h.created_at),

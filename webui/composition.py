@@ -9,7 +9,7 @@ from __future__ import annotations
 from adapters.registry import AdapterRegistry
 from engine.clock import Clock, SystemClock
 from engine.context import Context
-from engine.persistence.db import Database
+from engine.persistence import Database
 from engine.settings import Settings
 
 

@@ -1,6 +1,6 @@
 """Logging a repeat contact from the case page: the customer got in touch again about their case.
 
-The engine checks and records it (``engine.contacts``); a form with mistakes shows the case page
+The engine checks and records it (``engine.casework.contacts``); a form with mistakes shows the case page
 again with GOV.UK error messages and what was typed, so nothing the advisor wrote is lost."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
-from engine import contacts
+from engine import casework
 from engine.errors import FormInvalid
 
 from .casepage import render_case
@@ -23,7 +23,7 @@ FIELDS = ("channel", "kind", "text")
 def log(reference: str) -> Any:
     answers = {name: request.form.get(name, "") for name in FIELDS}
     try:
-        contacts.log_contact(context(), reference, answers["channel"], answers["kind"], answers["text"],
+        casework.log_contact(context(), reference, answers["channel"], answers["kind"], answers["text"],
                              g.user.email)
     except FormInvalid as err:
         errors = [{"text": err.errors[name], "href": f"#contact-{name}"} for name in FIELDS if name in err.errors]

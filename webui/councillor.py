@@ -1,6 +1,6 @@
 """The councillors' area (role ``councillor``): a mobile-first place to raise an enquiry for a
 constituent, follow "my enquiries" and add information; and Member Services' page to raise one for a
-member who phoned or emailed. The engine decides who may see and do what (engine/member_enquiries.py);
+member who phoned or emailed. The engine decides who may see and do what (engine/members/member_enquiries.py);
 these views only read forms and show pages.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine import councillors, member_enquiries
+from engine import members as members_wing
 from engine.errors import FormInvalid
 
 from .current import context
@@ -61,7 +61,7 @@ def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, s
     items = {"enquiry_type": _items(ENQUIRY_TYPES, values.get("enquiry_type")),
              "priority": _items(PRIORITIES, values.get("priority")),
              "resident_consent": _items(CONSENT, values.get("resident_consent")),
-             "received_by": _items(list(member_enquiries.RECEIVED_BY.items()), values.get("received_by"))}
+             "received_by": _items(list(members_wing.RECEIVED_BY.items()), values.get("received_by"))}
     errors = _words(errors)
     return render_template(template, title=title, values=values, errors=errors, error_list=_error_list(errors),
                            items=items, **extra), status
@@ -71,8 +71,8 @@ def _form(template: str, title: str, values: dict[str, Any], errors: dict[str, s
 
 @bp.get("/")
 def my_enquiries() -> Any:
-    member = councillors.councillor(context(), g.user.email)
-    rows = member_enquiries.my_enquiries(context(), g.user.email)
+    member = members_wing.councillor(context(), g.user.email)
+    rows = members_wing.my_enquiries(context(), g.user.email)
     return render_template("councillor/list.html", title=_("My enquiries"), member=member, enquiries=rows)
 
 
@@ -80,11 +80,11 @@ def my_enquiries() -> Any:
 def new_enquiry() -> Any:
     title = _("Raise an enquiry")
     if request.method == "GET":
-        return _form("councillor/new.html", title, {"ward": councillors.councillor(context(), g.user.email).ward or ""},
+        return _form("councillor/new.html", title, {"ward": members_wing.councillor(context(), g.user.email).ward or ""},
                      {})
-    values = {name: request.form.get(name, "") for name in member_enquiries.FIELDS}
+    values = {name: request.form.get(name, "") for name in members_wing.FIELDS}
     try:
-        reference = member_enquiries.raise_enquiry(context(), g.user.email, values, g.user.email)
+        reference = members_wing.raise_enquiry(context(), g.user.email, values, g.user.email)
     except FormInvalid as err:
         return _form("councillor/new.html", title, values, err.errors, 400)
     flash(_("Enquiry %(reference)s raised. Member Services will log it and tell you who is dealing with it.",
@@ -94,7 +94,7 @@ def new_enquiry() -> Any:
 
 @bp.get("/enquiries/<reference>")
 def show(reference: str, information: str = "", errors: dict[str, str] | None = None, status: int = 200) -> Any:
-    detail = member_enquiries.enquiry(context(), g.user.email, reference)  # 404 unless theirs (or their ward's)
+    detail = members_wing.enquiry(context(), g.user.email, reference)  # 404 unless theirs (or their ward's)
     errors = _words(errors or {})
     return render_template("councillor/show.html", title=_("Enquiry %(reference)s", reference=reference),
                            detail=detail, e=detail.enquiry,
@@ -107,7 +107,7 @@ def show(reference: str, information: str = "", errors: dict[str, str] | None = 
 def add_information(reference: str) -> Any:
     text = request.form.get("information", "")
     try:
-        member_enquiries.add_information(context(), g.user.email, reference, text)
+        members_wing.add_information(context(), g.user.email, reference, text)
     except FormInvalid as err:
         return show(reference, text, err.errors, 400)
     flash(_("Information added. The team working on your enquiry has been told."))
@@ -119,28 +119,28 @@ def add_information(reference: str) -> Any:
 @staff_bp.route("/enquiries/new", methods=["GET", "POST"])
 def raise_for_member() -> Any:
     ctx = context()
-    if not member_enquiries.may_raise_for_members(ctx, g.user.email):
+    if not members_wing.may_raise_for_members(ctx, g.user.email):
         abort(403)
     title = "Raise an enquiry for a councillor"
-    people = councillors.list_councillors(ctx)
+    people = members_wing.list_councillors(ctx)
     chosen = request.form.get("councillor", "")
     members = {"members": people, "member_items": [{"value": "", "text": "Select a councillor"}] + [
         {"value": m.email, "text": f"{m.name} ({m.ward} ward)" if m.ward else m.name, "selected": m.email == chosen}
         for m in people]}
     if request.method == "GET":
         return _form("councillor/raise_for_member.html", title, {}, {}, **members)
-    values = {name: request.form.get(name, "") for name in ("councillor", "received_by", *member_enquiries.FIELDS)}
+    values = {name: request.form.get(name, "") for name in ("councillor", "received_by", *members_wing.FIELDS)}
     errors: dict[str, str] = {}
     if not values["councillor"]:
         errors["councillor"] = "Select the councillor"
     try:
         if errors:
             raise FormInvalid(errors)
-        reference = member_enquiries.raise_enquiry(ctx, values["councillor"], values, g.user.email,
-                                                   values["received_by"] or None)
+        reference = members_wing.raise_enquiry(ctx, values["councillor"], values, g.user.email,
+                                               values["received_by"] or None)
     except FormInvalid as err:
         return _form("councillor/raise_for_member.html", title, values, {**errors, **err.errors}, 400, **members)
-    except councillors.CouncillorNotFound:
+    except members_wing.CouncillorNotFound:
         return _form("councillor/raise_for_member.html", title, values, {"councillor": "Select the councillor"}, 400,
                      **members)
     flash(f"Enquiry {reference} raised for the councillor. It is in Member Services' inbox to log.")

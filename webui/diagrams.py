@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from engine import diagrams
+from engine import bpmn
 
 from .downloads import process_file
 
@@ -16,5 +16,5 @@ bp = Blueprint("diagrams", __name__)
 def version_xml(key: str, version: int) -> Any:
     """The BPMN file that defines a version's own process (a version never changes once deployed). An
     uploaded file, so a sandboxed attachment: the viewer fetches it, a person who opens it saves it."""
-    xml = diagrams.diagram_xml(current_app.extensions["councilflow"], key, version)
+    xml = bpmn.diagram_xml(current_app.extensions["councilflow"], key, version)
     return process_file(f"{key}-{version}.bpmn", xml, cache_seconds=3600)

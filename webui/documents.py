@@ -1,6 +1,6 @@
 """Documents staff attach to a case: upload, download; filed into the EDRMS by the adapter.
 
-Anyone who may see the case may add and open its documents (``engine.permissions.may_see_case``).
+Anyone who may see the case may add and open its documents (``engine.people.permissions.may_see_case``).
 The case page includes ``documents/panel.html``; ``/cases/<ref>/documents`` shows the same panel on
 a page of its own, and is where a refused upload is explained.
 """
@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine import documents
+from engine import casework
 from engine.errors import Forbidden, NotFound, UserError
 from engine.types import DocumentStatus
 
@@ -34,9 +34,9 @@ STATUS_TAGS = {
 @bp.app_context_processor
 def document_helpers() -> dict[str, Any]:
     """What ``documents/panel.html`` needs wherever it is included."""
-    return {"edrms_configured": lambda: documents.filing_operation(context()) is not None,
+    return {"edrms_configured": lambda: casework.filing_operation(context()) is not None,
             "document_tag": lambda status: STATUS_TAGS.get(status, (status, "govuk-tag--grey")),
-            "document_limit_mb": documents.MAX_BYTES // (1024 * 1024)}
+            "document_limit_mb": casework.MAX_BYTES // (1024 * 1024)}
 
 
 @bp.app_template_filter("document_size")
@@ -49,7 +49,7 @@ def document_size(size: int) -> str:
 
 
 def _page(reference: str, error: str | None = None, status: int = 200) -> Any:
-    rows = documents.list_documents(context(), reference, g.user.email)
+    rows = casework.list_documents(context(), reference, g.user.email)
     return render_template("documents/page.html", title=f"Documents of case {reference}", case_reference=reference,
                            documents=rows, document_error=error, problem=None,
                            error_list=[{"text": error, "href": "#document"}] if error else None), status
@@ -62,12 +62,12 @@ def index(reference: str) -> Any:
 
 @bp.post("/cases/<reference>/documents")
 def upload(reference: str) -> Any:
-    if (request.content_length or 0) > documents.MAX_BYTES + _ENVELOPE:
-        return _page(reference, f"The file must be smaller than {documents.MAX_BYTES // (1024 * 1024)} MB", 413)
+    if (request.content_length or 0) > casework.MAX_BYTES + _ENVELOPE:
+        return _page(reference, f"The file must be smaller than {casework.MAX_BYTES // (1024 * 1024)} MB", 413)
     file = request.files.get("document")
     try:
-        added = documents.add_document(context(), reference, (file.filename or "") if file else "",
-                                       file.read() if file else b"", file.mimetype if file else None, g.user.email)
+        added = casework.add_document(context(), reference, (file.filename or "") if file else "",
+                                      file.read() if file else b"", file.mimetype if file else None, g.user.email)
     except (Forbidden, NotFound):
         raise  # the error page says so
     except UserError as err:
@@ -89,6 +89,6 @@ def _case_page(reference: str) -> str:
 
 @bp.get("/cases/<reference>/documents/<int:document_id>")
 def download(reference: str, document_id: int) -> Any:
-    found = documents.get_document(context(), reference, document_id, g.user.email)
-    kind = found.content_type if found.content_type in documents.SAFE_TYPES else "application/octet-stream"
+    found = casework.get_document(context(), reference, document_id, g.user.email)
+    kind = found.content_type if found.content_type in casework.SAFE_TYPES else "application/octet-stream"
     return attachment(found.content, found.filename, kind)

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine import cases, customers, directory, taskforms
-from engine.customers import CustomerQuery, CustomerView, PossibleDuplicates
+from engine import casework, catalogue
+from engine.casework import CustomerQuery, CustomerView, PossibleDuplicates
 from engine.errors import FormInvalid
 from engine.types import Channel
 
@@ -37,7 +37,7 @@ CUSTOMER_FIELDS = (("name", "Full name", "name", "text", None),
 def selected_customer() -> CustomerView | None:
     """The customer named by ``?customer=`` (a 404 page if there is none with that id)."""
     customer_id = request.args.get("customer", type=int)
-    return customers.get_customer(context(), customer_id) if customer_id is not None else None
+    return casework.get_customer(context(), customer_id) if customer_id is not None else None
 
 
 def customer_rows(customer: CustomerView) -> list[dict[str, Any]]:
@@ -52,17 +52,17 @@ def customer_rows(customer: CustomerView) -> list[dict[str, Any]]:
 def services() -> Any:
     query = request.args.get("q", "").strip()
     customer = selected_customer()
-    found = directory.search(context(), query) if query else []
-    letters = [] if query else directory.a_to_z(directory.all_services(context()))
+    found = catalogue.search(context(), query) if query else []
+    letters = [] if query else catalogue.a_to_z(catalogue.all_services(context()))
     return render_template("frontoffice/services.html", title="Find a service", query=query, found=found,
                            letters=letters, customer=customer,
                            rows=customer_rows(customer) if customer else [])
 
 
-def _startable(key: str) -> directory.Service:
+def _startable(key: str) -> catalogue.Service:
     """The service ``key`` if it starts a mapped process; 404 otherwise (other directory services are
     resolved, handed off or referred from their own page)."""
-    service = directory.get_service(context(), key)
+    service = catalogue.get_service(context(), key)
     if not service.startable:
         abort(404)
     return service
@@ -73,7 +73,7 @@ def start(key: str) -> Any:
     return _start_page(_startable(key), selected_customer())
 
 
-def _start_page(service: directory.Service, customer: CustomerView | None, error: str | None = None,
+def _start_page(service: catalogue.Service, customer: CustomerView | None, error: str | None = None,
                 status: int = 200) -> Any:
     choices = [{"value": c.value, "text": label} for c, label in CHANNELS.items()]
     return render_template("frontoffice/start.html", title=f"Start: {service.name}", service=service,
@@ -86,20 +86,20 @@ def _start_page(service: directory.Service, customer: CustomerView | None, error
 def start_case(key: str) -> Any:
     service = _startable(key)
     customer_id = request.form.get("customer", type=int)
-    customer = customers.get_customer(context(), customer_id) if customer_id is not None else None
+    customer = casework.get_customer(context(), customer_id) if customer_id is not None else None
     channel = request.form.get("channel", "")
     if channel not in {c.value for c in Channel}:
         return _start_page(service, customer, "Select how the customer contacted us", 400)
-    case = cases.start_case(context(), service.process or key, None, channel, customer_id, actor=g.user.email,
-                            service=service.key if service.in_directory else None)
-    following = taskforms.next_task(context(), case.reference, g.user.email)
+    case = casework.start_case(context(), service.process or key, None, channel, customer_id, actor=g.user.email,
+                               service=service.key if service.in_directory else None)
+    following = casework.next_task(context(), case.reference, g.user.email)
     if following is not None:
         return redirect(url_for("tasks.show", task_id=following.id))
     return redirect(url_for("tasks.outcome", reference=case.reference))
 
 
 # -- customers ----------------------------------------------------------------------------------
-def _onward(customer_id: int, service: directory.Service | None) -> str:
+def _onward(customer_id: int, service: catalogue.Service | None) -> str:
     """Where choosing a customer leads: the service being started (a directory service that starts
     no map: its own page, where the contact is taken), or their own page."""
     if service is not None and service.startable:
@@ -113,9 +113,9 @@ def _onward(customer_id: int, service: directory.Service | None) -> str:
 def find() -> Any:
     query = request.args.get("q", "").strip()
     service = request.args.get("service") or None
-    chosen = directory.get_service(context(), service) if service else None
+    chosen = catalogue.get_service(context(), service) if service else None
     parsed = CustomerQuery.parse(query)
-    found = customers.find_customers(context(), parsed) if query else []
+    found = casework.find_customers(context(), parsed) if query else []
     # "Add a new customer" starts from what was searched for, so nothing is typed twice.
     prefill = {k: v for k, v in vars(parsed).items() if v}
     if service:
@@ -167,7 +167,7 @@ def _finding_address() -> bool:
 @bp.route("/customers/new", methods=["GET", "POST"])
 def new_customer() -> Any:
     service = request.values.get("service") or None
-    chosen = directory.get_service(context(), service) if service else None
+    chosen = catalogue.get_service(context(), service) if service else None
     if request.method == "GET":
         given = {name: request.args.get(name, "") for name, *_ in CUSTOMER_FIELDS}
         return _customer_form("frontoffice/customer_form.html", "Add a customer", given, service=service)
@@ -176,8 +176,8 @@ def new_customer() -> Any:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, searched=True,
                               service=service)
     try:
-        created = customers.create_customer(context(), details,
-                                            allow_duplicate=request.form.get("allow_duplicate") == "yes")
+        created = casework.create_customer(context(), details,
+                                           allow_duplicate=request.form.get("allow_duplicate") == "yes")
     except FormInvalid as err:
         return _customer_form("frontoffice/customer_form.html", "Add a customer", details, err.errors,
                               service=service)
@@ -194,15 +194,15 @@ def new_customer() -> Any:
 
 @bp.get("/customers/<int:customer_id>")
 def customer(customer_id: int) -> Any:
-    found = customers.get_customer(context(), customer_id)
-    history = customers.customer_history(context(), customer_id, g.user.email)
+    found = casework.get_customer(context(), customer_id)
+    history = casework.customer_history(context(), customer_id, g.user.email)
     return render_template("frontoffice/customer.html", title=found.name, customer=found,
                            rows=customer_rows(found), history=history, channels=CHANNELS)
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit_customer(customer_id: int) -> Any:
-    found = customers.get_customer(context(), customer_id)
+    found = casework.get_customer(context(), customer_id)
     title = f"Change {found.name}'s details"
     if request.method == "GET":
         values = {name: getattr(found, name) or "" for name, *_ in CUSTOMER_FIELDS}
@@ -212,7 +212,7 @@ def edit_customer(customer_id: int) -> Any:
     if _finding_address():
         return _customer_form("frontoffice/customer_form.html", title, details, searched=True, customer=found)
     try:
-        customers.update_customer(context(), customer_id, details)
+        casework.update_customer(context(), customer_id, details)
     except FormInvalid as err:
         return _customer_form("frontoffice/customer_form.html", title, details, err.errors, customer=found)
     flash("Customer details updated")

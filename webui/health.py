@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from engine import health as checks
+from engine import ops
 
 from .home import RETRY_AFTER_S
 
@@ -23,7 +23,7 @@ def healthz() -> Any:
 
 @bp.get("/readyz")
 def readyz() -> Any:
-    readiness = checks.readiness(current_app.extensions["councilflow"])
+    readiness = ops.readiness(current_app.extensions["councilflow"])
     if readiness.ready:
         return jsonify(readiness.to_dict())
     return jsonify(readiness.to_dict()), 503, {"Retry-After": str(RETRY_AFTER_S)}

@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine import member_enquiries
+from engine import members
 from engine.errors import CaseRestricted, EngineError
-from engine.persistence.db import UNAVAILABLE
+from engine.persistence import UNAVAILABLE
 from engine.types import Role
-from engine.users import has_role
+from engine.people import has_role
 
 from . import current, notifications
 from .api.errors import RETRY_AFTER_S, status_for
@@ -83,7 +83,7 @@ MEMBER_SERVICES_PLACE = {"title": "Raise an enquiry for a councillor", "href": "
 @bp.get("/")
 def index() -> Any:
     here = places()
-    if not has_role(g.user) and member_enquiries.may_raise_for_members(current.context(), g.user.email):
+    if not has_role(g.user) and members.may_raise_for_members(current.context(), g.user.email):
         here.append(MEMBER_SERVICES_PLACE)  # Member Services staff (admins reach it from the users page)
     return render_template("home.html", title="Home", places=here)
 

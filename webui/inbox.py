@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import cases, handback, permissions, queries, routing
+from engine import casework, people
 from engine.errors import Conflict, Forbidden, UserError
 from engine.types import TaskStatus
-from engine.views import TaskView
+from engine.casework import TaskView
 
 from .auth import is_local_path
 from .current import context
@@ -29,7 +29,7 @@ PAGE_SIZE = 25
 SORTS = {"oldest": ("created_at", False, "Oldest first"), "newest": ("created_at", True, "Newest first"),
          "due": ("due_at", False, "Due soonest")}
 STATUSES: dict[str, tuple[str, Any]] = {
-    "active": ("Open or handed back", queries.ACTIVE), "open": ("Open", TaskStatus.OPEN),
+    "active": ("Open or handed back", casework.ACTIVE), "open": ("Open", TaskStatus.OPEN),
     "handed_back": ("Handed back to the front office", TaskStatus.HANDED_BACK),
     "completed": ("Completed", TaskStatus.COMPLETED), "cancelled": ("Cancelled", TaskStatus.CANCELLED)}
 SLA_TAGS = {"on_track": ("On track", "govuk-tag--green"), "at_risk": ("At risk", "govuk-tag--yellow"),
@@ -75,7 +75,7 @@ def page_number() -> int:
 
 
 def process_choices() -> list[dict[str, str]]:
-    return [{"value": p.process, "text": p.name or p.process} for p in queries.processes(context())]
+    return [{"value": p.process, "text": p.name or p.process} for p in casework.processes(context())]
 
 
 def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
@@ -83,11 +83,11 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
     status, sort = _choice("status", STATUSES, "active"), _choice("sort", SORTS, "oldest")
     process, task = request.args.get("process", "").strip(), request.args.get("task", "").strip()
     column, descending, _ = SORTS[sort]
-    wanted = queries.TaskFilter(process=process or None, task=task or None, status=STATUSES[status][1],
-                                sort=column, descending=descending, **base)
-    page = queries.task_page(context(), wanted, g.user.email, page_number(), PAGE_SIZE)
+    wanted = casework.TaskFilter(process=process or None, task=task or None, status=STATUSES[status][1],
+                                 sort=column, descending=descending, **base)
+    page = casework.task_page(context(), wanted, g.user.email, page_number(), PAGE_SIZE)
     now = context().clock.now()
-    remaining = queries.sla_remaining(context(), [t.id for t in page.items])
+    remaining = casework.sla_remaining(context(), [t.id for t in page.items])
     processes = process_choices()
     remember(t.assignee for t in page.items)  # the "Assigned to" column names people, in one query
     names = {p["value"]: p["text"] for p in processes}
@@ -95,16 +95,16 @@ def _listing(title: str, base: dict[str, Any], heading_team: str | None) -> Any:
              "age": age_text(t.created_at, now), "due": uk_datetime(t.due_at), "sla": sla_tag(t.sla_state),
              "remaining": remaining.get(t.id, "")} for t in page.items]
     # The tick boxes and "assign selected tasks to" are for those who may give work to others.
-    members = (queries.team_members(context(), heading_team, g.user.email)
-               if heading_team and permissions.may_assign_to_others(g.user) else [])
+    members = (casework.team_members(context(), heading_team, g.user.email)
+               if heading_team and people.may_assign_to_others(g.user) else [])
     args = {"status": status, "sort": sort, "process": process, "task": task}
     # Work that no inbox shows: those who can act on it (admins add people, team leads reassign) see it.
-    unstaffed = (routing.unstaffed_teams_with_work(context())
-                 if permissions.is_admin(g.user) or permissions.may_assign_to_others(g.user) else [])
+    unstaffed = (people.unstaffed_teams_with_work(context())
+                 if people.is_admin(g.user) or people.may_assign_to_others(g.user) else [])
     return render_template(
         "inbox/index.html", title=title, team=heading_team, rows=rows, members=members, unstaffed=unstaffed,
-        may_staff=permissions.is_admin(g.user),
-        counts=queries.team_counts(context(), g.user.email), args=args, processes=processes,
+        may_staff=people.is_admin(g.user),
+        counts=casework.team_counts(context(), g.user.email), args=args, processes=processes,
         statuses=STATUSES, sorts=SORTS, pagination=pagination(page, args), total=page.total,
         total_capped=page.total_capped, here=request.full_path.rstrip("?"))
 
@@ -152,14 +152,14 @@ def _act(action: Callable[[], TaskView], done: Callable[[TaskView], str]) -> Non
 
 @bp.post("/inbox/tasks/<int:task_id>/claim")
 def claim(task_id: int) -> Any:
-    _act(lambda: cases.claim_task(context(), task_id, g.user.email),
+    _act(lambda: casework.claim_task(context(), task_id, g.user.email),
          lambda t: f"You have claimed “{t.name}” on {t.case}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
 
 @bp.post("/inbox/tasks/<int:task_id>/unclaim")
 def unclaim(task_id: int) -> Any:
-    _act(lambda: cases.unclaim_task(context(), task_id, actor=g.user.email),
+    _act(lambda: casework.unclaim_task(context(), task_id, actor=g.user.email),
          lambda t: f"“{t.name}” on {t.case} is back in the {t.team or 'team'} queue")
     return redirect(back_to(url_for(".my_tasks")))
 
@@ -170,7 +170,7 @@ def assign(task_id: int) -> Any:
     if not assignee:
         flash("Select who to assign the task to", PROBLEM)
     else:
-        _act(lambda: cases.assign_task(context(), task_id, assignee, actor=g.user.email),
+        _act(lambda: casework.assign_task(context(), task_id, assignee, actor=g.user.email),
              lambda t: f"“{t.name}” on {t.case} is assigned to {person(assignee)}")
     return redirect(back_to(url_for("tasks.show", task_id=task_id)))
 
@@ -184,7 +184,7 @@ def bulk_assign() -> Any:
         flash("Select at least one task and who to assign them to", PROBLEM)
         return redirect(back_to(url_for(".my_tasks")))
     try:
-        result = cases.bulk_assign(context(), chosen, assignee, actor=g.user.email)
+        result = casework.bulk_assign(context(), chosen, assignee, actor=g.user.email)
     except UserError as err:
         flash(err.message, PROBLEM)
         return redirect(back_to(url_for(".my_tasks")))
@@ -198,18 +198,18 @@ def bulk_assign() -> Any:
 
 @bp.get("/inbox/questions")
 def questions() -> Any:
-    asked = handback.open_questions(context(), g.user.email)
+    asked = casework.open_questions(context(), g.user.email)
     return render_template("inbox/questions.html", title="Questions from the back office", questions=asked,
-                           counts=queries.team_counts(context(), g.user.email))
+                           counts=casework.team_counts(context(), g.user.email))
 
 
 @bp.route("/inbox/questions/<int:question_id>", methods=["GET", "POST"])
 def answer(question_id: int) -> Any:
-    question = handback.get_question(context(), question_id, g.user.email)
+    question = casework.get_question(context(), question_id, g.user.email)
     error = None
     if request.method == "POST":
         try:
-            handback.answer_question(context(), question_id, request.form.get("answer", ""), g.user.email)
+            casework.answer_question(context(), question_id, request.form.get("answer", ""), g.user.email)
         except Conflict as err:
             flash(err.message, PROBLEM)
             return redirect(url_for(".questions"))

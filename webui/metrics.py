@@ -1,6 +1,6 @@
 """Prometheus ``/metrics`` (prometheus-client). Requests are counted by this process (scrape every
 ``serve``); everything about cases, tasks, SLAs, the outbox and the worker is read from the database at
-scrape time (engine.ops_figures), so every process reports the same, however many there are.
+scrape time (engine.ops.ops_figures), so every process reports the same, however many there are.
 
 Protected: with ``COUNCILFLOW_METRICS_TOKEN`` set it asks for ``Authorization: Bearer <token>``; without
 one it answers only a request from this machine that came through no proxy."""
@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from engine import ops_figures
+from engine import ops
 from engine.context import Context
 
 from .logs import route
@@ -33,7 +33,7 @@ class DatabaseFigures(Collector):
         self.ctx = ctx
 
     def collect(self) -> Iterator[Any]:
-        f = ops_figures.read(self.ctx)
+        f = ops.read(self.ctx)
         yield _family(CounterMetricFamily, "councilflow_cases_started", "Cases started", ["process", "channel"],
                       f.cases_started)
         yield _family(CounterMetricFamily, "councilflow_cases_completed", "Cases completed",

@@ -1,6 +1,6 @@
 """The appointments section of the management-information dashboard (``/mi``): demand by type and
 location, booked against the slots the desks offered, waiting time and appointment length (median and
-90th percentile) and the no-show rate, for the dashboard's date range (``engine.appointment_stats``,
+90th percentile) and the no-show rate, for the dashboard's date range (``engine.appointments.appointment_stats``,
 under the ``appointments`` key of the figures). Drawn by templates/mi/_appointments.html."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The bottleneck view for team leads and admins (``/mi/bottlenecks``): a process's diagram with each
 user task's average and 90th-percentile wait and the number waiting now drawn on it, the slowest task
 badged "Slowest", and the same figures as a table (the page works without JavaScript). Figures and
-definitions: ``engine.mi_bottlenecks``, docs/mi.md."""
+definitions: ``engine.mi.mi_bottlenecks``, docs/mi.md."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from engine import diagrams, mi, mi_bottlenecks
+from engine import bpmn, mi
 from engine.errors import UserError
 
 from .current import context
@@ -49,13 +49,13 @@ def _range() -> tuple[date, date, str | None]:
 @bp.get("")
 def processes() -> Any:
     return render_template("mi/bottleneck_processes.html", title="Where cases wait",
-                           rows=diagrams.process_summaries(context()))
+                           rows=bpmn.process_summaries(context()))
 
 
 @bp.get("/<key>")
 def process(key: str) -> Any:
     start, end, problem = _range()
-    shown = mi_bottlenecks.bottlenecks(context(), key, start, end)
+    shown = mi.bottlenecks(context(), key, start, end)
     overlays = {t.bpmn_id: {"average": wait_text(t.average_seconds), "p90": wait_text(t.p90_seconds),
                             "waiting": t.waiting_now, "slowest": t.slowest}
                 for t in shown.tasks if t.measured or t.waiting_now}

@@ -1,7 +1,7 @@
 """The management-information dashboard for team leads and admins (``/mi``): demand by hour and
 weekday, daily contacts, first-contact resolution and avoidable contact, hand-offs and bounce-backs
 per service, SLA compliance, backlog by age and the oldest open cases, for a range and filters; each
-table downloadable as CSV, all of them as ODS. Figures and definitions: ``engine.mi``, docs/mi.md."""
+table downloadable as CSV, all of them as ODS. Figures and definitions: ``engine.mi.mi``, docs/mi.md."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from engine import mi, mi_export
+from engine import mi
 from engine.errors import UserError
 
 from . import mi_appointments, mi_charts
@@ -104,8 +104,8 @@ def dashboard() -> Any:
         found = _figures(_defaults())
     page = render_template("mi/dashboard.html", title="Management information", f=found, given=given,
                            ranges=_ranges(),
-                           choices=mi.choices(context()), charts=charts(found), tables=mi_export.tables(found),
-                           titles=mi_export.TABLE_TITLES, query={k: v for k, v in given.items() if v},
+                           choices=mi.choices(context()), charts=charts(found), tables=mi.tables(found),
+                           titles=mi.TABLE_TITLES, query={k: v for k, v in given.items() if v},
                            error_list=problem, appointments=mi_appointments.section(found))
     return (page, 400) if problem else page
 
@@ -114,7 +114,7 @@ def dashboard() -> Any:
 def table_csv(table: str) -> Any:
     found = _figures(_given())
     name = f"councilflow-mi-{found['from']}-to-{found['to']}-{table}.csv"
-    return Response(mi_export.to_csv(*mi_export.table(found, table)), mimetype="text/csv",
+    return Response(mi.to_csv(*mi.table(found, table)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -122,5 +122,5 @@ def table_csv(table: str) -> Any:
 def all_ods() -> Any:
     found = _figures(_given())
     name = f"councilflow-mi-{found['from']}-to-{found['to']}.ods"
-    return Response(mi_export.to_ods(mi_export.tables(found)), mimetype=ODS,
+    return Response(mi.to_ods(mi.tables(found)), mimetype=ODS,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

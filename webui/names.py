@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from flask import Flask, g
 
-from engine import queries
+from engine import casework
 
 from .current import context
 
@@ -29,7 +29,7 @@ def remember(emails: Iterable[str | None]) -> dict[str, str]:
     known = _known()
     wanted = {e for e in emails if e and e not in known}
     if wanted:
-        found = queries.display_names(context(), wanted)
+        found = casework.display_names(context(), wanted)
         known.update({e: found.get(e, e) for e in wanted})
     return known
 

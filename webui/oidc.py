@@ -20,7 +20,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, render_template, request, session, url_for
 from joserfc.errors import JoseError
 
-from engine import audit, users
+from engine import governance, people
 from engine.errors import SignInFailed
 from engine.types import AuditKind
 
@@ -80,8 +80,8 @@ def _refused(reason: str, message: str, status: int, recorded: bool = False, **d
     it there) and explained to the person in plain words."""
     logger.warning("Single sign-on refused: %s", reason, extra={"oidc_reason": reason, **details})
     if not recorded:
-        audit.record_now(current_app.extensions["councilflow"], AuditKind.SSO_SIGN_IN_FAILED, "unknown", "",
-                         reason=reason[:300])
+        governance.record_now(current_app.extensions["councilflow"], AuditKind.SSO_SIGN_IN_FAILED, "unknown", "",
+                              reason=reason[:300])
     return render_template("auth/oidc_refused.html", title="You cannot sign in", message=message,
                            provider=label()), status
 
@@ -126,7 +126,7 @@ def callback() -> Any:
         return _refused("no ID token in the token response", "The sign-in could not be completed. "
                         "Go back to the sign-in page and try again.", 400)
     try:
-        signed = users.sign_in_by_claim(current_app.extensions["councilflow"], address)
+        signed = people.sign_in_by_claim(current_app.extensions["councilflow"], address)
     except SignInFailed:
         return _refused("no active user", f"There is no active councilflow account for {address or 'you'}. "
                         "Ask your administrator to add you.", 403, recorded=True, oidc_subject=claims.get("sub"))

@@ -5,8 +5,8 @@ discovery, services and their definitions, posting a request, following requests
 
 No staff sign-in and no CSRF token (``access.PARTNER_KEY``): reading services and requests is open,
 as the spec has it; posting a request and reading updates need a partner's ``api_key``
-(``councilflow partners add NAME``). What is offered is decided in the engine (``engine.publishing``,
-``engine.open311_services``); this module only reads the request and shapes the answer.
+(``councilflow partners add NAME``). What is offered is decided in the engine (``engine.residents.publishing``,
+``engine.open311.open311_services``); this module only reads the request and shapes the answer.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from engine import open311_rate, open311_requests, open311_services, open311_status, open311_updates, partner_keys
+from engine import open311
 from engine.context import Context
 from engine.errors import EngineError, FormInvalid, SignInFailed, UserError
 from engine.errors import NotFound as EngineNotFound
@@ -59,19 +59,19 @@ def _listed(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip())
 
 
-def _service(service: open311_services.Open311Service) -> dict[str, Any]:
+def _service(service: open311.Open311Service) -> dict[str, Any]:
     return {"service_code": service.code, "service_name": service.name, "description": service.description,
             "metadata": True, "type": "realtime", "keywords": ", ".join(service.keywords), "group": ""}
 
 
-def _attribute(attribute: open311_services.Attribute) -> dict[str, Any]:
+def _attribute(attribute: open311.Attribute) -> dict[str, Any]:
     return {"variable": True, "code": attribute.code, "datatype": attribute.datatype,
             "required": attribute.required, "datatype_description": attribute.hint or "",
             "order": attribute.order, "description": attribute.description,
             "values": [{"key": v.key, "name": v.name} for v in attribute.values]}
 
 
-def _request(status: open311_status.RequestStatus) -> dict[str, Any]:
+def _request(status: open311.RequestStatus) -> dict[str, Any]:
     return {"service_request_id": status.service_request_id, "status": status.status,
             "status_notes": status.status_notes, "service_name": status.service_name,
             "service_code": status.service_code, "description": status.description,
@@ -94,12 +94,12 @@ def discovery(fmt: str) -> Response:
 
 @bp.get(f"/services.{FORMAT}")
 def services(fmt: str) -> Response:
-    return document(fmt, "services", [_service(s) for s in open311_services.services(_ctx())])
+    return document(fmt, "services", [_service(s) for s in open311.services(_ctx())])
 
 
 @bp.get(f"/services/<code>.{FORMAT}")
 def service_definition(code: str, fmt: str) -> Response:
-    found = open311_services.service(_ctx(), code)
+    found = open311.service(_ctx(), code)
     return document(fmt, "service_definition",
                     {"service_code": found.code, "attributes": [_attribute(a) for a in found.attributes]})
 
@@ -113,31 +113,31 @@ def create_request(fmt: str) -> Response:
     for name in form:
         if name.startswith("attribute[") and "]" in name:
             attributes.setdefault(name[len("attribute["):name.index("]")], []).extend(form.getlist(name))
-    new = open311_requests.NewRequest(form.get("service_code", "").strip(), attributes=attributes,
-                                      **{f: form.get(f) for f in STANDARD})
+    new = open311.NewRequest(form.get("service_code", "").strip(), attributes=attributes,
+                             **{f: form.get(f) for f in STANDARD})
     if not new.service_code:
         raise UserError("service_code is required")
-    created = open311_requests.create_request(_ctx(), form.get("api_key", ""), new)
+    created = open311.create_request(_ctx(), form.get("api_key", ""), new)
     return document(fmt, "service_requests", [{"service_request_id": created.service_request_id,
                                                "service_notice": created.service_notice, "account_id": ""}], 201)
 
 
 @bp.get(f"/requests.{FORMAT}")
 def list_requests(fmt: str) -> Response:
-    filters = open311_status.Filters(_listed("service_request_id"), _listed("service_code"),
-                                     _datetime("start_date"), _datetime("end_date"), _listed("status"))
-    return document(fmt, "service_requests", [_request(r) for r in open311_status.requests(_ctx(), filters)])
+    filters = open311.Filters(_listed("service_request_id"), _listed("service_code"),
+                              _datetime("start_date"), _datetime("end_date"), _listed("status"))
+    return document(fmt, "service_requests", [_request(r) for r in open311.requests(_ctx(), filters)])
 
 
 @bp.get(f"/requests/<request_id>.{FORMAT}")
 def one_request(request_id: str, fmt: str) -> Response:
-    return document(fmt, "service_requests", [_request(open311_status.request(_ctx(), request_id))])
+    return document(fmt, "service_requests", [_request(open311.request(_ctx(), request_id))])
 
 
 @bp.get("/servicerequestupdates.<any(json,xml):fmt>")
 def request_updates(fmt: str) -> Response:
-    holder = partner_keys.holder(_ctx(), request.args.get("api_key", ""))
-    found = open311_status.updates(_ctx(), holder.partner_id, _datetime("start_date"), _datetime("end_date"))
+    holder = open311.holder(_ctx(), request.args.get("api_key", ""))
+    found = open311.updates(_ctx(), holder.partner_id, _datetime("start_date"), _datetime("end_date"))
     return document(fmt, "service_requests_updates", [
         {"update_id": u.update_id, "service_request_id": u.service_request_id, "status": u.status,
          "updated_datetime": u.updated_datetime, "description": u.description, "media_url": ""} for u in found])
@@ -150,14 +150,14 @@ def post_update(fmt: str) -> Response:
     if (request.content_length or 0) > MAX_BODY:
         return errors(fmt, 413, [f"The request must be {MAX_BODY // 1024} KB or smaller"])
     form = request.form
-    sent = open311_updates.PostedUpdate(**{name: form.get(name, "") for name in UPDATE_FIELDS})
-    ours = open311_updates.post_update(_ctx(), form.get("api_key", ""), sent)
+    sent = open311.PostedUpdate(**{name: form.get(name, "") for name in UPDATE_FIELDS})
+    ours = open311.post_update(_ctx(), form.get("api_key", ""), sent)
     return document(fmt, "service_request_updates", [{"update_id": ours}])
 
 
 @bp.errorhandler(EngineError)
 def engine_error(err: EngineError) -> Response:
-    if isinstance(err, open311_rate.RateLimited):
+    if isinstance(err, open311.RateLimited):
         response = errors(_fmt(), 429, [err.message])
         response.headers["Retry-After"] = str(err.retry_after)
         return response

@@ -3,7 +3,7 @@ other directories and service finders can read it without asking us.
 
 Public, anonymous and read-only, as the standard's compliance rules require: GET only, every answer
 (errors and preflights too) carries ``Access-Control-Allow-Origin: *`` so a browser app on any site
-can read it. What is published is decided in the engine (``engine.directory_feed``); this module
+can read it. What is published is decided in the engine (``engine.catalogue.directory_feed``); this module
 only shapes it. The UK profile defines no error body, so errors are our API's
 ``{"message": ...}``. Optional fields with no value are left out rather than sent empty, as the
 standard asks.
@@ -18,8 +18,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 
-from engine import directory_feed as feed
-from engine.directory_entries import PartnerInfo
+from engine import catalogue
+from engine.catalogue import PartnerInfo
 
 from . import access
 
@@ -45,8 +45,8 @@ def _json(document: dict[str, Any], status: int = 200) -> Response:
                                       mimetype="application/json")
 
 
-def _ids() -> feed.FeedIds:
-    return feed.FeedIds(current_app.config["COUNCIL_NAME"])
+def _ids() -> catalogue.FeedIds:
+    return catalogue.FeedIds(current_app.config["COUNCIL_NAME"])
 
 
 def _filled(**fields: Any) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def _organisation(partner: PartnerInfo | None) -> dict[str, Any]:
                    email=_email(partner.email), website=_web_address(partner.website))
 
 
-def _service(service: feed.PublicService, full: bool) -> dict[str, Any]:
+def _service(service: catalogue.PublicService, full: bool) -> dict[str, Any]:
     ids, partner = _ids(), service.partner
     described = "\n\n".join(text for text in (service.description.strip(), service.public_info) if text)
     shaped = _filled(id=ids.service(service.key), organization_id=ids.organisation(partner.name if partner else None),
@@ -134,7 +134,7 @@ def _lgsl_filter() -> frozenset[int] | None:
     term, taxonomy = request.args.get("taxonomy_term_id"), request.args.get("taxonomy_id")
     if not term and not taxonomy:
         return None
-    known = feed.published_lgsl_ids(current_app.extensions["councilflow"])
+    known = catalogue.published_lgsl_ids(current_app.extensions["councilflow"])
     wanted = set(known) if not taxonomy or taxonomy == _ids().lgsl_taxonomy() else set()
     if term:
         wanted &= {n for n in known if term in (_ids().lgsl_term(n), LGSL_TERM_URI.format(n))}
@@ -149,15 +149,15 @@ def info() -> Response:
 @bp.get("/services", strict_slashes=False)  # ORUK 1.0 clients ask for /services/
 def services() -> Response:
     page, per_page = _paging()
-    found = feed.public_services(current_app.extensions["councilflow"],
-                                 request.args.get("search") or request.args.get("text"), _lgsl_filter(),
-                                 offset=(page - 1) * per_page, limit=per_page)
+    found = catalogue.public_services(current_app.extensions["councilflow"],
+                                      request.args.get("search") or request.args.get("text"), _lgsl_filter(),
+                                      offset=(page - 1) * per_page, limit=per_page)
     return _page([_service(s, full=False) for s in found.services], found.total, page, per_page)
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
-    found = feed.find_public_service(current_app.extensions["councilflow"], _ids(), service_id)
+    found = catalogue.find_public_service(current_app.extensions["councilflow"], _ids(), service_id)
     if found is None:
         raise NotFound(f"There is no service '{service_id}' in this directory")
     return _json(_service(found, full=True))
@@ -173,20 +173,20 @@ def taxonomies() -> Response:
 def taxonomy(taxonomy_id: str) -> Response:
     if taxonomy_id != _ids().lgsl_taxonomy():
         raise NotFound(f"There is no taxonomy '{taxonomy_id}' in this directory")
-    return _json(_taxonomy(feed.published_lgsl_ids(current_app.extensions["councilflow"])))
+    return _json(_taxonomy(catalogue.published_lgsl_ids(current_app.extensions["councilflow"])))
 
 
 @bp.get("/taxonomy_terms", strict_slashes=False)  # ORUK 1.0 clients ask for /taxonomy_terms/
 def taxonomy_terms() -> Response:
     page, per_page = _paging()
-    terms = feed.published_lgsl_ids(current_app.extensions["councilflow"])
+    terms = catalogue.published_lgsl_ids(current_app.extensions["councilflow"])
     shown = terms[(page - 1) * per_page:page * per_page]
     return _page([_term(n) for n in shown], len(terms), page, per_page)
 
 
 @bp.get("/taxonomy_terms/<term_id>")
 def taxonomy_term(term_id: str) -> Response:
-    found = next((n for n in feed.published_lgsl_ids(current_app.extensions["councilflow"])
+    found = next((n for n in catalogue.published_lgsl_ids(current_app.extensions["councilflow"])
                   if _ids().lgsl_term(n) == term_id), None)
     if found is None:
         raise NotFound(f"There is no taxonomy term '{term_id}' in this directory")

@@ -1,5 +1,5 @@
 """Analysts' (and admins') pages for publishing services: every deployed process with the channels it
-is offered on, and a form to set its channels and public words (``engine.publishing``, as the CLI and
+is offered on, and a form to set its channels and public words (``engine.residents.publishing``, as the CLI and
 the API do)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import diagrams, publishing
+from engine import bpmn, residents
 from engine.errors import FormInvalid
 from engine.types import PublishChannel
 
@@ -22,9 +22,9 @@ FIELDS = ("title", "description", "lgsl", "open311_code", "keywords")
 
 @bp.get("")
 def index() -> Any:
-    published = {s.process: s for s in publishing.published(context())}
+    published = {s.process: s for s in residents.published(context())}
     return render_template("analyst/published.html", title="Published services",
-                           processes=diagrams.process_summaries(context()), published=published,
+                           processes=bpmn.process_summaries(context()), published=published,
                            names=CHANNEL_NAMES)
 
 
@@ -39,7 +39,7 @@ def _page(key: str, values: dict[str, Any], errors: dict[str, str] | None = None
 
 @bp.get("/<key>")
 def edit(key: str) -> Any:
-    found = {s.process: s for s in publishing.published(context())}.get(key)
+    found = {s.process: s for s in residents.published(context())}.get(key)
     values = found.to_dict() if found else {"channels": []}
     values["keywords"] = ", ".join(values.get("keywords") or [])
     return _page(key, values)
@@ -55,16 +55,16 @@ def save(key: str) -> Any:
         return _page(key, values, {"lgsl": "Enter the LGSL id as a whole number, like 524"}, 400)
     actor = g.user.email
     try:
-        wanted = publishing.parse_channels(values["channels"])
+        wanted = residents.parse_channels(values["channels"])
         if wanted:
-            publishing.publish(context(), key, channels=wanted, title=values["title"] or None,
-                               description=values["description"], lgsl=int(lgsl) if lgsl else None,
-                               open311_code=values["open311_code"],
-                               keywords=[k for k in values["keywords"].split(",") if k.strip()], actor=actor)
-        current = {s.process: s for s in publishing.published(context())}.get(key)
+            residents.publish(context(), key, channels=wanted, title=values["title"] or None,
+                              description=values["description"], lgsl=int(lgsl) if lgsl else None,
+                              open311_code=values["open311_code"],
+                              keywords=[k for k in values["keywords"].split(",") if k.strip()], actor=actor)
+        current = {s.process: s for s in residents.published(context())}.get(key)
         for channel in (current.channels if current else ()):
             if channel not in wanted:
-                publishing.unpublish(context(), key, channel, actor)
+                residents.unpublish(context(), key, channel, actor)
     except FormInvalid as err:
         return _page(key, values, err.errors, 400)
     flash(f"{key} is published on {', '.join(wanted) or 'no channel'}", SUCCESS)

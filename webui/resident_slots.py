@@ -9,7 +9,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import format_date, gettext as _
 
-from engine import appointment_booking, appointment_calendar, calendar_settings
+from engine import appointments, deadlines
 
 from .current import context
 from .forms import Form
@@ -28,9 +28,9 @@ def offer(form: Form) -> Form:
     """Fill each appointment field's options with the next free slots, grouped by day."""
     for f in flatten(form.fields):
         if f.booking:
-            zone = calendar_settings.working_calendar(context()).zone
+            zone = deadlines.working_calendar(context()).zone
             options = []
-            for slot in appointment_calendar.availability(context(), f.booking, limit=OFFERED, per_place=True):
+            for slot in appointments.availability(context(), f.booking, limit=OFFERED, per_place=True):
                 day, time = when(slot.starts_at, zone)
                 said = _("%(day)s at %(time)s", day=day, time=time)
                 options.append(Option(slot.id, f"{said}, {slot.location}", slot.id, slot.location, group=day,
@@ -47,8 +47,8 @@ def booked(reference: str) -> list[dict[str, Any]]:
     """The case's booked appointments as the confirmation page says them: when, where, what to bring and
     the calendar file's address."""
     found = []
-    zone = calendar_settings.working_calendar(context()).zone
-    for view, address, token in appointment_booking.with_calendar_tokens(context(), reference):
+    zone = deadlines.working_calendar(context()).zone
+    for view, address, token in appointments.with_calendar_tokens(context(), reference):
         day, time = when(view.starts_at, zone)
         found.append({"view": view, "day": day, "time": time,
                       "place": ", ".join(part for part in (view.location_name, address) if part),

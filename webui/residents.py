@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from engine import publishing, web_reports
-from engine.appointment_booking import SlotTaken
+from engine import residents
+from engine.appointments import SlotTaken
 from engine.errors import FormInvalid
 from engine.types import PublishChannel
 
@@ -32,7 +32,7 @@ from .public_guard import HONEYPOT, honeypot_filled, protect
 bp = Blueprint("residents", __name__, url_prefix="/report")
 
 
-# What the engine may say of a resident's contact details (engine.customers), for the Welsh catalogue.
+# What the engine may say of a resident's contact details (engine.casework.customers), for the Welsh catalogue.
 ENGINE_WORDS = (N_("Enter a real postcode, like AN1 2BC"),
                 N_("Enter a telephone number, like 01632 960 001 or 07700 900 982"),
                 N_("Enter an email address in the correct format, like name@example.com"))
@@ -48,8 +48,8 @@ def _receipts() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="councilflow.resident-receipt")
 
 
-def _service(key: str) -> tuple[web_reports.WebService, PublicForm | None]:
-    found = web_reports.web_service(context(), key)  # ServiceNotPublished: a 404 page
+def _service(key: str) -> tuple[residents.WebService, PublicForm | None]:
+    found = residents.web_service(context(), key)  # ServiceNotPublished: a 404 page
     found = replace(found, service=found.service.in_language(locale()))
     texts = found.form
     if texts is None or texts.schema is None:
@@ -62,7 +62,7 @@ def _service(key: str) -> tuple[web_reports.WebService, PublicForm | None]:
 
 @bp.get("")
 def index() -> Any:
-    services = [s.in_language(locale()) for s in publishing.published(context(), PublishChannel.WEB)]
+    services = [s.in_language(locale()) for s in residents.published(context(), PublishChannel.WEB)]
     return render_template("residents/index.html", title=_("Report or apply online"), services=services)
 
 
@@ -118,7 +118,7 @@ def submit(key: str) -> Any:
                    for name, value in {**answers, **contact_part.data}.items() if "\x00" in str(value)})
     if not errors:
         try:  # the engine's own checks of a customer's details (a real postcode, a UK phone number)
-            web_reports.check_contact(contact_details(contact_part.data))
+            residents.check_contact(contact_details(contact_part.data))
         except FormInvalid as err:
             errors = {CONTACT_PREFIX + k: _(v) for k, v in err.errors.items()}
     if errors:
@@ -149,8 +149,8 @@ def change(key: str) -> Any:
 def send(key: str) -> Any:
     carried = _carried(key)
     try:
-        report = web_reports.submit(context(), key, carried["answers"], contact_details(carried["contact"]),
-                                    language=locale(), sending=carried.get("sending"))
+        report = residents.submit(context(), key, carried["answers"], contact_details(carried["contact"]),
+                                  language=locale(), sending=carried.get("sending"))
     except FormInvalid:  # the map changed since the form was shown: ask again
         return _form_page(key, {}, None, 409)
     except SlotTaken:  # another resident took that time a moment ago: nothing was kept; offer what is free now

@@ -2,7 +2,7 @@
 customer, the advisor's guidance (flagged when past its review date), who delivers it, and its action
 at the front door: start its map, or record the contact as resolved, handed off or referred.
 
-Every action records a case through the engine (``engine.directory_actions``), so the outcome page,
+Every action records a case through the engine (``engine.catalogue.directory_actions``), so the outcome page,
 the case page and MI see each contact. The chosen customer travels as ``?customer=`` (a hidden field
 on the form), as on the other front-office pages.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from engine import customers, directory_actions
-from engine.directory_actions import EntryPage, WrongAction
+from engine import casework, catalogue
+from engine.catalogue import EntryPage, WrongAction
 from engine.errors import FormInvalid
 from engine.types import Channel, DirectoryAction
 
@@ -37,7 +37,7 @@ def _form(page: EntryPage) -> Form | None:
     return Form.from_texts(texts.schema, texts.ui_schema, texts.files.get, texts.name)
 
 
-def _page(page: EntryPage, customer: customers.CustomerView | None, values: Values | None = None,
+def _page(page: EntryPage, customer: casework.CustomerView | None, values: Values | None = None,
           errors: Errors | None = None, chosen: dict[str, str] | None = None, status: int = 200) -> Any:
     entry, form, errors, chosen = page.entry, _form(page), errors or {}, chosen or {}
     view = form.view(values if values is not None else form.values(), errors) if form is not None else \
@@ -58,14 +58,14 @@ def _page(page: EntryPage, customer: customers.CustomerView | None, values: Valu
 
 @bp.get("/services/<key>")
 def entry(key: str) -> Any:
-    return _page(directory_actions.entry_page(context(), key), selected_customer())
+    return _page(catalogue.entry_page(context(), key), selected_customer())
 
 
 @bp.post("/services/<key>/contact")
 def take_contact(key: str) -> Any:
-    page = directory_actions.entry_page(context(), key)
+    page = catalogue.entry_page(context(), key)
     customer_id = request.form.get("customer", type=int)
-    customer = customers.get_customer(context(), customer_id) if customer_id is not None else None
+    customer = casework.get_customer(context(), customer_id) if customer_id is not None else None
     form = _form(page)
     submission = form.read(request.form) if form is not None else None
     chosen = {"channel": request.form.get("channel", ""), "outcome": request.form.get("outcome", "")}
@@ -80,7 +80,7 @@ def take_contact(key: str) -> Any:
     if errors:
         return _page(page, customer, values, errors, chosen, 400)
     try:
-        taken = directory_actions.take_contact(context(), key, page.entry.action, chosen["channel"], customer_id,
+        taken = catalogue.take_contact(context(), key, page.entry.action, chosen["channel"], customer_id,
                                               actor=g.user.email, resolution=chosen["outcome"] or None,
                                               details=submission.data if submission is not None else None)
     except (FormInvalid, WrongAction) as err:

@@ -17,8 +17,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
-from engine import cases, directory_actions, handback, notes, permissions, queries, taskforms
-from engine.customers import contact_outcome
+from engine import casework, catalogue, people
+from engine.casework import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Channel, Role, TaskStatus
 
@@ -36,9 +36,9 @@ FRONT_OFFICE_TEAM = "Customer Hub"  # tasks of this team get "Check your answers
 EMPTY_FORM = {"type": "object", "properties": {}}
 
 
-def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
+def _load(task_id: int) -> tuple[casework.TaskForm, Form]:
     try:
-        detail = taskforms.get_task_form(context(), task_id, g.user.email)
+        detail = casework.get_task_form(context(), task_id, g.user.email)
     except NotFound:
         abort(404)
     if not detail.may_work:
@@ -49,33 +49,33 @@ def _load(task_id: int) -> tuple[taskforms.TaskForm, Form]:
     return detail, appointment_fields.offer_slots(form)
 
 
-def _front_office(detail: taskforms.TaskForm) -> bool:
+def _front_office(detail: casework.TaskForm) -> bool:
     team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     return detail.task.team == team or Role.FRONT_OFFICE.value in g.user.roles
 
 
-def _earlier(detail: taskforms.TaskForm) -> list[dict[str, Any]]:
+def _earlier(detail: casework.TaskForm) -> list[dict[str, Any]]:
     """Summary cards: the resident, then each earlier task's answers."""
     return [{"title": card.title, "rows": card.rows} for card in read_case(detail.data, detail.earlier).cards]
 
 
-def _around(detail: taskforms.TaskForm, hand_back_error: str | None = None, question: str = "") -> dict[str, Any]:
+def _around(detail: casework.TaskForm, hand_back_error: str | None = None, question: str = "") -> dict[str, Any]:
     """What the page shows around the form: actions, questions and answers, notes."""
     task, ctx = detail.task, context()
     front_office = ctx.settings.default_team
-    asked = handback.task_questions(ctx, task.id)
+    asked = casework.task_questions(ctx, task.id)
     return {"questions": asked, "waiting": next((q for q in asked if q.answer is None), None),
-            "notes": [n for n in notes.list_notes(ctx, task.case) if n.task_id in (None, task.id)],
+            "notes": [n for n in casework.list_notes(ctx, task.case) if n.task_id in (None, task.id)],
             # Only those who may give work to others see the "assign to a colleague" form.
-            "members": queries.team_members(ctx, task.team, g.user.email)
-            if task.team and permissions.may_assign_to_others(g.user) else [],
+            "members": casework.team_members(ctx, task.team, g.user.email)
+            if task.team and people.may_assign_to_others(g.user) else [],
             "front_office": front_office, "may_hand_back": task.team != front_office and task.status == TaskStatus.OPEN,
             "hand_back_error": hand_back_error, "question": question, "came_from": came_from(),
             # Claiming, assigning or a note come back to this task, still knowing where it was opened from.
             "here": url_for(".show", task_id=task.id, next=came_from())}
 
 
-def _task_page(detail: taskforms.TaskForm, form: Form, values: Values, errors: Errors | None = None,
+def _task_page(detail: casework.TaskForm, form: Form, values: Values, errors: Errors | None = None,
                problem: str | None = None, status: int = 200, **around: Any) -> Any:
     checks = _front_office(detail) and bool(form.fields)
     view = appointment_fields.offer_slots(form).view(addresses.with_addresses(form.fields, values), errors)
@@ -126,16 +126,16 @@ def came_from() -> str | None:
     return _return_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
-def _complete(detail: taskforms.TaskForm, form: Form, data: dict[str, Any]) -> Any:
+def _complete(detail: casework.TaskForm, form: Form, data: dict[str, Any]) -> Any:
     try:
-        view = cases.complete_task(context(), detail.task.id, data, actor=g.user.email)
+        view = casework.complete_task(context(), detail.task.id, data, actor=g.user.email)
     except FormInvalid as err:
         return _task_page(detail, form, form.values(data), err.errors, status=400)
     except Forbidden:
         abort(403)
     except Conflict as err:
         return _task_page(detail, form, form.values(data), problem=err.message, status=409)
-    following = taskforms.next_task(context(), view.reference, g.user.email)
+    following = casework.next_task(context(), view.reference, g.user.email)
     if following is not None:
         return redirect(url_for(".show", task_id=following.id, next=came_from()))
     if _front_office(detail):  # the advisor is still with the resident: how it ended, then "anything else?"
@@ -150,7 +150,7 @@ def show(task_id: int) -> Any:
     detail, form = _load(task_id)
     if detail.task.status not in (TaskStatus.OPEN, TaskStatus.HANDED_BACK):
         return render_template("tasks/closed.html", title=detail.task.name, task=detail.task)
-    # A case a resident reported online starts its first form from their answers (engine.web_reports), so
+    # A case a resident reported online starts its first form from their answers (engine.residents.web_reports), so
     # the front office checks them and adds what residents are not asked.
     return _task_page(detail, form, form.first_values(detail.data, prefill=detail.channel == Channel.WEB
                                                       and bool(detail.task.team)))
@@ -162,7 +162,7 @@ def hand_back(task_id: int) -> Any:
     detail, form = _load(task_id)
     question = request.form.get("question", "")
     try:
-        asked = handback.hand_back(context(), task_id, question, g.user.email)
+        asked = casework.hand_back(context(), task_id, question, g.user.email)
     except Conflict as err:
         flash(err.message, PROBLEM)
     except UserError as err:
@@ -211,14 +211,14 @@ def outcome(reference: str) -> Any:
     """How the contact ended (resolved at first contact, or handed to which teams), then "anything else?"."""
     team = current_app.config.get("FRONT_OFFICE_TEAM", FRONT_OFFICE_TEAM)
     try:
-        queries.require_case_visible(context(), reference, g.user.email)  # else 404, as if it did not exist
+        casework.require_case_visible(context(), reference, g.user.email)  # else 404, as if it did not exist
         result = contact_outcome(context(), reference, team)
     except NotFound:
         abort(404)
     # Built from the escaped reference, so the panel shows a line break and bold text, never markup as text.
     reference_html = Markup("Reference<br><strong>{}</strong>").format(result.reference)
-    may_start = permissions.may_start_services(g.user)
+    may_start = people.may_start_services(g.user)
     # "Can we help with anything else?": the related services of the directory entry the contact was about.
-    related = directory_actions.related_services(context(), result.service_key) if may_start else []
+    related = catalogue.related_services(context(), result.service_key) if may_start else []
     return render_template("tasks/outcome.html", title=f"Case {reference}", outcome=result,
                            reference_html=reference_html, may_start_services=may_start, related=related)

@@ -1,5 +1,5 @@
 """``/track``: a resident reads their case's public status by its reference and the email address,
-phone number or postcode they gave (``engine.tracking``). A wrong combination, whichever part is
+phone number or postcode they gave (``engine.residents.tracking``). A wrong combination, whichever part is
 wrong, gets one neutral message; every attempt counts against the address's limit
 (``webui.public_guard``), so references cannot be found by trying them."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from engine import tracking
+from engine import residents
 
 from .current import context
 from .i18n import locale
@@ -45,7 +45,7 @@ def lookup() -> Any:
         errors["secret"] = _("Enter the email address, phone number or postcode you gave us")
     if errors:
         return _form(reference, secret, errors, status=400)
-    found = tracking.track(context(), reference, secret, locale()) if not honeypot_filled() else None
+    found = residents.track(context(), reference, secret, locale()) if not honeypot_filled() else None
     if found is None:
         return _form(reference, "", problem=_("We could not find a case with those details. Check your reference "
                                               "number and the email address, phone number or postcode you gave "
@@ -54,8 +54,8 @@ def lookup() -> Any:
                            case=_translated(found))
 
 
-def _translated(case: tracking.PublicCase) -> tracking.PublicCase:
+def _translated(case: residents.PublicCase) -> residents.PublicCase:
     """The engine's own two words (a map's own wordings come in the page's language already)."""
-    words = {tracking.RECEIVED: _("Received"), tracking.CLOSED: _("Closed")}
+    words = {residents.RECEIVED: _("Received"), residents.CLOSED: _("Closed")}
     return replace(case, status=words.get(case.status, case.status),
                    milestones=tuple(replace(m, text=words.get(m.text, m.text)) for m in case.milestones))

@@ -1,4 +1,4 @@
-"""The gazetteer: the council's addresses, each with its UPRN and where it is (engine/gazetteer.py)."""
+"""The gazetteer: the council's addresses, each with its UPRN and where it is (engine/places/gazetteer.py)."""
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Float, String, Text

@@ -56,7 +56,7 @@ class Question(Base):
 
 
 class CaseContact(Base):
-    """A customer got in touch again about an existing case (engine.contacts); also in its history.
+    """A customer got in touch again about an existing case (engine.casework.contacts); also in its history.
     Kept as rows so management information counts them by channel, kind and day without reading events."""
 
     __tablename__ = "case_contact"

@@ -1,5 +1,5 @@
 """Tables of the councillors' area: each elected member's ward, and each member enquiry's councillor
-(engine.councillors, engine.member_enquiries)."""
+(engine.members.councillors, engine.members.member_enquiries)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +11,7 @@ from .base import Base
 
 
 class CouncillorProfile(Base):
-    """An elected member's ward, and whether they may follow every enquiry from it (engine/councillors.py)."""
+    """An elected member's ward, and whether they may follow every enquiry from it (engine/members/councillors.py)."""
 
     __tablename__ = "councillor_profile"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
@@ -21,7 +21,7 @@ class CouncillorProfile(Base):
 
 
 class MemberEnquiry(Base):
-    """A member-enquiry case's councillor and ward, indexed for "my enquiries" (engine/member_enquiries.py)."""
+    """A member-enquiry case's councillor and ward, indexed for "my enquiries" (engine/members/member_enquiries.py)."""
 
     __tablename__ = "member_enquiry"
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)

@@ -1,4 +1,4 @@
-"""Data stores that maps share between cases (``engine.data_stores``): SpiffArena's JSON, key-value and
+"""Data stores that maps share between cases (``engine.bpmn.data_stores``): SpiffArena's JSON, key-value and
 typeahead data stores, each kept for one process group."""
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ class DirectoryEntry(Base):
 
 class CaseAccessGrant(Base):
     """A team lead's or admin's emergency access to a restricted case outside their teams: given for
-    a short time against a reason, which the case's history also records (``engine.restricted``)."""
+    a short time against a reason, which the case's history also records (``engine.people.restricted``)."""
 
     __tablename__ = "case_access_grant"
     __table_args__ = (Index("ix_case_access_grant_case_user", "case_id", "user_id"),)

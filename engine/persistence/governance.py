@@ -1,5 +1,5 @@
 """Tables of information governance: the append-only audit trail of admin and security events
-(engine/audit.py) and each process's retention rule (engine/retention.py)."""
+(engine/governance/audit.py) and each process's retention rule (engine/governance/retention.py)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,5 @@
 """Tables of the email channel: the mailboxes admins configure, each email taken from one (exactly once,
-by its IMAP UIDVALIDITY and UID) and the attachments it came with (engine.mailboxes, engine.mail_intake)."""
+by its IMAP UIDVALIDITY and UID) and the attachments it came with (engine.email.mailboxes, engine.email.mail_intake)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -71,7 +71,7 @@ class Email(Base):
     sender_name: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(998))
     text: Mapped[str] = mapped_column(Text)
-    html: Mapped[str | None] = mapped_column(Text)  # sanitised (engine.mail_parse), never the sender's own
+    html: Mapped[str | None] = mapped_column(Text)  # sanitised (engine.email.mail_parse), never the sender's own
     sent_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     # engine.types.EmailStatus: new (taken, not yet triaged), open, ignored (auto-reply or loop), resolved,

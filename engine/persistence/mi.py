@@ -1,4 +1,4 @@
-"""Tables of the management-information roll-up (engine/mi_rollup.py writes them, engine/mi.py reads
+"""Tables of the management-information roll-up (engine/mi/mi_rollup.py writes them, engine/mi/mi.py reads
 them). The indexes the figures of open work use are on ``case`` and ``task`` (tables.py).
 
 ``mi_count`` holds counters per day (Europe/London) and (metric, kind, channel, service, team), and
@@ -29,7 +29,7 @@ class MiCount(Base):
         Index("ix_mi_count_metric", "metric", "day", "team_id", "service_key", "channel", "kind", "n"),
     )
     day: Mapped[date] = mapped_column(primary_key=True)  # the local day the counted things happened on
-    metric: Mapped[str] = mapped_column(String(20), primary_key=True)  # engine.mi_rollup.Metric
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)  # engine.mi.mi_rollup.Metric
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)  # engine.types.Channel
     service_key: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -42,7 +42,7 @@ class Open311Request(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     long: Mapped[float | None] = mapped_column(Float)
     media_url: Mapped[str | None] = mapped_column(String(2000))
-    # The photo at media_url: pending until the worker fetches it (engine.open311_media), then stored,
+    # The photo at media_url: pending until the worker fetches it (engine.open311.open311_media), then stored,
     # refused (a host not on the allowlist) or failed; None when no media_url was sent.
     media_status: Mapped[str | None] = mapped_column(String(20), index=True)
 

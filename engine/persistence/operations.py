@@ -1,4 +1,4 @@
-"""Tables the operators' tooling reads: each worker's heartbeat (``engine.heartbeat``), for ``/readyz`` and
+"""Tables the operators' tooling reads: each worker's heartbeat (``engine.background.heartbeat``), for ``/readyz`` and
 the worker-lag metric."""
 from __future__ import annotations
 

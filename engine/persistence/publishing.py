@@ -10,7 +10,7 @@ from .base import Base
 
 
 class PublishedService(Base):
-    """A process offered to residents, councillors or partners' systems (``engine.publishing``). A row
+    """A process offered to residents, councillors or partners' systems (``engine.residents.publishing``). A row
     whose channels are all withdrawn is kept, so publishing it again keeps its public wording."""
 
     __tablename__ = "published_service"
@@ -23,7 +23,7 @@ class PublishedService(Base):
     channels: Mapped[list[str]] = mapped_column(JSON)  # types.PublishChannel values, sorted
     # The words in other languages: {"cy": {"title": ..., "description": ...}} (None: English only)
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
-    # Send the resident a Notify message at each public milestone (engine.resident_updates)
+    # Send the resident a Notify message at each public milestone (engine.residents.resident_updates)
     updates: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from .base import Base
 
 class SearchSynonym(Base):
     """A caller's phrase and the services' words it stands for, as an admin set it. A row whose
-    ``meant`` is empty turns off the shipped synonym for that phrase (``engine.service_words``)."""
+    ``meant`` is empty turns off the shipped synonym for that phrase (``engine.catalogue.service_words``)."""
 
     __tablename__ = "search_synonym"
     said: Mapped[str] = mapped_column(String(200), primary_key=True)  # lower case, single spaces

@@ -40,12 +40,12 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     # Stored in each session at sign-in and compared on every request: adding one ends every session
-    # (sign-out, new password, new roles, deactivation; engine/users.py end_sessions).
+    # (sign-out, new password, new roles, deactivation; engine/people/users.py end_sessions).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class SignInGuard(Base):
-    """Password guesses per lane (an account, a network address, a known device): engine/lockout.py."""
+    """Password guesses per lane (an account, a network address, a known device): engine/people/lockout.py."""
 
     __tablename__ = "sign_in_guard"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -111,7 +111,7 @@ class Case(Base):
     # has no entry), and its sensitivity when the case started (types.Sensitivity): see migration 0012.
     service_key: Mapped[str | None] = mapped_column(String(200), index=True)
     sensitivity: Mapped[str] = mapped_column(String(20), default="normal", server_default="normal")
-    personal_data_removed_at: Mapped[datetime | None]  # retention anonymised it (engine/retention.py)
+    personal_data_removed_at: Mapped[datetime | None]  # retention anonymised it (engine/governance/retention.py)
 
     version: Mapped[ProcessVersion] = relationship(lazy="select")
     __mapper_args__ = {"version_id_col": lock_version}
@@ -341,7 +341,7 @@ class OutboxCall(Base):
     finished_at: Mapped[datetime | None]
     # Set when the call files a document staff attached to the case (no service task waits on it).
     document_id: Mapped[int | None] = mapped_column(ForeignKey("case_document.id"))
-    # engine.types.CallKind: the one handler that sends it and deals with its outcome (engine.outbox).
+    # engine.types.CallKind: the one handler that sends it and deals with its outcome (engine.outbox.outbox).
     # The server default only filled the rows older than migration 0005; new rows always name it.
     kind: Mapped[str] = mapped_column(String(40), server_default="service_task")
     # External tasks (kind ``external_task``): ``operation`` is the topic, ``leased_until`` the lock of
@@ -391,9 +391,8 @@ from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule
 from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)
 from .mi import MiCase as MiCase, MiCount as MiCount, MiDay as MiDay, MiHour as MiHour  # noqa: E402  (re-exported)
 
-# Open work by age and by SLA state, read by every management-information figure (engine/mi_open.py);
-# the channel and service in the index answer a dashboard narrowed to one without reading the cases
-# (migration 0025).
+# Open work by age and by SLA state, read by every management-information figure (engine/mi/mi_open.py); the
+# channel and service in the index answer a dashboard narrowed to one without reading the cases (migration 0026).
 Index("ix_case_status_created", Case.status, Case.created_at)
 Index("ix_case_status_sla", Case.status, Case.sla_state, Case.channel, Case.service_key)
 Index("ix_case_status_channel", Case.status, Case.channel, Case.service_key, Case.created_at)

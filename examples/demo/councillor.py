@@ -3,7 +3,7 @@ open /councillor/ on a phone), with one enquiry they raised and one Member Servi
 after a phone call. docs/councillors.md walks through it."""
 from __future__ import annotations
 
-from engine import councillors, member_enquiries
+from engine.members import councillors, member_enquiries
 from engine.context import Context
 
 from .staff import COUNCILLOR, MEMBER_SERVICES

@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from engine import calendar_settings, cases, contacts, directory_actions, handback
-from engine.calendar import WorkingCalendar, bank_holidays
+from engine.casework import cases, contacts, handback
+from engine.catalogue import directory_actions
+from engine.deadlines import calendar_settings
+from engine.deadlines.calendar import WorkingCalendar, bank_holidays
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.types import Channel, ContactKind, DirectoryAction
-from engine.worker import Worker
+from engine.background.worker import Worker
 
 from .player import answers, dated
 from .staff import ADVISOR, WORKER_OF

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine import customers
+from engine.casework import customers
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.persistence.tables import Case

@@ -2,7 +2,8 @@
 already offers something on Open311) the pothole map published as service code ``pothole``."""
 from __future__ import annotations
 
-from engine import partner_keys, publishing
+from engine.open311 import partner_keys
+from engine.residents import publishing
 from engine.context import Context
 from engine.types import PublishChannel
 

@@ -16,13 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from engine import calendar_settings, cases, contacts, handback, notes
-from engine.calendar import WorkingCalendar
+from engine.casework import cases, contacts, handback, notes
+from engine.deadlines import calendar_settings
+from engine.deadlines.calendar import WorkingCalendar
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.types import Channel, ContactKind
-from engine.views import TaskView
-from engine.worker import Worker
+from engine.casework.views import TaskView
+from engine.background.worker import Worker
 
 from .staff import ADVISOR, WORKER_OF
 

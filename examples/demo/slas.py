@@ -4,9 +4,9 @@ case starts, so every demo case and task carries a clock and inboxes show "N wor
 The targets are the ones councils commonly publish; ``member_enquiry`` is the README's example."""
 from __future__ import annotations
 
-from engine import sla
+from engine.deadlines import sla
 from engine.context import Context
-from engine.sla import Escalation, SlaTerms, TargetRule
+from engine.deadlines.sla import Escalation, SlaTerms, TargetRule
 from engine.types import SlaUnit
 
 from .staff import ADMIN

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.base import AdapterError
 from adapters.notify import parse_delivery_receipt
-from engine.notifications import OutgoingNotification
+from engine.people.notifications import OutgoingNotification
 
 from .conftest import FAULT_DELAY_S, notify_config, notify_env, registry
 

@@ -9,7 +9,7 @@ from lxml import etree
 from adapters.base import AdapterConfigError, AdapterError, UnknownOperation
 from adapters.registry import AdapterRegistry
 from adapters.retry import RetryPolicy
-from engine.lint import References, lint_bpmn
+from engine.bpmn.lint import References, lint_bpmn
 
 CONFIG = {
     "highways": {"type": "open311", "base_url": "http://127.0.0.1:9/open311", "api_key_env": "OPEN311_API_KEY",

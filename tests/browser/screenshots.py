@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES, ROOT
 

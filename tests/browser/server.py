@@ -15,7 +15,8 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from engine import registry, users
+from engine.bpmn import registry
+from engine.people import users
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.schema import upgrade

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases
+from engine.casework import cases
 from tests.conftest import FORMS
 
 from .pagecheck import assert_good_page

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from engine import cases, gazetteer, registry
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.places import gazetteer
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.test_gazetteer import ROOT
 
@@ -89,8 +91,8 @@ def test_the_lookup_works_with_javascript_switched_off(council):
 
 
 def test_advisor_adds_a_customer_at_an_address_found_by_postcode(council):
-    from engine import customers
-    from engine.customers import CustomerQuery
+    from engine.casework import customers
+    from engine.casework.customers import CustomerQuery
     with chromium(council) as context:
         page = context.new_page()
         page.goto(f"{council.url}/customers/new")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import directory_entries
-from engine.directory_entries import Entry, PartnerInfo
+from engine.catalogue import directory_entries
+from engine.catalogue.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 
 from .journey import check, shoot

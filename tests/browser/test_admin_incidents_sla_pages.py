@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, documents, incidents, outbox
+from engine.background import incidents
+from engine.casework import cases, documents
+from engine.outbox import outbox
 from engine.types import Role
 from tests.adapters.conftest import CMIS_ENV, cmis_config
 from tests.fakes.cmis import FakeCmis

@@ -8,7 +8,8 @@ import uuid
 
 import requests
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 
 from .journey import check

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from engine import sla
+from engine.deadlines import sla
 from engine.types import Role
 
 from .journey import check

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import customers
-from engine.customers import CustomerQuery
+from engine.casework import customers
+from engine.casework.customers import CustomerQuery
 from engine.types import Role
 
 from .journey import check, shoot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine import cases
+from engine.casework import cases
 from engine.types import Role
 
 from .journey import check

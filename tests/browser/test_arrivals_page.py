@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import appointment_booking, appointment_calendar, cases, registry
+from engine.appointments import appointment_booking, appointment_calendar
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import cases, handback
+from engine.casework import cases, handback
 from engine.context import Context
 from engine.types import Role
 

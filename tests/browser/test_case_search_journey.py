@@ -10,7 +10,7 @@ import re
 import uuid
 from pathlib import Path
 
-from engine import cases, customers
+from engine.casework import cases, customers
 from engine.types import Role
 
 from .journey import check

@@ -18,8 +18,10 @@ import pytest
 import requests
 
 from adapters.registry import AdapterRegistry
-from engine import notifications, registry, sla, tokens
-from engine.enquiry_answers import answered_text
+from engine.bpmn import registry
+from engine.deadlines import sla
+from engine.people import notifications, tokens
+from engine.members.enquiry_answers import answered_text
 from engine.types import Role, SlaUnit
 from tests.conftest import FORMS, PROCESSES
 from tests.fakes.notify import FakeNotify

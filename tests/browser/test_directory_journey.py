@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from engine import directory_files, registry
+from engine.bpmn import registry
+from engine.catalogue import directory_files
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES, ROOT
 

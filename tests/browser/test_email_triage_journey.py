@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import directory_entries, email_replies, mail_intake
-from engine.directory_entries import Entry
+from engine.catalogue import directory_entries
+from engine.email import email_replies, mail_intake
+from engine.catalogue.directory_entries import Entry
 from engine.types import Role
 from tests.engine.mails import PDF, add_hub_mailbox, email
 

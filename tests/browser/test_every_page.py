@@ -7,9 +7,14 @@ import uuid
 
 import pytest
 
-from engine import (appointment_arrivals, appointment_calendar, cases, customers, directory_entries, email_inbox,
-                    handback, mail_intake, publishing, registry, routing, users)
-from engine.directory_entries import Entry, PartnerInfo
+from engine.appointments import appointment_arrivals, appointment_calendar
+from engine.bpmn import registry
+from engine.casework import cases, customers, handback
+from engine.catalogue import directory_entries
+from engine.email import email_inbox, mail_intake
+from engine.people import routing, users
+from engine.residents import publishing
+from engine.catalogue.directory_entries import Entry, PartnerInfo
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.mails import PDF, add_hub_mailbox, email

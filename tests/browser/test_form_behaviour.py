@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine import cases
+from engine.casework import cases
 
 from .screenshots import take_screenshots
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from engine import cases, contacts
+from engine.casework import cases, contacts
 from tests.engine.test_mi_bottlenecks import RECORD
 from engine.types import Role
 

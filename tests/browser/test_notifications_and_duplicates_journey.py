@@ -10,8 +10,8 @@ import re
 import uuid
 from pathlib import Path
 
-from engine import cases, customers
-from engine.customers import CustomerQuery
+from engine.casework import cases, customers
+from engine.casework.customers import CustomerQuery
 from engine.types import Role
 
 from .journey import SCREENSHOTS, check

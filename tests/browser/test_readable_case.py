@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from engine import cases, customers, handback
+from engine.casework import cases, customers, handback
 from engine.types import Role
 
 from .journey import check, shoot

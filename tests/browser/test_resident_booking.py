@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine import appointment_calendar, publishing, registry
+from engine.appointments import appointment_calendar
+from engine.bpmn import registry
+from engine.residents import publishing
 from tests.conftest import FORMS, PROCESSES
 
 from .server import _Chromium

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from engine import cases, notes, publishing, users
+from engine.casework import cases, notes
+from engine.people import users
+from engine.residents import publishing
 from engine.types import Role
 from tests.engine.helpers import complete
 

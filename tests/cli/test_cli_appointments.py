@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from tests.conftest import FORMS, PROCESSES, ROOT

@@ -126,7 +126,7 @@ def test_admin_creates_users_and_api_tokens_from_the_cli(cli, ctx):
     created = cli("tokens", "create", "officer@example.gov.uk", "--json")
     token = created.json()["token"]
     assert token.startswith("cf_") and len(token) > 30
-    from engine import tokens
+    from engine.people import tokens
     with ctx.db.transaction() as session:
         assert tokens.user_for_token(session, token, ctx.clock.now()).email == "officer@example.gov.uk"
     assert cli("tokens", "create", "ghost@example.gov.uk", "--json").exit_code == 2

@@ -1,7 +1,7 @@
 """``councilflow synonyms`` and ``councilflow keywords``: an operator scripts the council's search words."""
 from __future__ import annotations
 
-from engine import directory
+from engine.catalogue import directory
 from tests.engine.helpers import deploy_library
 
 

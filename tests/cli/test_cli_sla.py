@@ -129,7 +129,7 @@ def test_case_message_is_delivered_or_refused_and_kept(cli, tmp_path):
 def test_the_web_app_never_starts_the_worker_and_serve_embeds_it_once(ctx):
     import threading
 
-    from engine.worker import Worker
+    from engine.background.worker import Worker
     from webui.app import create_app
 
     def schedulers() -> int:

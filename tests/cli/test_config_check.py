@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from engine.settings import Settings
-from engine.settings_report import effective
+from engine.ops.settings_report import effective
 from webui.cli import main
 
 OPERATORS = Path(__file__).resolve().parents[2] / "docs" / "operators.md"

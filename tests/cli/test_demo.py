@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from engine import handback, partner_keys, publishing, queries
+from engine.casework import handback, queries
+from engine.open311 import partner_keys
+from engine.residents import publishing
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.queries import TaskFilter
+from engine.casework.queries import TaskFilter
 from engine.types import PublishChannel, TaskStatus
 from tests.conftest import FORMS, ROOT
 from tests.webui.conftest import sign_in

@@ -28,15 +28,16 @@ import pytest
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from engine import cases, dialects, registry
+from engine.bpmn import dialects, registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import DeploymentRejected, FormInvalid, Problem, ScriptError
 from engine.persistence.db import Database
 from engine.types import CaseStatus
-from engine.views import CaseView
-from engine.worker import fire_due_timers
-from engine.xmlsafe import parse_xml
+from engine.casework.views import CaseView
+from engine.background.worker import fire_due_timers
+from engine.bpmn.xmlsafe import parse_xml
 from tests.conftest import CORPUS, FORMS
 
 EXPECTATIONS = CORPUS / "expectations.csv"

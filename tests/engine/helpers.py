@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context
-from engine.views import CaseView
+from engine.casework.views import CaseView
 from tests.conftest import FORMS, PROCESSES
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from engine import mailboxes
-from engine.routing import ensure_team
+from engine.email import mailboxes
+from engine.people.routing import ensure_team
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -12,10 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.registry import AdapterRegistry
-from engine import (appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats,
-                    calendar_settings, cases, outbox, registry)
-from engine.appointment_booking import SlotTaken
-from engine.appointment_reminders import calendar_file
+from engine.appointments import appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.deadlines import calendar_settings
+from engine.outbox import outbox
+from engine.appointments.appointment_booking import SlotTaken
+from engine.appointments.appointment_reminders import calendar_file
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import Conflict, NotFound

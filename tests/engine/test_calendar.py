@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine import calendar as cal
-from engine.calendar import WorkingCalendar
+from engine.deadlines import calendar as cal
+from engine.deadlines.calendar import WorkingCalendar
 from engine.errors import UserError
-from engine.sla import Deadline, SlaTerms, deadline, remaining_text
+from engine.deadlines.sla import Deadline, SlaTerms, deadline, remaining_text
 from engine.types import Nation, SlaState, SlaUnit
 
 LONDON = ZoneInfo("Europe/London")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context
-from engine.external_tasks import TopicRequest, complete, fetch_and_lock
-from engine.feel import FeelUnsupported, to_python
+from engine.outbox.external_tasks import TopicRequest, complete, fetch_and_lock
+from engine.bpmn.feel import FeelUnsupported, to_python
 from engine.types import CaseStatus, Dialect
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>

@@ -10,10 +10,11 @@ import pytest
 
 from sqlalchemy import select
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context, Settings
-from engine.external_tasks import TopicRequest, complete, fetch_and_lock
-from engine.messages import MessageRefused, deliver_message
+from engine.outbox.external_tasks import TopicRequest, complete, fetch_and_lock
+from engine.casework.messages import MessageRefused, deliver_message
 from engine.persistence.db import Database
 from engine.persistence.tables import OutboxCall
 from engine.types import CaseStatus

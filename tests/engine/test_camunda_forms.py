@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from engine import camunda_forms, cases, registry
+from engine.bpmn import camunda_forms, registry
+from engine.casework import cases
 from engine.errors import FormInvalid
 from engine.types import CaseStatus
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from engine import cases, casesearch, customers, registry, users
-from engine.casesearch import CaseSearch
+from engine.bpmn import registry
+from engine.casework import cases, casesearch, customers
+from engine.people import users
+from engine.casework.casesearch import CaseSearch
 from engine.errors import UserError
 from engine.types import CaseStatus, Role
 from tests.conftest import FORMS, PROCESSES

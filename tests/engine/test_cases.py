@@ -6,7 +6,9 @@ import threading
 
 import pytest
 
-from engine import cases, registry, routing, users
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.people import routing, users
 from engine.errors import (CaseNotOpen, ConcurrentUpdate, Forbidden, FormInvalid, TaskAlreadyCompleted,
                            TaskClaimedByOther, TaskNotFound, UserError)
 from engine.types import Role

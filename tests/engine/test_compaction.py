@@ -1,4 +1,4 @@
-"""Tests for engine.compaction: looping councils must survive many back-office/front-office
+"""Tests for engine.bpmn.compaction: looping councils must survive many back-office/front-office
 round trips, with the workflow saved to JSON and restored after every step."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from engine.compaction import compact
+from engine.bpmn.compaction import compact
 
 DEPTH_BOUND = 16  # compacted trees measure at most 11; plain Spiff adds about 4 levels per pass
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 
-from engine import tokens, users
+from engine.people import tokens, users
 
 THREADS, WRITES_EACH = 8, 15
 

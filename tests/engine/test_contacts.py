@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, contacts
+from engine.casework import cases, contacts
 from engine.errors import CaseNotFound, FormInvalid
 from engine.persistence.tables import CaseContact
 from engine.types import Channel, ContactKind, EventKind

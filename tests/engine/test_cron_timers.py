@@ -7,9 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import cases, cron, registry
+from engine.bpmn import cron, registry
+from engine.casework import cases
 from engine.context import Context
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import customers
-from engine.customers import CustomerQuery, PossibleDuplicates
+from engine.casework import customers
+from engine.casework.customers import CustomerQuery, PossibleDuplicates
 from tests.engine.test_customers import PAT, pat  # noqa: F401  (fixture)
 
 

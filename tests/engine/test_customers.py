@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, customers, registry
-from engine.customers import CustomerQuery
+from engine.bpmn import registry
+from engine.casework import cases, customers
+from engine.casework.customers import CustomerQuery
 from engine.errors import FormInvalid
 from engine.types import Channel
 from tests.conftest import FORMS, PROCESSES

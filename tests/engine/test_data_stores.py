@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, data_stores, modeltest
+from engine.bpmn import data_stores, modeltest
+from engine.casework import cases
 from engine.errors import UserError
 from tests.engine.helpers import deploy_text
 from tests.engine.maps import process

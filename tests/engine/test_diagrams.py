@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from engine import cases, diagrams, outbox, registry
+from engine.bpmn import diagrams, registry
+from engine.casework import cases
+from engine.outbox import outbox
 from engine.errors import CaseNotFound, ProcessNotFound
 from tests.engine.helpers import complete, deploy_text
 from tests.engine.maps import end, flow, process, start, user_task

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from engine import cases, registry, users
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.people import users
 from engine.errors import DeploymentRejected, FormInvalid
 from engine.types import Role
 from tests.engine.helpers import deploy_text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from engine import directory, registry
+from engine.bpmn import registry
+from engine.catalogue import directory
 from engine.persistence.tables import Process
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import deploy_library, deploy_text
@@ -74,7 +75,7 @@ def test_a_to_z_groups_every_service_by_first_letter(ctx):
     assert [s.name for s in groups["M"]] == ["Member enquiry", "Missed bin collection"]
     assert [s.key for s in groups["C"]] == ["council_tax_change_of_address"]
     assert list(groups) == sorted(groups)
-    # Every shipped map but the directory's generic ones, which stand for entries (engine.directory_actions).
+    # Every shipped map but the directory's generic ones, which stand for entries (engine.catalogue.directory_actions).
     assert sum(len(g) for g in groups.values()) == len(list(PROCESSES.glob("*.bpmn"))) - len(directory.ACTION_MAPS)
     assert not {s.key for g in groups.values() for s in g} & set(directory.ACTION_MAPS.values())
 

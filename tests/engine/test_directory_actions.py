@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import cases, casesearch, customers, directory_actions, directory_entries, directory_files, sla, users
-from engine.directory_entries import Entry
-from engine.sla import SlaTerms
+from engine.casework import cases, casesearch, customers
+from engine.catalogue import directory_actions, directory_entries, directory_files
+from engine.deadlines import sla
+from engine.people import users
+from engine.catalogue.directory_entries import Entry
+from engine.deadlines.sla import SlaTerms
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.directory_actions import WrongAction
+from engine.catalogue.directory_actions import WrongAction
 from engine.errors import FormInvalid, UserError
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, OutboxCall

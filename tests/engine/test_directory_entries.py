@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine import cases
-from engine import directory_entries as de
-from engine import directory_files as files
+from engine.casework import cases
+from engine.catalogue import directory_entries as de
+from engine.catalogue import directory_files as files
 from engine.errors import FormInvalid, NotFound
 from engine.persistence.tables import Case
 from engine.types import DirectoryAction, Sensitivity
@@ -129,7 +129,7 @@ def test_a_case_belongs_to_its_directory_service_and_keeps_its_sensitivity(ctx, 
 
 
 def test_the_service_search_finds_entries_and_the_maps_no_entry_names(ctx, imported):
-    from engine import directory
+    from engine.catalogue import directory
 
     keys = [s.key for s in directory.all_services(ctx)]
     assert "fly_tipping_entry" in keys and "fly_tipping_report" not in keys  # the entry stands for its map

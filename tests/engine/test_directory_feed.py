@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.directory_feed import FeedIds, plain_text
+from engine.catalogue.directory_feed import FeedIds, plain_text
 
 
 @pytest.mark.parametrize(("markdown", "text"), [

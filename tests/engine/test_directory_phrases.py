@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from engine import directory, directory_entries, directory_files
+from engine.catalogue import directory, directory_entries, directory_files
 from tests.conftest import ROOT
 from tests.engine.helpers import deploy_library
 

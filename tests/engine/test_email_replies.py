@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, contacts, email_inbox, email_replies, mail_intake
+from engine.casework import cases, contacts
+from engine.email import email_inbox, email_replies, mail_intake
 from engine.clock import FixedClock
 from engine.types import EventKind
 from tests.engine.mails import add_hub_mailbox, email

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, email_inbox, email_replies, incidents, mail_intake, publishing
+from engine.background import incidents
+from engine.casework import cases
+from engine.email import email_inbox, email_replies, mail_intake
+from engine.residents import publishing
 from engine.errors import UserError
 from engine.types import EmailStatus, EventKind
 from tests.adapters.conftest import notify_config, notify_env
@@ -39,8 +42,8 @@ def test_a_reply_goes_through_gov_uk_notify_when_the_mailbox_says_so(ctx, doveco
         config = notify_config(fake)
         config["notify"]["templates"]["email_reply"] = fake.reply_template
         ctx.adapters = AdapterRegistry.from_config(config, notify_env(fake))
-        from engine import mailboxes
-        from engine.routing import ensure_team
+        from engine.email import mailboxes
+        from engine.people.routing import ensure_team
         with ctx.db.transaction() as session:
             ensure_team(session, "Customer Hub", ctx.clock.now())
         mailboxes.add_mailbox(ctx, mailboxes.MailboxDetails(
@@ -116,7 +119,7 @@ def test_a_bounce_for_a_reply_is_an_incident_on_the_case_not_a_new_contact(ctx, 
 
 
 def test_a_mailer_daemon_quoting_the_original_headers_is_read_as_a_bounce():
-    from engine import mail_parse
+    from engine.email import mail_parse
     raw = email("Mail delivery failed", "This message was created automatically.\n\n------ This is a copy of the "
                 "message's headers. ------\nMessage-ID: <ours-1@council.test>\nTo: pat@example.com\n",
                 sender="Mail Delivery System <Mailer-Daemon@mx.example.com>")

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from adapters.registry import AdapterRegistry
-from engine import cases, contacts, documents, email_inbox, email_triage, mail_intake, outbox
+from engine.casework import cases, contacts, documents
+from engine.email import email_inbox, email_triage, mail_intake
+from engine.outbox import outbox
 from engine.errors import CaseNotFound, Conflict
 from engine.persistence.tables import Document, Email
 from engine.types import EmailStatus, EventKind

@@ -1,12 +1,12 @@
 """A form is checked once per text, not on every completion and page: the checked schema and its
-validator are kept (``engine/formcache.py``), yet a form is never judged by another library's forms."""
+validator are kept (``engine/bpmn/formcache.py``), yet a form is never judged by another library's forms."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from engine import formcache, forms, formschema
+from engine.bpmn import formcache, forms, formschema
 from engine.errors import FormInvalid
 from tests.conftest import FORMS
 

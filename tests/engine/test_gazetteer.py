@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import gazetteer
+from engine.places import gazetteer
 from engine.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import email_inbox, email_replies, mail_intake, mailboxes
+from engine.email import email_inbox, email_replies, mail_intake, mailboxes
 from engine.context import Context
 from engine.errors import FormInvalid
 from engine.persistence.db import Database
 from engine.persistence.tables import Email
-from engine.routing import ensure_team
+from engine.people.routing import ensure_team
 from tests.engine.helpers import run_workers
 from tests.engine.mails import PDF, email
 from tests.engine.test_case_search import ADVISOR, seed

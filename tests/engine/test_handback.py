@@ -9,14 +9,15 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, handback, users
+from engine.casework import cases, handback
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import Conflict, Forbidden, TaskClaimedByOther, TaskNotFound, UserError
 from engine.persistence.db import Database
 from engine.persistence.tables import Task
 from engine.types import Role
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library, deploy_text, task_for
 from tests.engine.maps import boundary, end, flow, process, start, timer, user_task
@@ -237,7 +238,7 @@ def test_hand_back_and_completion_at_once_exactly_one_wins_and_nothing_is_lost(c
 
 
 def test_a_handed_back_tasks_sla_clock_keeps_running_while_the_case_moves(timed):
-    from engine import sla
+    from engine.deadlines import sla
     from engine.persistence.tables import SlaClock
     from engine.types import SlaUnit
     _people(timed)

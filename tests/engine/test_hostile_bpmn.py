@@ -9,7 +9,8 @@ from html import escape
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context, Settings
 from engine.errors import DeploymentRejected, Problem
 from engine.persistence.db import Database

@@ -1,8 +1,9 @@
-"""The inbox tabs' counts: their statements are built once per set of teams (engine.queries), so these
+"""The inbox tabs' counts: their statements are built once per set of teams (engine.casework.queries), so these
 check that every call still counts afresh and that a new team or membership is counted at once."""
 from __future__ import annotations
 
-from engine import cases, queries, routing, users
+from engine.casework import cases, queries
+from engine.people import routing, users
 from engine.types import Role
 from tests.engine.helpers import deploy_library
 

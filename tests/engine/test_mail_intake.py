@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine import mail_intake, mailboxes
+from engine.email import mail_intake, mailboxes
 from engine.context import Context
-from engine.imap import ImapReader
+from engine.email.imap import ImapReader
 from engine.persistence.db import Database
 from engine.persistence.tables import Email, Mailbox
 from engine.types import EmailStatus

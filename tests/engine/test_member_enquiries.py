@@ -8,17 +8,18 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from engine import councillors, member_enquiries as me, notifications, users
+from engine.members import councillors, member_enquiries as me
+from engine.people import notifications, users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.enquiry_answers import answered_text
+from engine.members.enquiry_answers import answered_text
 from engine.errors import CaseNotFound, CaseNotOpen, Forbidden, FormInvalid
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, CaseContact, Notification
 from engine.types import Channel, ContactKind, Role
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library
-from engine import cases
+from engine.casework import cases
 
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 JONES, PATEL, OFFICER = "cllr.jones@example.gov.uk", "cllr.patel@example.gov.uk", "ms@example.gov.uk"

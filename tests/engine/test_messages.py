@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import cases
+from engine.casework import cases
 from engine.errors import CaseNotFound, UserError
-from engine.messages import MessageRefused, deliver_message
+from engine.casework.messages import MessageRefused, deliver_message
 from engine.persistence.tables import InboundMessage
 from tests.engine.helpers import complete, deploy_text
 from tests.engine.maps import boundary, catch, end, flow, message, process, start, user_task

@@ -7,12 +7,15 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine import cases, contacts, handback, mi, sla, users
+from engine.casework import cases, contacts, handback
+from engine.deadlines import sla
+from engine.mi import mi
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context
-from engine.sla import SlaTerms
+from engine.deadlines.sla import SlaTerms
 from engine.types import Role, SlaUnit
-from engine.worker import sweep_slas
+from engine.background.worker import sweep_slas
 from tests.engine.helpers import complete, deploy_library, task_for
 
 ADVISOR, OFFICER = "advisor@example.gov.uk", "officer@example.gov.uk"

@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine import cases, mi_bottlenecks, users
+from engine.casework import cases
+from engine.mi import mi_bottlenecks
+from engine.people import users
 from engine.clock import FixedClock
 from engine.errors import ProcessNotFound, UserError
 from engine.types import Role

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import registry
+from engine.bpmn import registry
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "process-analysts.md"
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

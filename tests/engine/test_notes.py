@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, notes, users
+from engine.casework import cases, notes
+from engine.people import users
 from engine.errors import CaseNotFound, TaskNotFound, UserError
 from engine.types import Role
 from tests.engine.helpers import complete, deploy_library, task_for

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, handback, notifications, users
+from engine.casework import cases, handback
+from engine.people import notifications, users
 from engine.context import Context
 from engine.errors import NotFound, UserError
 from tests.engine.test_handback import ADVISOR, COLLEAGUE, LEAD, OFFICER, waste  # noqa: F401  (fixture)

@@ -1,9 +1,9 @@
-"""British National Grid to WGS84 (engine/osgb.py) against the Ordnance Survey's published points."""
+"""British National Grid to WGS84 (engine/places/osgb.py) against the Ordnance Survey's published points."""
 from __future__ import annotations
 
 from math import cos, hypot, radians
 
-from engine.osgb import grid_to_osgb36, grid_to_wgs84
+from engine.places.osgb import grid_to_osgb36, grid_to_wgs84
 
 
 def _metres_apart(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import publishing
+from engine.residents import publishing
 from engine.errors import FormInvalid, ProcessNotFound
 from engine.types import PublishChannel
 from tests.engine.helpers import deploy_library

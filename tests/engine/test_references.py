@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.context import Context, Settings
 from engine.errors import DeploymentRejected
 from engine.persistence.db import Database
@@ -88,7 +89,7 @@ def test_script_engine_reports_service_errors_truthfully_not_as_name_error():
     """SpiffWorkflow 3.2's call_service masks every adapter error as NameError: name 'script'."""
     from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 
-    from engine.scripting import SandboxScriptEngine
+    from engine.bpmn.scripting import SandboxScriptEngine
 
     def services(task, operation, params):
         raise ConnectionError(f"revenues system refused the connection for {params['ref']}")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from engine import cases, routing
+from engine.casework import cases
+from engine.people import routing
 from tests.engine.helpers import deploy_text
 
 SPIFF = """<?xml version="1.0" encoding="UTF-8"?>

@@ -13,13 +13,14 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_FORMAT
 from sqlalchemy import select
 
 from adapters.registry import AdapterRegistry
-from engine import cases, statemigrations
+from engine.bpmn import statemigrations
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import StateUnreadable
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, CaseState
-from engine.savedstate import SERIALIZER_VERSION
+from engine.bpmn.savedstate import SERIALIZER_VERSION
 from tests.conftest import FORMS, PROCESSES, ROOT
 from tests.engine.golden import replay
 from tests.engine.helpers import complete

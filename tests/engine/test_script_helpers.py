@@ -2,8 +2,9 @@
 case, who last completed a task, who is in a team, and which case and process this is."""
 from __future__ import annotations
 
-from engine import cases, users
-from engine.users import Role
+from engine.casework import cases
+from engine.people import users
+from engine.people.users import Role
 from tests.engine.helpers import complete, deploy_text
 from tests.engine.maps import process
 

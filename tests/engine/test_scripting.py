@@ -8,7 +8,7 @@ import time
 import pytest
 
 from engine.errors import ScriptError
-from engine.scripting import SandboxEnvironment, iso8601_literal, sandbox_problem
+from engine.bpmn.scripting import SandboxEnvironment, iso8601_literal, sandbox_problem
 
 HOSTILE = [
     "import os",
@@ -81,7 +81,7 @@ def test_quoted_timer_expressions_still_work():
 
 
 # One C-level operation cannot be interrupted by the deadline, so the sandbox refuses a result that
-# would be too large before computing it (engine.script_limits).
+# would be too large before computing it (engine.bpmn.script_limits).
 BOMBS = {
     "power": ("x = 7 ** (10 ** 7)", "numbers in scripts are limited"),
     "power in place": ("x = 7\nx **= 10 ** 7", "numbers in scripts are limited"),
@@ -183,7 +183,7 @@ def test_str_is_still_the_str_type_and_a_list_holding_itself_prints():
 
 
 def test_a_cycle_timer_computed_from_data_is_held_to_the_minimum_interval():
-    from engine.timer_limits import cycle_problem
+    from engine.bpmn.timer_limits import cycle_problem
     assert "at most once a minute" in cycle_problem("R100000/PT0.01S")
     assert "at most once a minute" in cycle_problem("R5/PT59S")
     assert cycle_problem("R3/PT1H") is None and cycle_problem("R/P1D") is None and cycle_problem("P5D") is None

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import directory, search_words
+from engine.catalogue import directory, search_words
 from engine.errors import NotFound, UserError
 from tests.engine.helpers import deploy_library
 

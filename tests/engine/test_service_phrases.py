@@ -2,7 +2,7 @@
 talks, each with the service it should find first (the issue's measure: at least 38 right)."""
 from __future__ import annotations
 
-from engine import directory
+from engine.catalogue import directory
 from tests.engine.helpers import deploy_library
 
 PHRASES = [

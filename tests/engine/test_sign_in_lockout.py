@@ -1,4 +1,4 @@
-"""Password guesses counted per lane (engine/lockout.py), with time skipped instead of slept: a lock
+"""Password guesses counted per lane (engine/people/lockout.py), with time skipped instead of slept: a lock
 that ends, a longer one after it, a right password that starts afresh, an address charged only for
 its failures, and a known device that an attacker's lock-out does not reach."""
 from __future__ import annotations
@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import users
+from engine.people import users
 from engine.clock import FixedClock
 from engine.errors import SignInFailed
-from engine.lockout import KnownDevice, Limits
+from engine.people.lockout import KnownDevice, Limits
 
 PASSWORD = "a long enough passphrase"
 LIMITS = Limits(account=3, address=5)

@@ -6,14 +6,15 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from engine import calendar_settings, cases, sla, sla_clocks
+from engine.casework import cases
+from engine.deadlines import calendar_settings, sla, sla_clocks
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import CaseNotOpen, Conflict, ProcessNotFound, TeamNotFound, UserError
 from engine.persistence.db import Database
-from engine.sla import Escalation, SlaTerms
+from engine.deadlines.sla import Escalation, SlaTerms
 from engine.types import SlaUnit
-from engine.worker import sweep_slas
+from engine.background.worker import sweep_slas
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library, task_for
 from tests.engine.test_cases import RECORD

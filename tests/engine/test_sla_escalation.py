@@ -7,15 +7,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from engine import cases, sla, sla_clocks, users
+from engine.casework import cases
+from engine.deadlines import sla, sla_clocks
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.notifications import OutgoingNotification, mark_read, unread
+from engine.people.notifications import OutgoingNotification, mark_read, unread
 from engine.persistence.db import Database
 from engine.persistence.tables import InboundMessage, Notification
-from engine.sla import Escalation, SlaTerms
+from engine.deadlines.sla import Escalation, SlaTerms
 from engine.types import Role, SlaUnit
-from engine.worker import sweep_slas
+from engine.background.worker import sweep_slas
 from tests.conftest import FORMS
 from tests.engine.helpers import deploy_text, run_workers
 from tests.engine.maps import boundary, end, flow, message, process, start, user_task

@@ -9,13 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from engine import cases, sla_clocks, users
+from engine.casework import cases
+from engine.deadlines import sla_clocks
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, Notification
 from engine.types import Role
-from engine.worker import sweep_slas
+from engine.background.worker import sweep_slas
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library
 

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import cases, sla, sla_clocks
+from engine.casework import cases
+from engine.deadlines import sla, sla_clocks
 from engine.clock import FixedClock
 from engine.errors import UserError
-from engine.sla import SlaTerms, TargetRule
+from engine.deadlines.sla import SlaTerms, TargetRule
 from engine.types import SlaUnit
 from tests.engine import maps
 from tests.engine.helpers import deploy_library, deploy_text, task_for
@@ -62,7 +63,7 @@ def test_the_first_condition_that_holds_wins(timed):
 
 def test_a_condition_that_fails_when_the_clock_starts_falls_back_to_the_default(timed, caplog):
     urgent_in_two(timed, "priority.upper() == 'URGENT'=2", task=None)
-    with caplog.at_level(logging.WARNING, logger="engine.sla_targets"):
+    with caplog.at_level(logging.WARNING, logger="engine.deadlines.sla_targets"):
         view = cases.start_case(timed, "enquiry", {"ward": "North"})  # no priority at all
     assert view.status == "open" and view.due_at == datetime(2026, 3, 20, 17, tzinfo=timezone.utc).isoformat()
     [started] = [e for e in cases.show_case(timed, view.reference).history if e.kind == "sla_started"]

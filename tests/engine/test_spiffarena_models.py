@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import modeltest
+from engine.bpmn import modeltest
 from tests.engine.maps import process
 
 MODELS = Path(__file__).resolve().parents[1] / "spiffarena_models"
@@ -110,10 +110,11 @@ CONNECTOR_MAP = process("take_payment", """
 
 
 def test_a_spiffarena_connector_we_lack_waits_as_an_external_task_while_a_typo_in_ours_is_refused(database_url):
-    from engine import cases, registry
+    from engine.bpmn import registry
+    from engine.casework import cases
     from engine.context import Context, Settings
     from engine.errors import DeploymentRejected
-    from engine.external_tasks import list_external_tasks
+    from engine.outbox.external_tasks import list_external_tasks
     from engine.persistence.db import Database
     from tests.conftest import FORMS
     ctx = Context(Database(database_url), settings=Settings(forms_dir=FORMS), operations={"notify/send_email"})
@@ -153,7 +154,8 @@ def test_a_multi_instance_editing_its_items_in_place_is_accepted_and_runs(ctx, t
 
 
 def test_a_form_offers_the_options_the_case_holds_and_refuses_others(ctx):
-    from engine import cases, registry
+    from engine.bpmn import registry
+    from engine.casework import cases
     from engine.errors import FormInvalid
     from tests.engine.helpers import complete
     from webui.forms.form import Form

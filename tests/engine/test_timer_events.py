@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.tables import Event, Timer
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_text, run_workers
 from tests.engine.maps import boundary, catch, end, flow, process, start, timer, user_task

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import cases
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 from tests.conftest import FORMS
 from tests.engine.helpers import complete, deploy_library
 from tests.engine.test_cases import RECORD

@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import cases, routing, tokens, users
+from engine.casework import cases
+from engine.people import routing, tokens, users
 from engine.clock import FixedClock
 from engine.errors import Conflict, NotFound, SignInFailed, TeamNotFound, UserError
 from engine.types import Role

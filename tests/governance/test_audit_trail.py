@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from engine import audit, calendar_settings, erasure, incidents, retention, routing, sla, subject_access, tokens, users
+from engine.background import incidents
+from engine.deadlines import calendar_settings, sla
+from engine.governance import audit, erasure, retention, subject_access
+from engine.people import routing, tokens, users
 from engine.errors import SignInFailed
 from engine.persistence.tables import Incident
 from engine.types import AuditKind, IncidentStatus, RetentionAction, SlaUnit

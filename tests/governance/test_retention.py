@@ -6,9 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import audit, cases, customers, notes, retention, worker
+from engine.background import worker
+from engine.casework import cases, customers, notes
+from engine.governance import audit, retention
 from engine.errors import CaseNotFound, NotFound, UserError
-from engine.personal_data import REMOVED
+from engine.governance.personal_data import REMOVED
 from engine.types import RetentionAction
 from tests.governance.world import ADMIN, ADVISOR, RESIDENT, clocked, council, resident_with_cases
 

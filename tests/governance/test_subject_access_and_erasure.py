@@ -8,7 +8,8 @@ import zipfile
 
 import sqlalchemy
 
-from engine import audit, cases
+from engine.casework import cases
+from engine.governance import audit
 from tests.governance.world import ADMIN, RESIDENT, an_email_from_her, council, resident_with_cases
 
 

@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from engine import cases, customers, documents, notes, registry, users
+from engine.bpmn import registry
+from engine.casework import cases, customers, documents, notes
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.persistence.tables import Email, EmailAttachment, Mailbox, Team

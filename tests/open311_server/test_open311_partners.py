@@ -13,7 +13,8 @@ import requests
 from lxml import etree
 from sqlalchemy import func, select
 
-from engine import customers, open311_media
+from engine.casework import customers
+from engine.open311 import open311_media
 from engine.persistence.tables import Case, CaseContact, Customer, Document, Note
 
 from .test_open311_server import report

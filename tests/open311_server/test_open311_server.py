@@ -11,7 +11,7 @@ from georeport import GeoReport
 from lxml import etree
 from sqlalchemy import select
 
-from engine import cases
+from engine.casework import cases
 from engine.persistence.tables import Case, PartnerKey, Task
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-from engine import directory_files as files
+from engine.catalogue import directory_files as files
 from tests.webui.conftest import app, make_user, signed_in  # noqa: F401  (fixtures)
 
 SCHEMAS = Path(__file__).parent / "schemas"

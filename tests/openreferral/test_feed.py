@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import event
 
-from engine import directory_files as files
-from engine.directory_feed import FeedIds
+from engine.catalogue import directory_files as files
+from engine.catalogue.directory_feed import FeedIds
 from engine.types import Role
 
 from .conftest import ADMIN, PUBLISHED, SECRETS

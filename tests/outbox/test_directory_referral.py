@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, customers, directory_actions, directory_entries, directory_files, incidents
-from engine.directory_entries import PartnerInfo
+from engine.background import incidents
+from engine.casework import cases, customers
+from engine.catalogue import directory_actions, directory_entries, directory_files
+from engine.catalogue.directory_entries import PartnerInfo
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.conftest import FORMS
 from tests.engine.helpers import deploy_library
 from tests.processes.backoffice import BackOffice

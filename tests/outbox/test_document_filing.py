@@ -8,13 +8,15 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, documents, incidents, users
+from engine.background import incidents
+from engine.casework import cases, documents
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import UserError
 from engine.persistence.db import Database
 from engine.types import Role
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, FAULT_DELAY_S, cmis_config
 from tests.conftest import FORMS
 from tests.engine import maps

@@ -9,10 +9,13 @@ from datetime import datetime, timezone
 import pytest
 from werkzeug.serving import make_server
 
-from engine import cases, incidents, registry, tokens, users
+from engine.background import incidents
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.people import tokens, users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
-from engine.external_tasks import TopicRequest, fetch_and_lock
+from engine.outbox.external_tasks import TopicRequest, fetch_and_lock
 from engine.persistence.db import Database
 from engine.types import Role, TokenScope
 from examples.external_worker import Worker

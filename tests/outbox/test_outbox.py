@@ -7,11 +7,13 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, incidents, registry
+from engine.background import incidents
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.adapters.conftest import OPEN311_ENV, open311_config
 from tests.fakes.open311 import FakeOpen311
 

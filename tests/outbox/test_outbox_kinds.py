@@ -10,7 +10,11 @@ from alembic import command
 from sqlalchemy import inspect, select
 
 from adapters.registry import AdapterRegistry
-from engine import cases, documents, incidents, outbox, registry, users
+from engine.background import incidents
+from engine.bpmn import registry
+from engine.casework import cases, documents
+from engine.outbox import outbox
+from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.errors import StateUnreadable
@@ -18,7 +22,7 @@ from engine.persistence.db import Database
 from engine.persistence.schema import alembic_config, current_revision, head_revision
 from engine.persistence.tables import Case, CaseState, OutboxCall
 from engine.types import CallKind, Role
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, OPEN311_ENV, cmis_config, open311_config
 from tests.conftest import FORMS
 from tests.fakes.open311 import FakeOpen311

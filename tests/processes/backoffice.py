@@ -71,7 +71,7 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "body": "To ((partner)): the council's Customer Hub passes you this ((service)) request.\n\n((details))\n\n"
                 "Our reference is ((reference)).",
         "placeholders": ["partner", "service", "reference", "details"]},
-    # Appointments (engine.appointment_reminders): on booking and the day before.
+    # Appointments (engine.appointments.appointment_reminders): on booking and the day before.
     **{f"appointment_{which}{suffix}": {
         "type": kind, "subject": "Your appointment ((appointment)) on ((when))",
         "body": "Dear ((name)), your appointment is on ((when)) at ((place)). Please bring: ((what_to_bring)). "

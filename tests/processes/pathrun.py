@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import appointment_arrivals, appointment_booking, appointment_calendar, cases, messages, outbox
+from engine.appointments import appointment_arrivals, appointment_booking, appointment_calendar
+from engine.casework import cases, messages
+from engine.outbox import outbox
 from engine.context import Context
 from engine.persistence.tables import Case, OutboxCall, Timer
 from engine.types import APPOINTMENT_ATTENDED, APPOINTMENT_CANCELLED, APPOINTMENT_NO_SHOW, CallKind
-from engine.views import CaseView
-from engine.worker import Worker, fire_due_timers
+from engine.casework.views import CaseView
+from engine.background.worker import Worker, fire_due_timers
 from tests.conftest import FORMS, ROOT
 from tests.processes.backoffice import BackOffice
 

@@ -2,7 +2,8 @@
 that address's coordinates, text and UPRN, the fake asset system listening on 127.0.0.1."""
 from __future__ import annotations
 
-from engine import cases, gazetteer
+from engine.casework import cases
+from engine.places import gazetteer
 from tests.engine.helpers import complete
 from tests.engine.test_gazetteer import ROOT
 from tests.processes.test_shipped_processes import (CATEGORY_1, POTHOLE, RESIDENT, backoffice, council,  # noqa: F401

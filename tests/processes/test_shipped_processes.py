@@ -11,11 +11,13 @@ from datetime import datetime, timezone
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, publishing, registry, web_reports
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.residents import publishing, web_reports
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
-from engine.worker import Worker, fire_due_timers
+from engine.background.worker import Worker, fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import complete, deploy_library
 from tests.processes.backoffice import BackOffice, offline_config

@@ -13,7 +13,7 @@ import pytest
 import requests
 from waitress.server import create_server
 
-from engine import tokens, users
+from engine.people import tokens, users
 from engine.context import Context
 from engine.types import Role
 from webui.app import create_app

@@ -16,14 +16,15 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, registry
-from engine.casedata import MAX_DEPTH, DataTooLarge
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.casework.casedata import MAX_DEPTH, DataTooLarge
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.tables import Case, CaseState
 from engine.types import Role
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.helpers import task_for
 from tests.engine.maps import catch, end, flow, message, process, start, user_task

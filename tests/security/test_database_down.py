@@ -14,7 +14,7 @@ import pytest
 import requests
 import sqlalchemy
 
-from engine import tokens
+from engine.people import tokens
 from engine.types import Role
 
 from .served import COUNCILFLOW, environment, free_port

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from engine import cases
+from engine.casework import cases
 from engine.types import Role
 
 from .conftest import csrf_token

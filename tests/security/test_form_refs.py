@@ -18,7 +18,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.persistence.tables import ProcessVersion
 from engine.types import Role
 from tests.engine.maps import end, flow, process, start

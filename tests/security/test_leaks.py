@@ -12,7 +12,9 @@ import re
 import pytest
 import requests
 
-from engine import cases, registry, tokens
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.people import tokens
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
 

@@ -19,7 +19,7 @@ from typing import TypeVar
 import pytest
 import requests
 
-from engine import tokens
+from engine.people import tokens
 from engine.types import CaseStatus, Role
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -20,8 +20,9 @@ import requests
 from flask import Flask
 from waitress.server import create_server
 
-import engine.users
-from engine import cases, registry
+import engine.people.users
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES
 from tests.fakes.oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
@@ -29,26 +30,26 @@ from webui.app import create_app
 
 from .conftest import PASSWORD, Live, _free_port, csrf_token
 
-LIMIT = engine.users.MAX_FAILED_SIGN_INS
+LIMIT = engine.people.users.MAX_FAILED_SIGN_INS
 
 
 @pytest.fixture
 def verified(monkeypatch, live) -> list[str]:
     """Every password hash the server checks a guess against, in order (the dummy hash included)."""
     checked: list[str] = []
-    real = engine.users.check_password_hash
+    real = engine.people.users.check_password_hash
 
     def counting(pwhash: str, password: str) -> bool:
         checked.append(pwhash)
         return real(pwhash, password)
 
-    monkeypatch.setattr(engine.users, "check_password_hash", counting)
+    monkeypatch.setattr(engine.people.users, "check_password_hash", counting)
     return checked
 
 
 def stored_hash(live: Live, email: str) -> str:
     with live.ctx.db.transaction(readonly=True) as session:
-        return engine.users.find_user(session, email).password_hash
+        return engine.people.users.find_user(session, email).password_hash
 
 
 def problem(answer: requests.Response) -> str:

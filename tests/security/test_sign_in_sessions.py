@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from engine import users
+from engine.people import users
 from engine.types import Role
 from tests.security.conftest import csrf_token
 

@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine import registry, tokens
+from engine.bpmn import registry
+from engine.people import tokens
 from engine.persistence.tables import ProcessVersion
 from engine.types import Role
 from tests.conftest import PROCESSES, ROOT

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from engine import users
+from engine.people import users
 from engine.types import Role
 from webui.app import create_app
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, gazetteer, registry
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.places import gazetteer
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.conftest import FORMS, PROCESSES

@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import directory_entries as de
+from engine.catalogue import directory_entries as de
 from engine.clock import FixedClock
-from engine import directory_files as files
+from engine.catalogue import directory_files as files
 from engine.errors import NotFound
 from engine.types import Role
 from tests.engine.helpers import deploy_library

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from engine import audit
+from engine.governance import audit
 from engine.types import AuditKind
 from tests.browser.pagecheck import assert_good_page
 from tests.governance.test_subject_access_and_erasure import archive_parts

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import audit, cases, documents, incidents
+from engine.background import incidents
+from engine.casework import cases, documents
+from engine.governance import audit
 from engine.types import Role
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.adapters.conftest import CMIS_ENV, cmis_config
 from tests.engine.helpers import deploy_text
 from tests.outbox.conftest import edrms  # noqa: F401  (the fake EDRMS fixture)

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from engine import cases, routing, tokens, users
+from engine.casework import cases
+from engine.people import routing, tokens, users
 from engine.types import Role
 from tests.browser.maps import CAMUNDA_NOISE
 from tests.engine.helpers import deploy_text

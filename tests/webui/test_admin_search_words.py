@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import directory
+from engine.catalogue import directory
 from engine.types import Role
 from tests.engine.helpers import deploy_library
 

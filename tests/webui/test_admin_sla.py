@@ -5,10 +5,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import calendar_settings, cases, sla
+from engine.casework import cases
+from engine.deadlines import calendar_settings, sla
 from engine.clock import FixedClock
 from engine.types import Role
-from engine.worker import sweep_slas
+from engine.background.worker import sweep_slas
 from tests.engine.helpers import deploy_text
 
 from .conftest import csrf_token

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import sla
+from engine.deadlines import sla
 from engine.types import Role
 from tests.engine import maps
 from tests.engine.helpers import deploy_library, deploy_text

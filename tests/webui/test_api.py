@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from engine import registry, tokens
+from engine.bpmn import registry
+from engine.people import tokens
 from engine.types import Role
 from tests.cli.test_cli_lifecycle import MISSED_BIN
 from tests.conftest import FORMS, PROCESSES
@@ -290,12 +291,12 @@ def test_tokens_not_sessions_sign_in_to_the_api(app, ctx, make_user, api_as):
 
 
 def test_unexpected_failures_are_json_with_an_id_that_is_logged(api_as, monkeypatch, caplog):
-    from engine import queries
+    from engine import casework
 
     def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(queries, "require_case_visible", broken)
+    monkeypatch.setattr(casework, "require_case_visible", broken)  # the wing's face, which the API calls
     answer = api_as(Role.ADMIN).get("/cases/CF-000001")
     assert answer.status_code == 500 and answer.is_json
     assert answer.json["message"] == "Internal error" and "fire" not in answer.get_data(as_text=True)

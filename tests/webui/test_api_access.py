@@ -7,7 +7,7 @@ import re
 from flask import url_for
 from openapi_spec_validator import validate
 
-from engine import tokens
+from engine.people import tokens
 from engine.types import Role
 from webui.api.roles import EVERYONE, STAFF
 

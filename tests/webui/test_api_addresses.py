@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import gazetteer, tokens
+from engine.people import tokens
+from engine.places import gazetteer
 from engine.types import Role
 from tests.engine.test_gazetteer import ROOT
 from tests.webui.test_api import Api

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import tokens
+from engine.people import tokens
 from tests.engine.test_case_search import ADVISOR, OFFICER, OUTSIDER, seed
 from tests.webui.test_api import Api
 

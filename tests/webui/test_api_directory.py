@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from engine import directory_entries as de
-from engine import directory_files as files
+from engine.catalogue import directory_entries as de
+from engine.catalogue import directory_files as files
 from engine.errors import NotFound
 from engine.types import Role
 from tests.engine.helpers import deploy_library

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import cases, customers, directory_files
+from engine.casework import cases, customers
+from engine.catalogue import directory_files
 from engine.types import Role
 from tests.engine.helpers import deploy_library
 from tests.webui.test_api import api_as  # noqa: F401  (the fixture)

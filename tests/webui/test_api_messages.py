@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import registry
+from engine.bpmn import registry
 from engine.persistence.tables import InboundMessage
 from engine.types import Role
 from tests.webui.test_api import api_as  # noqa: F401  (fixture)

@@ -22,7 +22,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from engine import cases, directory_files, tokens, users
+from engine.casework import cases
+from engine.catalogue import directory_files
+from engine.people import tokens, users
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.types import Role

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import cases, documents
+from engine.casework import cases, documents
 from engine.clock import FixedClock
 from engine.types import Role
 from tests.engine.helpers import deploy_text

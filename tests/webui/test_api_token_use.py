@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import event
 
-from engine import tokens
+from engine.people import tokens
 from engine.clock import FixedClock
 from engine.types import Role
 

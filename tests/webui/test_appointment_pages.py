@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from engine import appointment_booking, cases, registry
+from engine.appointments import appointment_booking
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.persistence.tables import Appointment
 from engine.types import Role

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.test_camunda_forms import C7, _form

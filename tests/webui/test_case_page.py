@@ -10,9 +10,10 @@ import re
 
 import pytest
 
-from engine import cases, handback, registry
+from engine.bpmn import registry
+from engine.casework import cases, handback
 from engine.types import Role
-from engine.views import EventView
+from engine.casework.views import EventView
 from tests.browser.pagecheck import assert_good_page
 from tests.conftest import FORMS, PROCESSES
 from tests.webui.conftest import csrf_token, sign_in
@@ -32,7 +33,7 @@ def case(ctx, app, make_user):
     registry.deploy(ctx, registry.read_paths([PROCESSES / "missed_bin_collection.bpmn", FORMS]))
     make_user(OFFICER, Role.BACK_OFFICE, teams=("Waste Services",))
     with ctx.db.transaction() as s:
-        from engine import users
+        from engine.people import users
         users.add_user(s, ADVISOR, "Alex Advisor", [Role.FRONT_OFFICE], ctx.clock.now(), ["Customer Hub"],
                        "correct horse battery staple")
     make_user(OUTSIDER, Role.BACK_OFFICE, teams=("Environmental Health",))
@@ -127,5 +128,5 @@ def test_a_note_added_on_the_task_page_returns_there_and_belongs_to_the_task(app
     page = text(officer.get(f"/tasks/{task_id}"))
     assert_good_page(page)
     assert "Gate code 1234" in page and "Note added" in page
-    from engine import notes
+    from engine.casework import notes
     assert [n.task_id for n in notes.list_notes(ctx, reference)] == [task_id]

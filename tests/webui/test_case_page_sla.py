@@ -2,7 +2,8 @@
 (each step in the history), and an open incident is shown above everything else."""
 from __future__ import annotations
 
-from engine import cases, sla, sla_clocks
+from engine.casework import cases
+from engine.deadlines import sla, sla_clocks
 from engine.types import Role, SlaUnit
 from tests.browser.pagecheck import assert_good_page
 from tests.webui.conftest import csrf_token

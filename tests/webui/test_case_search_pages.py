@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import contacts
+from engine.casework import contacts
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.test_case_search import ADVISOR, OFFICER, OUTSIDER, seed

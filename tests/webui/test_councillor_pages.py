@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine import member_enquiries
+from engine.members import member_enquiries
 from engine.types import Role
 from tests.engine.helpers import deploy_library
 from tests.webui.conftest import csrf_token, sign_in
@@ -119,7 +119,7 @@ def test_the_web_app_manifest_and_icons_are_served_from_here(app):
 
 
 def test_an_admin_sets_a_councillors_ward_and_they_then_see_its_enquiries(ctx, app, area, signed_in):
-    from engine import councillors
+    from engine.members import councillors
     reference = member_enquiries.raise_enquiry(ctx, "jones@example.gov.uk", ENQUIRY, "jones@example.gov.uk")
     admin = signed_in(Role.ADMIN)
     listed = page(admin, "/admin/councillors")
@@ -147,7 +147,7 @@ def test_member_services_staff_find_their_page_from_home_and_councillors_find_th
 
 def test_member_services_see_the_councillors_answers_in_the_log_form(ctx, area):
     reference = member_enquiries.raise_enquiry(ctx, "jones@example.gov.uk", ENQUIRY, "jones@example.gov.uk")
-    from engine import cases
+    from engine.casework import cases
     [task] = cases.show_case(ctx, reference).case.tasks
     body = page(area("ms@example.gov.uk"), f"/tasks/{task.id}")
     assert 'value="Riverside"' in body and "Street light out on Mill Road</textarea>" in body

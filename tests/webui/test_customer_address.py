@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, customers, gazetteer
-from engine.customers import CustomerQuery
+from engine.casework import cases, customers
+from engine.places import gazetteer
+from engine.casework.customers import CustomerQuery
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.test_gazetteer import ROOT
 from tests.webui.test_front_office import advisor, page, post  # noqa: F401  (the advisor fixture)

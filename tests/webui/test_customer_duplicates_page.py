@@ -6,8 +6,8 @@ import re
 
 from lxml import html as lxml_html
 
-from engine import customers
-from engine.customers import CustomerQuery
+from engine.casework import customers
+from engine.casework.customers import CustomerQuery
 from tests.browser.pagecheck import assert_good_page
 from tests.webui.test_front_office import PAT, advisor, page, pat, post  # noqa: F401  (fixtures)
 

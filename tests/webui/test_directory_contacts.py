@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import cases, customers, directory_entries, directory_files
-from engine.directory_entries import Entry
+from engine.casework import cases, customers
+from engine.catalogue import directory_entries, directory_files
+from engine.catalogue.directory_entries import Entry
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.helpers import deploy_library

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from adapters.registry import AdapterRegistry
-from engine import cases, documents
+from engine.casework import cases, documents
 from engine.types import Role
 from tests.adapters.conftest import CMIS_ENV, cmis_config
 from tests.engine import maps

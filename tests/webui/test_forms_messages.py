@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from engine.forms import errors_for
+from engine.bpmn.forms import errors_for
 from tests.conftest import FORMS
 
 SHIPPED = sorted(FORMS.glob("*-schema.json"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.forms import camunda_schema
+from engine.bpmn.forms import camunda_schema
 from webui.forms.components import component, components, error_list
 from webui.forms.model import Kind, fields_for
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from engine import cases, customers
-from engine.customers import CustomerQuery
+from engine.casework import cases, customers
+from engine.casework.customers import CustomerQuery
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.helpers import deploy_library

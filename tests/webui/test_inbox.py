@@ -8,7 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from engine import cases, handback, registry
+from engine.bpmn import registry
+from engine.casework import cases, handback
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.conftest import FORMS, PROCESSES
@@ -208,7 +209,7 @@ def test_assign_from_the_task_page_to_a_colleague(people, waste_tasks, ctx):
 
 
 def test_inbox_and_case_page_show_due_date_sla_tag_and_working_days_left(people, ctx):
-    from engine import sla
+    from engine.deadlines import sla
     from engine.types import SlaUnit
     registry.deploy(ctx, registry.read_paths([PROCESSES / "missed_bin_collection.bpmn", FORMS]))
     sla.set_policy(ctx, "missed_bin_collection", "arrange_recollection", sla.SlaTerms(SlaUnit.WORKING_DAYS, 5),

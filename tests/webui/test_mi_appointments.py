@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine import appointment_arrivals, appointment_booking, appointment_calendar, cases, registry
+from engine.appointments import appointment_arrivals, appointment_booking, appointment_calendar
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES

@@ -3,7 +3,8 @@ reply sent and the bounces, from a real dovecot and SMTP server; in the engine's
 in GET /api/v1/mi and ``councilflow mi --json`` (every other key kept), and as a table on /mi."""
 from __future__ import annotations
 
-from engine import email_inbox, email_replies, mail_intake, mi
+from engine.email import email_inbox, email_replies, mail_intake
+from engine.mi import mi
 from engine.clock import FixedClock
 from engine.types import Role
 from tests.engine.mails import add_hub_mailbox, email

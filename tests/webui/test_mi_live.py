@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from engine import cases
+from engine.casework import cases
 from engine.types import Role
 from tests.engine.test_mi import ADVISOR, hub, week  # noqa: F401  (the fixture)
 

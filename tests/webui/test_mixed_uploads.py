@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from engine import tokens
+from engine.people import tokens
 from engine.types import Role
 from tests.engine.test_camunda8 import MAP as CAMUNDA_8
 from tests.webui.conftest import csrf_token

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from engine import cases, customers, registry
+from engine.bpmn import registry
+from engine.casework import cases, customers
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.conftest import FORMS, PROCESSES

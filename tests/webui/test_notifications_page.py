@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from engine import cases, handback, notifications
+from engine.casework import cases, handback
+from engine.people import notifications
 from engine.types import Role
 from tests.browser.pagecheck import assert_good_page
 from tests.engine.test_handback import RECORD

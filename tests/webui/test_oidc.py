@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from engine import audit, users
+from engine.governance import audit
+from engine.people import users
 from engine.types import Role
 from tests.fakes.oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 from webui.app import create_app

@@ -13,14 +13,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.persistence.db import Database
 from engine.persistence.schema import upgrade
 from engine.settings import Settings
 from engine.types import Channel, Role
-from engine.worker import Worker
+from engine.background.worker import Worker
 from tests.conftest import FORMS, PROCESSES
 from tests.webui.conftest import sign_in
 from webui import logs

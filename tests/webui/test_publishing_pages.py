@@ -1,7 +1,7 @@
 """The analyst's publishing pages: the processes with their channels, and a form that sets them."""
 from __future__ import annotations
 
-from engine import publishing
+from engine.residents import publishing
 from engine.types import Role
 from tests.webui.conftest import csrf_token
 from tests.webui.test_api import library  # noqa: F401  (the fixture)

@@ -11,8 +11,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
-from engine import appointment_booking, appointment_calendar, publishing, registry, web_reports
-from engine.appointment_booking import SlotTaken
+from engine.appointments import appointment_booking, appointment_calendar
+from engine.bpmn import registry
+from engine.residents import publishing, web_reports
+from engine.appointments.appointment_booking import SlotTaken
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database

@@ -10,8 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, notes, publishing, registry, web_reports
-from engine.customers import create_customer
+from engine.bpmn import registry
+from engine.casework import cases, notes
+from engine.residents import publishing, web_reports
+from engine.casework.customers import create_customer
 from engine.persistence.tables import Case, Customer, Task
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES

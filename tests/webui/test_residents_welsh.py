@@ -14,9 +14,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from engine import cases, publishing, registry
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.residents import publishing
 from engine.persistence.tables import Case
-from engine.public_maps import public_map
+from engine.residents.public_maps import public_map
 from engine.types import Role
 from tests.engine.helpers import complete
 from tests.webui.test_residents import ADMIN, ANSWERS, CONTACT, post, published  # noqa: F401  (the fixture)

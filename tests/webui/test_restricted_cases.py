@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import casesearch, cases, customers, directory_entries, queries, restricted
+from engine.casework import casesearch, cases, customers, queries
+from engine.catalogue import directory_entries
+from engine.people import restricted
 from engine.clock import FixedClock
 from engine.errors import CaseNotFound, CaseRestricted, Forbidden, UserError
 from engine.types import Role

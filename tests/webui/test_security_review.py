@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.errors import TaskClaimedByOther
 from engine.types import Role
 from tests.conftest import FORMS, PROCESSES

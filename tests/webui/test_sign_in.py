@@ -53,7 +53,7 @@ def test_five_failures_lock_the_account(app, make_user):
 
 def test_passwords_are_stored_hashed(ctx, make_user):
     make_user("sam@example.gov.uk", Role.FRONT_OFFICE)
-    from engine.users import find_user
+    from engine.people.users import find_user
     with ctx.db.transaction() as session:
         stored = find_user(session, "sam@example.gov.uk").password_hash
     assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from engine import cases, registry
+from engine.bpmn import registry
+from engine.casework import cases
 from engine.types import Role
 from tests.browser.maps import CAMUNDA_NOISE
 from tests.browser.pagecheck import assert_good_page

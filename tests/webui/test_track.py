@@ -7,7 +7,10 @@ import re
 
 import pytest
 
-from engine import cases, notes, publishing, sla, users
+from engine.casework import cases, notes
+from engine.deadlines import sla
+from engine.people import users
+from engine.residents import publishing
 from engine.types import Channel, Role, SlaUnit
 from tests.engine.helpers import complete
 from tests.webui.conftest import csrf_token

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import directory_entries, email_inbox, mail_intake
+from engine.catalogue import directory_entries
+from engine.email import email_inbox, mail_intake
 from engine.types import Role
 from tests.engine.mails import PDF, add_hub_mailbox, email
 from tests.engine.test_case_search import seed
@@ -30,7 +31,7 @@ def arrive(ctx, dovecot, raw: bytes) -> int:
 
 
 def _any_admin(ctx) -> str:
-    from engine import users
+    from engine.people import users
     with ctx.db.transaction() as session:
         if users.find_user(session, "root@example.gov.uk") is None:
             users.add_user(session, "root@example.gov.uk", "Root", [Role.ADMIN], ctx.clock.now(), [], "x" * 12)
@@ -103,7 +104,7 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert refused.status_code == 400 and "never the password" in refused.get_data(as_text=True)
     missing_team = post(admin, "/admin/mailboxes", {**values, "secret_env": "MEMBERS_PASSWORD"}, "/admin/mailboxes")
     assert "There is no team called" in missing_team.get_data(as_text=True)
-    from engine.routing import ensure_team
+    from engine.people.routing import ensure_team
     with ctx.db.transaction() as session:
         ensure_team(session, "Customer Hub", ctx.clock.now())
     added = post(admin, "/admin/mailboxes", {**values, "secret_env": "MEMBERS_PASSWORD"}, "/admin/mailboxes")
@@ -133,7 +134,7 @@ def _on_the_bin_case(ctx, dovecot, smtp, message_id: str):
 
 
 def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ctx, dovecot, smtp, signed_in):
-    from engine import email_replies
+    from engine.email import email_replies
     world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-2@example.com>")
     advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
     page = f"/emails/{linked.id}"
@@ -150,7 +151,7 @@ def test_the_advisor_replies_from_the_email_of_a_case_and_it_is_sent_threaded(ct
 
 
 def test_the_advisor_replies_from_the_case_page_starting_from_a_template(ctx, dovecot, smtp, signed_in):
-    from engine import email_replies
+    from engine.email import email_replies
     world, linked = _on_the_bin_case(ctx, dovecot, smtp, "<pat-3@example.com>")
     advisor = signed_in(Role.FRONT_OFFICE, teams=("Customer Hub",))
     page = f"/cases/{world.bin}"

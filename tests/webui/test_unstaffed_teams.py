@@ -7,7 +7,9 @@ import html
 import io
 import re
 
-from engine import cases, registry, users
+from engine.bpmn import registry
+from engine.casework import cases
+from engine.people import users
 from engine.types import Role
 from tests.engine.test_cases import simple
 

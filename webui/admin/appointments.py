@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import appointment_calendar
+from engine import appointments
 from engine.errors import UserError
 
 from ..current import context
@@ -19,8 +19,8 @@ FLASH = "admin_appointments"
 
 def _page(problem: str | None = None, status: int = 200) -> Any:
     return render_template("admin/appointments/index.html", title="Appointments",
-                           types=appointment_calendar.list_types(context()),
-                           locations=appointment_calendar.list_locations(context()), problem=problem,
+                           types=appointments.list_types(context()),
+                           locations=appointments.list_locations(context()), problem=problem,
                            values=request.form if problem else {}), status
 
 
@@ -51,7 +51,7 @@ def _saved(save: Callable[[], str]) -> Any:
 @bp.post("/types")
 def set_type() -> Any:
     form = request.form
-    return _saved(lambda: "Appointment type {} saved".format(appointment_calendar.set_type(
+    return _saved(lambda: "Appointment type {} saved".format(appointments.set_type(
         context(), form.get("key", ""), form.get("name", ""), _number("minutes", 0), g.user.email,
         form.get("what_to_bring", ""), _number("grace_minutes", 15), _number("reminder_days_before", 1))["name"]))
 
@@ -59,7 +59,7 @@ def set_type() -> Any:
 @bp.post("/locations")
 def set_location() -> Any:
     form = request.form
-    return _saved(lambda: "Location {} saved".format(appointment_calendar.set_location(
+    return _saved(lambda: "Location {} saved".format(appointments.set_location(
         context(), form.get("key", ""), form.get("name", ""), g.user.email, form.get("address", ""))["name"]))
 
 
@@ -69,7 +69,7 @@ def set_desk() -> Any:
     types = [t.strip() for t in form.get("types", "").split(",") if t.strip()]
 
     def save() -> str:
-        appointment_calendar.set_desk(context(), form.get("location", ""), form.get("name", ""),
-                                      form.get("pattern", ""), g.user.email, types)
+        appointments.set_desk(context(), form.get("location", ""), form.get("name", ""),
+                              form.get("pattern", ""), g.user.email, types)
         return f"Desk {form.get('name')} saved"
     return _saved(save)

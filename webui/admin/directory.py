@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import directory_entries, queries, routing
-from engine.directory_entries import Entry
+from engine import casework, catalogue, people
+from engine.catalogue import Entry
 from engine.errors import NotFound
 
 from ..current import context
@@ -32,7 +32,7 @@ def index_page(problems: list[str] | None = None, file_name: str = "", status: i
     action = request.args.get("action", "") if request.method == "GET" else ""
     action = action if action in form.ACTIONS else ""
     text = request.args.get("q", "").strip() if request.method == "GET" else ""
-    every = directory_entries.list_entries(ctx)
+    every = catalogue.list_entries(ctx)
     shown = [e for e in every if _matches(e, action, text)]
     summary = [{"text": p, "href": "#file"} for p in problems or []]
     return render_template("admin/directory/index.html", title="Directory of services", entries=shown,
@@ -48,9 +48,9 @@ def index() -> Any:
 
 def _choices() -> dict[str, list[str]]:
     ctx = context()
-    processes = [p.process for p in queries.processes(ctx)]
-    teams = sorted(name for _, name in routing.team_names(ctx))
-    partners = [p.name for p in directory_entries.list_partners(ctx)]
+    processes = [p.process for p in casework.processes(ctx)]
+    teams = sorted(name for _, name in people.team_names(ctx))
+    partners = [p.name for p in catalogue.list_partners(ctx)]
     return {"processes": processes, "teams": teams, "partners": partners}
 
 
@@ -74,11 +74,11 @@ def _save(saved: Entry | None) -> Any:
     if request.form.get("preview"):
         return _edit_page(saved, values, preview=True)
     ctx = context()
-    found = directory_entries.form_problems(ctx, entry, new=key is None)
+    found = catalogue.form_problems(ctx, entry, new=key is None)
     found.update(errors)
     if found:
         return _edit_page(saved, values, found, status=400)
-    stored = directory_entries.save_entry(ctx, entry, g.user.email)
+    stored = catalogue.save_entry(ctx, entry, g.user.email)
     flash(f"{stored.name} {'saved' if key else 'added to the directory'}", FLASH)
     return redirect(url_for("admin_directory.index"))
 
@@ -90,18 +90,18 @@ def new() -> Any:
 
 @bp.route("/services/<key>", methods=["GET", "POST"])
 def edit(key: str) -> Any:
-    saved = directory_entries.get_entry(context(), key)  # NotFound: the 404 page
+    saved = catalogue.get_entry(context(), key)  # NotFound: the 404 page
     return _save(saved) if request.method == "POST" else _edit_page(saved, form.values_of(saved))
 
 
 @bp.route("/services/<key>/remove", methods=["GET", "POST"])
 def remove(key: str) -> Any:
     """A confirmation page; removing takes the service out of the directory, not out of past cases."""
-    entry = directory_entries.get_entry(context(), key)
+    entry = catalogue.get_entry(context(), key)
     if request.method == "GET":
         return render_template("admin/directory/remove.html", title=f"Remove {entry.name}", entry=entry)
     try:
-        directory_entries.remove_entry(context(), key)
+        catalogue.remove_entry(context(), key)
     except NotFound:
         pass  # removed by someone else meanwhile: the outcome is the same
     flash(f"{entry.name} was removed from the directory", FLASH)

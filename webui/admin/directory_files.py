@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
-from engine import directory_files
+from engine import catalogue
 from engine.errors import UserError
 
 from ..current import context
@@ -29,9 +29,9 @@ def import_file() -> Any:
     except UnicodeDecodeError:
         return index_page([f"{name} is not a text file in UTF-8: save it as CSV UTF-8 or JSON"], name, 400)
     try:
-        parsed = directory_files.read(text, name.rsplit(".", 1)[-1].lower() if "." in name else "")
-        result = directory_files.import_directory(context(), parsed, g.user.email)
-    except directory_files.DirectoryImportRefused as err:
+        parsed = catalogue.read(text, name.rsplit(".", 1)[-1].lower() if "." in name else "")
+        result = catalogue.import_directory(context(), parsed, g.user.email)
+    except catalogue.DirectoryImportRefused as err:
         return index_page(err.problems, name, 400)
     except UserError as err:
         return index_page([err.message], name, 400)
@@ -45,5 +45,5 @@ def import_file() -> Any:
 def export(file_format: str) -> Any:
     """The whole directory as a download (``downloads.attachment``: never shown by the browser)."""
     ctx = context()
-    text = directory_files.export_csv(ctx) if file_format == "csv" else directory_files.export_json(ctx)
+    text = catalogue.export_csv(ctx) if file_format == "csv" else catalogue.export_json(ctx)
     return attachment(text.encode("utf-8"), f"directory.{file_format}", MIMETYPES[file_format])

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine.directory_entries import Entry
+from engine.catalogue import Entry
 from engine.types import DirectoryAction, Sensitivity
 
 DATE_PARTS = ("day", "month", "year")

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import audit, customers, erasure, retention, subject_access
+from engine import casework, governance
 from engine.errors import UserError
 from engine.types import AuditKind, RetentionAction
 
@@ -28,7 +28,7 @@ def _day(value: str, label: str, errors: dict[str, str], field: str) -> date | N
         return None
 
 
-def _filters(args: Any) -> tuple[audit.Filters, dict[str, str], dict[str, str]]:
+def _filters(args: Any) -> tuple[governance.Filters, dict[str, str], dict[str, str]]:
     """The filters asked for, what was typed (to show again) and the problems with it."""
     typed = {k: (args.get(k) or "").strip() for k in ("kind", "actor", "from", "to")}
     errors: dict[str, str] = {}
@@ -36,19 +36,19 @@ def _filters(args: Any) -> tuple[audit.Filters, dict[str, str], dict[str, str]]:
     until = _day(typed["to"], "The end date", errors, "to")
     kind = typed["kind"] if typed["kind"] in set(AuditKind) else None
     try:
-        filters = audit.Filters(kind, typed["actor"] or None, since, until)
+        filters = governance.Filters(kind, typed["actor"] or None, since, until)
     except UserError as err:
         errors["to"] = err.message
-        filters = audit.Filters(kind, typed["actor"] or None)
+        filters = governance.Filters(kind, typed["actor"] or None)
     return filters, typed, errors
 
 
 @bp.get("/audit")
 def audit_trail() -> Any:
     filters, typed, errors = _filters(request.args)
-    rows = audit.entries(context(), filters)
+    rows = governance.entries(context(), filters)
     return render_template("admin/governance/audit.html", title="Audit trail", rows=rows, typed=typed,
-                           errors=errors, kinds=[k.value for k in AuditKind], limit=audit.PAGE_SIZE,
+                           errors=errors, kinds=[k.value for k in AuditKind], limit=governance.PAGE_SIZE,
                            error_list=[{"text": t, "href": f"#{f}"} for f, t in errors.items()] or None), \
         (400 if errors else 200)
 
@@ -59,8 +59,8 @@ def audit_export() -> Any:
     if errors:
         typed = {k: request.form.get(k, "") for k in ("kind", "actor", "from", "to")}
         return redirect(url_for(".audit_trail", **typed))
-    rows = audit.export(context(), filters, g.user.email)
-    return attachment(audit.to_csv(rows).encode("utf-8"), "audit-trail.csv", "text/csv")
+    rows = governance.export(context(), filters, g.user.email)
+    return attachment(governance.to_csv(rows).encode("utf-8"), "audit-trail.csv", "text/csv")
 
 
 @bp.get("/retention")
@@ -68,11 +68,11 @@ def retention_rules() -> Any:
     return _retention_page({}, {})
 
 
-def _retention_page(errors: dict[str, str], typed: dict[str, str], report: retention.Report | None = None,
+def _retention_page(errors: dict[str, str], typed: dict[str, str], report: governance.Report | None = None,
                     status: int = 200) -> Any:
     ctx = context()
-    return render_template("admin/governance/retention.html", title="Retention", rules=retention.list_rules(ctx),
-                           processes=retention.process_choices(ctx), actions=[a.value for a in RetentionAction],
+    return render_template("admin/governance/retention.html", title="Retention", rules=governance.list_rules(ctx),
+                           processes=governance.process_choices(ctx), actions=[a.value for a in RetentionAction],
                            errors=errors, typed=typed, report=report,
                            error_list=[{"text": t, "href": f"#{f}"} for f, t in errors.items()] or None), status
 
@@ -89,8 +89,8 @@ def retention_set() -> Any:
         errors["action"] = "Select what happens once the period has passed"
     if not errors:
         try:
-            retention.set_rule(context(), typed["process"], int(typed["years"]), RetentionAction(typed["action"]),
-                               g.user.email)
+            governance.set_rule(context(), typed["process"], int(typed["years"]), RetentionAction(typed["action"]),
+                                g.user.email)
         except UserError as err:
             errors["years"] = err.message
         else:
@@ -103,25 +103,25 @@ def retention_set() -> Any:
 def retention_run() -> Any:
     """A dry run shows what would happen; applying does it now instead of at the worker's next daily run."""
     dry_run = request.form.get("apply") != "yes"
-    report = retention.run(context(), g.user.email, dry_run=dry_run)
+    report = governance.run(context(), g.user.email, dry_run=dry_run)
     return _retention_page({}, {}, report)
 
 
 @bp.post("/customers/<int:customer_id>/export")
 def customer_export(customer_id: int) -> Any:
     """A subject-access archive of the customer, downloaded (and recorded in the audit trail)."""
-    content = subject_access.archive(context(), customer_id, g.user.email)
+    content = governance.archive(context(), customer_id, g.user.email)
     return attachment(content, f"subject-access-customer-{customer_id}.zip", "application/zip")
 
 
 @bp.route("/customers/<int:customer_id>/erase", methods=["GET", "POST"])
 def customer_erase(customer_id: int) -> Any:
-    found = customers.get_customer(context(), customer_id)  # CustomerNotFound: the error page says so
+    found = casework.get_customer(context(), customer_id)  # CustomerNotFound: the error page says so
     reason, errors = "", {}
     if request.method == "POST":
         reason = request.form.get("reason", "").strip()
         try:
-            done = erasure.erase_customer(context(), customer_id, reason, g.user.email)
+            done = governance.erase_customer(context(), customer_id, reason, g.user.email)
         except UserError as err:
             if type(err) is not UserError:
                 raise

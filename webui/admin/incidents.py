@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import incidents
+from engine import background
 from engine.errors import UserError
 from engine.types import IncidentStatus
 
@@ -15,8 +15,8 @@ from ..current import context
 bp = Blueprint("admin_incidents", __name__, url_prefix="/admin")
 FLASH = "admin_incidents"
 SHOWN = {"open": "Open", "resolved": "Resolved"}
-ACTIONS = {"retry": (incidents.retry_incident, "Incident {id} will be tried again"),
-           "skip": (incidents.skip_incident, "Incident {id} was skipped; the case carries on without the call")}
+ACTIONS = {"retry": (background.retry_incident, "Incident {id} will be tried again"),
+           "skip": (background.skip_incident, "Incident {id} was skipped; the case carries on without the call")}
 
 
 @bp.get("/incidents")
@@ -24,7 +24,7 @@ def index() -> Any:
     shown = request.args.get("status", "open")
     if shown not in SHOWN:
         shown = "open"
-    rows = incidents.list_incidents(context(), IncidentStatus.OPEN if shown == "open" else None)
+    rows = background.list_incidents(context(), IncidentStatus.OPEN if shown == "open" else None)
     if shown == "resolved":
         rows = [i for i in rows if i.status != IncidentStatus.OPEN]
     return render_template("admin/incidents/index.html", title="Incidents", incidents=rows, shown=shown,
@@ -33,7 +33,7 @@ def index() -> Any:
 
 def _detail(incident_id: int, errors: dict[str, str] | None = None, notes: dict[str, str] | None = None,
             status: int = 200) -> Any:
-    detail = incidents.get_incident(context(), incident_id)
+    detail = background.get_incident(context(), incident_id)
     errors = errors or {}
     return render_template("admin/incidents/detail.html", title=f"Incident {incident_id}", detail=detail,
                            params=json.dumps(detail.params, indent=2, sort_keys=True, default=str),

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import mailboxes
+from engine import email
 from engine.errors import FormInvalid, NotFound, UserError
 from engine.types import MAILBOX_CHANNELS
 
@@ -21,7 +21,7 @@ DEFAULTS = {"channel": "email", "port": "993", "folder": "INBOX", "smtp_port": "
 
 def _page(values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Any:
     errors = errors or {}
-    return render_template("admin/mailboxes/index.html", title="Mailboxes", boxes=mailboxes.list_mailboxes(context()),
+    return render_template("admin/mailboxes/index.html", title="Mailboxes", boxes=email.list_mailboxes(context()),
                            values=values or DEFAULTS, errors=errors, channels=[c.value for c in MAILBOX_CHANNELS],
                            error_list=[{"text": errors[f], "href": f"#{f}"} for f in FIELDS if f in errors] or None
                            ), status
@@ -36,7 +36,7 @@ def index() -> Any:
 def add() -> Any:
     values = {f: request.form.get(f, "") for f in FIELDS}
     try:
-        box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(**values))  # type: ignore[arg-type]
+        box = email.add_mailbox(context(), email.MailboxDetails(**values))  # type: ignore[arg-type]
     except FormInvalid as err:
         return _page(values, err.errors, 400)
     except UserError as err:  # a name already taken, a team that does not exist
@@ -49,7 +49,7 @@ def add() -> Any:
 @bp.post("/<name>/remove")
 def remove(name: str) -> Any:
     try:
-        result = mailboxes.remove_mailbox(context(), name)
+        result = email.remove_mailbox(context(), name)
     except NotFound:
         return _page(status=404)
     flash(f"Mailbox {name} {result}", FLASH)

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import directory_entries
-from engine.directory_entries import PartnerInfo
+from engine import catalogue
+from engine.catalogue import PartnerInfo
 from engine.errors import FormInvalid
 
 from ..current import context
@@ -20,7 +20,7 @@ FIELDS = ("name", "email", "phone", "website")
 @bp.get("")
 def index() -> Any:
     return render_template("admin/directory/partners.html", title="Partner organisations",
-                           partners=directory_entries.list_partners(context()))
+                           partners=catalogue.list_partners(context()))
 
 
 def _page(name: str | None, values: dict[str, str], errors: dict[str, str] | None = None, status: int = 200) -> Any:
@@ -35,10 +35,10 @@ def _save(name: str | None) -> Any:
     values = {f: request.form.get(f, "").strip() for f in FIELDS}
     if name is not None:
         values["name"] = name  # renaming would leave the entries that refer to it behind
-    if name is None and any(p.name == values["name"] for p in directory_entries.list_partners(context())):
+    if name is None and any(p.name == values["name"] for p in catalogue.list_partners(context())):
         return _page(None, values, {"name": f"There is already a partner called '{values['name']}'"}, 400)
     try:
-        saved = directory_entries.set_partner(context(), PartnerInfo(**values), g.user.email)
+        saved = catalogue.set_partner(context(), PartnerInfo(**values), g.user.email)
     except FormInvalid as err:
         return _page(name, values, err.errors, 400)
     flash(f"{saved.name} {'saved' if name else 'added'}", FLASH)
@@ -52,7 +52,7 @@ def new() -> Any:
 
 @bp.route("/<partner>", methods=["GET", "POST"])
 def edit(partner: str) -> Any:
-    saved = directory_entries.get_partner(context(), partner)  # NotFound: the 404 page
+    saved = catalogue.get_partner(context(), partner)  # NotFound: the 404 page
     if request.method == "POST":
         return _save(saved.name)
     return _page(saved.name, {f: getattr(saved, f) or "" for f in FIELDS})

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import routing, tokens, users
+from engine import people as people_wing
 from engine.errors import TeamNotFound, UserError
 from engine.types import Role
 
@@ -32,7 +32,7 @@ def _role_text(roles: list[str]) -> str:
 
 
 def _team_names() -> list[str]:
-    return [t.name for t in routing.team_summaries(context())]
+    return [t.name for t in people_wing.team_summaries(context())]
 
 
 def _person_form() -> tuple[dict[str, Any], dict[str, str]]:
@@ -53,7 +53,7 @@ def _person_form() -> tuple[dict[str, Any], dict[str, str]]:
 def user_list() -> Any:
     role = request.args.get("role") or None
     team = request.args.get("team") or None
-    people = users.list_staff(context(), role=role, team=team)
+    people = people_wing.list_staff(context(), role=role, team=team)
     return _page("users.html", "Users", people=people, role=role, team=team, team_names=_team_names())
 
 
@@ -70,13 +70,13 @@ def user_new() -> Any:
             errors = {"email": "Enter an email address in the correct format, like name@example.gov.uk", **errors}
         if password:
             try:
-                users.check_password(password, values["email"])
+                people_wing.check_password(password, values["email"])
             except UserError as err:
                 errors["password"] = err.message
         if not errors:
             try:
-                made = users.create_staff(context(), values["email"], values["name"], values["roles"], values["teams"],
-                                          password or None, actor=g.user.email)
+                made = people_wing.create_staff(context(), values["email"], values["name"], values["roles"], values["teams"],
+                                                password or None, actor=g.user.email)
             except UserError as err:
                 problem = err.message
             else:
@@ -88,7 +88,7 @@ def user_new() -> Any:
 def _user_page(user_id: int, errors: dict[str, str] | None = None, problem: str | None = None,
                values: dict[str, Any] | None = None) -> Any:
     """A user's page; ``values`` are what the details form posted (else what is stored)."""
-    person = users.staff_member(context(), user_id)
+    person = people_wing.staff_member(context(), user_id)
     return _page("user.html", person.name, errors, problem, person=person, team_names=_team_names(),
                  values=values or {"name": person.name, "roles": person.roles, "teams": person.teams})
 
@@ -101,7 +101,7 @@ def user_edit(user_id: int) -> Any:
     if errors:
         return _user_page(user_id, errors, values=values)
     try:
-        person = users.update_staff(context(), user_id, values["name"], values["roles"], values["teams"],
+        person = people_wing.update_staff(context(), user_id, values["name"], values["roles"], values["teams"],
                                      actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, problem=err.message, values=values)
@@ -113,7 +113,7 @@ def user_edit(user_id: int) -> Any:
 def user_active(user_id: int) -> Any:
     active = request.form.get("active") == "yes"
     try:
-        person = users.set_active(context(), user_id, active, actor=g.user.email)
+        person = people_wing.set_active(context(), user_id, active, actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, problem=err.message)
     # Either way set_active ended every session they had (reactivating does not revive an old one).
@@ -124,7 +124,7 @@ def user_active(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int) -> Any:
     try:
-        users.set_password(context(), user_id, request.form.get("new_password", ""), actor=g.user.email)
+        people_wing.set_password(context(), user_id, request.form.get("new_password", ""), actor=g.user.email)
     except UserError as err:
         return _user_page(user_id, {"new_password": err.message})
     flash("The new password is set and the person is signed out everywhere. Give it to them in a safe way")
@@ -138,25 +138,25 @@ def team_list() -> Any:
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.add_team(context(), request.form.get("team_name", ""), actor=g.user.email)
+            name = people_wing.add_team(context(), request.form.get("team_name", ""), actor=g.user.email)
         except UserError as err:
             errors["team_name"] = err.message
         else:
             flash(f"Added the team {name}")
             return redirect(url_for(".team_list"))
-    return _page("teams.html", "Teams", errors, teams=routing.team_summaries(context()),
+    return _page("teams.html", "Teams", errors, teams=people_wing.team_summaries(context()),
                  team_name=request.form.get("team_name", ""))
 
 
 @bp.route("/teams/<int:team_id>/rename", methods=["GET", "POST"])
 def team_rename(team_id: int) -> Any:
-    team = next((t for t in routing.team_summaries(context()) if t.id == team_id), None)
+    team = next((t for t in people_wing.team_summaries(context()) if t.id == team_id), None)
     if team is None:
         raise TeamNotFound(f"There is no team with id {team_id}")
     errors = {}
     if request.method == "POST":
         try:
-            name = routing.rename(context(), team_id, request.form.get("team_name", ""), actor=g.user.email)
+            name = people_wing.rename(context(), team_id, request.form.get("team_name", ""), actor=g.user.email)
         except UserError as err:
             errors["team_name"] = err.message
         else:
@@ -168,13 +168,13 @@ def team_rename(team_id: int) -> Any:
 
 @bp.route("/lanes", methods=["GET", "POST"])
 def lanes() -> Any:
-    found = routing.lanes(context())
+    found = people_wing.lanes(context())
     problem = None
     if request.method == "POST":
         wanted = {lane.source: request.form[f"lane-{i}"] for i, lane in enumerate(found, 1)
                   if request.form.get(f"lane-{i}") and request.form[f"lane-{i}"] != lane.team}
         try:
-            changed, moved = routing.map_lanes(context(), wanted, request.form.get("move_open") == "yes",
+            changed, moved = people_wing.map_lanes(context(), wanted, request.form.get("move_open") == "yes",
                                               actor=g.user.email)
         except UserError as err:
             problem = err.message
@@ -200,19 +200,19 @@ def token_list() -> Any:
             errors["label"] = "Enter what the token is for"
         if not errors:
             try:
-                new_token = tokens.issue_token(context(), owner, request.form["label"], actor=g.user.email)
+                new_token = people_wing.issue_token(context(), owner, request.form["label"], actor=g.user.email)
             except UserError as err:
                 errors["owner"] = err.message
-    people = [p for p in users.list_staff(context()) if p.active]
+    people = [p for p in people_wing.list_staff(context()) if p.active]
     html, status = _page("tokens.html", "API tokens", errors, people=people, owner=owner, new_token=new_token,
                          label="" if new_token else request.form.get("label", ""),
-                         token_rows=tokens.list_tokens(context()))
+                         token_rows=people_wing.list_tokens(context()))
     # The token is in this page only: keep it out of every cache.
     return html, status, {"Cache-Control": "no-store"}
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def token_revoke(token_id: int) -> Any:
-    revoked = tokens.revoke_token(context(), token_id, actor=g.user.email)
+    revoked = people_wing.revoke_token(context(), token_id, actor=g.user.email)
     flash(f"Revoked the token '{revoked.label}' of {revoked.email}")
     return redirect(url_for(".token_list"))

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import directory, search_words
+from engine import catalogue
 from engine.errors import UserError
 
 from ..current import context
@@ -20,11 +20,11 @@ def _index(errors: dict[str, str] | None = None, entered: dict[str, str] | None 
     ctx = context()
     shown = request.args.get("show", "all") if request.method == "GET" else "all"
     tried = request.args.get("try", "").strip() if request.method == "GET" else ""
-    synonyms = search_words.list_synonyms(ctx, council_only=shown == "council")
+    synonyms = catalogue.list_synonyms(ctx, council_only=shown == "council")
     errors = errors or {}
     return render_template("admin/search_words/index.html", title="Service search words", synonyms=synonyms,
-                           services=directory.all_services(ctx), shown=shown if shown in SHOWN else "all",
-                           choices=SHOWN, tried=tried, found=directory.search(ctx, tried) if tried else [],
+                           services=catalogue.all_services(ctx), shown=shown if shown in SHOWN else "all",
+                           choices=SHOWN, tried=tried, found=catalogue.search(ctx, tried) if tried else [],
                            errors=errors, entered=entered or {},
                            error_list=[{"text": text, "href": f"#{field}"} for field, text in errors.items()] or None
                            ), status
@@ -40,7 +40,7 @@ def set_synonym() -> Any:
     said, meant = request.form.get("said", ""), request.form.get("meant", "")
     ctx = context()
     try:
-        synonym = search_words.save_synonym(ctx, g.user.email, said, meant)
+        synonym = catalogue.save_synonym(ctx, g.user.email, said, meant)
     except UserError as err:
         field = "said" if "callers say" in err.message else "meant"
         return _index({field: err.message}, {"said": said, "meant": meant}, status=400)
@@ -53,23 +53,23 @@ def change_synonym(action: str) -> Any:
     said = request.form.get("said", "")
     ctx = context()
     if action == "restore":  # NotFound (404) reaches the error page
-        search_words.bring_back(ctx, said)
+        catalogue.bring_back(ctx, said)
         done = "restored as shipped"
     else:
-        done = search_words.drop_synonym(ctx, g.user.email, said)
-    flash(f"The synonym '{search_words.phrase(said)}' was {done}", FLASH)
+        done = catalogue.drop_synonym(ctx, g.user.email, said)
+    flash(f"The synonym '{catalogue.phrase(said)}' was {done}", FLASH)
     return redirect(url_for("admin_search_words.index"))
 
 
 @bp.route("/services/<key>", methods=["GET", "POST"])
 def keywords(key: str) -> Any:
     ctx = context()
-    service = directory.get_service(ctx, key)  # ProcessNotFound: 404
+    service = catalogue.get_service(ctx, key)  # ProcessNotFound: 404
     error, entered = None, service.keywords
     if request.method == "POST":
         entered = request.form.get("keywords", "")
         try:
-            stored = search_words.save_keywords(ctx, g.user.email, key, entered)
+            stored = catalogue.save_keywords(ctx, g.user.email, key, entered)
         except UserError as err:
             error = err.message
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from engine import calendar_settings, sla, sla_clocks, sla_overview
+from engine import deadlines
 from engine.errors import UserError
 from engine.types import Nation
 
@@ -23,8 +23,8 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 def _index(problem: str | None = None, status: int = 200, **forms: Any) -> Any:
     ctx = context()
-    seen = sla_overview.overview(ctx)
-    policies = sla.list_policies(ctx)
+    seen = deadlines.overview(ctx)
+    policies = deadlines.list_policies(ctx)
     return render_template("admin/sla/index.html", title="SLAs and working calendar", policies=policies,
                            late=seen.late, calendar=seen.calendar, closures=seen.closures, nations=NATIONS,
                            weekdays=WEEKDAYS, problem=problem, forms=forms, units=UNITS,
@@ -49,10 +49,10 @@ def _done(message: str) -> Any:
 @bp.route("/sla/policy", methods=["GET", "POST"])
 def policy() -> Any:
     ctx = context()
-    targets, teams = sla_overview.targets(ctx), sla_overview.team_choices(ctx)
+    targets, teams = deadlines.targets(ctx), deadlines.team_choices(ctx)
     if request.method == "GET":
         wanted = f"{request.args.get('process', '')}:{request.args.get('task', '')}"
-        existing = next((p for p in sla.list_policies(ctx, request.args.get("process"))
+        existing = next((p for p in deadlines.list_policies(ctx, request.args.get("process"))
                          if f"{p.process}:{p.task or ''}" == wanted), None)
         form = sla_form.from_terms(existing.terms) if existing is not None else sla_form.blank()
         return _policy_page(targets, teams, {**form, "target": wanted}, editing=existing is not None)
@@ -66,8 +66,8 @@ def policy() -> Any:
         return _policy_page(targets, teams, form, editing=form.get("editing") == "yes", errors=errors, status=400)
     process, _, task = form["target"].partition(":")
     try:
-        sla.set_policy(ctx, process, task or None, terms, g.user.email)
-        moved = sla_clocks.recalculate(ctx, process, task or None, g.user.email) if form.get("recalculate") else 0
+        deadlines.set_policy(ctx, process, task or None, terms, g.user.email)
+        moved = deadlines.recalculate(ctx, process, task or None, g.user.email) if form.get("recalculate") else 0
     except UserError as err:  # found by the engine: a task or team that has gone since the page was shown
         return _policy_page(targets, teams, form, editing=form.get("editing") == "yes",
                             errors={"target": err.message}, status=400)
@@ -87,7 +87,7 @@ def _policy_page(targets: list[tuple[str, str]], teams: list[str], form: dict[st
 @bp.post("/sla/policy/remove")
 def remove_policy() -> Any:
     process, task = request.form.get("process", ""), request.form.get("task") or None
-    sla.remove_policy(context(), process, task, g.user.email)  # NotFound: the error page says so
+    deadlines.remove_policy(context(), process, task, g.user.email)  # NotFound: the error page says so
     return _done(f"SLA removed for {process}{' / ' + task if task else ''}; running clocks go on")
 
 
@@ -98,9 +98,9 @@ def calendar() -> Any:
     try:
         if not weekdays:
             raise UserError("Select at least one working day")
-        calendar_settings.change(ctx, g.user.email, request.form.get("nation") or None,
-                                 request.form.get("day_start") or None, request.form.get("day_end") or None,
-                                 weekdays)
+        deadlines.change(ctx, g.user.email, request.form.get("nation") or None,
+                         request.form.get("day_start") or None, request.form.get("day_end") or None,
+                         weekdays)
     except UserError as err:
         return _index(err.message, 400, calendar=request.form.to_dict())
     return _done("Working calendar saved. Running clocks keep their dates unless an SLA is recalculated")
@@ -111,8 +111,8 @@ def add_closure() -> Any:
     ctx = context()
     form = request.form.to_dict()
     try:
-        day = calendar_settings.parse_day(form.get("day", "").strip())
-        calendar_settings.close(ctx, [day], form.get("label", "").strip(), g.user.email, form.get("nation") or None)
+        day = deadlines.parse_day(form.get("day", "").strip())
+        deadlines.close(ctx, [day], form.get("label", "").strip(), g.user.email, form.get("nation") or None)
     except UserError as err:
         return _index(err.message, 400, closure=form)
     return _done(f"The council is closed on {uk_date(day)}")
@@ -121,6 +121,6 @@ def add_closure() -> Any:
 @bp.post("/sla/closures/remove")
 def remove_closure() -> Any:
     ctx = context()
-    day = calendar_settings.parse_day(request.form.get("day", ""))
-    calendar_settings.reopen(ctx, day, g.user.email, request.form.get("nation") or None)
+    day = deadlines.parse_day(request.form.get("day", ""))
+    deadlines.reopen(ctx, day, g.user.email, request.form.get("nation") or None)
     return _done(f"{uk_date(day)} is a working day again")

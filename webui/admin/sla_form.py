@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine import sla
+from engine import deadlines
 from engine.errors import UserError
 from engine.types import EscalationAction, SlaTrigger, SlaUnit
 
@@ -27,7 +27,7 @@ ACTIONS = {EscalationAction.NOTIFY_TEAM_LEAD.value: "Notify the team lead",
 BLANK_ROWS = 2  # empty condition rows after the policy's own (no script: a page of rows, saved at once)
 
 
-def in_words(escalation: sla.Escalation) -> str:
+def in_words(escalation: deadlines.Escalation) -> str:
     """"At the warning: reassign to another team (Waste Services)", for the list of policies."""
     when = "At the warning" if escalation.trigger is SlaTrigger.WARNING else "At breach"
     what = ACTIONS[escalation.action.value]
@@ -47,7 +47,7 @@ def blank() -> dict[str, Any]:
     return {"unit": SlaUnit.WORKING_DAYS.value, "rules": [("", "")] * BLANK_ROWS}
 
 
-def from_terms(terms: sla.SlaTerms) -> dict[str, Any]:
+def from_terms(terms: deadlines.SlaTerms) -> dict[str, Any]:
     """The form showing a stored policy (the first team and message of a trigger, as the form has one each)."""
     form: dict[str, Any] = {"unit": terms.unit.value, "amount": str(terms.amount),
                             "warn_at": str(terms.warn_at_percent or ""),
@@ -88,20 +88,20 @@ def _checked(errors: dict[str, str], field: str, check: Any) -> Any:
         return None
 
 
-def _rules(form: Mapping[str, Any], errors: dict[str, str]) -> list[sla.TargetRule]:
+def _rules(form: Mapping[str, Any], errors: dict[str, str]) -> list[deadlines.TargetRule]:
     rules = []
     for i, (when, then) in enumerate(form.get("rules", []), start=1):
         if not when and not then:
             continue
         amount = _checked(errors, f"then_{i}", lambda then=then: _number(then, f"The target of condition {i}", True))
         if amount is not None:
-            rule = _checked(errors, f"when_{i}", lambda when=when, amount=amount: sla.TargetRule(when, amount))
+            rule = _checked(errors, f"when_{i}", lambda when=when, amount=amount: deadlines.TargetRule(when, amount))
             if rule is not None:
                 rules.append(rule)
     return rules
 
 
-def _escalations(form: Mapping[str, Any], warn: int | None, errors: dict[str, str]) -> list[sla.Escalation]:
+def _escalations(form: Mapping[str, Any], warn: int | None, errors: dict[str, str]) -> list[deadlines.Escalation]:
     chosen = []
     for trigger, words in TRIGGERS.items():
         actions = [a for a in ACTIONS if a in form.get(f"{trigger}_actions", [])]
@@ -117,29 +117,29 @@ def _escalations(form: Mapping[str, Any], warn: int | None, errors: dict[str, st
                 target = form.get(f"{trigger}_message") or None
                 if target is None:
                     errors.setdefault(f"{trigger}_message", f"Enter the name of the BPMN message to send {words}")
-            chosen.append(sla.Escalation(SlaTrigger(trigger), EscalationAction(action), target))
+            chosen.append(deadlines.Escalation(SlaTrigger(trigger), EscalationAction(action), target))
     # Scripts that posted the CLI's words (one escalation a line) before the checkboxes still may.
     for line in str(form.get("escalations", "")).splitlines():
         if line.strip():
-            found = _checked(errors, "escalations", lambda line=line: sla.Escalation.parse(line))
+            found = _checked(errors, "escalations", lambda line=line: deadlines.Escalation.parse(line))
             if found is not None:
                 chosen.append(found)
     return chosen
 
 
-def to_terms(form: Mapping[str, Any]) -> sla.SlaTerms:
+def to_terms(form: Mapping[str, Any]) -> deadlines.SlaTerms:
     """The terms the form describes; ``FormProblems`` naming every field that is wrong."""
     errors: dict[str, str] = {}
     if form.get("unit") not in UNITS:
         errors["unit"] = "Select whether the target is in working days, working hours or calendar days"
     amount = _checked(errors, "amount", lambda: _number(form.get("amount", ""), "The target", True))
     if amount is not None:  # the engine's own rule and words for a target
-        _checked(errors, "amount", lambda: sla.SlaTerms(SlaUnit.WORKING_DAYS, amount))
+        _checked(errors, "amount", lambda: deadlines.SlaTerms(SlaUnit.WORKING_DAYS, amount))
     rules = _rules(form, errors)  # the fields' errors in the order of the page
     warn = _checked(errors, "warn_at", lambda: _number(form.get("warn_at", ""), "The warning threshold", False))
     if warn is not None:
-        _checked(errors, "warn_at", lambda: sla.SlaTerms(SlaUnit.WORKING_DAYS, 1, warn))
+        _checked(errors, "warn_at", lambda: deadlines.SlaTerms(SlaUnit.WORKING_DAYS, 1, warn))
     escalations = _escalations(form, warn, errors)
     if errors:
         raise FormProblems(errors)
-    return sla.SlaTerms(SlaUnit(form["unit"]), amount or 0, warn, tuple(escalations), tuple(rules))
+    return deadlines.SlaTerms(SlaUnit(form["unit"]), amount or 0, warn, tuple(escalations), tuple(rules))

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from engine.context import Context
 from engine.errors import EngineError
-from engine.persistence.db import UNAVAILABLE
+from engine.persistence import UNAVAILABLE
 
 from .. import access
 from . import errors

@@ -1,13 +1,13 @@
 """Addresses from the council's gazetteer (``GET /addresses?postcode=...``), for a form that lets
-staff pick the resident's address instead of typing it (engine.gazetteer)."""
+staff pick the resident's address instead of typing it (engine.places.gazetteer)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import jsonify, request
 
-from engine import gazetteer
-from engine.customers import POSTCODE, normal_postcode
+from engine import places
+from engine.casework import POSTCODE, normal_postcode
 
 from . import bp, context
 from .payload import Query
@@ -23,4 +23,4 @@ def find_addresses() -> Any:
     if not POSTCODE.match(normal_postcode(postcode)):
         query.errors["postcode"] = "Enter a real postcode, like AN1 2BC"
     query.check()
-    return jsonify([address.to_dict() for address in gazetteer.lookup(context(), postcode)])
+    return jsonify([address.to_dict() for address in places.lookup(context(), postcode)])

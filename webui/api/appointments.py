@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import appointment_arrivals, appointment_booking, appointment_calendar
-from engine.appointment_calendar import MAX_DAYS_AHEAD
+from engine import appointments
+from engine.appointments import MAX_DAYS_AHEAD
 
 from . import bp, context
 from .cases import visible
@@ -79,13 +79,13 @@ def _day(query: Query, name: str, default: date) -> date:
 @bp.get("/appointments/types")
 @requires(*STAFF)
 def list_appointment_types() -> Any:
-    return jsonify(appointment_calendar.list_types(context()))
+    return jsonify(appointments.list_types(context()))
 
 
 @bp.get("/appointments/locations")
 @requires(*STAFF)
 def list_appointment_locations() -> Any:
-    return jsonify(appointment_calendar.list_locations(context()))
+    return jsonify(appointments.list_locations(context()))
 
 
 @bp.get("/appointments/types/<key>/slots")
@@ -100,7 +100,7 @@ def free_appointment_slots(key: str) -> Any:
     if not query.errors and not 0 <= (last - first).days <= MAX_DAYS_AHEAD:
         query.errors["to"] = f"to must be from 'from' to {MAX_DAYS_AHEAD} days after it"
     query.check()
-    found = appointment_calendar.slots_between(context(), key, first, last, location, limit)
+    found = appointments.slots_between(context(), key, first, last, location, limit)
     return jsonify([s.to_dict() for s in found])
 
 
@@ -111,21 +111,21 @@ def list_appointments() -> Any:
     query = Query(request.args)
     day, location = _day(query, "date", context().clock.now().date()), query.text("location")
     query.check()
-    return jsonify([a.to_dict() for a in appointment_arrivals.today(context(), location, day)])
+    return jsonify([a.to_dict() for a in appointments.today(context(), location, day)])
 
 
 @bp.get("/cases/<reference>/appointments")
 @requires(*STAFF)
 def case_appointments(reference: str) -> Any:
-    return jsonify([a.to_dict() for a in appointment_booking.case_appointments(context(), visible(reference))])
+    return jsonify([a.to_dict() for a in appointments.case_appointments(context(), visible(reference))])
 
 
 @bp.post("/cases/<reference>/appointments")
 @requires(*STAFF)
 def book_appointment(reference: str) -> Any:
     body = json_body("BookAppointment")
-    booked = appointment_booking.book_for_case(context(), visible(reference), body["type"], body["slot"],
-                                               current_user().email)
+    booked = appointments.book_for_case(context(), visible(reference), body["type"], body["slot"],
+                                        current_user().email)
     response = jsonify(booked.to_dict())
     response.status_code = 201
     return response
@@ -133,7 +133,7 @@ def book_appointment(reference: str) -> Any:
 
 def _case_of(reference: str) -> None:
     """404 unless the caller may see the appointment's case (a walk-in has none: any staff)."""
-    found = appointment_booking.get_appointment(context(), reference)
+    found = appointments.get_appointment(context(), reference)
     if found.case is not None:
         visible(found.case)
 
@@ -142,7 +142,7 @@ def _case_of(reference: str) -> None:
 @requires(*STAFF)
 def show_appointment(reference: str) -> Any:
     _case_of(reference)
-    return jsonify(appointment_booking.get_appointment(context(), reference).to_dict())
+    return jsonify(appointments.get_appointment(context(), reference).to_dict())
 
 
 @bp.post("/appointments/<reference>/rebook")
@@ -150,7 +150,7 @@ def show_appointment(reference: str) -> Any:
 def rebook_appointment(reference: str) -> Any:
     body = json_body("RebookAppointment")
     _case_of(reference)
-    return jsonify(appointment_booking.rebook(context(), reference, body["slot"], current_user().email).to_dict())
+    return jsonify(appointments.rebook(context(), reference, body["slot"], current_user().email).to_dict())
 
 
 @bp.post("/appointments/<reference>/cancel")
@@ -158,13 +158,13 @@ def rebook_appointment(reference: str) -> Any:
 def cancel_appointment(reference: str) -> Any:
     body = json_body("CancelAppointment", optional=True)
     _case_of(reference)
-    return jsonify(appointment_booking.cancel(context(), reference, current_user().email,
-                                              body.get("reason", "")).to_dict())
+    return jsonify(appointments.cancel(context(), reference, current_user().email,
+                                       body.get("reason", "")).to_dict())
 
 
 def _act(reference: str, action: str) -> Any:
     _case_of(reference)
-    return jsonify(appointment_arrivals.act(context(), reference, action, current_user().email).to_dict())
+    return jsonify(appointments.act(context(), reference, action, current_user().email).to_dict())
 
 
 @bp.post("/appointments/<reference>/check-in")

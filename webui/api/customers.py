@@ -2,7 +2,7 @@
 a time) and record one (``POST /customers``). A new customer who shares a name and postcode, an
 email or a phone number with someone recorded is answered 409 with the possible duplicates, so a
 script links the case to the person already known; ``"allow_duplicate": true`` records them anyway.
-The same engine use cases as the front-office pages (engine/customers.py)."""
+The same engine use cases as the front-office pages (engine/casework/customers.py)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import customers
-from engine.customers import CustomerQuery
+from engine import casework
+from engine.casework import CustomerQuery
 from engine.types import Role
 
 from . import bp, context
@@ -38,12 +38,12 @@ def find_customers() -> Any:
     wanted = CustomerQuery.parse(query.text("q") or "")
     for name in DETAILS:
         setattr(wanted, name, query.text(name) or getattr(wanted, name))
-    return jsonify(customers.customer_page(context(), wanted, page, page_size).to_dict())
+    return jsonify(casework.customer_page(context(), wanted, page, page_size).to_dict())
 
 
 @bp.post("/customers")
 @requires(Role.FRONT_OFFICE)
 def create_customer() -> Any:
     body = json_body("CreateCustomer")
-    created = customers.create_customer(context(), body, allow_duplicate=bool(body.get("allow_duplicate")))
+    created = casework.create_customer(context(), body, allow_duplicate=bool(body.get("allow_duplicate")))
     return jsonify(asdict(created)), 201

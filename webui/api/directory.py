@@ -10,8 +10,8 @@ from flask import jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter
 
-from engine import directory, directory_entries, directory_files
-from engine.directory_entries import Entry, PartnerInfo
+from engine import catalogue
+from engine.catalogue import Entry, PartnerInfo
 from engine.types import DirectoryAction, Role
 
 from ..downloads import attachment
@@ -38,9 +38,9 @@ def list_directory() -> Any:
     words, action = query.text("q"), query.choice("action", ["", *DirectoryAction], "")
     query.check()
     ctx = context()
-    found = directory_entries.list_entries(ctx)
+    found = catalogue.list_entries(ctx)
     if words is not None:
-        rank = {s.key: i for i, s in enumerate(directory.search(ctx, words)) if s.in_directory}
+        rank = {s.key: i for i, s in enumerate(catalogue.search(ctx, words)) if s.in_directory}
         found = sorted((e for e in found if e.key in rank), key=lambda e: rank[e.key])
     return jsonify([e.to_dict() for e in found if not action or e.action == action])
 
@@ -48,7 +48,7 @@ def list_directory() -> Any:
 @bp.get("/directory/<entry_key:key>")
 @requires(*EVERYONE)
 def show_directory_entry(key: str) -> Any:
-    return jsonify(directory_entries.get_entry(context(), key).to_dict())
+    return jsonify(catalogue.get_entry(context(), key).to_dict())
 
 
 def _entry(key: str, body: dict[str, Any]) -> Entry:
@@ -72,15 +72,15 @@ def put_directory_entry(key: str) -> Any:
     """Create (201) or replace (200) the entry ``key``; 422 names each wrong field."""
     entry = _entry(key, json_body("DirectoryEntryBody"))
     ctx = context()
-    existed = directory_entries.entry_exists(ctx, key)
-    saved = directory_entries.save_entry(ctx, entry, current_user().email)
+    existed = catalogue.entry_exists(ctx, key)
+    saved = catalogue.save_entry(ctx, entry, current_user().email)
     return jsonify(saved.to_dict()), 200 if existed else 201
 
 
 @bp.delete("/directory/<entry_key:key>")
 @requires(Role.ADMIN)
 def remove_directory_entry(key: str) -> Any:
-    directory_entries.remove_entry(context(), key)
+    catalogue.remove_entry(context(), key)
     return "", 204
 
 
@@ -91,7 +91,7 @@ def export_directory() -> Any:
     file_format = query.choice("format", list(MIMETYPES), "json")
     query.check()
     ctx = context()
-    text = directory_files.export_csv(ctx) if file_format == "csv" else directory_files.export_json(ctx)
+    text = catalogue.export_csv(ctx) if file_format == "csv" else catalogue.export_json(ctx)
     return attachment(text.encode("utf-8"), f"directory.{file_format}", MIMETYPES[file_format])
 
 
@@ -105,25 +105,25 @@ def import_directory() -> Any:
         except UnicodeDecodeError:
             raise RequestInvalid({"body": "The CSV must be UTF-8 text"}) from None
         require_storable([text], "request body")
-        parsed = directory_files.read(text, "csv")
+        parsed = catalogue.read(text, "csv")
     elif request.is_json:
         json_body("DirectoryFile")  # the shapes checked before the file is read
-        parsed = directory_files.read(request.get_data(as_text=True), "json")
+        parsed = catalogue.read(request.get_data(as_text=True), "json")
     else:
         raise UnsupportedMediaType("Send the directory as JSON (the export's shape) or as text/csv")
-    return jsonify(directory_files.import_directory(context(), parsed, current_user().email).to_dict())
+    return jsonify(catalogue.import_directory(context(), parsed, current_user().email).to_dict())
 
 
 @bp.get("/partners")
 @requires(*EVERYONE)
 def list_partners() -> Any:
-    return jsonify([p.to_dict() for p in directory_entries.list_partners(context())])
+    return jsonify([p.to_dict() for p in catalogue.list_partners(context())])
 
 
 @bp.get("/partners/<name>")
 @requires(*EVERYONE)
 def show_partner(name: str) -> Any:
-    return jsonify(directory_entries.get_partner(context(), name).to_dict())
+    return jsonify(catalogue.get_partner(context(), name).to_dict())
 
 
 @bp.put("/partners/<name>")
@@ -132,7 +132,7 @@ def put_partner(name: str) -> Any:
     """Create (201) or change (200) the partner ``name`` with its contact details."""
     body = json_body("PartnerBody", optional=True)
     ctx = context()
-    existed = any(p.name == name.strip() for p in directory_entries.list_partners(ctx))
-    saved = directory_entries.set_partner(ctx, PartnerInfo(name, body.get("email"), body.get("phone"),
-                                                           body.get("website")), current_user().email)
+    existed = any(p.name == name.strip() for p in catalogue.list_partners(ctx))
+    saved = catalogue.set_partner(ctx, PartnerInfo(name, body.get("email"), body.get("phone"),
+                                                   body.get("website")), current_user().email)
     return jsonify(saved.to_dict()), 200 if existed else 201

@@ -1,5 +1,5 @@
 """Taking a contact about a directory service through the API (``POST /directory/<key>/contacts``):
-the same engine use case as the entry page (``engine.directory_actions``), so a contact from a
+the same engine use case as the entry page (``engine.catalogue.directory_actions``), so a contact from a
 partner's system or a chatbot is recorded, routed and counted exactly as an advisor's is.
 
 The entry decides what happens: a resolve entry records ``outcome`` (resolved or signposted), a
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import jsonify, url_for
 
-from engine import directory_actions
+from engine import catalogue
 from engine.types import Channel, Role
 
 from . import bp, context
@@ -32,7 +32,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "channel": {"type": "string", "title": "Channel", "enum": [c.value for c in Channel],
                         "description": "How the customer contacted us."},
             "customer_id": {"type": "integer", "title": "Customer id", "minimum": 1, "maximum": MAX_ID},
-            "outcome": {"type": "string", "title": "Outcome", "enum": list(directory_actions.RESOLUTIONS),
+            "outcome": {"type": "string", "title": "Outcome", "enum": list(catalogue.RESOLUTIONS),
                         "description": "For a resolve entry: resolved (information or advice given, the default) "
                                        "or signposted (told who to contact instead)."},
             "details": {"type": "object", "title": "Details",
@@ -68,10 +68,10 @@ RESPONSE_SCHEMAS.update(RESPONSES)
 def take_directory_contact(key: str) -> Any:
     """Record a contact about the directory service ``key`` as its action says; 201 with the case."""
     body = json_body("TakeDirectoryContact")
-    entry = directory_actions.entry_page(context(), key).entry
-    taken = directory_actions.take_contact(context(), key, entry.action, body["channel"], body.get("customer_id"),
-                                           current_user().email, resolution=body.get("outcome"),
-                                           details=body.get("details"))
+    entry = catalogue.entry_page(context(), key).entry
+    taken = catalogue.take_contact(context(), key, entry.action, body["channel"], body.get("customer_id"),
+                                   current_user().email, resolution=body.get("outcome"),
+                                   details=body.get("details"))
     return jsonify(taken.to_dict()), 201, {"Location": url_for("api.show_case", reference=taken.case.reference)}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from engine import documents
+from engine import casework
 from engine.errors import Forbidden, NotFound, UserError
 
 from . import bp, context
@@ -20,21 +20,21 @@ _ENVELOPE = 64 * 1024  # the multipart wrapping around a file at the limit
 @bp.get("/cases/<reference>/documents")
 @requires(*STAFF)
 def list_case_documents(reference: str) -> Any:
-    return jsonify([d.to_dict() for d in documents.list_documents(context(), reference, current_user().email)])
+    return jsonify([d.to_dict() for d in casework.list_documents(context(), reference, current_user().email)])
 
 
 @bp.post("/cases/<reference>/documents")
 @requires(*STAFF)
 def add_case_document(reference: str) -> Any:
-    request.max_content_length = documents.MAX_BYTES + _ENVELOPE
+    request.max_content_length = casework.MAX_BYTES + _ENVELOPE
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the document as multipart/form-data in the field 'file'")
     upload = request.files.get("file")
     if upload is None:
         raise RequestInvalid({"file": "Send the document in the multipart field 'file'"})
     try:
-        added = documents.add_document(context(), reference, upload.filename or "", upload.read(), upload.mimetype,
-                                       current_user().email)
+        added = casework.add_document(context(), reference, upload.filename or "", upload.read(), upload.mimetype,
+                                      current_user().email)
     except (Forbidden, NotFound):
         raise
     except UserError as err:

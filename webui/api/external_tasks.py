@@ -1,4 +1,4 @@
-"""External task workers through the API, in Camunda's words (``engine.external_tasks``):
+"""External task workers through the API, in Camunda's words (``engine.outbox.external_tasks``):
 ``POST /external-tasks/fetch-and-lock``, ``POST /external-tasks/{id}/complete``, ``/failure``,
 ``/bpmnError``, ``/extendLock`` and ``GET /external-tasks?topicName=...``. Durations are milliseconds
 and variables are typed (``{"name": {"value": ..., "type": ...}}``), as Camunda's clients send them.
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import external_tasks
+from engine import outbox
 from engine.types import Role, TokenScope
 
 from . import bp, context
@@ -45,7 +45,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "object", "required": ["topicName", "lockDuration"], "additionalProperties": False,
             "properties": {"topicName": _NAME, "lockDuration": {**_MS, "minimum": 1},
                            "variables": {"type": "array", "items": _NAME, "maxItems": 200}}}},
-        "asyncResponseTimeout": {**_MS, "title": "Wait", "maximum": external_tasks.MAX_WAIT_MS,
+        "asyncResponseTimeout": {**_MS, "title": "Wait", "maximum": outbox.MAX_WAIT_MS,
                                  "description": "Long polling: wait up to this many ms for a task (the server "
                                                 "answers sooner at its own limit, 30 s unless configured)."},
     }, {"workerId": "revenues-connector-1", "maxTasks": 5, "asyncResponseTimeout": 20000,
@@ -93,11 +93,11 @@ worker = requires(Role.ADMIN, scope=TokenScope.WORKER)
 @worker
 def fetch_and_lock() -> Any:
     body = json_body("FetchAndLock")
-    topics = [external_tasks.TopicRequest(t["topicName"], t["lockDuration"],
-                                          tuple(t["variables"]) if "variables" in t else None)
+    topics = [outbox.TopicRequest(t["topicName"], t["lockDuration"],
+                                  tuple(t["variables"]) if "variables" in t else None)
               for t in body["topics"]]
-    found = external_tasks.fetch_and_lock(context(), body["workerId"], body["maxTasks"], topics,
-                                          body.get("asyncResponseTimeout", 0) / 1000)
+    found = outbox.fetch_and_lock(context(), body["workerId"], body["maxTasks"], topics,
+                                  body.get("asyncResponseTimeout", 0) / 1000)
     return jsonify([task.to_dict() for task in found])
 
 
@@ -107,7 +107,7 @@ def list_external_tasks() -> Any:
     query = Query(request.args)
     topic = query.text("topicName")
     query.check()
-    return jsonify([task.to_dict() for task in external_tasks.list_external_tasks(context(), topic)])
+    return jsonify([task.to_dict() for task in outbox.list_external_tasks(context(), topic)])
 
 
 @bp.post("/external-tasks/<int:task_id>/complete")
@@ -115,7 +115,7 @@ def list_external_tasks() -> Any:
 def complete_external_task(task_id: int) -> Any:
     body = json_body("CompleteExternalTask")
     variables = {name: typed["value"] for name, typed in body.get("variables", {}).items()}
-    external_tasks.complete(context(), task_id, body["workerId"], variables, current_user().email)
+    outbox.complete(context(), task_id, body["workerId"], variables, current_user().email)
     return "", 204
 
 
@@ -123,8 +123,8 @@ def complete_external_task(task_id: int) -> Any:
 @worker
 def external_task_failure(task_id: int) -> Any:
     body = json_body("ExternalTaskFailure")
-    external_tasks.report_failure(context(), task_id, body["workerId"], body.get("errorMessage") or "The worker failed",
-                                  body["retries"], body.get("retryTimeout", 0), current_user().email)
+    outbox.report_failure(context(), task_id, body["workerId"], body.get("errorMessage") or "The worker failed",
+                          body["retries"], body.get("retryTimeout", 0), current_user().email)
     return "", 204
 
 
@@ -132,8 +132,8 @@ def external_task_failure(task_id: int) -> Any:
 @worker
 def external_task_bpmn_error(task_id: int) -> Any:
     body = json_body("ExternalTaskBpmnError")
-    external_tasks.bpmn_error(context(), task_id, body["workerId"], body["errorCode"], body.get("errorMessage", ""),
-                              current_user().email)
+    outbox.bpmn_error(context(), task_id, body["workerId"], body["errorCode"], body.get("errorMessage", ""),
+                      current_user().email)
     return "", 204
 
 
@@ -141,7 +141,7 @@ def external_task_bpmn_error(task_id: int) -> Any:
 @worker
 def extend_external_task_lock(task_id: int) -> Any:
     body = json_body("ExtendLock")
-    external_tasks.extend_lock(context(), task_id, body["workerId"], body["newDuration"])
+    outbox.extend_lock(context(), task_id, body["workerId"], body["newDuration"])
     return "", 204
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from engine import mi, mi_export
+from engine import mi
 from engine.types import Role
 
 from . import bp, context
@@ -23,7 +23,7 @@ def management_information() -> Any:
     query = Query(request.args)
     texts = {name: query.text(name) for name in ("from", "to", "team", "service", "channel")}
     form = query.choice("format", ("json", "csv", "ods"), "json")
-    table = query.choice("table", mi_export.TABLE_TITLES, "summary")
+    table = query.choice("table", mi.TABLE_TITLES, "summary")
     query.check()
     found = mi.figures(context(), mi.Filters.of(texts["from"], texts["to"], texts["team"], texts["service"],
                                                 texts["channel"]))
@@ -31,9 +31,9 @@ def management_information() -> Any:
         return jsonify(found)
     name = f"councilflow-mi-{found['from']}-to-{found['to']}"
     if form == "csv":
-        return Response(mi_export.to_csv(*mi_export.table(found, table)), mimetype="text/csv",
+        return Response(mi.to_csv(*mi.table(found, table)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}-{table}.csv"'})
-    return Response(mi_export.to_ods(mi_export.tables(found)), mimetype=ODS,
+    return Response(mi.to_ods(mi.tables(found)), mimetype=ODS,
                     headers={"Content-Disposition": f'attachment; filename="{name}.ods"'})
 
 
@@ -49,7 +49,7 @@ def openapi_paths(operation: Any) -> dict[str, Any]:
               param("channel", "Only this channel (ours or the Local Government Channel List's)."),
               param("format", "json (default), csv (one table) or ods (every table).",
                     {"type": "string", "enum": ["json", "csv", "ods"]}),
-              param("table", "The table a CSV holds.", {"type": "string", "enum": list(mi_export.TABLE_TITLES)})]
+              param("table", "The table a CSV holds.", {"type": "string", "enum": list(mi.TABLE_TITLES)})]
     ok = {"application/json": {"schema": {"type": "object", "required": [
         "contacts", "by_channel", "cases_started", "fcr_rate", "handoffs", "bounce_backs", "avoidable_contact_rate",
         "sla", "backlog"]}}, "text/csv": {"schema": {"type": "string"}},

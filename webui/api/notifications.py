@@ -1,13 +1,13 @@
 """The caller's own notifications (``GET /notifications``, newest first, ``?unread=true`` for the
 unread only) and marking them read (``POST /notifications/read``: all, or the ``ids`` given). The
-same engine use cases as the staff page (engine/notifications.py); nobody reads another's."""
+same engine use cases as the staff page (engine/people/notifications.py); nobody reads another's."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import jsonify, request
 
-from engine import notifications
+from engine import people
 
 from . import bp, context
 from .payload import Query, json_body
@@ -23,8 +23,8 @@ def list_notifications() -> Any:
     page = query.integer("page", 1, 1, MAX_PAGE)
     page_size = query.integer("page_size", 25, 1, MAX_PAGE_SIZE)
     query.check()
-    return jsonify(notifications.notification_page(context(), current_user().email, unread_only, page,
-                                                   page_size).to_dict())
+    return jsonify(people.notification_page(context(), current_user().email, unread_only, page,
+                                            page_size).to_dict())
 
 
 @bp.post("/notifications/read")
@@ -32,5 +32,5 @@ def list_notifications() -> Any:
 def mark_notifications_read() -> Any:
     """Mark the caller's unread notifications read (only ``ids`` when given); says how many were."""
     ids = json_body("MarkNotificationsRead", optional=True).get("ids")
-    marked = notifications.mark_all_read(context(), current_user().email, ids)
-    return jsonify({"marked": marked, "unread": notifications.unread_count(context(), current_user().id)})
+    marked = people.mark_all_read(context(), current_user().email, ids)
+    return jsonify({"marked": marked, "unread": people.unread_count(context(), current_user().id)})

@@ -14,7 +14,7 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from engine import casedata, forms
+from engine import bpmn, casework
 from engine.errors import UserError
 
 from .errors import RequestInvalid
@@ -84,9 +84,9 @@ def json_body(schema: str, optional: bool = False) -> dict[str, Any]:
         raise UserError(f"The request body is not valid JSON: {err}") from None
     if not isinstance(body, dict):
         raise UserError("The request body must be a JSON object")
-    casedata.check_bounds(body, "request body")  # the engine checks again; refuse early, once for all routes
+    casework.check_bounds(body, "request body")  # the engine checks again; refuse early, once for all routes
     require_storable(_strings(body), "request body")
-    errors = forms.errors_for(REQUEST_SCHEMAS[schema], body)
+    errors = bpmn.errors_for(REQUEST_SCHEMAS[schema], body)
     if errors:
         raise RequestInvalid(errors)
     return body

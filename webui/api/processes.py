@@ -6,7 +6,7 @@ from typing import Any
 from flask import jsonify, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from engine import queries, registry
+from engine import bpmn, casework
 from engine.errors import DeploymentRejected, Problem
 from engine.types import Role
 
@@ -24,24 +24,24 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a whole process library with its forms; e
 @requires(*EVERYONE)
 def list_processes() -> Any:
     """Every deployed process with its latest version (the shape of `councilflow processes --json`)."""
-    return jsonify([p.to_dict() for p in queries.processes(context())])
+    return jsonify([p.to_dict() for p in casework.processes(context())])
 
 
 @bp.get("/processes/<key>/versions")
 @requires(*EVERYONE)
 def list_versions(key: str) -> Any:
-    return jsonify([v.to_dict() for v in queries.versions(context(), key)])
+    return jsonify([v.to_dict() for v in casework.versions(context(), key)])
 
 
 @bp.get(f"/processes/<key>/versions/<int(min=1, max={MAX_ID}):version>/files/<name>")
 @requires(Role.ANALYST)
 def download_file(key: str, version: int, name: str) -> Any:
     """One file as deployed in a version, e.g. to open the exact map a case ran on."""
-    return process_file(name, queries.deployed_file(context(), key, version, name))
+    return process_file(name, casework.deployed_file(context(), key, version, name))
 
 
 def _name_problem(name: str) -> Problem | None:
-    if not name.lower().endswith(registry.UPLOAD_SUFFIXES):
+    if not name.lower().endswith(bpmn.UPLOAD_SUFFIXES):
         return Problem(name, None, None, "only .bpmn, .dmn and form .json files can be deployed")
     if len(name) > MAX_NAME or any(c in name for c in "/\\") or not name.isprintable():
         return Problem(name, None, None, f"a file name must be at most {MAX_NAME} printable characters "
@@ -74,5 +74,5 @@ def uploaded_files() -> dict[str, bytes]:
 def deploy() -> Any:
     """Validate, lint and store: 201 with the versions (new or unchanged), or 422 with every problem
     by file, line and element; nothing is stored unless everything is valid."""
-    result = registry.deploy(context(), uploaded_files(), current_user().email)
+    result = bpmn.deploy(context(), uploaded_files(), current_user().email)
     return jsonify(result.to_dict()), 201

@@ -11,9 +11,9 @@ from flask import g
 from werkzeug.exceptions import Unauthorized
 
 from engine.errors import Forbidden
-from engine.persistence.tables import User
+from engine.persistence import User
 from engine.types import Role, TokenScope
-from engine.users import has_role
+from engine.people import has_role
 
 View = TypeVar("View", bound=Callable[..., Any])
 

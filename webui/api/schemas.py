@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.contacts import MAX_TEXT as MAX_CONTACT
-from engine.directory_entries import LIMITS as ENTRY_LIMITS, MAX_LGSL, PARTNER_LIMITS
-from engine.directory_files import MAX_ROWS
+from engine.casework import MAX_CONTACT_TEXT as MAX_CONTACT
+from engine.catalogue import LIMITS as ENTRY_LIMITS, MAX_LGSL, PARTNER_LIMITS
+from engine.catalogue import MAX_ROWS
 from engine.types import (CaseStatus, Channel, ContactKind, DirectoryAction, DocumentStatus, Sensitivity, SlaState,
                           SlaUnit, TaskStatus)
 

@@ -1,5 +1,5 @@
 """Publishing services through the API (``GET /services``, ``GET``/``PUT /services/<key>``): which
-deployed processes are offered on web, councillor and open311, in what words (``engine.publishing``,
+deployed processes are offered on web, councillor and open311, in what words (``engine.residents.publishing``,
 the same use cases as ``councilflow services``). Admins and analysts publish. This module carries its
 part of the OpenAPI document (``SCHEMAS``, ``RESPONSES`` and ``openapi_paths``)."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import publishing
+from engine import residents
 from engine.types import PublishChannel, Role
 
 from . import bp, context
@@ -64,16 +64,16 @@ def list_services() -> Any:
     channel = query.text("channel")
     query.check()
     if channel is not None:
-        publishing.parse_channels([channel])  # an unknown channel is a field error
-    return jsonify([s.to_dict() for s in publishing.published(context(), channel)])
+        residents.parse_channels([channel])  # an unknown channel is a field error
+    return jsonify([s.to_dict() for s in residents.published(context(), channel)])
 
 
 @bp.get("/services/<key>")
 @requires(Role.ANALYST)
 def show_service(key: str) -> Any:
-    found = [s for s in publishing.published(context()) if s.process == key]
+    found = [s for s in residents.published(context()) if s.process == key]
     if not found:
-        raise publishing.ServiceNotPublished(f"'{key}' is not published on any channel")
+        raise residents.ServiceNotPublished(f"'{key}' is not published on any channel")
     return jsonify(found[0].to_dict())
 
 
@@ -82,20 +82,20 @@ def show_service(key: str) -> Any:
 def publish_service(key: str) -> Any:
     """Offer process ``key`` on exactly the channels given (any others it had are withdrawn)."""
     body, actor = json_body("PublishService"), current_user().email
-    wanted = publishing.parse_channels(body["channels"])
+    wanted = residents.parse_channels(body["channels"])
     service = None
     if wanted:
-        service = publishing.publish(context(), key, channels=wanted, title=body.get("title"),
-                                     description=body.get("description"), lgsl=body.get("lgsl"),
-                                     open311_code=body.get("open311_code"), keywords=body.get("keywords") or (),
-                                     translations=body.get("translations"), updates=body.get("updates"),
-                                     actor=actor)
-    current = {s.process: s for s in publishing.published(context())}.get(key)
+        service = residents.publish(context(), key, channels=wanted, title=body.get("title"),
+                                    description=body.get("description"), lgsl=body.get("lgsl"),
+                                    open311_code=body.get("open311_code"), keywords=body.get("keywords") or (),
+                                    translations=body.get("translations"), updates=body.get("updates"),
+                                    actor=actor)
+    current = {s.process: s for s in residents.published(context())}.get(key)
     for channel in (current.channels if current else ()):
         if channel not in wanted:
-            service = publishing.unpublish(context(), key, channel, actor)
+            service = residents.unpublish(context(), key, channel, actor)
     if service is None:
-        raise publishing.ServiceNotPublished(f"'{key}' is not published on any channel")
+        raise residents.ServiceNotPublished(f"'{key}' is not published on any channel")
     return jsonify(service.to_dict())
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import sla, sla_clocks
+from engine import deadlines
 from engine.errors import TeamNotFound, UserError
 from engine.types import Role, SlaUnit
 
@@ -28,32 +28,32 @@ def list_sla_policies() -> Any:
     query = Query(request.args)
     process = query.text("process")
     query.check()
-    return jsonify([p.to_dict() for p in sla.list_policies(context(), process)])
+    return jsonify([p.to_dict() for p in deadlines.list_policies(context(), process)])
 
 
-def _terms(body: dict[str, Any]) -> sla.SlaTerms:
+def _terms(body: dict[str, Any]) -> deadlines.SlaTerms:
     given = [(unit, body[name]) for name, unit in UNIT_FIELDS.items() if body.get(name) is not None]
     if len(given) != 1:
         raise RequestInvalid({"working_days": "Give exactly one of working_days, working_hours or calendar_days"})
     (unit, amount), = given
     try:
-        escalations = tuple(sla.Escalation.parse(e) for e in body.get("escalations", []))
+        escalations = tuple(deadlines.Escalation.parse(e) for e in body.get("escalations", []))
     except UserError as err:
         raise RequestInvalid({"escalations": err.message}) from None
     try:  # a condition that does not compile is refused now, not when a case starts
-        rules = tuple(sla.TargetRule(r["when"], r["amount"]) for r in body.get("rules", []))
+        rules = tuple(deadlines.TargetRule(r["when"], r["amount"]) for r in body.get("rules", []))
     except UserError as err:
         raise RequestInvalid({"rules": err.message}) from None
-    return sla.SlaTerms(unit, amount, body.get("warn_at_percent"), escalations, rules)
+    return deadlines.SlaTerms(unit, amount, body.get("warn_at_percent"), escalations, rules)
 
 
 def _set(process: str, task: str | None) -> Any:
     body = json_body("SetSlaPolicy")
     terms, actor = _terms(body), current_user().email
     with as_field_error("escalations", TeamNotFound):
-        payload = sla.set_policy(context(), process, task, terms, actor).to_dict()
+        payload = deadlines.set_policy(context(), process, task, terms, actor).to_dict()
     if body.get("recalculate"):
-        payload["recalculated"] = sla_clocks.recalculate(context(), process, task, actor)
+        payload["recalculated"] = deadlines.recalculate(context(), process, task, actor)
     return jsonify(payload)
 
 
@@ -75,14 +75,14 @@ def set_task_sla(key: str, name: str) -> Any:
 @bp.delete("/sla/policies/<key>")
 @requires(Role.ADMIN)
 def remove_case_sla(key: str) -> Any:
-    sla.remove_policy(context(), key, None, current_user().email)
+    deadlines.remove_policy(context(), key, None, current_user().email)
     return "", 204
 
 
 @bp.delete("/sla/policies/<key>/tasks/<name>")
 @requires(Role.ADMIN)
 def remove_task_sla(key: str, name: str) -> Any:
-    sla.remove_policy(context(), key, name, current_user().email)
+    deadlines.remove_policy(context(), key, name, current_user().email)
     return "", 204
 
 
@@ -93,5 +93,5 @@ def case_sla(reference: str) -> Any:
     query = Query(request.args)
     include_stopped = query.choice("all", ("true", "false"), "false") == "true"
     query.check()
-    clocks = sla_clocks.case_clocks(context(), visible(reference), include_stopped)
+    clocks = deadlines.case_clocks(context(), visible(reference), include_stopped)
     return jsonify({"reference": reference, "clocks": [c.to_dict() for c in clocks]})

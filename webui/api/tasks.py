@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import jsonify, request
 
-from engine import cases, queries
+from engine import casework
 from engine.errors import TeamNotFound
 from engine.types import TaskStatus
 
@@ -20,16 +20,16 @@ from .roles import STAFF, current_user, requires
 from .schemas import MAX_ID
 
 TASK_ID = f"<int(min=1, max={MAX_ID}):task_id>"
-SORTS = (*queries.TASK_SORTS, *(f"-{s}" for s in queries.TASK_SORTS))
+SORTS = (*casework.TASK_SORTS, *(f"-{s}" for s in casework.TASK_SORTS))
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 100_000
 
 
-def _filter(query: Query) -> queries.TaskFilter:
+def _filter(query: Query) -> casework.TaskFilter:
     """The inbox filter from the query string; ``assignee`` may be an email, ``me`` or ``none``."""
     assignee = query.text("assignee")
     sort = query.choice("sort", SORTS, "created_at")
-    return queries.TaskFilter(
+    return casework.TaskFilter(
         team=query.text("team"), case=query.text("case"), process=query.text("process"), task=query.text("task"),
         assignee=current_user().email if assignee == "me" else (None if assignee == "none" else assignee),
         unassigned=assignee == "none",
@@ -47,14 +47,14 @@ def list_tasks() -> Any:
     page_size = query.integer("page_size", 50, 1, MAX_PAGE_SIZE)
     query.check()
     with as_field_error("team", TeamNotFound):
-        found = queries.task_page(context(), wanted, current_user().email, page, page_size)
+        found = casework.task_page(context(), wanted, current_user().email, page, page_size)
     return jsonify(found.to_dict())
 
 
 @bp.post(f"/tasks/{TASK_ID}/claim")
 @requires(*STAFF)
 def claim_task(task_id: int) -> Any:
-    return jsonify(cases.claim_task(context(), task_id, current_user().email).to_dict())
+    return jsonify(casework.claim_task(context(), task_id, current_user().email).to_dict())
 
 
 @bp.post(f"/tasks/{TASK_ID}/assign")
@@ -64,7 +64,7 @@ def assign_task(task_id: int) -> Any:
     may is the engine's rule (``permissions.require_may_assign``), as in the web inbox: anyone in the
     team takes a task for themselves; team leads and admins give it to others."""
     assignee = json_body("AssignTask")["assignee"]
-    return jsonify(cases.assign_task(context(), task_id, assignee, actor=current_user().email).to_dict())
+    return jsonify(casework.assign_task(context(), task_id, assignee, actor=current_user().email).to_dict())
 
 
 @bp.post(f"/tasks/{TASK_ID}/complete")
@@ -72,4 +72,4 @@ def assign_task(task_id: int) -> Any:
 def complete_task(task_id: int) -> Any:
     """Submit the form's answers; the answer is the case, as after `councilflow task complete`."""
     data = json_body("CompleteTask", optional=True).get("data")
-    return jsonify(cases.complete_task(context(), task_id, data, actor=current_user().email).to_dict())
+    return jsonify(casework.complete_task(context(), task_id, data, actor=current_user().email).to_dict())

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import jsonify
 
-from engine import queries
+from engine import casework
 
 from . import bp, context
 from .roles import EVERYONE, requires
@@ -15,5 +15,5 @@ from .roles import EVERYONE, requires
 @requires(*EVERYONE)
 def list_teams() -> Any:
     rows = [{"id": team_id, "name": name, "open_tasks": count}
-            for team_id, name, count in queries.open_tasks_by_team(context())]
+            for team_id, name, count in casework.open_tasks_by_team(context())]
     return jsonify(rows)

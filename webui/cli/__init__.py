@@ -12,7 +12,7 @@ import click
 
 from engine.context import Context
 from engine.errors import EngineError, UserError
-from engine.persistence.schema import require_current
+from engine.persistence import require_current
 from engine.settings import Settings
 
 from ..composition import build_context

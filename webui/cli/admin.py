@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from engine import routing, tokens, users
+from engine import people
 from engine.types import Role, TokenScope
 
 from . import Output, context, json_option, main
@@ -39,9 +39,9 @@ def add(email: str, name: str | None, roles: tuple[str, ...], teams: tuple[str, 
     """Add a user. Without --password-stdin they can sign in only with single sign-on."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     if password_stdin:
-        users.check_password(password or "", email)
-    stored, shown, granted = users.register(context(), email, name or email.split("@")[0],
-                                            [Role(r) for r in roles], list(teams), password)
+        people.check_password(password or "", email)
+    stored, shown, granted = people.register(context(), email, name or email.split("@")[0],
+                                             [Role(r) for r in roles], list(teams), password)
     payload = {"email": stored, "name": shown, "roles": granted, "teams": list(teams)}
     out.result(payload, f"Added {payload['email']}")
 
@@ -54,7 +54,7 @@ def teams_group() -> None:
 @teams_group.command("list")
 @json_option
 def list_teams(out: Output) -> None:
-    rows = [{"id": id_, "name": name} for id_, name in routing.team_names(context())]
+    rows = [{"id": id_, "name": name} for id_, name in people.team_names(context())]
     out.result(rows, lambda r: "\n".join(t["name"] for t in r))
 
 
@@ -64,7 +64,7 @@ def list_teams(out: Output) -> None:
 @json_option
 def map_lane(lane: str, team: str, out: Output) -> None:
     """Send tasks from LANE (a lane name or candidate group) to TEAM."""
-    routing.send_lane_to(context(), lane, team)
+    people.send_lane_to(context(), lane, team)
     out.result({"lane": lane, "team": team}, f"Tasks from '{lane}' now go to '{team}'")
 
 
@@ -72,7 +72,7 @@ def map_lane(lane: str, team: str, out: Output) -> None:
 @click.argument("name")
 @json_option
 def add_team(name: str, out: Output) -> None:
-    team_id, team_name = routing.ready_team(context(), name)
+    team_id, team_name = people.ready_team(context(), name)
     payload = {"id": team_id, "name": team_name}
     out.result(payload, f"Team '{name}' ready")
 
@@ -82,7 +82,7 @@ def add_team(name: str, out: Output) -> None:
 @click.argument("new")
 @json_option
 def rename(old: str, new: str, out: Output) -> None:
-    routing.rename_named(context(), old, new)
+    people.rename_named(context(), old, new)
     out.result({"old": old, "new": new}, f"Team '{old}' is now '{new}'")
 
 
@@ -99,7 +99,7 @@ def tokens_group() -> None:
 @json_option
 def create_token(email: str, label: str, scope: str | None, out: Output) -> None:
     """Create an API token for EMAIL and print it (it is shown only this once)."""
-    token = tokens.issue_token(context(), email, label, TokenScope(scope) if scope else None)
+    token = people.issue_token(context(), email, label, TokenScope(scope) if scope else None)
     out.result({"email": email.lower(), "token": token, "scope": scope}, token)
 
 
@@ -108,5 +108,5 @@ def create_token(email: str, label: str, scope: str | None, out: Output) -> None
 @json_option
 def revoke_tokens(email: str, out: Output) -> None:
     """Revoke every API token of EMAIL."""
-    count = tokens.revoke_all(context(), email)
+    count = people.revoke_all(context(), email)
     out.result({"email": email.lower(), "revoked": count}, f"Revoked {count} token(s)")

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from engine import appointment_arrivals, appointment_booking, appointment_calendar, appointment_stats
-from engine.calendar_settings import parse_day
+from engine import appointments
+from engine.deadlines import parse_day
 from engine.errors import UserError
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main, parse_json
 
@@ -47,15 +47,15 @@ def types_group() -> None:
 def set_type(key: str, name: str, minutes: int, what_to_bring: str, grace_minutes: int, reminder_days_before: int,
              actor: str | None, out: Output) -> None:
     """Add or change the appointment type KEY."""
-    row = appointment_calendar.set_type(context(), key, name, minutes, actor or SYSTEM_ACTOR, what_to_bring,
-                                        grace_minutes, reminder_days_before)
+    row = appointments.set_type(context(), key, name, minutes, actor or SYSTEM_ACTOR, what_to_bring,
+                                grace_minutes, reminder_days_before)
     out.result(row, f"{row['key']}: {row['name']}, {row['minutes']} min")
 
 
 @types_group.command("list")
 @json_option
 def list_types(out: Output) -> None:
-    rows = appointment_calendar.list_types(context())
+    rows = appointments.list_types(context())
     out.result(rows, lambda rs: "\n".join(f"{r['key']}: {r['name']}, {r['minutes']} min" for r in rs)
                or "No appointment types")
 
@@ -73,7 +73,7 @@ def locations_group() -> None:
 @json_option
 def set_location(key: str, name: str, address: str, actor: str | None, out: Output) -> None:
     """Add or change the location KEY."""
-    out.result(appointment_calendar.set_location(context(), key, name, actor or SYSTEM_ACTOR, address),
+    out.result(appointments.set_location(context(), key, name, actor or SYSTEM_ACTOR, address),
                f"{key}: {name}")
 
 
@@ -87,14 +87,14 @@ def set_location(key: str, name: str, address: str, actor: str | None, out: Outp
 @json_option
 def set_desk(location: str, name: str, pattern: str, types: tuple[str, ...], actor: str | None, out: Output) -> None:
     """Add or change the desk NAME at LOCATION with its weekly pattern."""
-    out.result(appointment_calendar.set_desk(context(), location, name, pattern, actor or SYSTEM_ACTOR, list(types)),
+    out.result(appointments.set_desk(context(), location, name, pattern, actor or SYSTEM_ACTOR, list(types)),
                f"Desk {name} at {location} set")
 
 
 @locations_group.command("list")
 @json_option
 def list_locations(out: Output) -> None:
-    rows = appointment_calendar.list_locations(context())
+    rows = appointments.list_locations(context())
     out.result(rows, lambda rs: "\n".join(f"{r['key']}: {r['name']} ({len(r['desks'])} desks)" for r in rs)
                or "No locations")
 
@@ -107,7 +107,7 @@ def list_locations(out: Output) -> None:
 @json_option
 def availability(type_key: str, location: str | None, day: str | None, limit: int, out: Output) -> None:
     """The next free slots for TYPE_KEY (bank holidays and closure days have none)."""
-    found = appointment_calendar.availability(context(), type_key, location, parse_day(day) if day else None, limit)
+    found = appointments.availability(context(), type_key, location, parse_day(day) if day else None, limit)
     out.result([s.to_dict() for s in found], lambda rs: "\n".join(map(_slot_line, rs)) or "No free slots")
 
 
@@ -119,7 +119,7 @@ def availability(type_key: str, location: str | None, day: str | None, limit: in
 @json_option
 def book(case_reference: str, type_key: str, slot: str, actor: str | None, out: Output) -> None:
     """Book the case's resident into SLOT (as listed by ``availability``)."""
-    out.result(appointment_booking.book_for_case(context(), case_reference, type_key, slot, actor).to_dict(),
+    out.result(appointments.book_for_case(context(), case_reference, type_key, slot, actor).to_dict(),
                _appointment_line)
 
 
@@ -129,7 +129,7 @@ def book(case_reference: str, type_key: str, slot: str, actor: str | None, out: 
 @click.option("--user", "actor", default=None)
 @json_option
 def rebook(reference: str, slot: str, actor: str | None, out: Output) -> None:
-    out.result(appointment_booking.rebook(context(), reference, slot, actor).to_dict(), _appointment_line)
+    out.result(appointments.rebook(context(), reference, slot, actor).to_dict(), _appointment_line)
 
 
 @appointments_group.command("cancel")
@@ -138,7 +138,7 @@ def rebook(reference: str, slot: str, actor: str | None, out: Output) -> None:
 @click.option("--user", "actor", default=None)
 @json_option
 def cancel(reference: str, reason: str, actor: str | None, out: Output) -> None:
-    out.result(appointment_booking.cancel(context(), reference, actor, reason).to_dict(), _appointment_line)
+    out.result(appointments.cancel(context(), reference, actor, reason).to_dict(), _appointment_line)
 
 
 @appointments_group.command("today")
@@ -146,7 +146,7 @@ def cancel(reference: str, reason: str, actor: str | None, out: Output) -> None:
 @json_option
 def today(location: str | None, out: Output) -> None:
     """Today's appointments by time."""
-    rows = [a.to_dict() for a in appointment_arrivals.today(context(), location)]
+    rows = [a.to_dict() for a in appointments.today(context(), location)]
     out.result(rows, lambda rs: "\n".join(map(_appointment_line, rs)) or "No appointments today")
 
 
@@ -156,7 +156,7 @@ def today(location: str | None, out: Output) -> None:
 @json_option
 def stats(first: str, last: str, out: Output) -> None:
     """Demand, booked against available, waiting and length, no-show rate."""
-    figures = appointment_stats.stats(context(), parse_day(first), parse_day(last))
+    figures = appointments.stats(context(), parse_day(first), parse_day(last))
     out.result(figures, lambda f: (f"{f['booked']} booked of {f['available']} slots, {f['walk_ins']} walk-ins, "
                                    f"no-show rate {f['no_show_rate']}, waiting {f['waiting_minutes']}, "
                                    f"length {f['length_minutes']}"))
@@ -174,5 +174,5 @@ def load(path: str, actor: str | None, out: Output) -> None:
             spec = parse_json(f.read(), path)
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"Cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
-    loaded = appointment_calendar.load_calendar(ctx, spec, actor or SYSTEM_ACTOR)
+    loaded = appointments.load_calendar(ctx, spec, actor or SYSTEM_ACTOR)
     out.result(loaded, f"Loaded {loaded['types']} types, {loaded['locations']} locations, {loaded['desks']} desks")

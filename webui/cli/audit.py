@@ -5,9 +5,9 @@ from datetime import date
 
 import click
 
-from engine import audit
+from engine import governance
 from engine.errors import UserError
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
@@ -36,9 +36,9 @@ def audit_group() -> None:
 def export(since: str | None, until: str | None, kind: str | None, actor: str | None, who: str,
            out: Output) -> None:
     """Every event from --from to --to (both included), oldest first; the export itself is recorded."""
-    filters = audit.Filters(kind, actor, _day(since, "--from"), _day(until, "--to"))
-    rows = audit.export(context(), filters, who)
+    filters = governance.Filters(kind, actor, _day(since, "--from"), _day(until, "--to"))
+    rows = governance.export(context(), filters, who)
     if out.as_json:
         out.result([r.to_dict() for r in rows])
     else:
-        click.echo(audit.to_csv(rows), nl=False)
+        click.echo(governance.to_csv(rows), nl=False)

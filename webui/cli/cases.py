@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from engine import cases, casesearch
+from engine import casework
 from engine.types import CaseStatus, Channel
-from engine.views import CaseView
+from engine.casework import CaseView
 
 from . import Output, context, json_option, main, parse_json
 
@@ -40,7 +40,7 @@ def case_group() -> None:
 def start(key: str, data: str | None, channel: str, customer_id: int | None, actor: str | None,
           out: Output) -> None:
     """Start a case of process KEY."""
-    _finish(out, cases.start_case(context(), key, parse_json(data), channel, customer_id, actor))
+    _finish(out, casework.start_case(context(), key, parse_json(data), channel, customer_id, actor))
 
 
 @case_group.command("show")
@@ -48,7 +48,7 @@ def start(key: str, data: str | None, channel: str, customer_id: int | None, act
 @json_option
 def show(reference: str, out: Output) -> None:
     """Status, data, open tasks and history of a case."""
-    detail = cases.show_case(context(), reference)
+    detail = casework.show_case(context(), reference)
     out.result(detail.to_dict(), lambda d: _case_text(d) + "\n" + "\n".join(
         f"  {e['at']}  {e['actor']}  {e['kind']}" for e in d["history"]))
 
@@ -65,8 +65,8 @@ def show(reference: str, out: Output) -> None:
 def find(text: str, status: str | None, service: str | None, team: str | None, viewer: str | None, limit: int,
          out: Output) -> None:
     """Find cases by reference (CF-000123, cf000123, 123), customer name, phone, email, postcode or address."""
-    wanted = casesearch.CaseSearch(text, CaseStatus(status) if status else None, service, team)
-    found = casesearch.find_cases(context(), wanted, viewer, page_size=limit)
+    wanted = casework.CaseSearch(text, CaseStatus(status) if status else None, service, team)
+    found = casework.find_cases(context(), wanted, viewer, page_size=limit)
     rows = [{"reference": h.reference, "process": h.process, "status": h.status, "team": h.team,
              "customer": h.customer} for h in found.items]
     out.result(rows, lambda r: "\n".join(
@@ -81,7 +81,7 @@ def find(text: str, status: str | None, service: str | None, team: str | None, v
 @json_option
 def cancel(reference: str, reason: str, actor: str | None, out: Output) -> None:
     """Cancel an open case."""
-    _finish(out, cases.cancel_case(context(), reference, actor, reason))
+    _finish(out, casework.cancel_case(context(), reference, actor, reason))
 
 
 @case_group.command("retry")
@@ -90,7 +90,7 @@ def cancel(reference: str, reason: str, actor: str | None, out: Output) -> None:
 @json_option
 def retry(reference: str, actor: str | None, out: Output) -> None:
     """Run a failed case's failed step again."""
-    _finish(out, cases.retry_case(context(), reference, actor))
+    _finish(out, casework.retry_case(context(), reference, actor))
 
 
 @main.command("tasks")
@@ -102,7 +102,7 @@ def list_tasks(team: str | None, reference: str | None, assignee: str | None, ou
     """Open tasks."""
     rows = [{k: v for k, v in t.to_dict().items()
              if k in ("id", "case", "name", "team", "assignee", "created_at", "due_at", "bpmn_id")}
-            for t in cases.list_tasks(context(), team, reference, assignee)]
+            for t in casework.list_tasks(context(), team, reference, assignee)]
     out.result(rows, lambda r: "\n".join(
         f"{t['id']:>6}  {t['case']}  {t['name']}  [{t['team']}]  {t['assignee'] or ''}" for t in r) or "no open tasks")
 
@@ -117,7 +117,7 @@ def task_group() -> None:
 @click.option("--user", "user", required=True, help="Email of the person claiming the task.")
 @json_option
 def claim(task_id: int, user: str, out: Output) -> None:
-    view = cases.claim_task(context(), task_id, user)
+    view = casework.claim_task(context(), task_id, user)
     out.result(view.to_dict(), f"Task {task_id} claimed by {user}")
 
 
@@ -126,7 +126,7 @@ def claim(task_id: int, user: str, out: Output) -> None:
 @click.option("--user", "user", default=None)
 @json_option
 def unclaim(task_id: int, user: str | None, out: Output) -> None:
-    view = cases.unclaim_task(context(), task_id, user)
+    view = casework.unclaim_task(context(), task_id, user)
     out.result(view.to_dict(), f"Task {task_id} returned to {view.team}")
 
 
@@ -136,7 +136,7 @@ def unclaim(task_id: int, user: str | None, out: Output) -> None:
 @click.option("--user", "user", default=None, help="Who is assigning.")
 @json_option
 def assign(task_id: int, assignee: str, user: str | None, out: Output) -> None:
-    view = cases.assign_task(context(), task_id, assignee, actor=user)
+    view = casework.assign_task(context(), task_id, assignee, actor=user)
     out.result(view.to_dict(), f"Task {task_id} assigned to {assignee}")
 
 
@@ -147,4 +147,4 @@ def assign(task_id: int, assignee: str, user: str | None, out: Output) -> None:
 @json_option
 def complete(task_id: int, data: str | None, user: str | None, out: Output) -> None:
     """Complete a task; prints the case as `case start` does."""
-    _finish(out, cases.complete_task(context(), task_id, parse_json(data), user))
+    _finish(out, casework.complete_task(context(), task_id, parse_json(data), user))

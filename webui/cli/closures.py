@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from engine import calendar_settings
+from engine import deadlines
 from engine.types import Nation
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
@@ -18,7 +18,7 @@ def calendar_group() -> None:
 @calendar_group.command("show")
 @json_option
 def show(out: Output) -> None:
-    payload = calendar_settings.current(context()).to_dict()
+    payload = deadlines.current(context()).to_dict()
     out.result(payload, lambda p: f"{p['nation']}, {p['day_start']}-{p['day_end']} on weekdays {p['weekdays']} "
                                   f"({p['time_zone']})")
 
@@ -35,8 +35,8 @@ def show(out: Output) -> None:
 def set_calendar(nation: str | None, day_start: str | None, day_end: str | None, weekdays: tuple[int, ...],
                  actor: str | None, out: Output) -> None:
     """Change the working calendar; running clocks keep their dates unless recalculated."""
-    payload = calendar_settings.change(context(), actor or SYSTEM_ACTOR, nation, day_start, day_end,
-                                       list(weekdays) if weekdays else None).to_dict()
+    payload = deadlines.change(context(), actor or SYSTEM_ACTOR, nation, day_start, day_end,
+                               list(weekdays) if weekdays else None).to_dict()
     out.result(payload, "Calendar updated")
 
 
@@ -54,8 +54,8 @@ def closures_group() -> None:
 @json_option
 def add(days: tuple[str, ...], label: str, nation: str | None, actor: str | None, out: Output) -> None:
     """Close the council on DAYS (YYYY-MM-DD); re-adding a day relabels it."""
-    closed = calendar_settings.close(context(), [calendar_settings.parse_day(d) for d in days], label,
-                                     actor or SYSTEM_ACTOR, nation)
+    closed = deadlines.close(context(), [deadlines.parse_day(d) for d in days], label,
+                             actor or SYSTEM_ACTOR, nation)
     rows = [c.to_dict() for c in closed]
     out.result(rows, f"Added {len(rows)} closure day(s)")
 
@@ -66,13 +66,13 @@ def add(days: tuple[str, ...], label: str, nation: str | None, actor: str | None
 @click.option("--user", "actor", default=None)
 @json_option
 def remove(day: str, nation: str | None, actor: str | None, out: Output) -> None:
-    calendar_settings.reopen(context(), calendar_settings.parse_day(day), actor or SYSTEM_ACTOR, nation)
+    deadlines.reopen(context(), deadlines.parse_day(day), actor or SYSTEM_ACTOR, nation)
     out.result({"date": day, "removed": True}, f"{day} is a working day again")
 
 
 @closures_group.command("list")
 @json_option
 def list_closures(out: Output) -> None:
-    rows = [c.to_dict() for c in calendar_settings.closure_days(context())]
+    rows = [c.to_dict() for c in deadlines.closure_days(context())]
     out.result(rows, lambda r: "\n".join(f"{c['date']}  {c['label']}" + (f" ({c['nation']})" if c["nation"] else "")
                                          for c in r) or "no closure days")

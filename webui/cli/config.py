@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import click
 
-from engine import settings_report
+from engine import ops
 from engine.errors import EngineError
-from engine.persistence.schema import schema_problem
+from engine.persistence import schema_problem
 from engine.settings import Settings
 
 from ..composition import build_context
@@ -40,9 +40,9 @@ def _database_problem(database: str | None) -> str | None:
 def check(out: Output) -> None:
     """Print every setting's effective value (secrets masked) and the problems found; exit 2 if any."""
     database = click.get_current_context().find_root().obj.get("database")
-    report = settings_report.check(database_problem=_database_problem(database))
+    report = ops.check(database_problem=_database_problem(database))
     if database:
-        report.settings["COUNCILFLOW_DATABASE_URL"] = settings_report.effective(
+        report.settings["COUNCILFLOW_DATABASE_URL"] = ops.effective(
             replace(Settings(), database_url=database))["COUNCILFLOW_DATABASE_URL"]
     width = max(map(len, report.settings))
     out.result(report.to_dict(), lambda r: "\n".join(

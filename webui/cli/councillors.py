@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import councillors
+from engine import members
 
 from . import Output, context, json_option, main
 
@@ -21,7 +21,7 @@ def councillors_group() -> None:
 @councillors_group.command("list")
 @json_option
 def list_councillors(out: Output) -> None:
-    rows = [c.to_dict() for c in councillors.list_councillors(context())]
+    rows = [c.to_dict() for c in members.list_councillors(context())]
     out.result(rows, lambda r: "\n".join(_line(c) for c in r) or "no councillors")
 
 
@@ -33,4 +33,4 @@ def list_councillors(out: Output) -> None:
 @json_option
 def set_ward(email: str, ward: str, ward_visible: bool, out: Output) -> None:
     """Give councillor EMAIL the WARD ('' for none)."""
-    out.result(councillors.set_ward(context(), email, ward, ward_visible).to_dict(), _line)
+    out.result(members.set_ward(context(), email, ward, ward_visible).to_dict(), _line)

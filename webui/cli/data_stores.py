@@ -1,4 +1,4 @@
-"""``datastores`` commands: the data stores maps share between cases (``engine.data_stores``)."""
+"""``datastores`` commands: the data stores maps share between cases (``engine.bpmn.data_stores``)."""
 from __future__ import annotations
 
 import sys
@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from engine import data_stores
-from engine.users import SYSTEM_ACTOR
+from engine import bpmn
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main, parse_json
 
@@ -26,7 +26,7 @@ def datastores_group() -> None:
 @click.option("--group", default=None, help="Only this group's stores (a service key).")
 @json_option
 def list_stores(group: str | None, out: Output) -> None:
-    found = data_stores.list_stores(context(), group)
+    found = bpmn.list_stores(context(), group)
     out.result(found, lambda _: "\n".join(map(_line, found)) or "No data stores")
 
 
@@ -36,14 +36,14 @@ def list_stores(group: str | None, out: Output) -> None:
 @json_option
 def show_store(group: str, identifier: str, out: Output) -> None:
     """The contents of GROUP's data store IDENTIFIER, as JSON."""
-    out.result(data_stores.show_store(context(), group, identifier))
+    out.result(bpmn.show_store(context(), group, identifier))
 
 
 @datastores_group.command("set")
 @click.argument("group")
 @click.argument("identifier")
 @click.argument("value")
-@click.option("--kind", type=click.Choice(data_stores.KINDS), default="json", show_default=True)
+@click.option("--kind", type=click.Choice(bpmn.KINDS), default="json", show_default=True)
 @click.option("--user", "actor", default=None)
 @json_option
 def set_store(group: str, identifier: str, value: str, kind: str, actor: str | None, out: Output) -> None:
@@ -51,6 +51,6 @@ def set_store(group: str, identifier: str, value: str, kind: str, actor: str | N
     store's document is replaced; kkv takes {"key": {"secondary": value}} (null deletes); typeahead
     takes {"category": [{"search_term": ..., "result": {...}}]}."""
     text = sys.stdin.read() if value == "-" else value
-    shown = data_stores.set_store(context(), actor or SYSTEM_ACTOR, group, identifier, kind,
-                                  parse_json(text, "VALUE"))
+    shown = bpmn.set_store(context(), actor or SYSTEM_ACTOR, group, identifier, kind,
+                           parse_json(text, "VALUE"))
     out.result(shown, _line)

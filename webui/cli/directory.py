@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from engine import directory_entries, directory_files
+from engine import catalogue
 from engine.errors import UserError
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
@@ -28,8 +28,8 @@ def import_file(file: Path, actor: str | None, out: Output) -> None:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"Cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
-    parsed = directory_files.read(text, file.suffix.lower().lstrip("."))
-    result = directory_files.import_directory(ctx, parsed, actor or SYSTEM_ACTOR)
+    parsed = catalogue.read(text, file.suffix.lower().lstrip("."))
+    result = catalogue.import_directory(ctx, parsed, actor or SYSTEM_ACTOR)
     out.result(result.to_dict(), lambda r: f"{r['created']} services added, {r['updated']} updated, "
                                            f"{r['partners']} partners" +
                                            (f"; new teams: {', '.join(r['teams_created'])}" if r["teams_created"]
@@ -44,7 +44,7 @@ def import_file(file: Path, actor: str | None, out: Output) -> None:
 def export(file_format: str, output: Path | None, out: Output) -> None:
     """The whole directory, in the format import reads (--json: errors as JSON)."""
     ctx = context()
-    text = directory_files.export_csv(ctx) if file_format == "csv" else directory_files.export_json(ctx)
+    text = catalogue.export_csv(ctx) if file_format == "csv" else catalogue.export_json(ctx)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
@@ -54,7 +54,7 @@ def export(file_format: str, output: Path | None, out: Output) -> None:
 @directory_group.command("list")
 @json_option
 def list_entries(out: Output) -> None:
-    found = directory_entries.list_entries(context())
+    found = catalogue.list_entries(context())
     out.result([{"key": e.key, "name": e.name, "action": str(e.action), "team": e.team, "partner": e.partner,
                  "process": e.process, "sensitivity": str(e.sensitivity)} for e in found],
                lambda rows: "\n".join(f"{r['key']}: {r['name']} ({r['action']})" for r in rows)
@@ -65,7 +65,7 @@ def list_entries(out: Output) -> None:
 @click.argument("key")
 @json_option
 def show(key: str, out: Output) -> None:
-    entry = directory_entries.get_entry(context(), key)
+    entry = catalogue.get_entry(context(), key)
     out.result(entry.to_dict())
 
 
@@ -73,5 +73,5 @@ def show(key: str, out: Output) -> None:
 @click.argument("key")
 @json_option
 def remove(key: str, out: Output) -> None:
-    directory_entries.remove_entry(context(), key)
+    catalogue.remove_entry(context(), key)
     out.result({"removed": key}, f"{key} removed from the directory")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from engine import gazetteer
+from engine import places
 
 from . import Output, context, json_option, main
 
@@ -31,7 +31,7 @@ def _summary(report: dict[str, Any]) -> str:
 def import_file(file: Path, out: Output) -> None:
     """Load FILE, a CSV extract (councilflow or AddressBase columns); an address already loaded is
     updated by its UPRN. Rows that cannot be read are listed with their line numbers; the rest load."""
-    report = gazetteer.import_file(context(), file).to_dict()
+    report = places.import_file(context(), file).to_dict()
     out.result(report, _summary)
 
 
@@ -40,6 +40,6 @@ def import_file(file: Path, out: Output) -> None:
 @json_option
 def lookup(postcode: str, out: Output) -> None:
     """The addresses at POSTCODE, as {uprn, address, postcode, lat, long}."""
-    found = [address.to_dict() for address in gazetteer.lookup(context(), postcode)]
+    found = [address.to_dict() for address in places.lookup(context(), postcode)]
     out.result(found, lambda rows: "\n".join(f"{r['uprn']}  {r['address']}, {r['postcode']}" for r in rows)
                or f"no addresses at {postcode}")

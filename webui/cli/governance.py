@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from engine import erasure, retention, subject_access
+from engine import governance
 from engine.types import RetentionAction
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
@@ -28,14 +28,14 @@ def retention_group() -> None:
 @json_option
 def set_rule(process: str, years: int, action: str, actor: str, out: Output) -> None:
     """Keep personal data of PROCESS's closed cases for --years, then apply --action."""
-    rule = retention.set_rule(context(), process, years, RetentionAction(action), actor)
+    rule = governance.set_rule(context(), process, years, RetentionAction(action), actor)
     out.result(rule.to_dict(), f"Closed {process} cases: {action} {years} years after closure")
 
 
 @retention_group.command("list")
 @json_option
 def list_rules(out: Output) -> None:
-    rows = [r.to_dict() for r in retention.list_rules(context())]
+    rows = [r.to_dict() for r in governance.list_rules(context())]
     out.result(rows, lambda r: "\n".join(f"{x['process']}  {x['years']} years  {x['action']}" for x in r)
                or "no retention periods set")
 
@@ -46,7 +46,7 @@ def list_rules(out: Output) -> None:
 @json_option
 def run(dry_run: bool, actor: str, out: Output) -> None:
     """Apply every retention period now."""
-    report = retention.run(context(), actor, dry_run=dry_run)
+    report = governance.run(context(), actor, dry_run=dry_run)
 
     def text(payload: dict) -> str:
         verb = "would" if dry_run else "did"
@@ -69,7 +69,7 @@ def customers_group() -> None:
 @json_option
 def export(customer_id: int, output: Path | None, actor: str, out: Output) -> None:
     """One zip archive of everything held about the customer (JSON, a readable summary, the files)."""
-    content = subject_access.archive(context(), customer_id, actor)
+    content = governance.archive(context(), customer_id, actor)
     if output is None:
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
@@ -86,5 +86,5 @@ def export(customer_id: int, output: Path | None, actor: str, out: Output) -> No
 @json_option
 def erase(customer_id: int, reason: str, actor: str, out: Output) -> None:
     """Remove the customer's personal data from their record and every case of theirs."""
-    done = erasure.erase_customer(context(), customer_id, reason, actor)
+    done = governance.erase_customer(context(), customer_id, reason, actor)
     out.result(done.to_dict(), f"Customer {customer_id} erased from {len(done.cases)} case(s)")

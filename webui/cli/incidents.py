@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import incidents
+from engine import background
 from engine.types import IncidentStatus
 
 from . import Output, context, json_option, main
@@ -20,7 +20,7 @@ def incidents_group() -> None:
 @json_option
 def list_incidents(show_all: bool, reference: str | None, out: Output) -> None:
     status = None if show_all else IncidentStatus.OPEN
-    rows = [i.to_dict() for i in incidents.list_incidents(context(), status, reference)]
+    rows = [i.to_dict() for i in background.list_incidents(context(), status, reference)]
     out.result(rows, lambda r: "\n".join(f"{i['id']:>5}  {i['case']}  {i['operation']}  {i['status']}  {i['message']}"
                                           for i in r) or "no incidents")
 
@@ -31,7 +31,7 @@ def list_incidents(show_all: bool, reference: str | None, out: Output) -> None:
 @click.option("--user", "actor", default="system")
 @json_option
 def retry(incident_id: int, note: str, actor: str, out: Output) -> None:
-    view = incidents.retry_incident(context(), incident_id, actor, note)
+    view = background.retry_incident(context(), incident_id, actor, note)
     out.result(view.to_dict(), f"Incident {incident_id} will be tried again")
 
 
@@ -41,5 +41,5 @@ def retry(incident_id: int, note: str, actor: str, out: Output) -> None:
 @click.option("--user", "actor", default="system")
 @json_option
 def skip(incident_id: int, note: str, actor: str, out: Output) -> None:
-    view = incidents.skip_incident(context(), incident_id, actor, note)
+    view = background.skip_incident(context(), incident_id, actor, note)
     out.result(view.to_dict(), f"Incident {incident_id} skipped; the case continues")

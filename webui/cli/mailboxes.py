@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import mailboxes
+from engine import email
 from engine.types import MAILBOX_CHANNELS
 
 from . import Output, context, json_option, main
@@ -27,7 +27,7 @@ def mailboxes_group() -> None:
 @click.argument("name")
 @click.option("--address", required=True, help="The mailbox's email address, e.g. hub@council.gov.uk.")
 @click.option("--team", required=True, help="The team whose triage inbox its emails go to.")
-@click.option("--kind", type=click.Choice(mailboxes.KINDS), default="imap", show_default=True,
+@click.option("--kind", type=click.Choice(email.KINDS), default="imap", show_default=True,
               help="graph: an Exchange Online mailbox read through Microsoft Graph with an app's client credentials.")
 @click.option("--host", default="", help="The IMAP server, e.g. outlook.office365.com (IMAP only).")
 @click.option("--port", default=993, show_default=True, help="IMAP over TLS port.")
@@ -54,7 +54,7 @@ def add(name: str, address: str, team: str, kind: str, host: str, port: int, use
         channel: str, folder: str, tenant_id: str, client_id: str, authority_url: str, graph_url: str, smtp_host: str,
         smtp_port: int, notify_adapter: str, out: Output) -> None:
     """Read the mailbox NAME (a short name like 'hub') from the next poll on."""
-    box = mailboxes.add_mailbox(context(), mailboxes.MailboxDetails(
+    box = email.add_mailbox(context(), email.MailboxDetails(
         name, address, team, host, username, secret_env, channel, port,
         "inbox" if kind == "graph" and folder == "INBOX" else folder, smtp_host, smtp_port, notify_adapter, kind,
         tenant_id, client_id, authority_url, graph_url))
@@ -64,7 +64,7 @@ def add(name: str, address: str, team: str, kind: str, host: str, port: int, use
 @mailboxes_group.command("list")
 @json_option
 def list_boxes(out: Output) -> None:
-    found = [b.to_dict() for b in mailboxes.list_mailboxes(context())]
+    found = [b.to_dict() for b in email.list_mailboxes(context())]
     out.result(found, lambda rows: "\n".join(map(_line, rows)) or "No mailboxes")
 
 
@@ -73,5 +73,5 @@ def list_boxes(out: Output) -> None:
 @json_option
 def remove(name: str, out: Output) -> None:
     """Stop reading NAME (turned off rather than deleted once emails were taken from it)."""
-    result = mailboxes.remove_mailbox(context(), name)
+    result = email.remove_mailbox(context(), name)
     out.result({"mailbox": name, "result": result}, f"{name} {result}")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from engine import messages
-from engine.users import SYSTEM_ACTOR
+from engine import casework
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, parse_json
 from .cases import _finish, case_group
@@ -22,5 +22,5 @@ def message(reference: str, name: str, data: str | None, actor: str | None, corr
             out: Output) -> None:
     """Deliver message NAME to case REFERENCE; refused (exit 2, message kept) if it is not waiting for it
     (or waits for it with another correlation key)."""
-    _finish(out, messages.deliver_message(context(), reference, name, parse_json(data), actor or SYSTEM_ACTOR,
+    _finish(out, casework.deliver_message(context(), reference, name, parse_json(data), actor or SYSTEM_ACTOR,
                                           correlation_key))

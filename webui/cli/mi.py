@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine import mi, mi_export
+from engine import mi
 
 from . import Output, context, json_option, main
 
@@ -19,7 +19,7 @@ from . import Output, context, json_option, main
 @click.option("--channel", default=None, help="Only this channel (ours or the Local Government Channel List's).")
 @click.option("--ods", "ods_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every table to this OpenDocument spreadsheet.")
-@click.option("--csv", "csv_table", default=None, type=click.Choice(list(mi_export.TABLE_TITLES)),
+@click.option("--csv", "csv_table", default=None, type=click.Choice(list(mi.TABLE_TITLES)),
               help="Print this table as CSV instead.")
 @json_option
 def figures(start: str, end: str, team: str | None, service: str | None, channel: str | None,
@@ -27,9 +27,9 @@ def figures(start: str, end: str, team: str | None, service: str | None, channel
     """Contacts, first-contact resolution, avoidable contact, hand-offs, SLA compliance and backlog."""
     found = mi.figures(context(), mi.Filters.of(start, end, team, service, channel))
     if ods_path is not None:
-        ods_path.write_bytes(mi_export.to_ods(mi_export.tables(found)))
+        ods_path.write_bytes(mi.to_ods(mi.tables(found)))
     if csv_table is not None:
-        click.echo(mi_export.to_csv(*mi_export.table(found, csv_table)), nl=False)
+        click.echo(mi.to_csv(*mi.table(found, csv_table)), nl=False)
         return
     out.result(found, lambda f: "\n".join([
         f"{f['from']} to {f['to']}: {f['contacts']} contacts, {f['cases_started']} cases started",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from engine import partner_keys
+from engine import open311
 
 from . import Output, context, json_option, main
 
@@ -19,7 +19,7 @@ def partners_group() -> None:
 @json_option
 def add(name: str, actor: str, out: Output) -> None:
     """Issue an Open311 API key for the partner NAME (added to the partners if new). Shown once."""
-    issued = partner_keys.add_key(context(), name, actor)
+    issued = open311.add_key(context(), name, actor)
     out.result(issued.to_dict(), lambda r: f"Open311 API key for {r['partner']} (shown once; keep it safe):\n"
                                            f"{r['api_key']}")
 
@@ -28,7 +28,7 @@ def add(name: str, actor: str, out: Output) -> None:
 @json_option
 def list_partners(out: Output) -> None:
     """Partners holding Open311 keys: how many are live and when one was last used (never the keys)."""
-    rows = [p.to_dict() for p in partner_keys.list_keys(context())]
+    rows = [p.to_dict() for p in open311.list_keys(context())]
     out.result(rows, lambda r: "\n".join(f"{p['partner']}  {p['live_keys']} live, {p['revoked_keys']} revoked, "
                                          f"last used {p['last_used_at'] or 'never'}" for p in r)
                or "no partner holds an Open311 key")
@@ -39,5 +39,5 @@ def list_partners(out: Output) -> None:
 @json_option
 def revoke(name: str, out: Output) -> None:
     """Revoke every Open311 key of the partner NAME."""
-    summary = partner_keys.revoke_keys(context(), name)
+    summary = open311.revoke_keys(context(), name)
     out.result(summary.to_dict(), f"Every Open311 key of {summary.partner} is revoked")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from engine import modeltest, queries, registry
-from engine.persistence.db import DatabaseUnavailable
-from engine.persistence.schema import DatabaseFromNewerRelease, current_revision, schema_problem, upgrade
+from engine import bpmn, casework
+from engine.persistence import DatabaseUnavailable
+from engine.persistence import DatabaseFromNewerRelease, current_revision, schema_problem, upgrade
 
 from . import Output, context, json_option, main
 
@@ -38,7 +38,7 @@ def check(paths: tuple[str, ...], out: Output) -> None:
     problem = schema_problem(ctx.db)
     if problem is not None:
         click.echo(f"Note: checked as if nothing were deployed. {problem.message}", err=True)
-    bundle = registry.check(ctx, registry.read_paths(list(paths)), offline=problem is not None)
+    bundle = bpmn.check(ctx, bpmn.read_paths(list(paths)), offline=problem is not None)
     payload = {"ok": not bundle.errors,
                "processes": [{"process": c.key, "name": c.name, "dialect": c.dialect.value}
                              for c in bundle.candidates],
@@ -55,7 +55,7 @@ def check(paths: tuple[str, ...], out: Output) -> None:
 @json_option
 def deploy(paths: tuple[str, ...], actor: str | None, out: Output) -> None:
     """Deploy maps (with their DMN and form files): a new version when the content changed."""
-    result = registry.deploy(context(), registry.read_paths(list(paths)), actor or "system")
+    result = bpmn.deploy(context(), bpmn.read_paths(list(paths)), actor or "system")
     out.result(result.to_dict(), lambda r: "\n".join(
         [f"{d['process']} v{d['version']} {'deployed' if d['changed'] else 'unchanged'}" for d in r["deployed"]]
         + [f"warning: {w['file']}:{w['line']} [{w['element']}] {w['message']}" for w in r["warnings"]]))
@@ -65,7 +65,7 @@ def deploy(paths: tuple[str, ...], actor: str | None, out: Output) -> None:
 @json_option
 def list_processes(out: Output) -> None:
     """List deployed processes with their latest version."""
-    rows = [p.to_dict() for p in queries.processes(context())]
+    rows = [p.to_dict() for p in casework.processes(context())]
     out.result(rows, lambda r: "\n".join(f"{x['process']} v{x['latest_version']}  {x['name']}" for x in r))
 
 
@@ -74,7 +74,7 @@ def list_processes(out: Output) -> None:
 @json_option
 def run_tests(path: str, out: Output) -> None:
     """Run process-model tests (SpiffArena's test_*.json format) against the maps beside them."""
-    results = modeltest.run_path(context(schema=False), path)  # in memory: no database needed
+    results = bpmn.run_path(context(schema=False), path)  # in memory: no database needed
     payload = {"passed": sum(r.passed for r in results), "failed": sum(not r.passed for r in results),
                "results": [r.to_dict() for r in results]}
     out.result(payload, lambda p: "\n".join(

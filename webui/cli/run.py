@@ -63,7 +63,7 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
           channel_timeout: int | None, cleanup_interval: int | None, backlog: int | None, as_json: bool) -> None:
     """Run the web app with waitress, a production WSGI server; run several behind a proxy to scale out."""
     from waitress import serve as serve_wsgi
-    from engine.worker import Worker
+    from engine.background import Worker
     from webui.app import create_app
     ctx = _context_or_exit()  # never say "serving" on a database that cannot be opened or is not migrated
     logs.configure(ctx.settings)
@@ -91,7 +91,7 @@ def serve(host: str, port: int, embedded_worker: bool | None, threads: int | Non
 @click.option("--json", "as_json", is_flag=True, hidden=True)
 def worker(once: bool, interval: float, as_json: bool) -> None:
     """Run the background worker: due timers, SLA sweeps, notifications, adapter calls and mailboxes."""
-    from engine.worker import Worker
+    from engine.background import Worker
     ctx = _context_or_exit()
     logs.configure(ctx.settings)
     w = Worker(ctx, interval_s=interval)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import click
 
-from engine import search_words
-from engine.users import SYSTEM_ACTOR
+from engine import catalogue
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
 
-def _line(synonym: search_words.Synonym) -> str:
+def _line(synonym: catalogue.Synonym) -> str:
     meant = synonym.meant or "(turned off)"
     return f"{synonym.said} -> {meant}  [{synonym.origin}]"
 
@@ -23,7 +23,7 @@ def synonyms_group() -> None:
 @click.option("--council-only", is_flag=True, help="Only the council's additions and changes.")
 @json_option
 def list_synonyms(council_only: bool, out: Output) -> None:
-    found = search_words.list_synonyms(context(), council_only)
+    found = catalogue.list_synonyms(context(), council_only)
     out.result([s.to_dict() for s in found], lambda _: "\n".join(map(_line, found)) or "No synonyms")
 
 
@@ -34,7 +34,7 @@ def list_synonyms(council_only: bool, out: Output) -> None:
 @json_option
 def set_synonym(said: str, meant: str, actor: str | None, out: Output) -> None:
     """Callers saying SAID are looking for a service described by MEANT (e.g. "grit" "gritting winter")."""
-    synonym = search_words.save_synonym(context(), actor or SYSTEM_ACTOR, said, meant)
+    synonym = catalogue.save_synonym(context(), actor or SYSTEM_ACTOR, said, meant)
     out.result(synonym.to_dict(), _line(synonym))
 
 
@@ -44,8 +44,8 @@ def set_synonym(said: str, meant: str, actor: str | None, out: Output) -> None:
 @json_option
 def remove_synonym(said: str, actor: str | None, out: Output) -> None:
     """Stop using SAID: the council's own synonym is deleted, a shipped one turned off."""
-    done = search_words.drop_synonym(context(), actor or SYSTEM_ACTOR, said)
-    out.result({"said": search_words.phrase(said), "result": done}, f"'{said}' {done}")
+    done = catalogue.drop_synonym(context(), actor or SYSTEM_ACTOR, said)
+    out.result({"said": catalogue.phrase(said), "result": done}, f"'{said}' {done}")
 
 
 @synonyms_group.command("restore")
@@ -53,7 +53,7 @@ def remove_synonym(said: str, actor: str | None, out: Output) -> None:
 @json_option
 def restore_synonym(said: str, out: Output) -> None:
     """Bring back the shipped synonym for SAID as released."""
-    synonym = search_words.bring_back(context(), said)
+    synonym = catalogue.bring_back(context(), said)
     out.result(synonym.to_dict(), _line(synonym))
 
 
@@ -65,7 +65,7 @@ def keywords_group() -> None:
 @keywords_group.command("list")
 @json_option
 def list_keywords(out: Output) -> None:
-    found = search_words.keywords(context())
+    found = catalogue.keywords(context())
     out.result(found, lambda k: "\n".join(f"{key}: {words}" for key, words in sorted(k.items())) or "No keywords")
 
 
@@ -76,5 +76,5 @@ def list_keywords(out: Output) -> None:
 @json_option
 def set_keywords(service: str, keywords: str, actor: str | None, out: Output) -> None:
     """Replace SERVICE's keywords with KEYWORDS (comma separated; "" for none)."""
-    stored = search_words.save_keywords(context(), actor or SYSTEM_ACTOR, service, keywords)
+    stored = catalogue.save_keywords(context(), actor or SYSTEM_ACTOR, service, keywords)
     out.result({"service": service, "keywords": stored}, f"{service}: {stored or '(none)'}")

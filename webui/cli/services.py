@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import click
 
-from engine import publishing
+from engine import residents
 from engine.types import PublishChannel
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
 _CHANNELS = click.Choice([c.value for c in PublishChannel])
 
 
-def _row(service: publishing.PublishedService) -> dict:
+def _row(service: residents.PublishedService) -> dict:
     return {"process": service.process, "title": service.title, "channels": [str(c) for c in service.channels],
             "lgsl": service.lgsl, "open311_code": service.open311_code}
 
@@ -47,10 +47,10 @@ def publish(key: str, channels: tuple[str, ...], title: str | None, description:
             updates: bool | None, actor: str | None, out: Output) -> None:
     """Offer process KEY on the channels given, as well as those it has."""
     welsh = {k: v for k, v in (("title", title_cy), ("description", description_cy)) if v is not None}
-    service = publishing.publish(context(), key, channels=channels, title=title, description=description,
-                                 lgsl=lgsl, open311_code=open311_code, keywords=keywords,
-                                 translations={"cy": welsh} if welsh else None, updates=updates,
-                                 actor=actor or SYSTEM_ACTOR)
+    service = residents.publish(context(), key, channels=channels, title=title, description=description,
+                                lgsl=lgsl, open311_code=open311_code, keywords=keywords,
+                                translations={"cy": welsh} if welsh else None, updates=updates,
+                                actor=actor or SYSTEM_ACTOR)
     out.result(service.to_dict(), lambda s: _text(_row(service)))
 
 
@@ -61,7 +61,7 @@ def publish(key: str, channels: tuple[str, ...], title: str | None, description:
 @json_option
 def unpublish(key: str, channel: str, actor: str | None, out: Output) -> None:
     """Stop offering process KEY on one channel."""
-    service = publishing.unpublish(context(), key, channel, actor or SYSTEM_ACTOR)
+    service = residents.unpublish(context(), key, channel, actor or SYSTEM_ACTOR)
     out.result(service.to_dict(), lambda s: _text(_row(service)))
 
 
@@ -69,5 +69,5 @@ def unpublish(key: str, channel: str, actor: str | None, out: Output) -> None:
 @click.option("--channel", type=_CHANNELS, default=None, help="Only those on this channel.")
 @json_option
 def list_services(channel: str | None, out: Output) -> None:
-    rows = [_row(s) for s in publishing.published(context(), channel)]
+    rows = [_row(s) for s in residents.published(context(), channel)]
     out.result(rows, lambda found: "\n".join(_text(r) for r in found) or "No service is published")

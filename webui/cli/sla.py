@@ -5,10 +5,10 @@ from datetime import datetime
 
 import click
 
-from engine import calendar_settings, sla, sla_clocks
+from engine import deadlines
 from engine.errors import UserError
 from engine.types import Nation, SlaUnit
-from engine.users import SYSTEM_ACTOR
+from engine.people import SYSTEM_ACTOR
 
 from . import Output, context, json_option, main
 
@@ -32,7 +32,7 @@ def _unit(given: dict[str, int | None]) -> tuple[SlaUnit, int]:
 
 def _policy_text(p: dict) -> str:
     where = p["process"] + (f" / {p['task']}" if p["task"] else " (whole case)")
-    return f"{where}: {sla.SlaTerms.from_dict(p).describe()}"
+    return f"{where}: {deadlines.SlaTerms.from_dict(p).describe()}"
 
 
 @main.group("sla")
@@ -59,12 +59,12 @@ def set_sla(process: str, task: str | None, working_days: int | None, working_ho
             recalculate: bool, actor: str | None, out: Output) -> None:
     """Promise PROCESS (or its TASK, by BPMN id) within a time; applies to clocks started from now."""
     unit, amount = _unit({"working_days": working_days, "working_hours": working_hours, "days": days})
-    terms = sla.SlaTerms(unit, amount, warn_at, tuple(sla.Escalation.parse(e) for e in escalations),
-                         tuple(sla.TargetRule.parse(r) for r in rules))
+    terms = deadlines.SlaTerms(unit, amount, warn_at, tuple(deadlines.Escalation.parse(e) for e in escalations),
+                               tuple(deadlines.TargetRule.parse(r) for r in rules))
     ctx = context()
-    payload = sla.set_policy(ctx, process, task, terms, actor or SYSTEM_ACTOR).to_dict()
+    payload = deadlines.set_policy(ctx, process, task, terms, actor or SYSTEM_ACTOR).to_dict()
     if recalculate:
-        payload["recalculated"] = sla_clocks.recalculate(ctx, process, task, actor or SYSTEM_ACTOR)
+        payload["recalculated"] = deadlines.recalculate(ctx, process, task, actor or SYSTEM_ACTOR)
     out.result(payload, _policy_text)
 
 
@@ -73,7 +73,7 @@ def set_sla(process: str, task: str | None, working_days: int | None, working_ho
 @json_option
 def list_sla(process: str | None, out: Output) -> None:
     """The SLAs configured (for one PROCESS, or all)."""
-    rows = [p.to_dict() for p in sla.list_policies(context(), process)]
+    rows = [p.to_dict() for p in deadlines.list_policies(context(), process)]
     out.result(rows, lambda r: "\n".join(_policy_text(p) for p in r) or "no SLAs configured")
 
 
@@ -84,7 +84,7 @@ def list_sla(process: str | None, out: Output) -> None:
 @json_option
 def remove_sla(process: str, task: str | None, actor: str | None, out: Output) -> None:
     """Stop promising: clocks already running go on; new cases and tasks get none."""
-    sla.remove_policy(context(), process, task, actor or SYSTEM_ACTOR)
+    deadlines.remove_policy(context(), process, task, actor or SYSTEM_ACTOR)
     out.result({"process": process, "task": task, "removed": True}, "SLA removed")
 
 
@@ -95,7 +95,7 @@ def remove_sla(process: str, task: str | None, actor: str | None, out: Output) -
 @json_option
 def recalculate(process: str, task: str | None, actor: str | None, out: Output) -> None:
     """Apply the current SLA to the clocks already running under it (each change is in the history)."""
-    count = sla_clocks.recalculate(context(), process, task, actor or SYSTEM_ACTOR)
+    count = deadlines.recalculate(context(), process, task, actor or SYSTEM_ACTOR)
     out.result({"recalculated": count}, f"Recalculated {count} running clock(s)")
 
 
@@ -109,16 +109,16 @@ def due(start: str, working_days: int | None, working_hours: int | None, days: i
         nation: str | None, out: Output) -> None:
     """Calculate a due date as the SLA clock would (bank holidays, closures, working hours)."""
     unit, amount = _unit({"working_days": working_days, "working_hours": working_hours, "days": days})
-    calendar = calendar_settings.working_calendar(context(), nation)
+    calendar = deadlines.working_calendar(context(), nation)
     try:
         instant = datetime.fromisoformat(start)
     except ValueError:
         raise UserError(f"--start '{start}' is not an ISO 8601 date-time") from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=calendar.zone)
-    found = sla.deadline(calendar, sla.SlaTerms(unit, amount), instant)
+    found = deadlines.deadline(calendar, deadlines.SlaTerms(unit, amount), instant)
     local = calendar.local(found.due)
-    warning = sla.holiday_data_warning(calendar, found.due)
+    warning = deadlines.holiday_data_warning(calendar, found.due)
     if warning is not None:  # on stderr, so the answer on stdout stays one line (or one JSON object)
         click.echo(f"Warning: {warning}", err=True)
     out.result({"due": local.isoformat(), **({"warning": warning} if warning else {})},
@@ -131,7 +131,7 @@ def due(start: str, working_days: int | None, working_hours: int | None, days: i
 @json_option
 def show(reference: str, include_stopped: bool, out: Output) -> None:
     """The SLA clocks of a case: state, due date, and how long is left."""
-    rows = [c.to_dict() for c in sla_clocks.case_clocks(context(), reference, include_stopped)]
+    rows = [c.to_dict() for c in deadlines.case_clocks(context(), reference, include_stopped)]
     out.result(rows, _clocks_text)
 
 
@@ -147,7 +147,7 @@ def _clocks_text(rows: list[dict]) -> str:
 @json_option
 def pause(reference: str, reason: str, actor: str | None, out: Output) -> None:
     """Pause a case's clocks while the council waits for the resident."""
-    rows = [c.to_dict() for c in sla_clocks.pause_case(context(), reference, actor or SYSTEM_ACTOR, reason)]
+    rows = [c.to_dict() for c in deadlines.pause_case(context(), reference, actor or SYSTEM_ACTOR, reason)]
     out.result(rows, _clocks_text)
 
 
@@ -157,5 +157,5 @@ def pause(reference: str, reason: str, actor: str | None, out: Output) -> None:
 @json_option
 def resume(reference: str, actor: str | None, out: Output) -> None:
     """Restart a case's clocks; due dates move on by the working time spent paused."""
-    rows = [c.to_dict() for c in sla_clocks.resume_case(context(), reference, actor or SYSTEM_ACTOR)]
+    rows = [c.to_dict() for c in deadlines.resume_case(context(), reference, actor or SYSTEM_ACTOR)]
     out.result(rows, _clocks_text)

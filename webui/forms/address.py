@@ -4,7 +4,7 @@ with "Enter the address manually" for an address the gazetteer lacks.
 
 Used by form fields marked ``"ui:widget": "address"`` (their answer is an object, see ``answer``)
 and by the customer pages. Kept free of Flask: the page passes in how to look a postcode or a UPRN
-up (engine.gazetteer), so what is read and shown is tested without a server.
+up (engine.places.gazetteer), so what is read and shown is tested without a server.
 
 The buttons are submit buttons of the page's one form (``ACTION`` = ``find:<field>`` and so on), so
 everything else typed on the page survives the round trip.
@@ -22,7 +22,7 @@ class Posted(Protocol):
     def get(self, key: str, default: str = "") -> str: ...
 
 
-Lookup = Callable[[str], list[dict[str, Any]]]  # postcode -> addresses as engine.gazetteer.Address.to_dict()
+Lookup = Callable[[str], list[dict[str, Any]]]  # postcode -> addresses as engine.places.gazetteer.Address.to_dict()
 Find = Callable[[int], dict[str, Any] | None]  # UPRN -> that address, or None
 
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import forms as engine_forms
-from engine.formschema import Library, with_properties_followed
+from engine import bpmn
+from engine.bpmn import Library, with_properties_followed
 
 from .answers import Answer, answers
 from .components import Component, Errors, Values, components, error_list
@@ -31,9 +31,9 @@ class Form:
     @classmethod
     def from_texts(cls, schema: str, ui_schema: str | None = None, library: Library | None = None,
                    name: str = "the form", data: dict[str, Any] | None = None) -> "Form":
-        """``data``: the case's, for options a SpiffArena form takes from it (engine.forms.with_task_data)."""
-        loaded = engine_forms.load_schema(schema, library, name)
-        return cls(loaded if data is None else engine_forms.with_task_data(loaded, data),
+        """``data``: the case's, for options a SpiffArena form takes from it (engine.bpmn.forms.with_task_data)."""
+        loaded = bpmn.load_schema(schema, library, name)
+        return cls(loaded if data is None else bpmn.with_task_data(loaded, data),
                    json.loads(ui_schema) if ui_schema else None, library)
 
     @property
@@ -44,7 +44,7 @@ class Form:
         return read(self.fields, posted, find)
 
     def errors(self, data: dict[str, Any]) -> Errors:
-        return engine_forms.errors_for(self.schema, data, self.library)
+        return bpmn.errors_for(self.schema, data, self.library)
 
     def values(self, data: dict[str, Any] | None = None) -> Values:
         """Form values for saved answers (None: the form's defaults)."""

@@ -6,7 +6,7 @@ calls); a variable that is missing renders as nothing; every value printed is Ma
 a resident's answer can never become a link or heading; the Markdown allows no raw HTML. A script
 that fails to render is shown as written rather than breaking the page.
 
-The Jinja is held to the limits of the script sandbox (``engine.script_limits``): ``*``, ``**``,
+The Jinja is held to the limits of the script sandbox (``engine.bpmn.script_limits``): ``*``, ``**``,
 ``+``, ``//`` and ``%`` and the padding, joining and replacing methods and filters refuse a result
 that would be too large before computing it, as do ``~`` and the text printed (counted as it is
 produced, not only at the end); the rendering runs under the sandbox's deadline, and
@@ -25,8 +25,8 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from engine import script_copies, script_limits
-from engine.scripting import run_bounded
+from engine import bpmn
+from engine.bpmn import run_bounded
 
 from ..markdown import markdown_html
 
@@ -41,8 +41,8 @@ def _escape_markdown(value: Any) -> str:
     big text stops as the output grows rather than at the final length check."""
     if value is None:
         return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(script_limits.check_text(value)))
-    script_limits.charge(len(escaped), escaped)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(bpmn.check_text(value)))
+    bpmn.charge(len(escaped), escaped)
     return escaped
 
 
@@ -82,25 +82,25 @@ class _GuardedCodeGenerator(CodeGenerator):
 class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with the script sandbox's size guards."""
 
-    intercepted_binops = frozenset(script_limits.BINARY)
+    intercepted_binops = frozenset(bpmn.BINARY)
     code_generator_class = _GuardedCodeGenerator
 
     @staticmethod
     def concat(values: tuple[Any, ...]) -> str:
-        parts = [v if isinstance(v, str) else str(script_limits.check_text(v)) for v in values]
-        script_limits.charge(sum(map(len, parts)), "")
+        parts = [v if isinstance(v, str) else str(bpmn.check_text(v)) for v in values]
+        bpmn.charge(sum(map(len, parts)), "")
         return "".join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        return script_limits.BINARY[operator](left, right)
+        return bpmn.BINARY[operator](left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        return script_copies.sized_method(obj, attribute, super().getattr(obj, attribute))
+        return bpmn.sized_method(obj, attribute, super().getattr(obj, attribute))
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        script_copies.check_slice(obj, argument)
+        bpmn.check_slice(obj, argument)
         value = super().getitem(obj, argument)
-        return script_copies.sized_method(obj, argument, value) if isinstance(argument, str) else value
+        return bpmn.sized_method(obj, argument, value) if isinstance(argument, str) else value
 
     def wrap_str_format(self, value: Any) -> Any:
         formatter = super().wrap_str_format(value)
@@ -109,12 +109,12 @@ class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
         template = value.__self__
 
         def checked(*args: Any, **kwargs: Any) -> str:
-            script_limits.format_spec(template)  # "{:10000000000}".format(1)
+            bpmn.format_spec(template)  # "{:10000000000}".format(1)
             if _NESTED_FIELD.search(template):  # "{:{}}".format(1, 10**10): the width is an argument
                 values = [*args, *kwargs.values(), *(args[0].values() if args and isinstance(args[0], dict) else ())]
                 for width in values:
                     if isinstance(width, int) or (isinstance(width, str) and len(width) < 32):
-                        script_limits.format_spec(str(width))
+                        bpmn.format_spec(str(width))
             return formatter(*args, **kwargs)
         return checked
 
@@ -123,7 +123,7 @@ class _CallScriptEnvironment(ImmutableSandboxedEnvironment):
         # concatenation, which Jinja cannot intercept; refuse the call once the text is too long.
         for value in (*args, *kwargs.values()):
             if isinstance(value, (str, list, tuple)):
-                script_limits.charge(len(value), value)
+                bpmn.charge(len(value), value)
         return super().call(__context, __obj, *args, **kwargs)
 
 
@@ -134,54 +134,54 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
     sort, dictsort = filters["sort"], filters["dictsort"]
 
     def do_center(value: Any, width: int = 80) -> str:
-        script_copies.check_method(str(value), "center", width)
+        bpmn.check_method(str(value), "center", width)
         return center(value, width)
 
     def do_indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
         text = str(s)
         pad = len(width) if isinstance(width, str) else width
-        script_limits.charge(len(text) + max(pad, 0) * (text.count("\n") + 1), text)
+        bpmn.charge(len(text) + max(pad, 0) * (text.count("\n") + 1), text)
         return indent(s, width, first, blank)
 
     @pass_eval_context
     def do_replace(eval_ctx: Any, s: Any, old: str, new: str, count: int | None = None) -> str:
-        script_copies.check_method(str(s), "replace", str(old), str(new), -1 if count is None else count)
+        bpmn.check_method(str(s), "replace", str(old), str(new), -1 if count is None else count)
         return replace(eval_ctx, s, old, new, count)
 
     @pass_eval_context
     def do_join(eval_ctx: Any, value: Any, d: str = "", attribute: Any = None) -> str:
         items = list(value)
         if attribute is None:
-            script_copies.check_method(d, "join", [i for i in items if isinstance(i, str)])
+            bpmn.check_method(d, "join", [i for i in items if isinstance(i, str)])
         return join(eval_ctx, items, d, attribute)
 
     def do_format(value: Any, *args: Any, **kwargs: Any) -> str:
-        return script_limits.mod(str(value), kwargs or args)
+        return bpmn.mod(str(value), kwargs or args)
 
     def do_batch(value: Any, linecount: int, fill_with: Any = None) -> Any:
-        script_limits.charge(linecount, [])
+        bpmn.charge(linecount, [])
         return batch(value, linecount, fill_with)
 
     @pass_eval_context
     def do_slice(eval_ctx: Any, value: Any, slices: int, fill_with: Any = None) -> Any:
-        script_limits.charge(slices, [])
+        bpmn.charge(slices, [])
         return slice_(eval_ctx, value, slices, fill_with)
 
     @pass_environment
     def do_sum(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
-        script_limits.guarded_sum([], start)
+        bpmn.guarded_sum([], start)
         return total(environment, iterable, attribute, start)
 
     # Copies of an allowed big value, each one C call: counted as the script sandbox's list() is.
     def do_list(value: Any) -> list[Any]:
-        return script_copies.GuardedList(value)
+        return bpmn.GuardedList(value)
 
     @pass_environment
     def do_sort(environment: Any, value: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        return sort(environment, script_copies.counted(value), *args, **kwargs)
+        return sort(environment, bpmn.counted(value), *args, **kwargs)
 
     def do_dictsort(value: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        script_copies.counted(value, item_bytes=64)
+        bpmn.counted(value, item_bytes=64)
         return dictsort(value, *args, **kwargs)
 
     filters.update(list=do_list, sort=do_sort, dictsort=do_dictsort)
@@ -190,7 +190,7 @@ def _guarded_filters(filters: dict[str, Any]) -> None:
 
 
 _jinja = _CallScriptEnvironment(undefined=ChainableUndefined, autoescape=False, finalize=_escape_markdown)
-_jinja.globals = {"range": _jinja.globals["range"], "dict": script_copies.GuardedDict}
+_jinja.globals = {"range": _jinja.globals["range"], "dict": bpmn.GuardedDict}
 _guarded_filters(_jinja.filters)
 
 

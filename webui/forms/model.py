@@ -2,7 +2,7 @@
 an ordered list of ``Field``s, each naming the GOV.UK component that renders it.
 
 Camunda ``formField`` forms arrive here already converted to JSON Schema by
-``engine.forms.camunda_schema``, and Camunda Forms (form-js) by ``engine.camunda_forms``, so one
+``engine.bpmn.forms.camunda_schema``, and Camunda Forms (form-js) by ``engine.bpmn.camunda_forms``, so one
 model (and one renderer) serves every dialect. A UI schema entry with ``"ui:widget": "markdown"``
 and no property (a Camunda Form's text block) is text shown between the questions (``Kind.CONTENT``).
 """

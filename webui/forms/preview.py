@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from jsonschema.exceptions import SchemaError
 
-from engine.formschema import is_form_name
-from engine.forms import FormUnusable
+from engine.bpmn import is_form_name
+from engine.bpmn import FormUnusable
 
 from .. import addresses
 from . import address

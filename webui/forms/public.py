@@ -13,7 +13,7 @@ form's own wording. Words in another language sit under its code, beside the Eng
 ``"ui:public": {"title": "Which bin?", "cy": {"title": "Pa fin?", "options": {...}, "errors": {...}}}``;
 a word not given in that language stays English. A field kept for staff drops out of the form's ``required`` list and of any
 condition that names it, so the resident's answers are checked by the rest; the front office
-answers it when the case arrives (``engine.web_reports``).
+answers it when the case arrives (``engine.residents.web_reports``).
 
 Also the resident's contact details, asked with the same renderer and validator as any form.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.formschema import Library
+from engine.bpmn import Library
 
 from .form import Form
 
@@ -127,5 +127,5 @@ def contact_form() -> Form:
 
 
 def contact_details(data: dict[str, Any]) -> dict[str, Any]:
-    """The contact answers as ``engine.customers`` takes them (without the prefix)."""
+    """The contact answers as ``engine.casework.customers`` takes them (without the prefix)."""
     return {k.removeprefix(CONTACT_PREFIX): v for k, v in data.items() if k.startswith(CONTACT_PREFIX)}

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.taskforms import FormTexts
+from engine.casework import FormTexts
 
 from .form import Form
 from .model import flatten

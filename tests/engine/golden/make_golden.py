@@ -29,13 +29,13 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.registry import AdapterRegistry
-from engine import cases
+from engine.casework import cases
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.persistence.db import Database
 from engine.persistence.schema import upgrade
 from engine.persistence.tables import Case, CaseState
-from engine.views import CaseView
+from engine.casework.views import CaseView
 from tests.conftest import FORMS, PROCESSES
 from tests.engine.golden.replay import GOLDEN, ROOT, deploy, queued_calls, take
 from tests.processes.backoffice import BackOffice
@@ -76,7 +76,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 # The older golden: the user-task case as SpiffWorkflow's own serializer writes it (cf0: the specs
 # embedded, its own version key inside), stamped with SpiffWorkflow's format 1.4. Format 1.5 changed
 # only the children of event-based gateways, which this map has none of, so the document is what
-# SpiffWorkflow 1.4 wrote; cf0 -> cf1 is our step (engine/statemigrations.py).
+# SpiffWorkflow 1.4 wrote; cf0 -> cf1 is our step (engine/bpmn/statemigrations.py).
 OLDER = ("golden_user_tasks", "1.4", "spiff-1.4+cf0")
 OLDER_FROM = "spiff-1.5+cf1"  # the only format it may be derived from (a later release leaves it as it is)
 STOPS = (1, 2, 3)

@@ -18,12 +18,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import cases, registry, writer
+from engine.bpmn import registry
+from engine.casework import cases, writer
 from engine.context import Context
-from engine.messages import deliver_message
+from engine.casework.messages import deliver_message
 from engine.persistence.tables import Case, OutboxCall
 from engine.types import CallStatus, Channel
-from engine.worker import fire_due_timers
+from engine.background.worker import fire_due_timers
 from tests.engine.helpers import complete
 
 GOLDEN = Path(__file__).resolve().parent

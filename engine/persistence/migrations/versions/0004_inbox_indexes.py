@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-12-04 23:00:00.000000
 
 The inbox reads each (team, status) — or, for admins, each status — in index order and merges the
-first pages, and counts stop at a cap (engine.queries). That needs an index in status and creation
+first pages, and counts stop at a cap (engine.casework.queries). That needs an index in status and creation
 order across all teams (ix_task_all_teams); each team's unassigned count seeks (no one, open, team)
 in ix_task_assignee, which gains team_id; and ix_task_team_due gains id, so tasks without a due date
 come out in id order on PostgreSQL without sorting the whole team. Only indexes change: no data moves.

@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-05 08:30:00.000000
 
 Each outbox call names its kind (engine.types.CallKind), and one handler per kind deals with it
-(engine.outbox.HANDLERS), instead of every step asking whether the call has a document_id. Existing
+(engine.outbox.outbox.HANDLERS), instead of every step asking whether the call has a document_id. Existing
 rows are filled from that same test: a call with a document files it, any other finishes a service
 task.
 
@@ -14,7 +14,7 @@ than added nullable, filled and then altered: making a column NOT NULL afterward
 on SQLite (batch mode), and a rebuild of outbox_call cannot commit while incidents refer to its rows
 (foreign keys are enforced, and the pragma that turns them off is ignored inside the migration's
 transaction). 0003 made the same choice for app_user. Every call the engine writes names its kind
-(engine.calls.new_call); the default only fills the rows that existed before.
+(engine.outbox.calls.new_call); the default only fills the rows that existed before.
 """
 from alembic import op
 import sqlalchemy as sa

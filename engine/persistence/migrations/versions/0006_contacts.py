@@ -4,11 +4,11 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05 08:00:00.000000
 
-case_contact holds each time a customer got in touch again about a case (engine.contacts), indexed by
+case_contact holds each time a customer got in touch again about a case (engine.casework.contacts), indexed by
 time, channel and kind for the MI counts. customer gains phone_key, postcode_key and email_key, the
-details as case search compares them (engine.customers.search_keys), each indexed; on PostgreSQL they
+details as case search compares them (engine.casework.customers.search_keys), each indexed; on PostgreSQL they
 use the "C" collation so a prefix is one index range whatever the database's locale. customer_word
-holds each word of a customer's name and address (engine.customers.search_words), so a name is found
+holds each word of a customer's name and address (engine.casework.customers.search_words), so a name is found
 by an index range per typed word, not a scan. Existing customers get their keys and words here,
 computed by the rules as they are at this revision.
 """

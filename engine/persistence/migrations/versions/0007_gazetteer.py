@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-12-05 12:30:00.000000
 
 gazetteer_address holds the council's Local Land and Property Gazetteer as loaded by
-``councilflow gazetteer import`` (engine.gazetteer): one row per UPRN, its address text, postcode,
+``councilflow gazetteer import`` (engine.places.gazetteer): one row per UPRN, its address text, postcode,
 WGS84 latitude/longitude and, when the file gave them, British National Grid eastings/northings.
 postcode_key ("AN1 2BC") is indexed, in the "C" collation on PostgreSQL, for the address look-up.
 customer gains uprn, the gazetteer address an advisor picked for them (no foreign key: a newer

@@ -6,7 +6,7 @@ Create Date: 2026-12-05 12:40:00.000000
 
 search_synonym holds the synonyms an admin added or changed (an empty ``meant`` turns a shipped one
 off); service_keywords holds extra words each service is found by. Both start empty: the shipped
-synonyms stay in engine.service_words, so a new release's list reaches councils that never edited it.
+synonyms stay in engine.catalogue.service_words, so a new release's list reaches councils that never edited it.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ Revises: 0012
 Create Date: 2026-12-05 12:50:00.000000
 
 case_access_grant holds each time a team lead or admin opened a restricted case outside their teams:
-who, why and until when (engine.restricted); the case history records the same.
+who, why and until when (engine.people.restricted); the case history records the same.
 """
 from alembic import op
 import sqlalchemy as sa

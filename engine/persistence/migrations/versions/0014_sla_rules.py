@@ -5,7 +5,7 @@ Revises: 0013
 Create Date: 2026-12-05 12:40:00.000000
 
 sla_policy.rules holds a policy's conditional targets in order, each ``{"when": condition,
-"amount": n}`` (engine.sla_targets); ``amount`` stays the default. A JSON list on the policy row rather
+"amount": n}`` (engine.deadlines.sla_targets); ``amount`` stays the default. A JSON list on the policy row rather
 than a table of its own: the rules are read and written only with their policy, whole, and never
 queried. Added NOT NULL with '[]' as its server default in one ALTER TABLE, so existing policies get
 no rules and SQLite needs no table rebuild (as 0005 did for outbox_call.kind).

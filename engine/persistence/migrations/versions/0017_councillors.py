@@ -6,7 +6,7 @@ Create Date: 2026-12-05 16:35:00.000000
 
 councillor_profile holds an elected member's ward and whether an admin let them follow their ward's
 enquiries; member_enquiry links a member-enquiry case to the councillor it is for and the ward it is
-about, so the councillors' area lists them by index (engine/member_enquiries.py).
+about, so the councillors' area lists them by index (engine/members/member_enquiries.py).
 """
 from alembic import op
 import sqlalchemy as sa

@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-# engine.mi_rollup.coarse_kind: a contact's kind only when it is avoidable (NI 14)
+# engine.mi.mi_rollup.coarse_kind: a contact's kind only when it is avoidable (NI 14)
 AVOIDABLE_KIND = "CASE WHEN metric = 'contact' AND kind IN ('chasing', 'not_understood') THEN kind ELSE '' END"
 
 revision = '0026'

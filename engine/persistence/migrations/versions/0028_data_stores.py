@@ -1,5 +1,5 @@
 """data stores maps share between cases: SpiffArena's JSON, key-value and typeahead data stores, one set
-per process group (engine.data_stores)
+per process group (engine.bpmn.data_stores)
 
 Revision ID: 0028
 Revises: 0027

@@ -4,7 +4,7 @@ Revision ID: 0030
 Revises: 0029
 Create Date: 2026-12-06 07:20:00.000000
 
-engine/mi_bottlenecks.py reads one process's tasks of each status but cancelled created in a date range,
+engine/mi/mi_bottlenecks.py reads one process's tasks of each status but cancelled created in a date range,
 and the ones waiting at it now (open or handed back); without this index both scan the whole task table,
 and with the process key alone the second would read the process's whole history.
 """

@@ -1,0 +1,169 @@
+"""Writes what people query (case row, task rows, history) from the workflow, in the same
+transaction as the workflow state itself."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+from ..bpmn.runtime import StepFailure
+from ..bpmn.savedstate import SERIALIZER_VERSION, LoadedSpec
+from ..context import Context
+from ..deadlines import sla_rows
+from ..members import enquiry_answers
+from ..outbox import calls
+from ..people import routing, users
+from ..persistence.tables import Case, CaseState, Event, Task, Timer
+from ..residents import resident_updates
+from ..types import CaseStatus, EventKind, TaskStatus
+
+OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # tasks a case still owes
+
+_MISSING = object()
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Keys whose value changed (removed keys map to None)."""
+    out = {k: v for k, v in after.items() if before.get(k, _MISSING) != v}
+    out.update({k: None for k in before if k not in after})
+    return out
+
+
+class Projector:
+    def __init__(self, ctx: Context, session: Session, case: Case, loaded: LoadedSpec, actor: str) -> None:
+        self.ctx, self.session, self.case, self.loaded, self.actor = ctx, session, case, loaded, actor
+        self.now = ctx.clock.now()
+        self._completion: Event | None = None
+        # Whether the saved workflow had timers waiting (None: not known, so the rows are replaced).
+        self.timers_before: bool | None = None
+        self._sla_tasks_ended = False  # a task with an SLA clock ended here: its clock must settle
+        self.outstanding: list[Task] | None = None  # the case's open tasks once saved
+        self._created: list[Task] = []  # tasks this save opened
+        self._before: list[str] = []  # the BPMN ids of the tasks open before it
+
+    def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
+        event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
+                      at=self.now, kind=kind, detail=detail)
+        self.session.add(event)
+        return event
+
+    def finish_task(self, task: Task, data: dict[str, Any]) -> None:
+        task.status, task.completed_at, task.completed_by = TaskStatus.COMPLETED, self.now, self.actor
+        self._sla_tasks_ended |= task.sla_state is not None
+        self._completion = self._event(EventKind.TASK_COMPLETED, task, task_name=task.name, data=data)
+
+    def save(self, workflow: BpmnWorkflow, failure: StepFailure | None, state_row: CaseState | None,
+             cancelled: bool = False, reason: str = "") -> None:
+        case, runtime = self.case, self.ctx.runtime
+        data = runtime.data(workflow)
+        changed = changes(case.data or {}, data)
+        if self._completion is not None:
+            self._completion.detail = {**self._completion.detail, "changes": changed}
+        case.data, case.updated_at = data, self.now
+        if cancelled:
+            case.status, case.completed_at = CaseStatus.CANCELLED, self.now
+            self._event(EventKind.CASE_CANCELLED, reason=reason)
+        elif failure is not None:
+            case.status = CaseStatus.FAILED
+            case.error = f"{failure.element}: {failure.reason}" if failure.element else failure.reason
+            self._event(EventKind.STEP_FAILED, element=failure.element, reason=failure.reason)
+        elif runtime.is_completed(workflow):
+            case.status, case.completed_at, case.error = CaseStatus.COMPLETED, self.now, None
+        else:
+            case.status, case.error = CaseStatus.OPEN, None
+        # The lookups below (open tasks, teams, SLA policies) need none of this transaction's changes
+        # written first: they are flushed once, when the new tasks need their ids (each query
+        # flushing everything pending cost more than the rest of the save).
+        with self.session.no_autoflush:
+            if state_row is None:  # a new case: its own SLA clock starts before its first tasks'
+                sla_rows.start(self.session, case, None, self.now, self.actor)
+            self._sync_tasks(workflow, keep_none=cancelled)
+        if case.sla_state is not None or self._sla_tasks_ended:  # otherwise no clock can end now
+            sla_rows.settle(self.session, case, self.now)
+        with self.session.no_autoflush:
+            self._sync_timers(workflow, keep_none=cancelled or case.status != CaseStatus.OPEN)
+        if case.status == CaseStatus.COMPLETED:
+            self._event(EventKind.CASE_COMPLETED, outcome=data.get("outcome"))
+        if case.process_key == enquiry_answers.PROCESS:
+            enquiry_answers.after_save(self.session, case, self.now)  # answered: tell the councillor
+        resident_updates.after_save(self.session, case, self._created, self._before, state_row is None, self.now)
+        if not cancelled:
+            calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
+        text = runtime.dump(self.loaded, workflow)
+        if state_row is None:
+            self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
+        else:
+            state_row.state, state_row.serializer_version = text, SERIALIZER_VERSION
+
+    def cancel_unreadable(self, reason: str, problem: str) -> None:
+        """Cancel a case whose saved workflow cannot be loaded: close its tasks, timers and clocks as
+        a cancel does, without stepping (or rewriting) the workflow."""
+        case = self.case
+        case.status, case.completed_at, case.updated_at, case.error = CaseStatus.CANCELLED, self.now, self.now, problem
+        self._event(EventKind.CASE_CANCELLED, reason=reason, problem=problem)
+        self._sync_tasks(None, keep_none=True)
+        sla_rows.settle(self.session, case, self.now)
+        self._sync_timers(None, keep_none=True)
+
+    def fail_unreadable(self, problem: str) -> None:
+        """Mark a case whose saved workflow cannot be loaded as failed, and drop its timers (the
+        worker would otherwise try it again on every round); its state is left as it is."""
+        self.case.status, self.case.error, self.case.updated_at = CaseStatus.FAILED, problem, self.now
+        self._event(EventKind.STEP_FAILED, element=None, reason=problem)
+        self._sync_timers(None, keep_none=True)
+
+    def _sync_tasks(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
+        ready = {} if keep_none or workflow is None else {t.spiff_id: t for t in self.ctx.runtime.ready_tasks(workflow)}
+        # A task handed back to the front office is still its READY spiff task's row: neither a new
+        # row for it nor a cancellation, but cancelled like an open one once the task is withdrawn.
+        # Read without flushing first: a row this transaction finished is still open in the table, so
+        # its status here (not the table's) decides. Only this module adds task rows, all flushed.
+        open_rows = {t.spiff_id: t for t in self.session.scalars(
+            select(Task).where(Task.case_id == self.case.id, Task.status.in_(OUTSTANDING)))
+            if t.status in OUTSTANDING}
+        outstanding = []
+        self._before = [row.bpmn_id for row in open_rows.values()]
+        for spiff_id, row in open_rows.items():
+            if spiff_id not in ready:
+                row.status, row.completed_at = TaskStatus.CANCELLED, self.now
+                self._sla_tasks_ended |= row.sla_state is not None
+                self._event(EventKind.TASK_CANCELLED, row, task_name=row.name)
+            else:
+                outstanding.append(row)
+        self._created = [self._new_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
+                         for spiff_id, item in ready.items() if spiff_id not in open_rows]
+        if self._created:
+            self.session.flush()  # the new tasks' ids, for their history and clocks
+        for task in self._created:
+            assert task.team is not None, "a new task always goes to a team"
+            self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=task.team.name,
+                        assignee=task.assignee.email if task.assignee else None)
+            sla_rows.start(self.session, self.case, task, self.now, self.actor)
+        self.outstanding = sorted(outstanding + self._created, key=lambda t: t.id)
+
+    def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
+        waiting = [] if keep_none or workflow is None else self.ctx.runtime.waiting_timers(workflow)
+        if self.timers_before is not False or waiting:  # no rows before and none now: nothing to replace
+            if any(isinstance(row, Timer) for row in self.session.new):
+                self.session.flush()  # timer rows an earlier save of this transaction added go too
+            self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
+        for timer in waiting:
+            self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,
+                                   due_at=timer.due_at))
+
+    def _new_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
+        meta = self.case.version.user_tasks.get(bpmn_id, {})
+        source = meta.get("team_source") or lane
+        # A task routed by case data goes to the team the data names; the lane's team if it names none.
+        named = routing.find_team(self.session, (self.case.data or {}).get(meta["team_variable"])) \
+            if meta.get("team_variable") else None
+        team = named or routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
+        assignee = users.find_user(self.session, meta["assignee"]) if meta.get("assignee") else None
+        # The team and assignee objects, not only their ids: the case's view shows them without reading them.
+        task = Task(case_id=self.case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, name=meta.get("name") or name,
+                    process_key=self.case.process_key, team=team, assignee=assignee, form=meta.get("form"),
+                    status=TaskStatus.OPEN, created_at=self.now)
+        self.session.add(task)
+        return task
