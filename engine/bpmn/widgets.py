@@ -143,6 +143,16 @@ def number_from_text(text: str, prop: dict[str, Any], ui_options: dict[str, Any]
     return int(number) if "integer" in _types(prop) or (number.is_integer() and not fraction) else number
 
 
+def number_text(value: Any, ui_options: dict[str, Any] | None = None, prefix: str = "") -> str:
+    """A stored number as formattedNumber shows it: thousands separated, ``decimals`` places when set."""
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    decimals = (ui_options or {}).get("decimals")
+    places = decimals if isinstance(decimals, int) and decimals >= 0 and value != int(value) else None
+    shown = f"{value:,.{places}f}" if places is not None else f"{value:,}"
+    return f"-{prefix}{shown[1:]}" if shown.startswith("-") else f"{prefix}{shown}"
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

@@ -99,3 +99,9 @@ def test_the_deploy_check_refuses_a_widget_on_a_property_it_cannot_work_on(ctx):
     assert sorted((p.file, p.element) for p in bundle.errors) == [
         ("repairs-grant-uischema.json", "/budget"), ("repairs-grant-uischema.json", "/supplier")]
     assert registry.check(ctx, {p.name: p.read_bytes() for p in MAP.iterdir()}).errors == []
+
+
+def test_a_formatted_number_is_shown_as_typed_with_its_decimal_places():
+    assert bpmn.number_text(1234.5, {"decimals": 2}, "£") == "£1,234.50"
+    assert bpmn.number_text(1234, {"decimals": 2}, "£") == "£1,234"
+    assert bpmn.number_text(-5.5, {}, "£") == "-£5.5" and bpmn.number_text(None) == ""

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from engine.bpmn import date_range_parts, item_text, stored_item
+from engine.bpmn import date_range_parts, item_text, number_text, stored_item
 
 from . import address
 from .model import Field, Kind, form_value
@@ -45,12 +45,6 @@ def _date(value: Any) -> str:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
-def _number(value: Any, prefix: str) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{prefix}{value:,}"
-    return "…" if value is None else str(value)
-
-
 def readable(f: Field, value: Any) -> Markup:
     """One saved answer as text for people."""
     if value is None or value == "" or value == []:
@@ -66,9 +60,9 @@ def readable(f: Field, value: Any) -> Markup:
     if f.kind is Kind.DATE_RANGE:
         return escape(" to ".join(_date(d) if d else "…" for d in date_range_parts(value)))
     if f.kind is Kind.NUMERIC_RANGE and isinstance(value, dict):
-        return escape(" to ".join(_number(value.get(end), "") for end in ("min", "max")))
+        return escape(" to ".join(number_text(value.get(end)) or "…" for end in ("min", "max")))
     if f.kind is Kind.FORMATTED_NUMBER:
-        return escape(_number(value, str(f.settings.get("prefix") or "")))
+        return escape(number_text(value, f.settings, str(f.settings.get("prefix") or "")))
     if f.kind is Kind.TYPEAHEAD:
         item = stored_item(value)
         return escape(item_text(item, f.settings.get("itemFormat")) if item else str(value))

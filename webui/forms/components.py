@@ -162,6 +162,9 @@ def _typeahead(f: Field, value: Any, error: str | None) -> Component:
 
 
 def _formatted_number(f: Field, value: Any, error: str | None) -> Component:
+    prefix = str(f.settings.get("prefix") or "")
+    if prefix and isinstance(value, str) and value.startswith(prefix):  # "£" typed as well as shown
+        value = value.removeprefix(prefix).strip()
     params = {**_labelled(f, value, error), "classes": "govuk-input--width-10", "spellcheck": False,
               "inputmode": "numeric" if f.value_type == "integer" else "decimal",
               "prefix": _text(f.settings.get("prefix")), "suffix": _text(f.settings.get("suffix"))}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Protocol
 
-from engine.bpmn import date_range, date_range_parts, item_text, number_from_text, stored_item
+from engine.bpmn import date_range, date_range_parts, item_text, number_from_text, number_text, stored_item
 
 from . import address
 from .components import Values
@@ -154,7 +154,7 @@ def values_from(fields: list[Field], data: Mapping[str, Any]) -> Values:
             item = stored_item(answer)
             values[f.name] = {"text": item_text(item, f.settings.get("itemFormat")) if item else form_value(answer)}
         elif f.kind is Kind.FORMATTED_NUMBER and isinstance(answer, (int, float)) and not isinstance(answer, bool):
-            values[f.name] = f"{answer:,}"
+            values[f.name] = number_text(answer, f.settings)
         else:
             values[f.name] = form_value(answer)
     return values
