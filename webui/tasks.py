@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 
@@ -22,7 +22,7 @@ from engine.casework import contact_outcome
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound, UserError
 from engine.types import Channel, Role, TaskStatus
 
-from . import addresses, appointment_fields
+from . import addresses, appointment_fields, typeaheads
 from .auth import is_local_path
 from .current import context
 from .forms import Form, address
@@ -78,7 +78,8 @@ def _around(detail: casework.TaskForm, hand_back_error: str | None = None, quest
 def _task_page(detail: casework.TaskForm, form: Form, values: Values, errors: Errors | None = None,
                problem: str | None = None, status: int = 200, **around: Any) -> Any:
     checks = _front_office(detail) and bool(form.fields)
-    view = appointment_fields.offer_slots(form).view(addresses.with_addresses(form.fields, values), errors)
+    shown = typeaheads.with_suggestions(form.fields, addresses.with_addresses(form.fields, values), detail.task.id)
+    view = appointment_fields.offer_slots(form).view(shown, errors)
     if around.get("hand_back_error"):
         view["error_list"] = [*view["error_list"], {"text": around["hand_back_error"], "href": "#question"}]
     return render_template(
@@ -156,6 +157,17 @@ def show(task_id: int) -> Any:
                                                       and bool(detail.task.team)))
 
 
+@bp.get("/tasks/<int:task_id>/suggestions/<field>")
+def suggestions(task_id: int, field: str) -> Any:
+    """The typeahead question ``field``'s items starting with ``?prefix=`` (JSON), for /static/typeahead.js;
+    404 to anyone who may not work on the task, or for a question the task's form does not ask."""
+    try:
+        found = casework.typeahead_suggestions(context(), task_id, g.user.email, field, request.args.get("prefix", ""))
+    except NotFound:
+        abort(404)
+    return jsonify([{"text": s.text} for s in found])
+
+
 @bp.post("/tasks/<int:task_id>/hand-back")
 def hand_back(task_id: int) -> Any:
     """Hand the task back to the front office with a question; it waits until they answer."""
@@ -176,7 +188,7 @@ def hand_back(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>")
 def submit(task_id: int) -> Any:
     detail, form = _load(task_id)
-    submission = form.read(request.form, addresses.find)
+    submission = form.read(request.form, addresses.find, typeaheads.pick(task_id))
     lookup = address.action(request.form)
     if lookup is not None:  # "Find address" or manual entry: the same page again, nothing checked yet
         what, name = lookup

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from .script_limits import BINARY, charge, check_text, format_spec, guarded_sum, mod
     from .scripting import run_bounded
     from .statemigrations import SERIALIZER_VERSION
+    from .widgets import (
+        Widget, date_range, date_range_parts, item_text, number_from_text, number_text, options as widget_options,
+        stored_item,
+        widget_of,
+    )
 
 __all__ = [
     "BINARY", "case_highlights", "charge", "check", "check_method", "check_slice", "check_text", "counted", "deploy",
@@ -32,7 +37,8 @@ __all__ = [
     "GuardedList", "is_form_name", "KINDS", "Library", "list_stores", "load_schema", "LoadedSpec", "mod",
     "process_summaries", "read_paths", "run_bounded", "run_path", "Runtime", "SERIALIZER_VERSION", "set_store",
     "show_store", "sized_method", "spec_from_dict", "spec_to_dict", "UPLOAD_SUFFIXES", "with_properties_followed",
-    "with_task_data",
+    "with_task_data", "Widget", "date_range", "date_range_parts", "item_text", "number_from_text", "number_text",
+    "stored_item", "widget_of", "widget_options",
 ]
 
 if not TYPE_CHECKING:  # mypy reads the imports above; at run time a name is read when first asked for
@@ -48,4 +54,6 @@ if not TYPE_CHECKING:  # mypy reads the imports above; at run time a name is rea
         "SERIALIZER_VERSION": "statemigrations", "set_store": "data_stores", "show_store": "data_stores",
         "sized_method": "script_copies", "spec_from_dict": "savedstate", "spec_to_dict": "savedstate",
         "UPLOAD_SUFFIXES": "registry", "with_properties_followed": "formschema", "with_task_data": "forms",
+        "Widget": "widgets", "date_range": "widgets", "date_range_parts": "widgets", "item_text": "widgets",
+        "number_from_text": "widgets", "number_text": "widgets", "stored_item": "widgets", "widget_of": "widgets", "widget_options": "widgets:options",
     })

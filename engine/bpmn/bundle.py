@@ -20,7 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from ..errors import Problem
 from ..types import Dialect
-from . import camunda7, dialects, form_keys, formschema, forms, lint, zeebe
+from . import camunda7, dialects, form_keys, formschema, forms, lint, widgets, zeebe
 from .savedstate import spec_to_dict
 from .xmlsafe import active_markup, parse_xml
 
@@ -186,10 +186,9 @@ class _Loader:
                 schema = json.loads(text or "")
             except ValueError:
                 continue  # a deployed form that is not JSON is reported when its task is worked on
-            for found in formschema.check(name, schema, self.form_text).findings:
-                problem = Problem(found.file, None, found.pointer or None, found.message)
-                if problem not in self.bundle.problems:
-                    self.bundle.problems.append(problem)
+            found = [Problem(f.file, None, f.pointer or None, f.message) for f in formschema.check(name, schema, self.form_text).findings]
+            self.bundle.problems += [p for p in found if p not in self.bundle.problems]
+        self.bundle.problems += widgets.ui_problems(self.bpmn.values(), self.form_text)  # SpiffArena's own widgets
 
     def references(self, operations: set[str] | None) -> lint.References:
         refs = lint.References(operations=operations)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from ..context import Context
 
 __all__ = ["JSONDataStore", "KKVDataStore", "TypeaheadDataStore", "CLASSES", "CONVERTERS", "StoreAccess",
-           "serving", "scratch", "getters", "list_stores", "show_store", "set_store", "MAX_WRITE_BYTES"]
+           "serving", "scratch", "getters", "typeahead_search", "list_stores", "show_store", "set_store", "MAX_WRITE_BYTES"]
 
 MAX_WRITE_BYTES = 256 * 1024  # one write (a document, or one task's entries), as JSON
 MAX_ENTRIES = 20_000  # entries of one key-value or typeahead store
@@ -304,6 +304,21 @@ def getters(task: Any) -> dict[str, Callable[..., Any]]:
     spec = getattr(task, "task_spec", None)
     return {ref.bpmn_id: ref.reader(task) for ref in getattr(spec, "data_input_associations", None) or []
             if isinstance(ref, KKVDataStore)}
+
+
+def typeahead_search(session: Session, group: str, category: str, prefix: str = "", exact: bool = False,
+                     limit: int = 100) -> list[tuple[str, Any]]:
+    """(search term, result) of the group's typeahead items in ``category`` whose search term starts with
+    ``prefix`` (is it, when ``exact``), ignoring case, by search term: what SpiffArena's typeahead offers."""
+    term = func.lower(DataStoreEntry.subkey)
+    wanted = prefix.lower()
+    query = (select(DataStoreEntry.subkey, DataStoreEntry.value).join(DataStore, DataStore.id == DataStoreEntry.store_id)
+             .where(DataStore.store_group == group, DataStore.kind == "typeahead", DataStoreEntry.key == category))
+    if exact:
+        query = query.where(term == wanted)
+    elif wanted:  # a prefix compared as text, so "%" and "_" typed are not wildcards
+        query = query.where(func.substr(term, 1, len(wanted)) == wanted)
+    return [(t, copy.deepcopy(v)) for t, v in session.execute(query.order_by(DataStoreEntry.subkey).limit(limit))]
 
 
 # --- for admins (CLI) -------------------------------------------------------------------------------

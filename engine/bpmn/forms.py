@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
 from ..errors import EngineError, FormInvalid
-from . import formcache, formschema
+from . import formcache, formschema, widgets
 from .formcache import Library
 
 CAMUNDA_SUFFIX = ".camunda-form.json"  # file name of a form generated from camunda:formField
@@ -169,8 +169,10 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
     return f"{label}: {error.message}"
 
 
-def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | None = None) -> dict[str, str]:
-    """Field name -> plain-English message, first problem per field, in the form's order."""
+def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | None = None,
+               ui_schema: Any = None) -> dict[str, str]:
+    """Field name -> plain-English message, first problem per field, in the form's order; with the
+    form's UI schema, also what SpiffArena's widgets refuse (``widgets.errors``: date and number ranges)."""
     known = formcache.of(schema, library)
     validator = (known.derive("validator", lambda: formschema.validator(schema, known.library)) if known
                  else formschema.validator(schema, library))
@@ -183,16 +185,18 @@ def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | 
         raise FormUnusable("The form cannot be used until an analyst deploys a corrected version: "
                            "its $refs loop") from None
     shown = formschema.with_properties_followed(schema, library)  # titles defined by reference
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = widgets.errors(shown, ui_schema, data) if ui_schema else {}
     for error in found:
-        errors.setdefault(_field(error), _message(shown, error))
+        if _field(error).split(".")[0] not in errors:
+            errors.setdefault(_field(error), _message(shown, error))
     order = list(schema.get("properties", {}))
     return dict(sorted(errors.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
-def validate(schema: dict[str, Any] | None, data: dict[str, Any], library: Library | None = None) -> None:
+def validate(schema: dict[str, Any] | None, data: dict[str, Any], library: Library | None = None,
+             ui_schema: Any = None) -> None:
     if schema is None:
         return
-    errors = errors_for(schema, data, library)
+    errors = errors_for(schema, data, library, ui_schema)
     if errors:
         raise FormInvalid(errors)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         require_case_visible, sla_remaining, task_page, team_counts, team_members, versions,
     )
     from .taskforms import FormTexts, TaskForm, case_forms, get_task_form, next_task, version_forms
+    from .typeahead import Suggestion, typeahead_answer, typeahead_suggestions
     from .views import CaseView, EventView, TaskView
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
     "PossibleDuplicates", "POSTCODE", "processes", "require_case_visible", "retry_case", "SAFE_TYPES", "search_keys",
     "search_words", "show_case", "sla_remaining", "start_case", "task_page", "task_questions", "TASK_SORTS",
     "TaskFilter", "TaskForm", "TaskView", "team_counts", "team_members", "unclaim_task", "update_customer",
-    "version_forms", "versions",
+    "version_forms", "versions", "Suggestion", "typeahead_answer", "typeahead_suggestions",
 ]
 
 if not TYPE_CHECKING:  # mypy reads the imports above; at run time a name is read when first asked for
@@ -69,5 +70,6 @@ if not TYPE_CHECKING:  # mypy reads the imports above; at run time a name is rea
         "start_case": "cases", "task_page": "queries", "task_questions": "handback", "TASK_SORTS": "queries",
         "TaskFilter": "queries", "TaskForm": "taskforms", "TaskView": "views", "team_counts": "queries",
         "team_members": "queries", "unclaim_task": "cases", "update_customer": "customers",
-        "version_forms": "taskforms", "versions": "queries",
+        "version_forms": "taskforms", "versions": "queries", "Suggestion": "typeahead",
+        "typeahead_answer": "typeahead", "typeahead_suggestions": "typeahead",
     })

@@ -7,6 +7,7 @@ serialised: one succeeds, the other is told who got there first.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,16 @@ def bulk_assign(ctx: Context, task_ids: list[int], assignee: str, actor: str | N
     return result
 
 
+def task_ui_schema(case: Case, task: Task) -> Any:
+    """The task's UI schema as stored with its version (None if it has none, or it is not JSON)."""
+    name = case.version.user_tasks.get(task.bpmn_id, {}).get("form_ui_schema")
+    text = case.version.files.get(name) if name else None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
 def task_schema(ctx: Context, session: Session, case: Case, task: Task) -> dict[str, Any] | None:
     if not task.form:
         return None
@@ -193,7 +204,7 @@ def finish_task(w: writer.CaseWriter, task: Task, data: dict[str, Any]) -> None:
     ctx, case = w.ctx, w.case
     schema = task_schema(ctx, w.session, case, task)
     casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
-    forms.validate(schema, data, case.version.files.get)
+    forms.validate(schema, data, case.version.files.get, task_ui_schema(case, task))
     data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
     if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
         # Camunda's Tasklist submits unanswered fields as null; maps rely on that.

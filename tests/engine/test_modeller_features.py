@@ -28,6 +28,24 @@ def _user(extension: str = "", attributes: str = "", modeller: str = "Camunda 7"
             f'<bpmn:extensionElements>{extension}{team}</bpmn:extensionElements>')
 
 
+def _spiff_form(ui: dict[str, object]) -> tuple[str, dict[str, str]]:
+    """A user task whose SpiffArena form asks for one answer of each widget, with UI schema ``ui``."""
+    schema = {"type": "object", "properties": {
+        "supplier": {"type": "string"}, "period": {"type": "string"}, "amount": {"type": "number"},
+        "ok": {"type": "boolean"}, "cost": {"type": "object", "properties": {"min": {"type": "number"},
+                                                                             "max": {"type": "number"}}}}}
+    return ('<bpmn:userTask id="x"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="formJsonSchemaFilename" value="w-schema.json" />'
+            '<spiffworkflow:property name="formUiSchemaFilename" value="w-uischema.json" />'
+            '</spiffworkflow:properties></bpmn:extensionElements>',
+            {"w-schema.json": json.dumps(schema), "w-uischema.json": json.dumps(ui)})
+
+
+WIDGETS = {"supplier": {"ui:widget": "typeahead", "ui:options": {"category": "suppliers"}},
+           "period": {"ui:widget": "date-range"}, "amount": {"ui:widget": "formattedNumber"},
+           "ok": {"ui:widget": "checkbox"}, "cost": {"ui:field": "numeric-range"}}
+
+
 def _timer(cycle: str) -> str:
     return (f'<bpmn:intermediateCatchEvent id="x">|<bpmn:timerEventDefinition><bpmn:timeCycle>{cycle}'
             f'</bpmn:timeCycle></bpmn:timerEventDefinition>')
@@ -52,6 +70,10 @@ SAMPLES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
         '<bpmn:userTask id="x"><bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
         'name="formJsonSchemaFilename" value="review-schema.json" /></spiffworkflow:properties>'
         '</bpmn:extensionElements>', {"review-schema.json": '{"type": "object", "properties": {}}'}),
+    ("SpiffArena", "form widgets `typeahead`, `date-range`, `formattedNumber`, `checkbox`, field `numeric-range`"):
+        _spiff_form(WIDGETS),
+    ("SpiffArena", "typeahead widget with no `category` in `ui:options`"): _spiff_form(
+        {**WIDGETS, "supplier": {"ui:widget": "typeahead"}}),
     ("SpiffArena", "user task with no lane or candidate group"): ('NOLANE<bpmn:userTask id="x">', {}),
     ("SpiffArena", "connector we have no adapter for (`http/GetRequestV2`)"): (
         '<bpmn:serviceTask id="x"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator '

@@ -10,6 +10,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from engine.bpmn import date_range_parts, item_text, number_text, stored_item
+
 from . import address
 from .model import Field, Kind, form_value
 
@@ -35,6 +37,14 @@ def _label(f: Field, value: Any) -> str:
     return option.label if option else form_value(value)
 
 
+def _date(value: Any) -> str:
+    try:
+        parsed = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
 def readable(f: Field, value: Any) -> Markup:
     """One saved answer as text for people."""
     if value is None or value == "" or value == []:
@@ -46,11 +56,16 @@ def readable(f: Field, value: Any) -> Markup:
     if f.kind is Kind.CHECKBOX:
         return Markup("Yes") if value is True else escape(form_value(value))
     if f.kind is Kind.DATE:
-        try:
-            parsed = date.fromisoformat(str(value))
-        except ValueError:
-            return escape(str(value))
-        return escape(f"{parsed.day} {parsed:%B %Y}")
+        return escape(_date(value))
+    if f.kind is Kind.DATE_RANGE:
+        return escape(" to ".join(_date(d) if d else "…" for d in date_range_parts(value)))
+    if f.kind is Kind.NUMERIC_RANGE and isinstance(value, dict):
+        return escape(" to ".join(number_text(value.get(end)) or "…" for end in ("min", "max")))
+    if f.kind is Kind.FORMATTED_NUMBER:
+        return escape(number_text(value, f.settings, str(f.settings.get("prefix") or "")))
+    if f.kind is Kind.TYPEAHEAD:
+        item = stored_item(value)
+        return escape(item_text(item, f.settings.get("itemFormat")) if item else str(value))
     if f.options:
         return escape(_label(f, value))
     return _lines(str(value).split("\n"))

@@ -151,6 +151,57 @@ def _address(f: Field, value: Any, error: str | None) -> Component:
     return Component("cfAddressLookup", address.params(f.name, _label(f), f.hint, value, error))
 
 
+def _typeahead(f: Field, value: Any, error: str | None) -> Component:
+    """A text box whose suggestions are a native ``<datalist>``: filled when the page is made (and by
+    /static/typeahead.js, from the task's suggestions address, as the person types)."""
+    value = value if isinstance(value, dict) else {"text": value or ""}
+    params = {**_labelled(f, value.get("text"), error), "autocomplete": "off", "spellcheck": False,
+              "attributes": _compact({"list": f"{f.name}-suggestions", "data-cf-typeahead": value.get("source")})}
+    return Component("cfTypeahead", {"input": _compact(params), "list_id": f"{f.name}-suggestions",
+                                     "suggestions": value.get("suggestions") or []})
+
+
+def _formatted_number(f: Field, value: Any, error: str | None) -> Component:
+    prefix = str(f.settings.get("prefix") or "")
+    if prefix and isinstance(value, str) and value.startswith(prefix):  # "£" typed as well as shown
+        value = value.removeprefix(prefix).strip()
+    params = {**_labelled(f, value, error), "classes": "govuk-input--width-10", "spellcheck": False,
+              "inputmode": "numeric" if f.value_type == "integer" else "decimal",
+              "prefix": _text(f.settings.get("prefix")), "suffix": _text(f.settings.get("suffix"))}
+    return Component("govukInput", _compact(params))
+
+
+def _date_range(f: Field, value: Any, error: str | None) -> Component:
+    """Two GOV.UK date inputs, each its own fieldset, inside the question's fieldset."""
+    value = value if isinstance(value, dict) else {}
+    parts = [_date(Field(Kind.DATE, f"{f.name}-{end}", label, required=True), value.get(end), error and "")
+             for end, label in (("start", _("Start date")), ("end", _("End date")))]
+    for part in parts:  # the question's error is shown once, above both; the boxes are marked
+        part.params["fieldset"]["legend"]["classes"] = "govuk-fieldset__legend--s"
+        if error:
+            part.params["items"] = [{**i, "classes": f"{i['classes']} govuk-input--error"} for i in part.params["items"]]
+    return Component("cfPair", {"fieldset": _fieldset(f, error), "parts": parts, "id": f.name})
+
+
+def _numeric_range(f: Field, value: Any, error: str | None) -> Component:
+    value = value if isinstance(value, dict) else {}
+    inner = f.prop.get("properties") if isinstance(f.prop.get("properties"), dict) else {}
+    low, high = f.prop.get("minimum"), f.prop.get("maximum")
+    parts = []
+    for end, default in (("min", _("Minimum")), ("max", _("Maximum"))):
+        title = (inner.get(end) or {}).get("title") if isinstance(inner.get(end), dict) else None
+        sub = Field(Kind.NUMBER, f"{f.name}-{end}", str(title or default), required=True, value_type="number")
+        built = _input(sub, value.get(end), None)
+        built.params["label"]["classes"] = "govuk-label--s"
+        if error:
+            built.params["classes"] = f"{built.params.get('classes', '')} govuk-input--error".strip()
+        parts.append(built)
+    fieldset = _fieldset(f, error)
+    if fieldset.get("hint") is None and isinstance(low, (int, float)) and isinstance(high, (int, float)):
+        fieldset["hint"] = {"text": _("Between %(low)s and %(high)s", low=f"{low:,}", high=f"{high:,}")}
+    return Component("cfPair", {"fieldset": fieldset, "parts": parts, "id": f.name})
+
+
 def _content(f: Field, value: Any, error: str | None) -> Component:
     return Component("cfMarkdown", {"html": markdown_html(f.text)})
 
@@ -159,6 +210,8 @@ _BUILDERS: dict[Kind, Callable[[Field, Any, str | None], Component]] = {
     Kind.TEXT: _input, Kind.EMAIL: _input, Kind.TEL: _input, Kind.NUMBER: _input,
     Kind.TEXTAREA: _textarea, Kind.DATE: _date, Kind.RADIOS: _choices, Kind.SELECT: _choices,
     Kind.CHECKBOXES: _choices, Kind.CHECKBOX: _choices, Kind.ADDRESS: _address, Kind.CONTENT: _content,
+    Kind.TYPEAHEAD: _typeahead, Kind.FORMATTED_NUMBER: _formatted_number, Kind.DATE_RANGE: _date_range,
+    Kind.NUMERIC_RANGE: _numeric_range,
 }
 
 

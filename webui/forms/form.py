@@ -13,7 +13,7 @@ from .answers import Answer, answers
 from .components import Component, Errors, Values, components, error_list
 from .model import Field, fields_for, flatten
 from .address import Find
-from .submission import FormData, Submission, defaults, read, values_from
+from .submission import FormData, Pick, Submission, defaults, read, values_from
 
 
 @dataclass
@@ -40,11 +40,11 @@ class Form:
     def title(self) -> str:
         return str(self.schema.get("title") or "Form")
 
-    def read(self, posted: FormData, find: Find | None = None) -> Submission:
-        return read(self.fields, posted, find)
+    def read(self, posted: FormData, find: Find | None = None, pick: Pick | None = None) -> Submission:
+        return read(self.fields, posted, find, pick)
 
     def errors(self, data: dict[str, Any]) -> Errors:
-        return bpmn.errors_for(self.schema, data, self.library)
+        return bpmn.errors_for(self.schema, data, self.library, self.ui_schema)
 
     def values(self, data: dict[str, Any] | None = None) -> Values:
         """Form values for saved answers (None: the form's defaults)."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from engine.bpmn import Widget, widget_of, widget_options
+
 from .reveals import Condition, conditions
 
 RADIO_LIMIT = 6  # more options than this become a select, unless the UI schema asks for radios
@@ -31,6 +33,11 @@ class Kind(StrEnum):
     CHECKBOX = "checkbox"  # one box to tick, e.g. a declaration (boolean)
     ADDRESS = "address"  # "ui:widget": "address": picked from the gazetteer by postcode (forms/address.py)
     CONTENT = "content"  # Markdown shown between the questions; asks nothing
+    # SpiffArena's own widgets (engine/bpmn/widgets.py says what each stores)
+    TYPEAHEAD = "typeahead"  # text with suggestions from a typeahead data store
+    DATE_RANGE = "date-range"  # two dates, stored "start:::end"
+    NUMERIC_RANGE = "numeric-range"  # two numbers, stored {"min", "max"}
+    FORMATTED_NUMBER = "formatted-number"  # a number typed with separators or a currency sign
 
 
 @dataclass(frozen=True)
@@ -61,12 +68,18 @@ class Field:
     booking: str | None = None  # "format": "appointment": the appointment type whose free slots are the options
     declaration: bool = False  # a checkbox that must be ticked ("const": true): unticked is no answer at all
     text: str | None = None  # Kind.CONTENT's Markdown
+    settings: dict[str, Any] = field(default_factory=dict)  # the UI schema's "ui:options" (category, itemFormat, prefix)
+    prop: dict[str, Any] = field(default_factory=dict)  # the property's schema, for the widgets that read it
 
     @property
     def anchor(self) -> str:
         """The id of the field's first input, where the error summary links to."""
         if self.kind is Kind.ADDRESS:
             return f"{self.name}-postcode"
+        if self.kind is Kind.DATE_RANGE:
+            return f"{self.name}-start-day"
+        if self.kind is Kind.NUMERIC_RANGE:
+            return f"{self.name}-min"
         return f"{self.name}-day" if self.kind is Kind.DATE else self.name
 
     def option(self, value: str) -> Option | None:
@@ -97,6 +110,10 @@ def _kind(name: str, prop: dict[str, Any], ui: dict[str, Any], options: list[Opt
     kind, fmt = prop.get("type"), prop.get("format")
     if widget == "address":
         return Kind.ADDRESS
+    spiff = widget_of(ui)
+    if spiff is not None and spiff is not Widget.CHECKBOX:
+        return {Widget.TYPEAHEAD: Kind.TYPEAHEAD, Widget.DATE_RANGE: Kind.DATE_RANGE,
+                Widget.NUMERIC_RANGE: Kind.NUMERIC_RANGE, Widget.FORMATTED_NUMBER: Kind.FORMATTED_NUMBER}[spiff]
     if fmt == "appointment":  # the next free slots, offered when the page is shown (webui/appointment_fields.py)
         return Kind.RADIOS
     if kind == "array":
@@ -139,7 +156,7 @@ def make_field(name: str, prop: dict[str, Any], ui: dict[str, Any], required: bo
         value_type=str(prop.get("type") or "string"), autocomplete=ui.get("ui:autocomplete"),
         inline=bool(ui_options.get("inline", prop.get("type") == "boolean" and kind is Kind.RADIOS)),
         booking=str(prop.get("appointment_type")) if prop.get("format") == "appointment" else None,
-        declaration=prop.get("const") is True)
+        declaration=prop.get("const") is True, settings=widget_options(ui), prop=prop)
 
 
 def _is_content(ui: Any) -> bool:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
+
+from engine.bpmn import date_range, date_range_parts, item_text, number_from_text, number_text, stored_item
 
 from . import address
 from .components import Values
@@ -18,6 +20,7 @@ from .model import Field, Kind, flatten, form_value
 
 DATE_PARTS = ("day", "month", "year")
 _EMPTY = object()
+Pick = Callable[[str, str], "str | None"]  # typeahead field, what was typed -> the stored item (None: no such item)
 
 
 class FormData(Protocol):
@@ -46,10 +49,36 @@ def _number(text: str, value_type: str) -> Any:
         return text  # fails "type" with the form's own message
 
 
-def _read_one(f: Field, form: FormData, find: address.Find | None) -> tuple[Any, Any]:
+def _dates(f: Field, form: FormData) -> tuple[Any, Any]:
+    typed = {end: {p: form.get(f"{f.name}-{end}-{p}", "").strip() for p in DATE_PARTS} for end in ("start", "end")}
+    iso = {end: _iso(parts) if any(parts.values()) else "" for end, parts in typed.items()}
+    stored = date_range(iso["start"], iso["end"])
+    return typed, _EMPTY if stored is None else stored
+
+
+def _range(f: Field, form: FormData) -> tuple[Any, Any]:
+    typed = {end: form.get(f"{f.name}-{end}", "").strip() for end in ("min", "max")}
+    inner = f.prop.get("properties") if isinstance(f.prop.get("properties"), dict) else {}
+    numbers = {end: number_from_text(text, inner.get(end) or {"type": "number"}) for end, text in typed.items()}
+    answer = {end: n for end, n in numbers.items() if n is not None}
+    return typed, answer or _EMPTY
+
+
+def _read_one(f: Field, form: FormData, find: address.Find | None, pick: Pick | None) -> tuple[Any, Any]:
     """(value as typed, typed answer or _EMPTY) for one field."""
     if f.kind is Kind.CONTENT:
         return "", _EMPTY
+    if f.kind is Kind.DATE_RANGE:
+        return _dates(f, form)
+    if f.kind is Kind.NUMERIC_RANGE:
+        return _range(f, form)
+    if f.kind is Kind.TYPEAHEAD:  # what was typed stays, and fails the form's check, unless it names an item
+        typed = " ".join(form.get(f.name, "").split())
+        return {"text": typed}, ((pick(f.name, typed) if pick else None) or typed) if typed else _EMPTY
+    if f.kind is Kind.FORMATTED_NUMBER:
+        text = form.get(f.name, "").strip()
+        number = number_from_text(text, f.prop, f.settings)
+        return text, _EMPTY if number is None else number
     if f.kind is Kind.ADDRESS:
         value = address.read(f.name, form)
         answer = address.answer(value, find or (lambda uprn: {"uprn": uprn}))
@@ -76,22 +105,23 @@ def _read_one(f: Field, form: FormData, find: address.Find | None) -> tuple[Any,
     return text, text
 
 
-def _read(fields: list[Field], form: FormData, out: Submission, asked: bool, find: address.Find | None) -> None:
+def _read(fields: list[Field], form: FormData, out: Submission, asked: bool, find: address.Find | None,
+          pick: Pick | None = None) -> None:
     for f in fields:
-        value, answer = _read_one(f, form, find)
+        value, answer = _read_one(f, form, find, pick)
         out.values[f.name] = value
         if asked and answer is not _EMPTY:
             out.data[f.name] = answer
         for option, followers in f.reveals.items():
             # A follow-up hidden under another answer is not part of the submission.
-            _read(followers, form, out, asked and value == option, find)
+            _read(followers, form, out, asked and value == option, find, pick)
 
 
-def read(fields: list[Field], form: FormData, find: address.Find | None = None) -> Submission:
+def read(fields: list[Field], form: FormData, find: address.Find | None = None, pick: Pick | None = None) -> Submission:
     """The answers posted for these fields; ``find`` gives the gazetteer's address for a picked UPRN
-    (without it, a picked address is kept as its UPRN alone)."""
+    (without it, a picked address is kept as its UPRN alone), ``pick`` the typeahead item typed."""
     out = Submission()
-    _read(fields, form, out, True, find)
+    _read(fields, form, out, True, find, pick)
     return out
 
 
@@ -116,6 +146,15 @@ def values_from(fields: list[Field], data: Mapping[str, Any]) -> Values:
             values[f.name] = address.value_of(answer)
         elif f.kind is Kind.CHECKBOXES:
             values[f.name] = [form_value(v) for v in answer] if isinstance(answer, list) else []
+        elif f.kind is Kind.DATE_RANGE:
+            values[f.name] = dict(zip(("start", "end"), (_date_parts(d) for d in date_range_parts(answer))))
+        elif f.kind is Kind.NUMERIC_RANGE:
+            values[f.name] = {end: form_value(answer.get(end)) for end in ("min", "max")} if isinstance(answer, dict) else {}
+        elif f.kind is Kind.TYPEAHEAD:
+            item = stored_item(answer)
+            values[f.name] = {"text": item_text(item, f.settings.get("itemFormat")) if item else form_value(answer)}
+        elif f.kind is Kind.FORMATTED_NUMBER and isinstance(answer, (int, float)) and not isinstance(answer, bool):
+            values[f.name] = number_text(answer, f.settings)
         else:
             values[f.name] = form_value(answer)
     return values
