@@ -15,9 +15,10 @@ from engine.context import Context
 from engine.email import email_inbox, email_replies, mail_intake, mailboxes
 from engine.errors import FormInvalid
 from engine.persistence.db import Database
-from engine.persistence.tables import Email, EmailReply
+from engine.persistence.tables import Email, EmailReply, Mailbox
 from engine.types import EmailStatus
 from tests.engine.mails import add_oauth2_mailbox, email
+from tests.fakes.dovecot import _free_port as free_port
 from tests.engine.test_case_search import ADVISOR, seed
 
 SECRET_ENV = "COUNCILFLOW_MAIL_HUB_SECRET"
@@ -113,6 +114,14 @@ def test_a_sign_in_service_that_is_down_or_a_server_refusing_tokens_is_the_mailb
     assert mailboxes.list_mailboxes(ctx)[0].last_error == (
         f"The sign-in service {sign_in.token_url} refused the app {sign_in.client_id} (503): "
         "temporarily_unavailable: Service Unavailable")
+    nowhere = f"http://127.0.0.1:{free_port()}/token"  # nothing listens there
+    with ctx.db.transaction() as session:
+        session.scalar(select(Mailbox)).token_url = nowhere
+    assert mail_intake.poll_mailboxes(ctx) == 0
+    assert mailboxes.list_mailboxes(ctx)[0].last_error == \
+        f"The sign-in service {nowhere} cannot be reached: ConnectionError"
+    with ctx.db.transaction() as session:
+        session.scalar(select(Mailbox)).token_url = sign_in.token_url
     sign_in.mail_access = False  # signs in, but the app was never given the mailbox
     assert mail_intake.poll_mailboxes(ctx) == 0
     error = mailboxes.list_mailboxes(ctx)[0].last_error
