@@ -151,6 +151,27 @@ def smtp(dovecot):
 
 
 @pytest.fixture
+def oauth2_imap(monkeypatch):
+    """A fake OAuth2 sign-in service and a real dovecot whose oauth2 passdb checks bearer tokens at the
+    fake's introspection endpoint (SASL XOAUTH2), with an SMTP server taking the same tokens; the worker's
+    environment holds the app's client secret in COUNCILFLOW_MAIL_HUB_SECRET."""
+    from tests.fakes import dovecot as imap
+    from tests.fakes.oauth2 import FakeOAuth2
+    from tests.fakes.smtp import FakeSmtp
+    if not imap.available():
+        pytest.skip("dovecot is not installed (apt-get install -y dovecot-imapd, as .ci/run does)")
+    with FakeOAuth2() as sign_in:
+        server = imap.Dovecot(introspection_url=sign_in.introspection_url).start()
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+        monkeypatch.setenv("COUNCILFLOW_MAIL_HUB_SECRET", sign_in.secret)
+        try:
+            with FakeSmtp(server.cert, server.key, server.users[0], imap.PASSWORD, bearer=sign_in.lets_in) as smtp:
+                yield sign_in, server, smtp
+        finally:
+            server.stop()
+
+
+@pytest.fixture
 def graph(monkeypatch):
     """A fake Microsoft Graph for the hub's Exchange Online mailbox; the worker's environment holds its
     app's client secret in COUNCILFLOW_MAIL_HUB_SECRET."""

@@ -1,6 +1,7 @@
 """Replies from the case: an advisor or officer writes a reply to an email that joined the case (from a
 template of the service, in English or Welsh: ``engine.email.reply_templates``); the worker sends it through
-the mailbox's own mail server (SMTP over TLS, the mailbox's user and password; a Microsoft Graph
+the mailbox's own mail server (SMTP over TLS, the mailbox's user and password, or with OAuth2 the
+mailbox's token over SASL XOAUTH2, as it reads; a Microsoft Graph
 mailbox sends through Graph as itself), threaded to the email
 (``In-Reply-To`` and ``References`` its Message-ID), or through the mailbox's GOV.UK Notify adapter, with
 the case reference in the subject, so the resident's answer comes back to the same case. Written and sent
@@ -35,7 +36,8 @@ from ..persistence.tables import Case, Email, EmailReply, Mailbox, PublishedServ
 from ..types import EventKind
 from . import reply_templates
 from .graph_mail import GraphMail, graph_account
-from .imap import MailboxUnreachable
+from .imap import MailboxUnreachable, xoauth2
+from .oauth_token import TokenClient, mailbox_tokens
 
 logger = logging.getLogger(__name__)
 SENDER_ACTOR = "mail-sender"
@@ -171,12 +173,32 @@ Send = Callable[[Mailbox, str, EmailMessage], None]
 
 
 def smtp_send(mailbox: Mailbox, password: str, message: EmailMessage) -> None:
-    """SMTP over TLS (implicit, port 465), the server's certificate checked as for IMAP."""
+    """SMTP over TLS (implicit, port 465), the server's certificate checked as for IMAP. ``password`` is
+    the client secret of a mailbox that signs in with OAuth2."""
     assert mailbox.smtp_host is not None
+    tokens = mailbox_tokens(mailbox, password)
     with smtplib.SMTP_SSL(mailbox.smtp_host, mailbox.smtp_port or 465, context=ssl.create_default_context(),
                           timeout=TIMEOUT_S) as smtp:
-        smtp.login(mailbox.username, password)
+        if tokens is None:
+            smtp.login(mailbox.username, password)
+        else:
+            _smtp_xoauth2(smtp, mailbox.username, tokens)
         smtp.send_message(message)
+
+
+def _smtp_xoauth2(smtp: smtplib.SMTP, username: str, tokens: TokenClient) -> None:
+    """SASL XOAUTH2 with the token as the initial response; a refused token is dropped and a new one
+    tried once. After a refusal the server sends its reason as a challenge; the empty answer ends it."""
+    smtp.ehlo_or_helo_if_needed()
+    for attempt in range(2):
+        answers = iter([xoauth2(username, tokens.token()).decode()])
+        try:
+            smtp.auth("XOAUTH2", lambda challenge=None: next(answers, ""), initial_response_ok=True)
+            return
+        except smtplib.SMTPAuthenticationError:
+            tokens.forget()
+            if attempt:
+                raise
 
 
 def _message(mailbox: Mailbox, email: Email, reply: EmailReply) -> EmailMessage:
@@ -237,8 +259,9 @@ def _send_one(ctx: Context, reply_id: int, send: Send, environ: Mapping[str, str
         if not password:
             raise smtplib.SMTPException(f"the environment variable {mailbox.secret_env} (the password) is not set")
         send(mailbox, password, _message(mailbox, email, reply))
-    except (smtplib.SMTPException, OSError) as err:
-        message = str(err).replace(password, "***") if password else str(err)
+    except (smtplib.SMTPException, OSError, MailboxUnreachable) as err:
+        said = err.message if isinstance(err, MailboxUnreachable) else str(err)
+        message = said.replace(password, "***") if password else said
         _failed(ctx, reply, message[:500])
         return 0
     return _sent(ctx, reply)

@@ -1,6 +1,6 @@
 """Reading and sending the mail of an Exchange Online mailbox through Microsoft Graph, as an app signed
 in with its client credentials (OAuth2 client-credentials grant, the app's secret from the worker's
-environment).
+environment; ``engine.email.oauth_token`` signs in and keeps the token).
 
 Reading uses Graph's delta query on the mailbox's folder: each page lists message ids and ends with a
 link to the next page (``@odata.nextLink``) or, on the last page, the link that will list only what
@@ -19,8 +19,6 @@ Throttling (429, 503) is waited out as the server's ``Retry-After`` says, up to 
 from __future__ import annotations
 
 import base64
-import hashlib
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,8 +28,10 @@ from urllib.parse import quote
 
 import requests
 
+from ..clock import Clock
 from ..persistence.tables import Mailbox
 from .imap import MailboxUnreachable
+from .oauth_token import ClientCredentials, TokenClient, sign_in_error
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
@@ -40,10 +40,6 @@ TIMEOUT_S = (5.0, 30.0)
 PAGE = 25  # messages a delta page is asked to hold (Graph's odata.maxpagesize)
 TRIES = 4
 MAX_WAIT_S = 60.0
-EARLY_S = 60  # a token is renewed this long before Graph says it expires
-
-_tokens: dict[tuple[str, str, str, str], tuple[str, float]] = {}
-_tokens_lock = threading.Lock()
 
 
 class DeltaExpired(MailboxUnreachable):
@@ -67,20 +63,6 @@ def graph_account(box: Mailbox, secret: str) -> GraphAccount:
                         box.client_id or "", secret, box.username, box.folder)
 
 
-def _graph_error(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or f"HTTP {response.status_code}"
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):  # Graph: {"error": {"code", "message"}}
-        return f"{error.get('code', '')}: {error.get('message', '')}".strip(": ")[:300]
-    if isinstance(error, str):  # the sign-in service: {"error", "error_description"}
-        description = str(body.get("error_description") or "").splitlines()
-        return f"{error}: {description[0] if description else ''}".strip(": ")[:300]
-    return response.text.strip()[:300]
-
-
 def _retry_after(response: requests.Response) -> float:
     try:
         return max(0.0, float(response.headers.get("Retry-After") or 1))
@@ -91,55 +73,35 @@ def _retry_after(response: requests.Response) -> float:
 class GraphMail:
     """One mailbox's folder, read and written through Graph. ``sleep`` waits out throttling."""
 
-    def __init__(self, account: GraphAccount, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, account: GraphAccount, sleep: Callable[[float], None] = time.sleep,
+                 clock: Clock | None = None) -> None:
         self.account = account
         self.sleep = sleep
         self.base = account.graph_url.rstrip("/")
         self.user_url = f"{self.base}/users/{quote(account.user, safe='@')}"
         self.http = requests.Session()
-        self._key = (account.authority_url.rstrip("/"), account.tenant_id, account.client_id,
-                     hashlib.sha256(account.secret.encode()).hexdigest())
+        authority = account.authority_url.rstrip("/")
+        self.tokens = TokenClient(
+            ClientCredentials(f"{authority}/{quote(account.tenant_id, safe='')}/oauth2/v2.0/token",
+                              account.client_id, account.secret, SCOPE),
+            self.http, clock, "Microsoft sign-in", f"the app {account.client_id} of tenant {account.tenant_id}")
 
     # -- signing in ------------------------------------------------------------------------------
     def token(self) -> str:
-        with _tokens_lock:
-            cached = _tokens.get(self._key)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        a = self.account
-        url = f"{self._key[0]}/{quote(a.tenant_id, safe='')}/oauth2/v2.0/token"
-        response = self._send("POST", url, data={"grant_type": "client_credentials", "client_id": a.client_id,
-                                                  "client_secret": a.secret, "scope": SCOPE}, signed=False)
-        if not response.ok:
-            raise MailboxUnreachable(f"Microsoft sign-in refused the app {a.client_id} of tenant {a.tenant_id} "
-                                     f"({response.status_code}): {_graph_error(response).replace(a.secret, '***')}")
-        try:
-            body = response.json()
-            token, expires = str(body["access_token"]), float(body.get("expires_in", 3600))
-        except (ValueError, KeyError, TypeError):
-            raise MailboxUnreachable("Microsoft sign-in answered without an access token") from None
-        with _tokens_lock:
-            _tokens[self._key] = (token, time.monotonic() + max(0.0, expires - EARLY_S))
-        return token
-
-    def _forget_token(self) -> None:
-        with _tokens_lock:
-            _tokens.pop(self._key, None)
+        return self.tokens.token()
 
     # -- requests --------------------------------------------------------------------------------
-    def _send(self, method: str, url: str, signed: bool = True, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send, waiting out throttling; a 401 with a cached token signs in again once."""
         renewed, given = False, dict(kwargs.pop("headers", None) or {})
         for attempt in range(TRIES):
-            headers = dict(given)
-            if signed:
-                headers["Authorization"] = f"Bearer {self.token()}"
+            headers = {**given, "Authorization": f"Bearer {self.token()}"}
             try:
                 response = self.http.request(method, url, headers=headers, timeout=TIMEOUT_S, **kwargs)
             except requests.RequestException as err:
                 raise MailboxUnreachable(f"Cannot reach {url.split('?')[0]}: {type(err).__name__}") from None
-            if response.status_code == 401 and signed and not renewed:
-                self._forget_token()
+            if response.status_code == 401 and not renewed:
+                self.tokens.forget()
                 renewed = True
                 continue
             if response.status_code in (429, 503) and attempt < TRIES - 1:
@@ -160,7 +122,7 @@ class GraphMail:
             return response
         if response.status_code == 410:
             raise DeltaExpired("Microsoft Graph no longer knows the mailbox's cursor; the folder is read again")
-        reason = _graph_error(response)
+        reason = sign_in_error(response)
         if response.status_code in (401, 403):
             raise MailboxUnreachable(f"Microsoft Graph refused to {what} of {self.account.user} "
                                      f"({response.status_code}): {reason}. Check the app's Mail.Read/Mail.Send "

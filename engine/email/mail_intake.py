@@ -7,7 +7,8 @@ cursor (UIDVALIDITY + last UID) and renews the lease, and only while the lease i
 A crash before the commit leaves the cursor where it was, so the messages are read again next time;
 the unique (mailbox, uidvalidity, uid) on the email row is the last guard. If the server's UIDVALIDITY
 changes (the folder was rebuilt), the folder is read from the start and messages already taken are
-recognised by their Message-ID.
+recognised by their Message-ID. An IMAP mailbox signs in with its app password or, with OAuth2, a token
+from its sign-in service (``engine.email.oauth_token``), kept between polls until shortly before it expires.
 
 A Microsoft Graph mailbox (``engine.email.graph_mail``) is leased the same way; its cursor is Graph's delta
 link, written with each page's messages, and the unique (mailbox, Graph message id) is the last guard
@@ -31,6 +32,7 @@ from ..types import EmailStatus
 from . import email_triage, mail_parse
 from .graph_mail import DeltaExpired, GraphAccount, GraphMail, graph_account
 from .imap import ImapAccount, ImapReader, MailboxUnreachable, MailReader, MailSession
+from .oauth_token import mailbox_tokens
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -78,13 +80,16 @@ def poll_mailbox(ctx: Context, mailbox_id: int, reader: MailReader, environ: Map
         return 0  # another worker is reading it
     password = environ.get(box.secret_env)
     if not password:
+        what = "the client secret" if box.kind == "graph" or box.auth == "oauth2" else "the password"
         logger.warning("mailbox %s: environment variable %s is not set", box.name, box.secret_env)
-        _finish(ctx, mailbox_id, holder, f"The environment variable {box.secret_env} (the password) is not set")
+        _finish(ctx, mailbox_id, holder, f"The environment variable {box.secret_env} ({what}) is not set")
         return 0
     if box.kind == "graph":
         return _poll_graph(ctx, box, graph_account(box, password), holder, sleep)
+    tokens = mailbox_tokens(box, password, ctx.clock)
     try:
-        conn = reader.open(ImapAccount(box.host, box.port, box.username, password, box.folder))
+        conn = reader.open(ImapAccount(box.host, box.port, box.username, "" if tokens else password, box.folder,
+                                       tokens))
     except MailboxUnreachable as err:
         logger.warning("mailbox %s: %s", box.name, err.message, extra={"mailbox": box.name})
         _finish(ctx, mailbox_id, holder, err.message)
@@ -175,7 +180,7 @@ def _keep(session: Session, box: Mailbox, uidvalidity: int, uid: int, parsed: ma
 
 def _poll_graph(ctx: Context, box: Mailbox, account: GraphAccount, holder: str,
                 sleep: Callable[[float], None]) -> int:
-    graph, taken, error, link = GraphMail(account, sleep), 0, None, box.delta_link
+    graph, taken, error, link = GraphMail(account, sleep, ctx.clock), 0, None, box.delta_link
     try:
         for attempt in range(2):
             try:

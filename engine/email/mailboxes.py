@@ -1,9 +1,10 @@
-"""Mailboxes admins configure: a shared mailbox read over IMAP with TLS, or an Exchange Online mailbox
+"""Mailboxes admins configure: a shared mailbox read over IMAP with TLS (signing in with an app password,
+or with OAuth2: an app's client credentials at a token URL, for a scope), or an Exchange Online mailbox
 read through Microsoft Graph as an app (tenant id, client id and secret), the channel it stands for
 (email, or councillor for the members' mailbox) and the team whose triage inbox its emails go to.
 
-The password (an app password) or the Graph app's client secret is never stored: ``secret_env`` names
-the environment variable that holds it on the worker, read only when the mailbox is polled.
+The password (an app password) or the app's client secret is never stored: ``secret_env`` names the
+environment variable that holds it on the worker, read only when the mailbox is polled.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _TENANT = re.compile(r"^[A-Za-z0-9.-]{1,100}$")  # a GUID or a domain like council.onmicrosoft.com
 KINDS = ("imap", "graph")
+AUTHS = ("password", "oauth2")  # how an IMAP mailbox signs in
 
 
 class MailboxNotFound(NotFound):
@@ -62,13 +64,16 @@ class MailboxView:
     client_id: str | None = None
     authority_url: str | None = None
     graph_url: str | None = None
+    auth: str = "password"
+    token_url: str | None = None
+    scope: str | None = None
 
     @classmethod
     def of(cls, row: Mailbox, team: str, emails: int) -> "MailboxView":
         return cls(row.name, row.address, row.channel, team, row.host, row.port, row.username, row.secret_env,
                    row.folder, row.active, row.last_uid, iso(row.last_polled_at), row.last_error, emails,
                    row.smtp_host, row.smtp_port, row.notify_adapter, row.kind, row.tenant_id, row.client_id,
-                   row.authority_url, row.graph_url)
+                   row.authority_url, row.graph_url, row.auth, row.token_url, row.scope)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -95,14 +100,18 @@ class MailboxDetails:
     client_id: str = ""
     authority_url: str = ""  # "": Microsoft's sign-in service (login.microsoftonline.com)
     graph_url: str = ""  # "": https://graph.microsoft.com/v1.0
+    auth: str = "password"  # IMAP: or "oauth2", the client secret of ``client_id`` in ``secret_env``; tokens
+    token_url: str = ""  # from ``token_url`` for ``scope``, presented with SASL XOAUTH2
+    scope: str = ""
 
     def checked(self) -> "MailboxDetails":
         if self.kind == "graph":
             return self._checked_graph()
         if self.kind != "imap":
             raise FormInvalid({"kind": "Select IMAP or Microsoft Graph"})
-        errors = self._common_errors()
+        errors = {**self._common_errors(), **self._oauth2_errors()}
         name, env = self.name.strip().lower(), self.secret_env.strip()
+        oauth2 = self.auth == "oauth2"
         if not _HOST.match(self.host.strip()):
             errors["host"] = "Enter the IMAP server's name, like outlook.office365.com"
         port = _port(self.port, IMAPS_PORT) or 0
@@ -110,7 +119,10 @@ class MailboxDetails:
             errors["port"] = "Enter the IMAP port as a number (993 for IMAP over TLS)"
         if not self.username.strip():
             errors["username"] = "Enter the user name the mailbox signs in with"
-        if not _ENV.match(env):
+        if not _ENV.match(env) and oauth2:
+            errors["secret_env"] = ("Enter the name of the environment variable that holds the client secret, "
+                                    "in capitals, like COUNCILFLOW_MAIL_HUB_SECRET (never the secret)")
+        elif not _ENV.match(env):
             errors["secret_env"] = ("Enter the name of the environment variable that holds the password, "
                                     "in capitals, like COUNCILFLOW_MAIL_HUB_PASSWORD (never the password)")
         if not self.folder.strip():
@@ -127,7 +139,27 @@ class MailboxDetails:
             raise FormInvalid(errors)
         return MailboxDetails(name, self.address.strip(), self.team.strip(), self.host.strip(),
                               self.username.strip(), env, self.channel, port, self.folder.strip(),
-                              self.smtp_host.strip(), smtp_port or SMTPS_PORT, notify)
+                              self.smtp_host.strip(), smtp_port or SMTPS_PORT, notify,
+                              client_id=self.client_id.strip() if oauth2 else "", auth=self.auth,
+                              token_url=self.token_url.strip() if oauth2 else "",
+                              scope=self.scope.strip() if oauth2 else "")
+
+    def _oauth2_errors(self) -> dict[str, str]:
+        if self.auth not in AUTHS:
+            return {"auth": "Select whether the mailbox signs in with a password or with OAuth2"}
+        if self.auth != "oauth2":
+            return {}
+        errors: dict[str, str] = {}
+        if not self.token_url.strip():
+            errors["token_url"] = ("Enter the sign-in service's token URL, like "
+                                   "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token")
+        elif (refused := _not_https(self.token_url.strip())) is not None:
+            errors["token_url"] = refused
+        if not self.client_id.strip() or len(self.client_id.strip()) > 100:
+            errors["client_id"] = "Enter the app's client (application) id"
+        if not self.scope.strip() or len(self.scope.strip()) > 255:
+            errors["scope"] = "Enter the scope tokens are asked for, like https://outlook.office365.com/.default"
+        return errors
 
     def _checked_graph(self) -> "MailboxDetails":
         errors = self._common_errors()
@@ -146,8 +178,7 @@ class MailboxDetails:
         authority, graph = (self.authority_url.strip() or DEFAULT_AUTHORITY).rstrip("/"), \
             (self.graph_url.strip() or DEFAULT_GRAPH).rstrip("/")
         for field, url in (("authority_url", authority), ("graph_url", graph)):
-            parts = urlsplit(url)
-            if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")):
+            if _not_https(url) is not None:
                 errors[field] = "Enter an https:// address, or leave it empty for Microsoft's own"
         if errors:
             raise FormInvalid(errors)
@@ -167,6 +198,16 @@ class MailboxDetails:
         if not self.team.strip():
             errors["team"] = "Enter the team whose inbox its emails go to"
         return errors
+
+
+def _not_https(url: str) -> str | None:
+    """What is wrong with ``url`` as a sign-in or API address (plain http only on this machine), or None."""
+    parts = urlsplit(url)
+    if len(url) > 255 or not parts.hostname:
+        return "Enter a whole https:// address"
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")):
+        return "Enter an https:// address"
+    return None
 
 
 def _port(value: int | str, default: int) -> int | None:
@@ -193,7 +234,8 @@ def add_mailbox(ctx: Context, details: MailboxDetails) -> MailboxView:
                       active=True, last_uid=0, created_at=ctx.clock.now(), smtp_host=d.smtp_host or None,
                       smtp_port=int(d.smtp_port) if d.smtp_host else None, notify_adapter=d.notify_adapter or None,
                       kind=d.kind, tenant_id=d.tenant_id or None, client_id=d.client_id or None,
-                      authority_url=d.authority_url or None, graph_url=d.graph_url or None)
+                      authority_url=d.authority_url or None, graph_url=d.graph_url or None, auth=d.auth,
+                      token_url=d.token_url or None, scope=d.scope or None)
         session.add(row)
         session.flush()
         return MailboxView.of(row, team.name, 0)

@@ -49,6 +49,12 @@ class Mailbox(Base):
     authority_url: Mapped[str | None] = mapped_column(String(255))
     graph_url: Mapped[str | None] = mapped_column(String(255))
     delta_link: Mapped[str | None] = mapped_column(Text)
+    # How an IMAP mailbox signs in: "password" (an app password in ``secret_env``) or "oauth2": an access
+    # token from ``token_url`` for ``client_id`` and ``scope`` (client credentials, the client secret in
+    # ``secret_env``), presented with SASL XOAUTH2 (to the SMTP server too, for replies).
+    auth: Mapped[str] = mapped_column(String(10), default="password", server_default="password")
+    token_url: Mapped[str | None] = mapped_column(String(255))
+    scope: Mapped[str | None] = mapped_column(String(255))
 
 
 class Email(Base):

@@ -78,3 +78,32 @@ def test_an_exchange_online_mailbox_is_read_through_graph_and_its_secret_never_s
         row = conn.execute(text("SELECT * FROM mailbox")).mappings().one()
     engine.dispose()
     assert graph.secret not in repr(dict(row))
+
+
+def test_an_imap_mailbox_signing_in_with_oauth2_is_read_and_its_client_secret_never_stored(cli, oauth2_imap,
+                                                                                           database_url):
+    from tests.engine.mails import email
+    sign_in, dovecot, _ = oauth2_imap
+    cli("teams", "add", "Customer Hub")
+    added = cli("mailboxes", "add", "hub", "--address", "hub@council.test", "--team", "Customer Hub",
+                "--host", "127.0.0.1", "--port", str(dovecot.port), "--username", dovecot.users[0],
+                "--auth", "oauth2", "--token-url", sign_in.token_url, "--client-id", sign_in.client_id,
+                "--scope", sign_in.scope, "--client-secret-env", "COUNCILFLOW_MAIL_HUB_SECRET", "--json")
+    assert added.exit_code == 0, added.stdout
+    assert added.json() == {**added.json(), "kind": "imap", "auth": "oauth2", "token_url": sign_in.token_url,
+                            "client_id": sign_in.client_id, "scope": sign_in.scope,
+                            "secret_env": "COUNCILFLOW_MAIL_HUB_SECRET"}
+    assert f"imaps://127.0.0.1:{dovecot.port}/INBOX (OAuth2 app {sign_in.client_id})" in cli("mailboxes", "list").stdout
+    dovecot.deliver(email())
+    assert "took 1 emails from the mailboxes" in cli("worker", "--once").stdout
+    assert "took 0 emails from the mailboxes" in cli("worker", "--once").stdout
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM mailbox")).mappings().one()
+    engine.dispose()
+    assert sign_in.secret not in repr(dict(row))
+    refused = cli("mailboxes", "add", "other", "--address", "other@council.test", "--team", "Customer Hub",
+                  "--host", "127.0.0.1", "--username", "other@council.test", "--auth", "oauth2",
+                  "--token-url", "http://login.example.com/token", "--secret-env", "OTHER_SECRET", "--json")
+    assert refused.exit_code == 2
+    assert set(refused.json()["errors"]) == {"token_url", "client_id", "scope"}

@@ -35,3 +35,14 @@ def add_hub_mailbox(ctx, server, team: str = "Customer Hub", channel: str = "ema
         name=name, address="hub@council.test", team=team, host="127.0.0.1", port=server.port,
         username=server.users[0], secret_env="COUNCILFLOW_MAIL_HUB_PASSWORD", channel=channel,
         smtp_host="127.0.0.1" if smtp else "", smtp_port=smtp.port if smtp else 465))
+
+
+def add_oauth2_mailbox(ctx, sign_in, server, smtp=None, name: str = "hub"):
+    """The hub's mailbox on ``server``, signing in with OAuth2 at the fake ``sign_in`` service."""
+    with ctx.db.transaction() as session:
+        ensure_team(session, "Customer Hub", ctx.clock.now())
+    return mailboxes.add_mailbox(ctx, mailboxes.MailboxDetails(
+        name=name, address="hub@council.test", team="Customer Hub", host="127.0.0.1", port=server.port,
+        username=server.users[0], secret_env="COUNCILFLOW_MAIL_HUB_SECRET", auth="oauth2",
+        token_url=sign_in.token_url, client_id=sign_in.client_id, scope=sign_in.scope,
+        smtp_host="127.0.0.1" if smtp else "", smtp_port=smtp.port if smtp else 465))

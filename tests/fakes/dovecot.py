@@ -58,7 +58,10 @@ def write_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 class Dovecot:
-    def __init__(self, users: tuple[str, ...] = ("hub@council.test",)) -> None:
+    def __init__(self, users: tuple[str, ...] = ("hub@council.test",), introspection_url: str | None = None) -> None:
+        """``introspection_url``: users may also sign in with OAuth2 (SASL XOAUTH2), their bearer tokens
+        checked by dovecot's oauth2 passdb at that RFC 7662 introspection endpoint."""
+        self.introspection_url = introspection_url
         # A folder of its own, not pytest's (private to root: dovecot's own user could not enter it).
         self.folder, self.users, self.port = Path(tempfile.mkdtemp(prefix="cf-dovecot-")), users, _free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -82,8 +85,10 @@ listen = 127.0.0.1
 ssl = required
 ssl_cert = <{self.cert}
 ssl_key = <{key}
-auth_mechanisms = plain
+auth_mechanisms = plain{" xoauth2" if self.introspection_url else ""}
 disable_plaintext_auth = yes
+# Refused sign-ins answered at once, and no growing penalty for the tests' repeated refusals from 127.0.0.1
+auth_failure_delay = 0
 default_internal_user = {owner.pw_name}
 default_internal_group = {_group(owner.pw_gid)}
 default_login_user = {owner.pw_name}
@@ -91,9 +96,10 @@ first_valid_uid = {owner.pw_uid}
 mail_location = maildir:{f}/mail/%u
 passdb {{
   driver = passwd-file
+  mechanisms = plain
   args = scheme=PLAIN username_format=%u {f}/users
 }}
-userdb {{
+{self._oauth2_passdb()}userdb {{
   driver = static
   args = uid={owner.pw_uid} gid={owner.pw_gid} home={f}/mail/%u
 }}
@@ -108,6 +114,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   chroot =
@@ -127,6 +136,20 @@ service imap-login {{
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"dovecot did not listen on {self.port}: {self.log()}")
+
+    def _oauth2_passdb(self) -> str:
+        if not self.introspection_url:
+            return ""
+        (self.folder / "oauth2.conf.ext").write_text(f"""
+introspection_mode = post
+introspection_url = {self.introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+""")
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2\n  args = {self.folder}/oauth2.conf.ext\n}}\n"
 
     def log(self) -> str:
         path = self.folder / "dovecot.log"

@@ -116,6 +116,29 @@ def test_an_admin_sets_up_a_mailbox_by_naming_the_password_variable(ctx, signed_
     assert signed_in(Role.FRONT_OFFICE).get("/admin/mailboxes").status_code == 403
 
 
+def test_an_admin_sets_up_a_mailbox_that_signs_in_with_oauth2(ctx, signed_in):
+    from engine.people.routing import ensure_team
+    with ctx.db.transaction() as session:
+        ensure_team(session, "Customer Hub", ctx.clock.now())
+    admin = signed_in(Role.ADMIN)
+    assert 'name="auth" type="radio" value="oauth2"' in admin.get("/admin/mailboxes").get_data(as_text=True)
+    values = {"name": "hub", "address": "hub@council.gov.uk", "channel": "email", "team": "Customer Hub",
+              "host": "outlook.office365.com", "port": "993", "username": "hub@council.gov.uk", "auth": "oauth2",
+              "token_url": "http://login.example.com/token", "client_id": "", "scope": "",
+              "secret_env": "COUNCILFLOW_MAIL_HUB_SECRET", "folder": "INBOX"}
+    refused = post(admin, "/admin/mailboxes", values, "/admin/mailboxes")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'href="#token_url"' in page and 'href="#client_id"' in page and 'href="#scope"' in page
+    added = post(admin, "/admin/mailboxes", {
+        **values, "token_url": "https://login.microsoftonline.com/council.onmicrosoft.com/oauth2/v2.0/token",
+        "client_id": "00000000-0000-0000-0000-00000000000a", "scope": "https://outlook.office365.com/.default"},
+        "/admin/mailboxes")
+    assert added.status_code == 302
+    page = admin.get("/admin/mailboxes").get_data(as_text=True)
+    assert "hub@council.gov.uk at outlook.office365.com:993 with OAuth2 (app 00000000-0000-0000-0000-00000000000a)" in page
+
+
 def test_the_admin_page_lists_a_graph_mailbox_by_its_tenant_not_a_server(ctx, signed_in, graph):
     from tests.engine.test_graph_mailboxes import add_graph_mailbox
     add_graph_mailbox(ctx, graph)

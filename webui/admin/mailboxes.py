@@ -1,5 +1,6 @@
-"""Admin pages: the shared mailboxes the worker reads, and the form that adds one. The password is
-never typed here: the form takes the name of the worker's environment variable that holds it."""
+"""Admin pages: the shared mailboxes the worker reads, and the form that adds one (signing in with an app
+password or with OAuth2 client credentials). The password or client secret is never typed here: the form
+takes the name of the worker's environment variable that holds it."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,9 @@ from ..current import context
 
 bp = Blueprint("admin_mailboxes", __name__, url_prefix="/admin/mailboxes")
 FLASH = "admin_mailboxes"
-FIELDS = ("name", "address", "channel", "team", "host", "port", "username", "secret_env", "folder", "smtp_host",
-          "smtp_port", "notify_adapter")
-DEFAULTS = {"channel": "email", "port": "993", "folder": "INBOX", "smtp_port": "465"}
+FIELDS = ("name", "address", "channel", "team", "host", "port", "username", "auth", "token_url", "client_id", "scope",
+          "secret_env", "folder", "smtp_host", "smtp_port", "notify_adapter")
+DEFAULTS = {"channel": "email", "port": "993", "auth": "password", "folder": "INBOX", "smtp_port": "465"}
 
 
 def _page(values: dict[str, str] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Any:
@@ -35,6 +36,7 @@ def index() -> Any:
 @bp.post("")
 def add() -> Any:
     values = {f: request.form.get(f, "") for f in FIELDS}
+    values["auth"] = values["auth"] or "password"
     try:
         box = email.add_mailbox(context(), email.MailboxDetails(**values))  # type: ignore[arg-type]
     except FormInvalid as err:

@@ -14,13 +14,15 @@ def _line(box: dict[str, object]) -> str:
     error = f"\n  last poll failed: {box['last_error']}" if box["last_error"] else ""
     where = (f"graph {box['graph_url']}/users/{box['username']}/mailFolders/{box['folder']}" if box["kind"] == "graph"
              else f"imaps://{box['host']}:{box['port']}/{box['folder']}")
+    if box["kind"] == "imap" and box.get("auth") == "oauth2":
+        where += f" (OAuth2 app {box['client_id']})"
     return (f"{box['name']}: {box['address']} ({box['channel']}) -> {box['team']}, "
             f"{where}, {box['emails']} emails{state}{error}")
 
 
 @main.group("mailboxes")
 def mailboxes_group() -> None:
-    """Shared mailboxes read over IMAP (TLS) or Microsoft Graph by the worker."""
+    """Shared mailboxes read over IMAP (TLS; an app password or OAuth2) or Microsoft Graph by the worker."""
 
 
 @mailboxes_group.command("add")
@@ -33,14 +35,21 @@ def mailboxes_group() -> None:
 @click.option("--port", default=993, show_default=True, help="IMAP over TLS port.")
 @click.option("--username", required=True, help="The user name the mailbox signs in with (Graph: the mailbox's "
                                                 "user, its address or id).")
-@click.option("--password-env", "--secret-env", "secret_env", required=True,
-              help="The NAME of the worker's environment variable holding the (app) password, or for Graph the "
-                   "app's client secret; never the password or secret itself.")
+@click.option("--auth", type=click.Choice(email.AUTHS), default="password", show_default=True,
+              help="IMAP: oauth2 signs in with an app's client credentials (a token from --token-url for "
+                   "--scope, presented with SASL XOAUTH2) instead of an app password.")
+@click.option("--password-env", "--secret-env", "--client-secret-env", "secret_env", required=True,
+              help="The NAME of the worker's environment variable holding the (app) password, or for Graph and "
+                   "--auth oauth2 the app's client secret; never the password or secret itself.")
 @click.option("--channel", type=click.Choice([c.value for c in MAILBOX_CHANNELS]), default="email",
               show_default=True, help="councillor: the members' mailbox.")
 @click.option("--folder", default="INBOX", show_default=True, help="Graph: a folder id or well-known name (inbox).")
 @click.option("--tenant-id", default="", help="Graph: the Microsoft Entra tenant id or domain.")
-@click.option("--client-id", default="", help="Graph: the app's client (application) id.")
+@click.option("--client-id", default="", help="Graph and --auth oauth2: the app's client (application) id.")
+@click.option("--token-url", default="", help="--auth oauth2: the sign-in service's token endpoint, e.g. "
+                                              "https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.")
+@click.option("--scope", default="", help="--auth oauth2: the scope tokens are asked for, e.g. "
+                                          "https://outlook.office365.com/.default.")
 @click.option("--authority-url", default="", help="Graph: the sign-in service (default "
                                                   "https://login.microsoftonline.com).")
 @click.option("--graph-url", default="", help="Graph: the API's base (default https://graph.microsoft.com/v1.0).")
@@ -50,14 +59,14 @@ def mailboxes_group() -> None:
 @click.option("--notify-adapter", default="", help="Send replies through this configured GOV.UK Notify adapter "
                                                    "(e.g. notify) instead of SMTP.")
 @json_option
-def add(name: str, address: str, team: str, kind: str, host: str, port: int, username: str, secret_env: str,
-        channel: str, folder: str, tenant_id: str, client_id: str, authority_url: str, graph_url: str, smtp_host: str,
-        smtp_port: int, notify_adapter: str, out: Output) -> None:
+def add(name: str, address: str, team: str, kind: str, host: str, port: int, username: str, auth: str,
+        secret_env: str, channel: str, folder: str, tenant_id: str, client_id: str, token_url: str, scope: str,
+        authority_url: str, graph_url: str, smtp_host: str, smtp_port: int, notify_adapter: str, out: Output) -> None:
     """Read the mailbox NAME (a short name like 'hub') from the next poll on."""
     box = email.add_mailbox(context(), email.MailboxDetails(
         name, address, team, host, username, secret_env, channel, port,
         "inbox" if kind == "graph" and folder == "INBOX" else folder, smtp_host, smtp_port, notify_adapter, kind,
-        tenant_id, client_id, authority_url, graph_url))
+        tenant_id, client_id, authority_url, graph_url, auth, token_url, scope))
     out.result(box.to_dict(), _line)
 
 
