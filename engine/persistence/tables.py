@@ -392,9 +392,11 @@ from .appointments import Appointment as Appointment, AppointmentDesk as Appoint
 from .mi import MiCase as MiCase, MiCount as MiCount, MiDay as MiDay, MiHour as MiHour  # noqa: E402  (re-exported)
 
 # Open work by age and by SLA state, read by every management-information figure (engine/mi/mi_open.py); the
-# channel and service in the index answer a dashboard narrowed to one without reading the cases (migration 0026).
+# channel and service in the index answer a dashboard narrowed to one without reading the cases (migration 0026),
+# in order of start, so its oldest open cases are the first entries (migration 0031).
 Index("ix_case_status_created", Case.status, Case.created_at)
 Index("ix_case_status_sla", Case.status, Case.sla_state, Case.channel, Case.service_key)
-Index("ix_case_status_channel", Case.status, Case.channel, Case.service_key, Case.created_at)
-Index("ix_task_status_sla", Task.status, Task.sla_state)
+Index("ix_case_open_channel", Case.status, Case.channel, Case.created_at, Case.id, Case.sla_state, Case.service_key)
+Index("ix_case_open_service", Case.status, Case.service_key, Case.created_at, Case.id, Case.sla_state)
+Index("ix_task_status_sla", Task.status, Task.sla_state, Task.team_id, Task.case_id)
 from .data_stores import DataStore as DataStore, DataStoreEntry as DataStoreEntry  # noqa: E402  (re-exported)
