@@ -1,8 +1,9 @@
 """Management information at scale: p50/p95 of ``engine.mi.mi.figures`` for a 90-day range over years of
 synthetic history, on SQLite (and PostgreSQL when ``COUNCILFLOW_BENCH_PG_URL`` is set).
 
-Seeds a fresh database with bulk Core inserts: N cases over two years (mostly in working hours;
-channels, 30 services, 5 front-office teams and 15 back-office ones), one task each, ``--events``
+Seeds a fresh database straight through the driver (one executemany per chunk on SQLite, COPY on
+PostgreSQL; the secondary indexes of case, task and event dropped first and built once at the end):
+N cases over two years (mostly in working hours; channels, 30 services, 5 front-office teams and 15 back-office ones), one task each, ``--events``
 history events per case (default 5: 10,000,000 events for 2,000,000 cases), and the roll-up rows
 (``mi_count``, ``mi_day``, ``mi_hour``) that ``engine.mi.mi_rollup`` would have written for that history: a start
 contact per case, half handed off, a fifth with a repeat contact, tasks closed on time or late, and
@@ -10,19 +11,23 @@ recent cases still open with their SLA state. Then it times the dashboard's figu
 days, unfiltered and per team, service and channel in turn, after a warm-up.
 
 The last line printed is JSON: ``cases``, ``events``, ``p50_ms``, ``p95_ms`` (SQLite), the seeding
-time, and PostgreSQL's figures as ``pg_*`` when it ran.
+time, PostgreSQL's figures as ``pg_*`` when it ran, and the load average at the end. ``--sqlite-file``
+keeps the SQLite history in a file and times it again without seeding when it exists.
 
-    .venv/bin/python -m benchmarks.mi --cases 2000000 [--events 5] [--samples 40] [--json-only]
+    .venv/bin/python -m benchmarks.mi --cases 2000000 [--events 5] [--samples 40] [--backends sqlite,postgresql]
+        [--sqlite-file PATH] [--json-only]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,17 +35,19 @@ from typing import Any
 if __package__ in (None, ""):  # run as a file: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Connection, insert, text
+from sqlalchemy import JSON, Connection, Date
+from sqlalchemy.exc import DBAPIError
 
-from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
+from benchmarks.databases import fresh_postgres, fresh_sqlite, local_postgres, postgres_url
 from benchmarks.inbox import PROCESS_KEY, _seed_reference, team_name
 from benchmarks.inbox_pages import Timings
 from engine.mi import mi
 from engine.clock import FixedClock
 from engine.context import Context, Settings
 from engine.mi.mi_rollup import CONTACT_START, Metric, coarse, day_of, hour_of
+from engine.persistence.base import Base, UTCDateTime
 from engine.persistence.db import Database
-from engine.persistence.tables import Case, MiCount, MiDay, MiHour, Task
+from engine.persistence.schema import upgrade
 from engine.types import CaseStatus, Channel, ContactKind, EventKind, SlaState, TaskStatus
 
 CHUNK = 50_000
@@ -111,7 +118,7 @@ class History:
                 "status": status.value, "channel": channel, "customer_id": None, "data": {}, "error": None,
                 "created_by": "benchmark", "created_at": at, "updated_at": at,
                 "completed_at": None if is_open else finished, "due_at": at + timedelta(days=10),
-                "sla_state": sla_state.value if is_open else None, "lock_version": 1, "service_key": service}
+                "sla_state": sla_state.value if is_open else None, "lock_version": 1, "service_key": service, "sensitivity": "normal"}
         task = {"id": i + 1, "case_id": i + 1, "spiff_id": f"{i + 1:036d}", "bpmn_id": "work",
                 "name": "Do the work", "process_key": PROCESS_KEY, "team_id": back if handed_off else front,
                 "assignee_id": None, "form": None, "status": (TaskStatus.OPEN if is_open else TaskStatus.COMPLETED).value,
@@ -122,60 +129,136 @@ class History:
 
 EVENT_KINDS = [EventKind.CASE_STARTED, EventKind.TASK_CREATED, EventKind.NOTE_ADDED, EventKind.TASK_COMPLETED,
                EventKind.CASE_COMPLETED]
+CASE_COLUMNS = ("id", "reference", "process_version_id", "process_key", "status", "channel", "customer_id", "data",
+                "error", "created_by", "created_at", "updated_at", "completed_at", "due_at", "sla_state",
+                "lock_version", "service_key", "sensitivity")
+TASK_COLUMNS = ("id", "case_id", "spiff_id", "bpmn_id", "name", "process_key", "team_id", "assignee_id", "form",
+                "status", "created_at", "due_at", "sla_state", "completed_at", "completed_by")
+EVENT_COLUMNS = ("id", "case_id", "task_id", "actor", "at", "kind", "detail")
+SEEDED = ("case", "task", "event")  # their secondary indexes are built after the rows are in
 
 
-EVENT_COLUMNS = "id, case_id, task_id, actor, at, kind, detail"
+def _naive_utc(value: datetime | None) -> str | None:
+    """SQLite keeps datetimes as SQLAlchemy's naive UTC text."""
+    return None if value is None else value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _events(case: dict[str, Any], per_case: int, first_id: int, sqlite: bool) -> list[tuple[Any, ...]]:
-    """The case's history rows as driver tuples (SQLite keeps datetimes as SQLAlchemy's naive text)."""
-    rows = []
-    for k in range(per_case):
-        at = case["created_at"] + timedelta(minutes=k)
-        when: Any = at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
-        rows.append((first_id + k, case["id"], case["id"] if k else None, "benchmark", when,
-                     EVENT_KINDS[k % len(EVENT_KINDS)].value, "{}"))
-    return rows
+def _json(value: Any) -> str:
+    return "{}" if value == {} else json.dumps(value)
 
 
-def _insert_events(connection: Connection, rows: list[tuple[Any, ...]], sqlite: bool) -> None:
-    """10 rows a case is most of the seeding: straight to the driver (COPY on PostgreSQL)."""
+def _converters(table: str, columns: tuple[str, ...], sqlite: bool) -> list[Callable[[Any], Any] | None]:
+    """For each column, how its Python values become what the driver takes (None: as they are)."""
+    out: list[Callable[[Any], Any] | None] = []
+    for name in columns:
+        kind = Base.metadata.tables[table].c[name].type
+        if isinstance(kind, JSON):
+            out.append(_json)
+        elif sqlite and isinstance(kind, UTCDateTime):
+            out.append(_naive_utc)
+        elif sqlite and isinstance(kind, Date):
+            out.append(lambda d: None if d is None else d.isoformat())
+        else:
+            out.append(None)
+    return out
+
+
+def _bulk(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+          sqlite: bool) -> None:
+    """Rows straight to the driver: one executemany on SQLite, COPY on PostgreSQL."""
+    convert = [(i, f) for i, f in enumerate(_converters(table, columns, sqlite)) if f is not None]
+    if convert:
+        changed = []
+        for row in rows:
+            values = list(row)
+            for i, f in convert:
+                values[i] = f(values[i])
+            changed.append(tuple(values))
+        rows = changed
+    names = ", ".join(f'"{c}"' for c in columns)
     if sqlite:
-        connection.exec_driver_sql(f"INSERT INTO event ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
         return
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY event ({EVENT_COLUMNS}) FROM STDIN") as copy:
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
 
 
+def _events(case: dict[str, Any], per_case: int, first_id: int) -> Iterator[tuple[Any, ...]]:
+    for k in range(per_case):
+        yield (first_id + k, case["id"], case["id"] if k else None, "benchmark", case["created_at"] + timedelta(minutes=k),
+               EVENT_KINDS[k % len(EVENT_KINDS)].value, {})
+
+
+def _secondary_indexes(connection: Connection, sqlite: bool) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the seeded tables' indexes that back no constraint."""
+    if sqlite:
+        query = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                 "AND tbl_name IN ('case', 'task', 'event')")
+    else:
+        query = ("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                 "AND tablename IN ('case', 'task', 'event') "
+                 "AND indexname NOT IN (SELECT conname FROM pg_constraint)")
+    return [(str(name), str(sql)) for name, sql in connection.exec_driver_sql(query)]
+
+
+def _without_foreign_key_checks(connection: Connection) -> bool:
+    """On PostgreSQL, skip the foreign-key triggers for this connection's rows when allowed (a
+    superuser, as on the tests' own server): the ids are made consistent here. False if not allowed."""
+    try:
+        connection.exec_driver_sql("SET session_replication_role = replica")
+        connection.commit()
+        return True
+    except DBAPIError:
+        connection.rollback()
+        return False
+
+
 def seed(db: Database, count: int, per_case: int, rng: random.Random, log: Callable[[str], None]) -> float:
-    started = time.perf_counter()
+    """Cases, tasks and events in chunks with the secondary indexes dropped (built once at the end),
+    then the roll-up those rows imply."""
+    started, sqlite = time.perf_counter(), db.is_sqlite
     with db.engine.begin() as connection:
         _seed_reference(connection)
-    history = History(count, rng)
-    for ids in _chunks(count):
-        pairs = [history.case(i) for i in ids]
-        events = [e for case, _ in pairs for e in _events(case, per_case, case["id"] * per_case, db.is_sqlite)]
-        with db.engine.begin() as connection:
-            connection.execute(insert(Case.__table__), [c for c, _ in pairs])
-            connection.execute(insert(Task.__table__), [t for _, t in pairs])
-            _insert_events(connection, events, db.is_sqlite)
-        if ids.start % (CHUNK * 10) == 0:
-            log(f"  {ids.stop:,} cases ({time.perf_counter() - started:.0f} s)")
-    daily = [{"day": k[0], "metric": k[1], "kind": k[2], "channel": k[3], "service_key": k[4], "team_id": k[5], "n": n}
-             for k, n in history.daily.items()]
-    hourly = [{"at": k[0], "channel": k[1], "service_key": k[2], "team_id": k[3], "n": n}
-              for k, n in history.hourly.items()]
-    by_channel = [{"day": k[0], "metric": k[1], "kind": k[2], "channel": k[3], "service_key": k[4], "n": n}
-                  for k, n in coarse(dict(history.daily)).items()]
-    for table, rows in ((MiCount, daily), (MiDay, by_channel), (MiHour, hourly)):
-        for start in range(0, len(rows), CHUNK):
-            with db.engine.begin() as connection:
-                connection.execute(insert(table.__table__), rows[start:start + CHUNK])
-    log(f"  roll-up: {len(daily):,} daily, {len(by_channel):,} coarse daily and {len(hourly):,} hourly rows")
-    with db.engine.begin() as connection:
-        connection.execute(text("ANALYZE" if db.is_sqlite else 'ANALYZE "case", task, mi_count, mi_day, mi_hour'))
+    with db.engine.connect() as connection:
+        unchecked = not sqlite and _without_foreign_key_checks(connection)
+        indexes = _secondary_indexes(connection, sqlite)
+        for name, _ in indexes:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+        connection.commit()
+        history = History(count, rng)
+        for ids in _chunks(count):
+            pairs = [history.case(i) for i in ids]
+            _bulk(connection, "case", CASE_COLUMNS, [tuple(c[k] for k in CASE_COLUMNS) for c, _ in pairs], sqlite)
+            _bulk(connection, "task", TASK_COLUMNS, [tuple(t[k] for k in TASK_COLUMNS) for _, t in pairs], sqlite)
+            _bulk(connection, "event", EVENT_COLUMNS,
+                  [e for c, _ in pairs for e in _events(c, per_case, c["id"] * per_case)], sqlite)
+            connection.commit()
+            if ids.start % (CHUNK * 10) == 0:
+                log(f"  {ids.stop:,} cases ({time.perf_counter() - started:.0f} s)")
+        log(f"  rows in ({time.perf_counter() - started:.0f} s); building {len(indexes)} indexes")
+        if not sqlite:
+            connection.exec_driver_sql("SET maintenance_work_mem = '256MB'")
+        for _, create in indexes:
+            connection.exec_driver_sql(create)
+        connection.commit()
+        daily = [(*k, n) for k, n in history.daily.items()]
+        by_channel = [(*k, n) for k, n in coarse(dict(history.daily)).items()]
+        hourly = [(*k, n) for k, n in history.hourly.items()]
+        for table, columns, rows in (
+                ("mi_count", ("day", "metric", "kind", "channel", "service_key", "team_id", "n"), daily),
+                ("mi_day", ("day", "metric", "kind", "channel", "service_key", "n"), by_channel),
+                ("mi_hour", ("at", "channel", "service_key", "team_id", "n"), hourly)):
+            for start in range(0, len(rows), CHUNK):
+                _bulk(connection, table, columns, rows[start:start + CHUNK], sqlite)
+            connection.commit()
+        log(f"  roll-up: {len(daily):,} daily, {len(by_channel):,} coarse daily and {len(hourly):,} hourly rows")
+        if unchecked:
+            connection.exec_driver_sql("SET session_replication_role = DEFAULT")
+        connection.exec_driver_sql("ANALYZE" if sqlite else 'ANALYZE "case", task, event, mi_count, mi_day, mi_hour')
+        connection.commit()
     return time.perf_counter() - started
 
 
@@ -191,11 +274,13 @@ def asks(rng: random.Random) -> Iterator[mi.Filters]:
 
 
 def run_backend(name: str, db: Database, count: int, per_case: int, samples: int, rng_seed: int,
-                log: Callable[[str], None]) -> tuple[float, Timings]:
+                log: Callable[[str], None], seeded: bool = False) -> tuple[float, Timings]:
     rng = random.Random(rng_seed)
-    log(f"[{name}] seeding {count:,} cases and {count * per_case:,} events ...")
-    seed_s = seed(db, count, per_case, rng, log)
-    log(f"[{name}] seeded in {seed_s:.1f} s")
+    seed_s = 0.0
+    if not seeded:
+        log(f"[{name}] seeding {count:,} cases and {count * per_case:,} events ...")
+        seed_s = seed(db, count, per_case, rng, log)
+        log(f"[{name}] seeded in {seed_s:.1f} s")
     ctx = Context(db, clock=FixedClock(NOW), settings=Settings())
     timings, wanted, warmup = Timings(name), asks(rng), 8
     for n in range(warmup + samples):
@@ -208,6 +293,19 @@ def run_backend(name: str, db: Database, count: int, per_case: int, samples: int
     return seed_s, timings
 
 
+@contextmanager
+def kept_sqlite(path: Path) -> Iterator[tuple[Database, bool]]:
+    """An SQLite file kept between runs (to time the figures again without seeding): migrated to the
+    latest schema; True when it already held the history."""
+    seeded = path.exists()
+    db = Database(f"sqlite:///{path}")
+    try:
+        upgrade(db)
+        yield db, seeded
+    finally:
+        db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=200_000, help="cases to seed (default 200000)")
@@ -215,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=40, help="timed dashboards (default 40)")
     parser.add_argument("--seed", type=int, default=20261206, help="random seed")
     parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
+    parser.add_argument("--backends", help="sqlite, postgresql or both (default: SQLite, and PostgreSQL when "
+                                           "COUNCILFLOW_BENCH_PG_URL is set); PostgreSQL is that server, else "
+                                           "one started here for the run")
+    parser.add_argument("--sqlite-file", type=Path, help="keep the SQLite history in this file; reused if it exists")
     args = parser.parse_args(argv)
     if not 1_000 <= args.cases <= 5_000_000 or not 1 <= args.events <= 20:
         parser.error("--cases must be between 1000 and 5000000, --events between 1 and 20")
@@ -223,20 +325,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json_only:
             print(line, flush=True)
 
+    asked = args.backends or ("sqlite,postgresql" if postgres_url() else "sqlite")
+    backends = {b.strip() for b in asked.split(",") if b.strip()}
     results: list[tuple[float, Timings]] = []
-    with fresh_sqlite("cf-bench-mi-") as db:
-        results.append(run_backend("SQLite", db, args.cases, args.events, args.samples, args.seed, log))
-    pg_url = postgres_url()
-    if pg_url:
-        with fresh_postgres(pg_url) as db:
+    if "sqlite" in backends:
+        with ExitStack() as stack:
+            if args.sqlite_file:
+                db, seeded = stack.enter_context(kept_sqlite(args.sqlite_file))
+            else:
+                db, seeded = stack.enter_context(fresh_sqlite("cf-bench-mi-")), False
+            results.append(run_backend("SQLite", db, args.cases, args.events, args.samples, args.seed, log, seeded))
+    if "postgresql" in backends:
+        with local_postgres() as pg_url, fresh_postgres(pg_url) as db:
             results.append(run_backend("PostgreSQL", db, args.cases, args.events, args.samples, args.seed, log))
     for _, t in results:
         log(f"{t.label:<11} p50 {t.p50:8.1f} ms  p95 {t.p95:8.1f} ms  max {max(t.samples_ms):8.1f} ms")
-    seed_s, sqlite_t = results[0]
-    out: dict[str, Any] = {"cases": args.cases, "events": args.cases * args.events,
-                           "p50_ms": round(sqlite_t.p50, 2), "p95_ms": round(sqlite_t.p95, 2), "seed_s": round(seed_s, 1)}
-    for pg_seed_s, pg in results[1:]:
-        out.update(pg_p50_ms=round(pg.p50, 2), pg_p95_ms=round(pg.p95, 2), pg_seed_s=round(pg_seed_s, 1))
+    out: dict[str, Any] = {"cases": args.cases, "events": args.cases * args.events}
+    for (seed_s, t), prefix in zip(results, ["" if "sqlite" in backends else "pg_", "pg_"]):
+        out.update({f"{prefix}p50_ms": round(t.p50, 2), f"{prefix}p95_ms": round(t.p95, 2),
+                    f"{prefix}seed_s": round(seed_s, 1)})
+    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out))
     return 0
 

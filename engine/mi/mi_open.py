@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..casework.views import iso
@@ -33,27 +33,41 @@ class OpenFilter:
 
     def cases(self, query: Q) -> Q:
         """``query`` (over ``case``) narrowed to cases of the service/channel, and with open work in the team."""
+        query = self._case_matches(query)
+        if self.team_id is not None:
+            # The ids of the cases the team has open tasks of (a few thousand, from the task index), as a
+            # filter on the open cases read in order from the case index: ``id + 0`` keeps SQLite from
+            # reading each of those cases by key and sorting them all (the ten oldest are then the first
+            # ten that match; at 2,000,000 cases 191 ms became 62).
+            query = query.where((Case.id + 0).in_(select(Task.case_id).where(Task.team_id == self.team_id,
+                                                                             Task.status.in_(OPEN_TASK))))
+        return query
+
+    def _narrows_cases(self) -> bool:
+        return self.service_key is not None or self.channel is not None
+
+    def _case_matches(self, query: Q) -> Q:
         if self.service_key is not None:
             query = query.where(Case.service_key == self.service_key)
         if self.channel is not None:
             query = query.where(Case.channel == self.channel)
-        if self.team_id is not None:  # the team's open tasks first (a few), then their cases
-            query = query.where(Case.id.in_(select(Task.case_id).where(Task.team_id == self.team_id,
-                                                                       Task.status.in_(OPEN_TASK))))
         return query
 
     def tasks(self, query: Q) -> Q:
-        """``query`` (over ``task``) narrowed; each task's case looked up by its key, after the task
-        index (a join lets the planner read every case of the channel instead)."""
+        """``query`` (over ``task``) narrowed to tasks of cases of the service/channel.
+
+        A task's case is open (nearly always: a case that ends cancels its tasks) or not. The open
+        cases of the service or channel, and all the open cases, are each read once from a case index
+        (the database keeps each as a set of ids); only a task whose case is not open at all has its
+        case looked up by key. Looking up every task's case (``EXISTS``) was a lookup per open task at
+        risk: 36,000 of them at 2,000,000 cases, 290-370 ms on SQLite; this is 100-130 ms."""
         if self.team_id is not None:
             query = query.where(Task.team_id == self.team_id)
-        if self.service_key is not None or self.channel is not None:
-            of_case = select(Case.id).where(Case.id == Task.case_id)
-            if self.service_key is not None:
-                of_case = of_case.where(Case.service_key == self.service_key)
-            if self.channel is not None:
-                of_case = of_case.where(Case.channel == self.channel)
-            query = query.where(of_case.exists())
+        if self._narrows_cases():
+            open_cases = select(Case.id).where(Case.status == CaseStatus.OPEN)
+            of_case = self._case_matches(select(Case.id).where(Case.id == Task.case_id))
+            query = query.where(or_(Task.case_id.in_(self._case_matches(open_cases)),
+                                    and_(Task.case_id.not_in(open_cases), of_case.exists())))
         return query
 
 

@@ -22,11 +22,13 @@ from .base import Base
 
 class MiCount(Base):
     __tablename__ = "mi_count"
-    # Covering indexes (migration 0025): a range of days, or one metric's range, summed from the index
-    # alone whatever the team, service or channel asked for, never row by row from the table.
+    # Covering indexes (migrations 0026 and 0031): one metric's range, or the range of one team, service
+    # or channel, summed from a contiguous part of one index, never row by row from the table.
     __table_args__ = (
-        Index("ix_mi_count_cover", "day", "service_key", "team_id", "metric", "kind", "channel", "n"),
         Index("ix_mi_count_metric", "metric", "day", "team_id", "service_key", "channel", "kind", "n"),
+        Index("ix_mi_count_team", "team_id", "day", "metric", "kind", "channel", "service_key", "n"),
+        Index("ix_mi_count_service", "service_key", "day", "metric", "kind", "channel", "team_id", "n"),
+        Index("ix_mi_count_channel", "channel", "day", "metric", "kind", "service_key", "team_id", "n"),
     )
     day: Mapped[date] = mapped_column(primary_key=True)  # the local day the counted things happened on
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)  # engine.mi.mi_rollup.Metric
@@ -43,6 +45,11 @@ class MiDay(Base):
     only for avoidable contacts). What the dashboards read when they ask for no team or service."""
 
     __tablename__ = "mi_day"
+    # Per service, its rows are the channel ALL ones; per channel, the service ALL ones (migration 0031).
+    __table_args__ = (
+        Index("ix_mi_day_channel", "channel", "day", "metric", "kind", "service_key", "n"),
+        Index("ix_mi_day_service", "service_key", "day", "metric", "kind", "channel", "n"),
+    )
     day: Mapped[date] = mapped_column(primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -56,7 +63,10 @@ ALL = "*"  # mi_day: summed over every channel, or every service
 
 class MiHour(Base):
     __tablename__ = "mi_hour"
-    __table_args__ = (Index("ix_mi_hour_cover", "at", "channel", "service_key", "team_id", "n"),)
+    __table_args__ = (Index("ix_mi_hour_cover", "at", "channel", "service_key", "team_id", "n"),
+                      Index("ix_mi_hour_team", "team_id", "at", "n"),  # one team's, service's or channel's
+                      Index("ix_mi_hour_service", "service_key", "at", "n"),  # hours of a range (migration 0031)
+                      Index("ix_mi_hour_channel", "channel", "at", "n"))
     at: Mapped[datetime] = mapped_column(primary_key=True)  # the UTC hour the contacts were in
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     service_key: Mapped[str] = mapped_column(String(200), primary_key=True)

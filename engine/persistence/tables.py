@@ -391,10 +391,10 @@ from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule
 from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)
 from .mi import MiCase as MiCase, MiCount as MiCount, MiDay as MiDay, MiHour as MiHour  # noqa: E402  (re-exported)
 
-# Open work by age and by SLA state, read by every management-information figure (engine/mi/mi_open.py); the
-# channel and service in the index answer a dashboard narrowed to one without reading the cases (migration 0026).
+# Open work for MI (engine/mi/mi_open.py): channel or service, then start: oldest first (migrations 0026, 0031).
 Index("ix_case_status_created", Case.status, Case.created_at)
 Index("ix_case_status_sla", Case.status, Case.sla_state, Case.channel, Case.service_key)
-Index("ix_case_status_channel", Case.status, Case.channel, Case.service_key, Case.created_at)
-Index("ix_task_status_sla", Task.status, Task.sla_state)
+Index("ix_case_open_channel", Case.status, Case.channel, Case.created_at, Case.id, Case.sla_state, Case.service_key)
+Index("ix_case_open_service", Case.status, Case.service_key, Case.created_at, Case.id, Case.sla_state)
+Index("ix_task_status_sla", Task.status, Task.sla_state, Task.team_id, Task.case_id)
 from .data_stores import DataStore as DataStore, DataStoreEntry as DataStoreEntry  # noqa: E402  (re-exported)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import select, update
 
 from engine.casework import cases, contacts, handback
 from engine.deadlines import sla
@@ -14,7 +15,8 @@ from engine.people import users
 from engine.clock import FixedClock
 from engine.context import Context
 from engine.deadlines.sla import SlaTerms
-from engine.types import Role, SlaUnit
+from engine.persistence.tables import Case, Task
+from engine.types import CaseStatus, Role, SlaState, SlaUnit, TaskStatus
 from engine.background.worker import sweep_slas
 from tests.engine.helpers import complete, deploy_library, task_for
 
@@ -97,3 +99,37 @@ def test_figures_for_one_team_service_or_channel(hub):
     assert (phone["contacts"], phone["cases_started"], phone["avoidable_contact_rate"]) == (4, 3, 0.25)
     bins = mi.figures(ctx, mi.Filters(WEEK.start, WEEK.end, service="missed_bin_collection"))
     assert (bins["cases_started"], bins["fcr_rate"]) == (4, 0.0)
+
+
+def _open_at_risk_by_brute_force(ctx: Context, channel: str | None = None, service: str | None = None) -> dict[str, int]:
+    """Open tasks and open cases at risk or breached, each task counted by its case's channel and
+    service whatever the case's status: the definition, read the slow way."""
+    labels = {SlaState.AT_RISK: "open_at_risk", SlaState.BREACHED: "open_breached"}
+    out = dict.fromkeys(labels.values(), 0)
+    with ctx.db.transaction(readonly=True) as s:
+        tasks = s.execute(select(Task.sla_state, Case.channel, Case.service_key).join(Case, Case.id == Task.case_id)
+                          .where(Task.status.in_([TaskStatus.OPEN, TaskStatus.HANDED_BACK]))).all()
+        open_cases = s.execute(select(Case.sla_state, Case.channel, Case.service_key)
+                               .where(Case.status == CaseStatus.OPEN)).all()
+    for state, ch, key in [*tasks, *open_cases]:
+        if state in labels and channel in (None, ch) and service in (None, key):
+            out[labels[SlaState(state)]] += 1
+    return out
+
+
+def test_open_work_for_a_channel_or_service_counts_each_task_by_its_case_even_a_failed_one(hub):
+    ctx, clock = hub
+    week(ctx, clock)
+    asks = [("telephone", "phone", None), ("web", "web", None), ("councillor", "councillor", None),
+            (None, None, "missed_bin_collection"), (None, None, "bulky_waste_prices")]
+    for lgcl, channel, service in asks:
+        figures = mi.figures(ctx, mi.Filters(WEEK.start, WEEK.end, channel=lgcl, service=service))
+        assert {k: figures["sla"][k] for k in ("open_at_risk", "open_breached")} == \
+            _open_at_risk_by_brute_force(ctx, channel, service)
+    assert _open_at_risk_by_brute_force(ctx, "web")["open_breached"] > 0
+    with ctx.db.transaction() as s:  # a case that failed keeps its open task: still counted by its channel
+        s.execute(update(Case).where(Case.channel == "web", Case.status == CaseStatus.OPEN)
+                  .values(status=CaseStatus.FAILED))
+    web = mi.figures(ctx, mi.Filters(WEEK.start, WEEK.end, channel="web"))["sla"]
+    assert {k: web[k] for k in ("open_at_risk", "open_breached")} == _open_at_risk_by_brute_force(ctx, "web")
+    assert web["open_breached"] > 0
