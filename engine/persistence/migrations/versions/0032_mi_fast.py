@@ -2,8 +2,8 @@
 service or channel read only that one's part of the roll-up for its range, and open work narrowed
 to a channel or service find its oldest cases in order without sorting every open case
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-06 16:00:00.000000
 
 Each roll-up index leads with what a dashboard narrows to (team, service or channel), then the day
@@ -16,8 +16,8 @@ is ten index entries, not a sort of every open case of it.
 from alembic import op
 
 
-revision = '0031'
-down_revision = '0030'
+revision = '0032'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
