@@ -44,7 +44,7 @@ lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --output-file requirements.lock pyproject.toml
 
 # The shipped maps call back-office systems, so `demo` and `run` start fake ones beside councilflow
-# (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends. Three services
+# (examples/fake_backoffice.py, on 127.0.0.1 only) and stop them when the command ends. Four services
 # are published for residents (/report) and partners' systems (Open311): docs/residents.md.
 WITH_BACKOFFICE := $(BIN)/python examples/with_backoffice.py --
 

@@ -38,7 +38,9 @@ STORIES = [
     # where the advisor has taken it to call her back.
     Story("sian", "fly_tipping_report", "test_case_hand_back_for_more_information", WEB, 2, steps=2, claim=True),
     # Waste Services hand a re-collection back to the hub with a question (the hand-back use case).
-    Story("sian", "missed_bin_collection", "test_case_recollected", PHONE, 1, steps=1,
+    # Reported this morning: the map's 2-day timer (calendar days) must not have fired, or on a Sunday
+    # or Monday the question would be gone with the re-collection task it was asked on.
+    Story("sian", "missed_bin_collection", "test_case_recollected", PHONE, 0, steps=1,
           question="The crew could not find the bins at 58 Chapel Street. Where does the resident keep them?"),
     Story("grace", "council_tax_change_of_address", "test_case_new_bill_issued", EMAIL, 15),
     # Revenues ask the hub for evidence.

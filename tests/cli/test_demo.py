@@ -142,7 +142,7 @@ def test_every_role_finds_work_on_its_first_page_and_a_second_run_adds_nothing(d
     assert "has a key already" in again and "o311_" not in again
     assert queries.task_page(ctx, TaskFilter(team="Waste Services", status=queries.ACTIVE),
                              WASTE_LEAD).total == active.total
-    _the_demo_publishes_three_services_for_residents_and_partners(cli)
+    _the_demo_publishes_four_services_for_residents_and_partners(cli)
     _what_the_readme_and_docs_name_is_in_the_demo(cli)
 
 
@@ -165,7 +165,7 @@ def _what_the_readme_and_docs_name_is_in_the_demo(cli) -> None:
     assert (missed_bin["process"], missed_bin["data"]["customer_name"]) == ("missed_bin_collection", "Pat Smith")
     assert [t["team"] for t in missed_bin["tasks"]] == ["Waste Services"]
     assert any(t["bpmn_id"] == "arrange_recollection"
-               for t in cli("case", "show", "CF-000024", "--json").json()["tasks"])
+               for t in cli("case", "show", "CF-000026", "--json").json()["tasks"])
 
     task = int(re.search(r"councilflow task claim (\d+)", README).group(1))
     claimed = cli("task", "claim", str(task), "--user", WASTE_OFFICER, "--json")
@@ -183,8 +183,9 @@ def _what_the_readme_and_docs_name_is_in_the_demo(cli) -> None:
         ("working_days", int(policy.group(2)), int(policy.group(3)))
 
 
-def _the_demo_publishes_three_services_for_residents_and_partners(cli) -> None:
+def _the_demo_publishes_four_services_for_residents_and_partners(cli) -> None:
     listed = cli("services", "list", "--json").json()
     assert {(s["process"], tuple(s["channels"]), s["open311_code"]) for s in listed} == {
         ("missed_bin_collection", ("open311", "web"), "missed-bin"), ("fly_tipping_report", ("open311", "web"), "fly-tipping"),
-        ("pothole_report", ("open311", "web"), "pothole")}
+        ("pothole_report", ("open311", "web"), "pothole"),
+        ("blue_badge_document_check", ("web",), None)}  # residents book a slot at the hub
