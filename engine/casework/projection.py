@@ -42,6 +42,7 @@ class Projector:
         self.outstanding: list[Task] | None = None  # the case's open tasks once saved
         self._created: list[Task] = []  # tasks this save opened
         self._before: list[str] = []  # the BPMN ids of the tasks open before it
+        self.saved = ""  # the workflow's document as the last save wrote it
 
     def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
         event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
@@ -91,7 +92,7 @@ class Projector:
         resident_updates.after_save(self.session, case, self._created, self._before, state_row is None, self.now)
         if not cancelled:
             calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
-        text = runtime.dump(self.loaded, workflow)
+        text = self.saved = runtime.dump(self.loaded, workflow)
         if state_row is None:
             self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
         else:
