@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,20 +42,28 @@ from .views import CaseView
 OUTSTANDING = projection.OUTSTANDING
 
 
-def _lock_task(session: Session, task_id: int) -> tuple[Case, Task]:
+_TASK_AND_OUTSTANDING = select(Task).where(Task.case_id == bindparam("case"), or_(
+    Task.id == bindparam("task"), Task.status.in_(OUTSTANDING))).execution_options(populate_existing=True)
+
+
+def _lock_task(session: Session, task_id: int) -> tuple[Case, Task, list[Task]]:
     """Lock the task's case (case first, like every writer) and read the task again after the lock,
-    so a change someone made a moment ago is seen."""
+    so a change someone made a moment ago is seen; with it, in the same statement, the case's
+    outstanding tasks (the projector's starting point)."""
     case = lock_task_case(session, task_id)
     if case is None:
         raise TaskNotFound(f"There is no task {task_id}")
-    return case, session.get_one(Task, task_id, populate_existing=True)
+    rows = list(session.scalars(_TASK_AND_OUTSTANDING, {"case": case.id, "task": task_id}))
+    task = next(t for t in rows if t.id == task_id)
+    return case, task, sorted((t for t in rows if t.status in OUTSTANDING), key=lambda t: t.id)
 
 
 class CaseWriter:
     """One case, locked for the length of a transaction."""
 
     def __init__(self, ctx: Context, session: Session, case: Case, actor: str, user: User | None,
-                 task: Task | None = None, state: CaseState | None = None) -> None:
+                 task: Task | None = None, state: CaseState | None = None,
+                 outstanding: list[Task] | None = None) -> None:
         self.ctx, self.session, self.case, self.task = ctx, session, case, task
         self.actor, self.user = actor, user
         self.now = ctx.clock.now()
@@ -64,6 +72,7 @@ class CaseWriter:
         self._projector: projection.Projector | None = None
         self._failure: StepFailure | None = None
         self._new = False  # set by new_case: no saved state yet
+        self._outstanding = outstanding  # the case's outstanding tasks, when read with the lock
         self._saved: tuple[int, int, str, BpmnWorkflow] | None = None  # the case, its version, state, workflow
 
     @property
@@ -76,7 +85,8 @@ class CaseWriter:
     @property
     def projector(self) -> projection.Projector:
         if self._projector is None:
-            self._projector = projection.Projector(self.ctx, self.session, self.case, self.loaded, self.actor)
+            self._projector = projection.Projector(self.ctx, self.session, self.case, self.loaded, self.actor,
+                                                   self._outstanding)
         return self._projector
 
     @property
@@ -210,16 +220,16 @@ def open_case(ctx: Context, *, reference: str | None = None, task_id: int | None
     if sum(x is not None for x in (reference, task_id, case_id)) != 1:
         raise ValueError("name the case by exactly one of reference, task_id or case_id")
     with _stale_is_conflict(), ctx.db.transaction() as session:
-        task = None
+        task, outstanding = None, None
         if task_id is not None:
-            case, task = _lock_task(session, task_id)
+            case, task, outstanding = _lock_task(session, task_id)
         else:
             found = lock_case(session, case_id=case_id, reference=reference)
             if found is None:
                 raise CaseNotFound(f"There is no case {reference if reference is not None else case_id}")
             case = found
         name, user = _actor(session, actor, person)
-        w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task)
+        w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task, outstanding=outstanding)
         yield w
     w.kept()
 
@@ -263,7 +273,7 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
     with the case, so starting again with it fails (IntegrityError) and nothing of this one is kept."""
     with ctx.db.transaction() as session:
         name, user = _actor(session, actor, person)
-        version = registry.get_version(session, process_key)
+        version = registry.current_version(ctx, session, process_key)
         loaded = registry.loaded_spec(ctx, version)
         now = ctx.clock.now()
         if new_customer is not None:
