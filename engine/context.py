@@ -10,6 +10,7 @@ from typing import Any
 from .bpmn.runtime import Runtime
 from .bpmn.savedstate import LoadedSpec
 from .bpmn.scripting import ServiceHandler
+from .casework.livecache import LiveWorkflows
 from .clock import Clock, SystemClock
 from .mi import mi_rollup  # noqa: F401  (counts case events for MI in their own transaction)
 from .people.notifications import NotificationSender
@@ -31,6 +32,7 @@ class Context:
     version_cache: dict[int, ProcessVersion] = field(default_factory=dict)  # rows that never change once deployed
     notifier: NotificationSender | None = None  # e.g. the Notify adapter; None: in-app only
     adapters: Any = None  # the adapter registry (engine.outbox.calls.Adapters); None: no service calls
+    live: LiveWorkflows = field(default_factory=LiveWorkflows)  # workflows as this process last saved them
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(self.services, self.settings.script_time_limit_s, self.clock)

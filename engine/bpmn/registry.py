@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached, undefer
 
 from ..context import Context
@@ -223,6 +223,18 @@ def get_version(session: Session, key: str, version: int | None = None) -> Proce
         what = f"version {version} of " if version else ""
         raise ProcessNotFound(f"There is no {what}process '{key}' deployed")
     return found
+
+
+_CURRENT_ID = select(ProcessVersion.id).where(ProcessVersion.process_key == bindparam("key")) \
+    .order_by(ProcessVersion.version.desc()).limit(1)  # built once: read at every case start
+
+
+def current_version(ctx: Context, session: Session, key: str) -> ProcessVersion:
+    """``get_version``'s current version, its row from the process's cache (``attach_version``)."""
+    version_id = session.scalar(_CURRENT_ID, {"key": key})
+    if version_id is None:
+        raise ProcessNotFound(f"There is no process '{key}' deployed")
+    return attach_version(ctx, session, version_id)
 
 
 def attach_version(ctx: Context, session: Session, version_id: int) -> ProcessVersion:

@@ -8,23 +8,31 @@ afresh after the lock means a change someone committed a moment ago is seen.
 """
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from typing import Any
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..persistence.tables import Case, Task
+
+# The statements, built once (building one costs about as much as running it): by id or reference,
+# waiting or skipping a held case; and a task's case.
+_LOCK = {(by, skip): select(Case).where(column == bindparam("key")).with_for_update(skip_locked=skip)
+         .execution_options(populate_existing=True)
+         for by, column in (("id", Case.id), ("reference", Case.reference)) for skip in (False, True)}
+_LOCK_TASK_CASE = select(Case).join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task")) \
+    .with_for_update(of=Case).execution_options(populate_existing=True)
 
 
 def lock_case(session: Session, *, case_id: int | None = None, reference: str | None = None,
               skip_locked: bool = False) -> Case | None:
     """Lock one case row (None: no such case, or ``skip_locked`` and someone holds it)."""
-    where: ColumnElement[bool] = Case.id == case_id if case_id is not None else Case.reference == reference
-    return session.scalar(select(Case).where(where).with_for_update(skip_locked=skip_locked)
-                          .execution_options(populate_existing=True))
+    key: Any = case_id if case_id is not None else reference
+    return session.scalar(_LOCK["id" if case_id is not None else "reference", skip_locked], {"key": key})
 
 
 def lock_task_case(session: Session, task_id: int) -> Case | None:
     """Lock the case a task belongs to, found and locked in one statement (None: no such task).
     The task itself is not locked, and must be read again after this: on PostgreSQL a row joined to
     the locked one is the row as it was before the wait."""
-    return session.scalar(select(Case).join(Task, Task.case_id == Case.id).where(Task.id == task_id)
-                          .with_for_update(of=Case).execution_options(populate_existing=True))
+    return session.scalar(_LOCK_TASK_CASE, {"task": task_id})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
@@ -22,6 +22,10 @@ from ..types import CaseStatus, EventKind, TaskStatus
 OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # tasks a case still owes
 
 _MISSING = object()
+# Statements built once (building one costs about as much as running it).
+_OUTSTANDING_TASKS = select(Task).where(Task.case_id == bindparam("case"), Task.status.in_(OUTSTANDING))
+_DROP_TIMERS = delete(Timer).where(Timer.case_id == bindparam("case"))
+_ADD_TIMER = insert(Timer)
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -32,16 +36,20 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 class Projector:
-    def __init__(self, ctx: Context, session: Session, case: Case, loaded: LoadedSpec, actor: str) -> None:
+    def __init__(self, ctx: Context, session: Session, case: Case, loaded: LoadedSpec, actor: str,
+                 outstanding: list[Task] | None = None) -> None:
         self.ctx, self.session, self.case, self.loaded, self.actor = ctx, session, case, loaded, actor
         self.now = ctx.clock.now()
         self._completion: Event | None = None
         # Whether the saved workflow had timers waiting (None: not known, so the rows are replaced).
         self.timers_before: bool | None = None
         self._sla_tasks_ended = False  # a task with an SLA clock ended here: its clock must settle
-        self.outstanding: list[Task] | None = None  # the case's open tasks once saved
+        # The case's outstanding tasks once saved; before the first save, when the writer read them
+        # with the lock (only this module adds task rows, so after that it knows them all).
+        self.outstanding: list[Task] | None = outstanding
         self._created: list[Task] = []  # tasks this save opened
         self._before: list[str] = []  # the BPMN ids of the tasks open before it
+        self.saved = ""  # the workflow's document as the last save wrote it
 
     def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
         event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
@@ -91,7 +99,7 @@ class Projector:
         resident_updates.after_save(self.session, case, self._created, self._before, state_row is None, self.now)
         if not cancelled:
             calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
-        text = runtime.dump(self.loaded, workflow)
+        text = self.saved = runtime.dump(self.loaded, workflow)
         if state_row is None:
             self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
         else:
@@ -120,9 +128,9 @@ class Projector:
         # row for it nor a cancellation, but cancelled like an open one once the task is withdrawn.
         # Read without flushing first: a row this transaction finished is still open in the table, so
         # its status here (not the table's) decides. Only this module adds task rows, all flushed.
-        open_rows = {t.spiff_id: t for t in self.session.scalars(
-            select(Task).where(Task.case_id == self.case.id, Task.status.in_(OUTSTANDING)))
-            if t.status in OUTSTANDING}
+        known = self.outstanding if self.outstanding is not None else \
+            self.session.scalars(_OUTSTANDING_TASKS, {"case": self.case.id})
+        open_rows = {t.spiff_id: t for t in known if t.status in OUTSTANDING}
         outstanding = []
         self._before = [row.bpmn_id for row in open_rows.values()]
         for spiff_id, row in open_rows.items():
@@ -145,13 +153,13 @@ class Projector:
 
     def _sync_timers(self, workflow: BpmnWorkflow | None, keep_none: bool) -> None:
         waiting = [] if keep_none or workflow is None else self.ctx.runtime.waiting_timers(workflow)
+        # Timer rows are written straight to the table (only this module writes them, never through the session).
+        conn = self.session.connection()
         if self.timers_before is not False or waiting:  # no rows before and none now: nothing to replace
-            if any(isinstance(row, Timer) for row in self.session.new):
-                self.session.flush()  # timer rows an earlier save of this transaction added go too
-            self.session.execute(delete(Timer).where(Timer.case_id == self.case.id))
-        for timer in waiting:
-            self.session.add(Timer(case_id=self.case.id, spiff_id=timer.spiff_id, bpmn_id=timer.bpmn_id,
-                                   due_at=timer.due_at))
+            conn.execute(_DROP_TIMERS, {"case": self.case.id})
+        if waiting:
+            conn.execute(_ADD_TIMER, [{"case_id": self.case.id, "spiff_id": t.spiff_id, "bpmn_id": t.bpmn_id,
+                                       "due_at": t.due_at} for t in waiting])
 
     def _new_task(self, spiff_id: str, bpmn_id: str, name: str, lane: str | None) -> Task:
         meta = self.case.version.user_tasks.get(bpmn_id, {})

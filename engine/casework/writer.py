@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from ..bpmn import data_stores, registry, script_helpers
 from ..bpmn.runtime import StepFailure
-from ..bpmn.savedstate import LoadedSpec
+from ..bpmn.savedstate import SERIALIZER_VERSION, LoadedSpec
 from ..catalogue import directory_entries
 from ..context import Context
 from ..errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
@@ -42,20 +42,28 @@ from .views import CaseView
 OUTSTANDING = projection.OUTSTANDING
 
 
-def _lock_task(session: Session, task_id: int) -> tuple[Case, Task]:
+_TASK_AND_OUTSTANDING = select(Task).where(Task.case_id == bindparam("case"), or_(
+    Task.id == bindparam("task"), Task.status.in_(OUTSTANDING))).execution_options(populate_existing=True)
+
+
+def _lock_task(session: Session, task_id: int) -> tuple[Case, Task, list[Task]]:
     """Lock the task's case (case first, like every writer) and read the task again after the lock,
-    so a change someone made a moment ago is seen."""
+    so a change someone made a moment ago is seen; with it, in the same statement, the case's
+    outstanding tasks (the projector's starting point)."""
     case = lock_task_case(session, task_id)
     if case is None:
         raise TaskNotFound(f"There is no task {task_id}")
-    return case, session.get_one(Task, task_id, populate_existing=True)
+    rows = list(session.scalars(_TASK_AND_OUTSTANDING, {"case": case.id, "task": task_id}))
+    task = next(t for t in rows if t.id == task_id)
+    return case, task, sorted((t for t in rows if t.status in OUTSTANDING), key=lambda t: t.id)
 
 
 class CaseWriter:
     """One case, locked for the length of a transaction."""
 
     def __init__(self, ctx: Context, session: Session, case: Case, actor: str, user: User | None,
-                 task: Task | None = None, state: CaseState | None = None) -> None:
+                 task: Task | None = None, state: CaseState | None = None,
+                 outstanding: list[Task] | None = None) -> None:
         self.ctx, self.session, self.case, self.task = ctx, session, case, task
         self.actor, self.user = actor, user
         self.now = ctx.clock.now()
@@ -64,6 +72,8 @@ class CaseWriter:
         self._projector: projection.Projector | None = None
         self._failure: StepFailure | None = None
         self._new = False  # set by new_case: no saved state yet
+        self._outstanding = outstanding  # the case's outstanding tasks, when read with the lock
+        self._saved: tuple[int, int, str, BpmnWorkflow] | None = None  # the case, its version, state, workflow
 
     @property
     def loaded(self) -> LoadedSpec:
@@ -75,7 +85,8 @@ class CaseWriter:
     @property
     def projector(self) -> projection.Projector:
         if self._projector is None:
-            self._projector = projection.Projector(self.ctx, self.session, self.case, self.loaded, self.actor)
+            self._projector = projection.Projector(self.ctx, self.session, self.case, self.loaded, self.actor,
+                                                   self._outstanding)
         return self._projector
 
     @property
@@ -85,9 +96,15 @@ class CaseWriter:
         return self._state
 
     def load(self) -> BpmnWorkflow:
-        """The saved workflow; StateUnreadable (its own words) when it cannot be loaded."""
+        """The saved workflow; StateUnreadable (its own words) when it cannot be loaded. The live one
+        this process saved last, when the case has not been saved since (``livecache``)."""
+        self._saved = None  # taken again after its save: it may change
         if self._workflow is None:
-            self._workflow = self.ctx.runtime.load(self.loaded, self.state.state, self.state.serializer_version)
+            saved = self.state
+            live = self.ctx.live.take(self.case.id, self.case.lock_version, saved.state) \
+                if saved.serializer_version == SERIALIZER_VERSION else None
+            self._workflow = live if live is not None else \
+                self.ctx.runtime.load(self.loaded, self.state.state, self.state.serializer_version)
             # Timer rows mirror the saved workflow's waiting timers: none then, none to delete at save.
             self.projector.timers_before = bool(self.ctx.runtime.waiting_timers(self._workflow))
         return self._workflow
@@ -102,6 +119,7 @@ class CaseWriter:
 
     def step(self, action: Callable[[BpmnWorkflow], Any]) -> StepFailure | None:
         """Run ``action`` on the workflow; a failing step is kept for ``save`` (the case fails) and returned."""
+        self._saved = None
         try:
             stores = data_stores.StoreAccess(self.session, self.case.service_key or self.case.process_key,
                                              self.actor, self.now)
@@ -140,9 +158,17 @@ class CaseWriter:
 
     def save(self, *, cancelled: bool = False, reason: str = "") -> None:
         """Project the workflow into the case, its tasks, timers, events and SLA clocks; save its state."""
-        self.projector.save(self.workflow(), self._failure, state_row=None if self._new else self.state,
+        workflow = self.workflow()
+        self.projector.save(workflow, self._failure, state_row=None if self._new else self.state,
                             cancelled=cancelled, reason=reason)
         self._new, self._failure = False, None
+        self.session.flush()  # the case row's version as saved, to keep the workflow under once committed
+        self._saved = (self.case.id, self.case.lock_version, self.projector.saved, workflow)
+
+    def kept(self) -> None:
+        """The transaction committed: keep the workflow as saved for the case's next step."""
+        if self._saved is not None:
+            self.ctx.live.put(*self._saved)
 
     def record(self, kind: EventKind, task: Task | None = None, **detail: Any) -> None:
         """Add an event to the case's history, and mark the case changed now."""
@@ -194,16 +220,18 @@ def open_case(ctx: Context, *, reference: str | None = None, task_id: int | None
     if sum(x is not None for x in (reference, task_id, case_id)) != 1:
         raise ValueError("name the case by exactly one of reference, task_id or case_id")
     with _stale_is_conflict(), ctx.db.transaction() as session:
-        task = None
+        task, outstanding = None, None
         if task_id is not None:
-            case, task = _lock_task(session, task_id)
+            case, task, outstanding = _lock_task(session, task_id)
         else:
             found = lock_case(session, case_id=case_id, reference=reference)
             if found is None:
                 raise CaseNotFound(f"There is no case {reference if reference is not None else case_id}")
             case = found
         name, user = _actor(session, actor, person)
-        yield CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task)
+        w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task, outstanding=outstanding)
+        yield w
+    w.kept()
 
 
 @contextmanager
@@ -212,7 +240,10 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
     case right now — it is taken on the next round instead of waiting."""
     with _stale_is_conflict(), ctx.db.transaction() as session:
         case = lock_case(session, case_id=case_id, skip_locked=True)
-        yield CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None) if case is not None else None
+        w = CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None) if case is not None else None
+        yield w
+    if w is not None:
+        w.kept()
 
 
 def _customer_data(session: Session, customer_id: int | None) -> dict[str, Any]:
@@ -242,7 +273,7 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
     with the case, so starting again with it fails (IntegrityError) and nothing of this one is kept."""
     with ctx.db.transaction() as session:
         name, user = _actor(session, actor, person)
-        version = registry.get_version(session, process_key)
+        version = registry.current_version(ctx, session, process_key)
         loaded = registry.loaded_spec(ctx, version)
         now = ctx.clock.now()
         if new_customer is not None:
@@ -266,3 +297,4 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
         writer.record(EventKind.CASE_STARTED, process=version.process_key, version=version.version,
                       channel=channel.value, data=initial)
         yield writer
+    writer.kept()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from ..bpmn import registry
@@ -233,14 +233,16 @@ def find_policy(session: Session, process_key: str, task_bpmn_id: str | None) ->
                                                   SlaPolicy.task_bpmn_id == (task_bpmn_id or WHOLE_CASE)))
 
 
+_POLICIES = select(SlaPolicy).where(SlaPolicy.process_key == bindparam("process"))  # built once
+
+
 def policy_for(session: Session, process_key: str, task_bpmn_id: str | None) -> SlaPolicy | None:
     """``find_policy`` for starting clocks: all the process's policies are read with its first one
     and remembered for the rest of the transaction (a save opening several tasks reads them once).
     Policies are changed only in transactions of their own (``set_policy``, ``remove_policy``)."""
     memo: dict[str, dict[str, SlaPolicy]] = session.info.setdefault("sla_policies", {})
     if process_key not in memo:
-        memo[process_key] = {p.task_bpmn_id: p for p in session.scalars(
-            select(SlaPolicy).where(SlaPolicy.process_key == process_key))}
+        memo[process_key] = {p.task_bpmn_id: p for p in session.scalars(_POLICIES, {"process": process_key})}
     return memo[process_key].get(task_bpmn_id or WHOLE_CASE)
 
 

@@ -106,14 +106,13 @@ class _Counter:
         self.add(at, metric, channel or mi.channel, mi.service_key, mi.team_id if team is None else team, kind, n)
 
     def starter_team(self, actor: str) -> int:
-        team = self.conn.scalar(select(Membership.team_id).join(User, User.id == Membership.user_id)
-                                .where(User.email == actor).order_by(Membership.team_id).limit(1))
+        team = self.conn.scalar(_STARTER_TEAM, {"actor": actor})
         return team or 0
 
     def case(self, case_id: int) -> MiCase | None:
         if case_id in self.tally.cases:
             return self.tally.cases[case_id]
-        row = self.conn.execute(select(MiCase.__table__).where(MiCase.case_id == case_id)).first()
+        row = self.conn.execute(_READ_CASE, {"case_id": case_id}).first()
         if row is None:
             return None
         mi = self.tally.cases[case_id] = MiCase(**row._mapping)
@@ -206,15 +205,32 @@ def _tally(session: Session) -> _Tally:
     return tally
 
 
+_UPSERTS: dict[tuple[str, str], Any] = {}  # (dialect, table) -> its upsert, built once
+
+
+def _upsert_statement(dialect: str, table: type[MiCount] | type[MiDay] | type[MiHour]) -> Any:
+    stmt = _UPSERTS.get((dialect, table.__tablename__))
+    if stmt is None:
+        insert_ = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+        keys = [c.name for c in table.__table__.primary_key]
+        stmt = _UPSERTS[(dialect, table.__tablename__)] = \
+            insert_.on_conflict_do_update(index_elements=keys, set_={"n": table.n + insert_.excluded.n})
+    return stmt
+
+
 def _upsert(conn: Connection, table: type[MiCount] | type[MiDay] | type[MiHour], columns: tuple[str, ...],
             counts: dict[tuple[Any, ...], int]) -> None:
     rows = [{**dict(zip(columns, key)), "n": n} for key, n in sorted(counts.items()) if n]
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    keys = [c.name for c in table.__table__.primary_key]
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_={"n": table.n + stmt.excluded.n}), rows)
+    if rows:
+        conn.execute(_upsert_statement(conn.dialect.name, table), rows)
+
+
+_INSERT_CASE = insert(MiCase)
+_UPDATE_CASE = update(MiCase).where(MiCase.case_id == bindparam("v_case_id")).values(
+    **{c: bindparam(f"v_{c}", type_=MiCase.__table__.c[c].type) for c in _CASE_COLUMNS if c != "case_id"})
+_READ_CASE = select(MiCase.__table__).where(MiCase.case_id == bindparam("case_id"))
+_STARTER_TEAM = select(Membership.team_id).join(User, User.id == Membership.user_id) \
+    .where(User.email == bindparam("actor")).order_by(Membership.team_id).limit(1)
 
 
 def _write(session: Session, tally: _Tally) -> None:
@@ -222,11 +238,9 @@ def _write(session: Session, tally: _Tally) -> None:
     upsert per counter table (rows sorted by key, so two writers take the row locks in one order)."""
     conn = session.connection()
     if tally.new:
-        conn.execute(insert(MiCase), [_row(tally.cases[k]) for k in sorted(tally.new)])
+        conn.execute(_INSERT_CASE, [_row(tally.cases[k]) for k in sorted(tally.new)])
     if tally.changed:
-        columns = MiCase.__table__.c
-        set_to = {c: bindparam(f"v_{c}", type_=columns[c].type) for c in _CASE_COLUMNS if c != "case_id"}
-        conn.execute(update(MiCase).where(MiCase.case_id == bindparam("v_case_id")).values(**set_to),
+        conn.execute(_UPDATE_CASE,
                      [{f"v_{c}": v for c, v in _row(tally.cases[k]).items()} for k in sorted(tally.changed)])
     _upsert(conn, MiCount, ("day", "metric", "kind", "channel", "service_key", "team_id"), tally.daily)
     _upsert(conn, MiDay, ("day", "metric", "kind", "channel", "service_key"), coarse(tally.daily))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,11 +69,14 @@ def map_lane(session: Session, source: str, team_name: str) -> None:
         mapping.team_id = team.id
 
 
+_LANE_TEAM = select(Team).join(LaneMapping, LaneMapping.team_id == Team.id) \
+    .where(LaneMapping.source == bindparam("source"))  # built once: a task is routed at every step
+
+
 def team_for(session: Session, source: str | None, default_team: str, now: datetime) -> Team:
     """The team that works tasks from this lane/group (the default team when there is none)."""
     if source:
-        team = session.scalar(select(Team).join(LaneMapping, LaneMapping.team_id == Team.id)
-                              .where(LaneMapping.source == source))
+        team = session.scalar(_LANE_TEAM, {"source": source})
         if team is not None:
             return team
         ensure_mapping(session, source, now)
