@@ -33,6 +33,7 @@ NOT_PAGES = {"health.healthz", "health.readyz", "metrics.metrics", "diagrams.ver
              "appointment_calendar.ics",  # a calendar file: tests/webui/test_appointment_pages.py
              "mi.table_csv", "mi.all_ods",  # downloads: tests/webui/test_mi_pages.py reads them back
              "mi_live.board",  # a fragment the live board swaps in: tests/webui/test_mi_live.py
+             "tasks.suggestions",  # a typeahead's JSON: tests/browser/test_spiff_widgets_journey.py
              "residents.sent",  # its address carries a signed receipt: tests/browser/test_resident_journey.py
              # A councillor's own pages: an admin is no elected member (test_councillor_journey.py visits them).
              "councillor.my_enquiries", "councillor.new_enquiry", "councillor.show"}

@@ -33,7 +33,11 @@ def test_the_dashboard_is_accessible_with_figures_and_with_a_wrong_date(server, 
         page.goto(f"{server.url}/")
         page.click("a[href='/mi']")
         check(page)
-        assert "Demand by weekday and hour" in page.content() and page.locator("svg[role=img]").count() == 7
+        # Every chart the dashboard always draws (the appointments chart joins them when the server has any).
+        drawn = {label.split()[0].removesuffix("-title") for label in page.locator("svg[role=img]").evaluate_all(
+            "svgs => svgs.map(s => s.getAttribute('aria-labelledby'))")}
+        assert "Demand by weekday and hour" in page.content() and drawn >= {
+            "chart-heat", "chart-daily", "chart-fcr", "chart-handoffs", "chart-bounces", "chart-sla", "chart-backlog"}
         page.click("summary:has-text('Show the figures as a table') >> nth=0")
         check(page)
         shoot(page, "mi-dashboard.png")
