@@ -3,6 +3,7 @@ worker with a worker-scoped token fetches and locks it over the REST API and fin
 failure, BPMN error), and the case goes on."""
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timezone
 
@@ -15,12 +16,14 @@ from engine.casework import cases
 from engine.people import tokens, users
 from engine.clock import FixedClock
 from engine.context import Context, Settings
+from engine.errors import FormInvalid
 from engine.outbox.external_tasks import TopicRequest, fetch_and_lock
 from engine.persistence.db import Database
-from engine.types import Role, TokenScope
+from engine.types import CaseStatus, Role, TokenScope
 from examples.external_worker import Worker
 from tests.conftest import FORMS
 from tests.engine.test_camunda8 import MAP as CAMUNDA_8
+from tests.engine.test_camunda_forms import FORM as PERMIT_FORM
 from webui.app import create_app
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
@@ -203,3 +206,51 @@ def test_an_admin_issues_a_worker_token_from_the_cli(cli, ctx):
                   "worker", "--json")
     assert created.exit_code == 0 and created.json()["scope"] == "worker"
     assert [t.scope for t in tokens.list_tokens(ctx, "connector@example.gov.uk")] == ["worker"]
+
+
+PERMIT_8 = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0"
+  id="d" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.31.0"
+  modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">
+  <bpmn:process id="permit_account" name="Resident parking permit" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="review" name="Review the permit">
+      <bpmn:extensionElements><zeebe:formDefinition formId="parking_permit_review" />
+        <zeebe:assignmentDefinition candidateGroups="Parking" /></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:serviceTask id="charge" name="Open the permit account">
+      <bpmn:extensionElements><zeebe:taskDefinition type="permit-account" retries="3" /></bpmn:extensionElements>
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing></bpmn:serviceTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="charge" />
+    <bpmn:sequenceFlow id="f3" sourceRef="charge" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_camunda_8_map_with_a_camunda_form_and_a_job_worker_runs_to_the_end(council, api):
+    """Issue 17's "done when": a map as the current Camunda Modeler draws it, its user task's linked
+    Camunda Form checking the answers, its job-worker service task done by the example worker over HTTP."""
+    files = {"permit_account.bpmn": PERMIT_8.encode(), "review.form": json.dumps(PERMIT_FORM).encode()}
+    assert registry.check(council, files).errors == []
+    registry.deploy(council, files)
+    case = cases.start_case(council, "permit_account", {"uprn": 100023336956})
+    [review] = case.tasks
+    assert review.team == "Parking"
+    with pytest.raises(FormInvalid) as refused:  # the Camunda Form's rules, not ours
+        cases.complete_task(council, review.id, {"registration": "ab-12", "decision": "refuse", "months": 13})
+    assert set(refused.value.errors) == {"registration", "months", "reason"}
+    waiting = cases.complete_task(council, review.id, {"registration": "AB12 CDE", "decision": "approve", "months": 6})
+    assert waiting.status == CaseStatus.OPEN and waiting.tasks == []  # waiting for the worker
+    server = make_server("127.0.0.1", 0, api.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert Worker(f"http://127.0.0.1:{server.server_port}", api.token, "permit-account", "example").run_once() == 1
+    finally:
+        server.shutdown()
+    done = cases.show_case(council, case.reference)
+    assert done.case.status == CaseStatus.COMPLETED
+    assert (done.data["account_number"], done.data["registration"]) == ("CT-100023336956", "AB12 CDE")
