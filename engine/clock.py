@@ -1,12 +1,20 @@
 """Injectable clocks: business logic asks a clock for the time, so tests can jump it."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")  # a UK council's days
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+def local_today(clock: Clock) -> date:
+    """Today in the UK by ``clock``: the day a form's "today" means (SpiffArena's ``minimumDate``)."""
+    return clock.now().astimezone(UK).date()
 
 
 class SystemClock:

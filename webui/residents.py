@@ -23,7 +23,7 @@ from engine.errors import FormInvalid
 from engine.types import PublishChannel
 
 from . import resident_slots
-from .current import context
+from .current import context, today
 from .forms import Form
 from .forms.public import CONTACT_PREFIX, PublicForm, contact_details, contact_form, public_form
 from .i18n import N_, locale
@@ -113,7 +113,7 @@ def submit(key: str) -> Any:
     contact_part = contact.read(request.form)
     answers = service_part.data if service_part else {}
     values = {**(service_part.values if service_part else {}), **contact_part.values}
-    errors = {**(public.form.errors(answers) if public else {}), **contact.errors(contact_part.data)}
+    errors = {**(public.form.errors(answers, today()) if public else {}), **contact.errors(contact_part.data)}
     errors.update({name: _("Remove the character that cannot be stored from this answer")
                    for name, value in {**answers, **contact_part.data}.items() if "\x00" in str(value)})
     if not errors:

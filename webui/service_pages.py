@@ -17,7 +17,7 @@ from engine.catalogue import EntryPage, WrongAction
 from engine.errors import FormInvalid
 from engine.types import Channel, DirectoryAction
 
-from .current import context
+from .current import context, today
 from .forms import Form
 from .forms.components import Errors, Values
 from .frontoffice import CHANNELS, customer_rows, selected_customer
@@ -75,7 +75,7 @@ def take_contact(key: str) -> Any:
     if page.entry.action == DirectoryAction.RESOLVE and chosen["outcome"] not in dict(RESOLUTIONS):
         errors["outcome"] = "Select how the contact ended"
     if submission is not None and form is not None:
-        errors.update(form.errors(submission.data))
+        errors.update(form.errors(submission.data, today()))
     values = submission.values if submission is not None else None
     if errors:
         return _page(page, customer, values, errors, chosen, 400)

@@ -24,7 +24,7 @@ from engine.types import Channel, Role, TaskStatus
 
 from . import addresses, appointment_fields, typeaheads
 from .auth import is_local_path
-from .current import context
+from .current import context, today
 from .forms import Form, address
 from .forms.components import Errors, Values
 from .forms.instructions import render_instructions
@@ -194,7 +194,7 @@ def submit(task_id: int) -> Any:
         what, name = lookup
         submission.values[name] = address.after(submission.values.get(name) or {}, what)
         return _task_page(detail, form, submission.values)
-    errors = form.errors(submission.data)
+    errors = form.errors(submission.data, today())
     if errors:
         return _task_page(detail, form, submission.values, errors, status=400)
     if not (_front_office(detail) and form.fields):

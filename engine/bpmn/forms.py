@@ -8,6 +8,7 @@ A form is checked once per text (and library forms it reads), not on every use: 
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -170,9 +171,11 @@ def _message(schema: dict[str, Any], error: ValidationError) -> str:
 
 
 def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | None = None,
-               ui_schema: Any = None) -> dict[str, str]:
+               ui_schema: Any = None, today: date | None = None) -> dict[str, str]:
     """Field name -> plain-English message, first problem per field, in the form's order; with the
-    form's UI schema, also what SpiffArena's widgets refuse (``widgets.errors``: date and number ranges)."""
+    form's UI schema, also what SpiffArena's widgets refuse (``widgets.errors``: date and number ranges),
+    and dates outside SpiffArena's ``minimumDate``/``maximumDate`` (``today``: the UK day they mean;
+    None: those against today are not checked)."""
     known = formcache.of(schema, library)
     validator = (known.derive("validator", lambda: formschema.validator(schema, known.library)) if known
                  else formschema.validator(schema, library))
@@ -186,6 +189,8 @@ def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | 
                            "its $refs loop") from None
     shown = formschema.with_properties_followed(schema, library)  # titles defined by reference
     errors: dict[str, str] = widgets.errors(shown, ui_schema, data) if ui_schema else {}
+    for name, message in widgets.date_limit_errors(shown, data, today).items():
+        errors.setdefault(name, message)
     for error in found:
         if _field(error).split(".")[0] not in errors:
             errors.setdefault(_field(error), _message(shown, error))
@@ -194,9 +199,9 @@ def errors_for(schema: dict[str, Any], data: dict[str, Any], library: Library | 
 
 
 def validate(schema: dict[str, Any] | None, data: dict[str, Any], library: Library | None = None,
-             ui_schema: Any = None) -> None:
+             ui_schema: Any = None, today: date | None = None) -> None:
     if schema is None:
         return
-    errors = errors_for(schema, data, library, ui_schema)
+    errors = errors_for(schema, data, library, ui_schema, today)
     if errors:
         raise FormInvalid(errors)

@@ -15,8 +15,9 @@ reads the same data here (spiffworkflow-frontend, ``src/components/CustomForm.ts
 * ``"ui:widget": "checkbox"`` on a boolean: one box; unticked is ``false``.
 
 ``errors`` adds the checks SpiffArena's form makes beyond JSON Schema (real dates, end not before
-start, a range's bounds and order, a typeahead answer that is an item); ``check_ui`` is the
-deploy-time check of a UI schema's use of these widgets.
+start, a range's bounds and order, a typeahead answer that is an item), and ``date_limit_errors`` its
+``minimumDate``/``maximumDate`` schema extensions (``"today"`` or ``"field:<question>"``, on a date or
+a range's start); ``check_ui`` and ``limit_problems`` are the deploy-time checks of their use.
 """
 from __future__ import annotations
 
@@ -106,6 +107,84 @@ def _date_range_error(label: str, value: Any, required: bool) -> str | None:
     if start and end and end < start:
         return f"The end date of {label} must be the same as or after the start date"
     return None
+
+
+# -- date limits (JSON Schema extensions, on any date or date-range property) ---------------------
+
+LIMITS = {"minimumDate": ("today or in the future", "the same as or after"),
+          "maximumDate": ("today or in the past", "the same as or before")}
+
+
+def _limit_parts(spec: Any) -> list[str]:
+    return [part.strip() for part in spec.split(",")] if isinstance(spec, str) else []
+
+
+def _field_of(part: str) -> tuple[str, str] | None:
+    """(question, side) a limit part ``field:<question>[:start|:end]`` names, or None if it is not one."""
+    kind, _, rest = part.partition(":")
+    other, _, side = rest.partition(":")
+    return (other, side) if kind == "field" and other and side in ("", "start", "end") else None
+
+
+def _title(prop: Any, name: str) -> str:
+    title = prop.get("title") if isinstance(prop, dict) else None
+    return str(title or name.replace("_", " ")).strip().rstrip("?:").strip()
+
+
+def _limit_error(properties: dict[str, Any], data: dict[str, Any], label: str, key: str, part: str,
+                 mine: str, today: date | None) -> str | None:
+    """The problem with the date ``mine`` (a range's start) against one part of a limit: ``today`` or
+    ``field:<name>`` (``:start`` or ``:end`` of a range); None when it is within it or cannot be told."""
+    to_today, to_field = LIMITS[key]
+    field = _field_of(part)
+    if part == "today" and today is not None:
+        limit, words = today.isoformat(), to_today
+    elif field is not None:
+        other = _lower(_title(properties.get(field[0]), field[0]))
+        start, end = date_range_parts(data.get(field[0]))
+        limit, words = (end if field[1] == "end" else start), f"{to_field} {other}"
+        if not _real(limit):
+            return f"Enter {other}: {_lower(label)} must be {to_field} it"
+    else:
+        return None
+    within = mine >= limit if key == "minimumDate" else mine <= limit
+    return None if within else f"{label[:1].upper()}{label[1:]} must be {words}"
+
+
+def date_limit_errors(schema: dict[str, Any], data: dict[str, Any], today: date | None) -> dict[str, str]:
+    """Field name -> message for dates outside SpiffArena's ``minimumDate``/``maximumDate`` limits,
+    each ``today`` (not checked when ``today`` is None) or another question's date, comma-separated;
+    a range is checked by its start, as SpiffArena does."""
+    found: dict[str, str] = {}
+    properties = schema.get("properties") or {}
+    for name, prop in properties.items():
+        mine = date_range_parts(data.get(name))[0] if isinstance(prop, dict) else ""
+        if not _real(mine):
+            continue  # no answer, or not a date: other checks say so
+        for key in LIMITS:
+            for part in _limit_parts(prop.get(key)):
+                message = _limit_error(properties, data, _title(prop, name), key, part, mine, today)
+                if message:
+                    found.setdefault(name, message)
+    return found
+
+
+def limit_problems(schema: Any) -> list[tuple[str, str]]:
+    """(property, problem) for each ``minimumDate``/``maximumDate`` part that is neither ``today`` nor
+    ``field:<question>`` naming another question of the form."""
+    found = schema.get("properties") if isinstance(schema, dict) else None
+    properties: dict[str, Any] = found if isinstance(found, dict) else {}
+    problems = []
+    for name, prop in properties.items():
+        for key in LIMITS if isinstance(prop, dict) else ():
+            if key in prop and not _limit_parts(prop[key]):
+                problems.append((name, f'{key} must be text: "today" or "field:<question>"'))
+            for part in _limit_parts(prop.get(key)):
+                field = _field_of(part)
+                if part != "today" and (field is None or field[0] not in properties):
+                    problems.append((name, f'{key} \'{part}\' is neither "today" nor "field:<question>" (with '
+                                           '":start" or ":end" for a date range) naming a question of this form'))
+    return problems
 
 
 # -- numbers -------------------------------------------------------------------------------------
@@ -261,13 +340,15 @@ def ui_problems(maps: Iterable[Any], form_text: Callable[[str], str | None]) -> 
         for props in root.iterfind(".//spiffworkflow:properties", NS):
             named = {p.get("name"): p.get("value") for p in props.iterfind("spiffworkflow:property", NS)}
             schema_name, ui_name = named.get("formJsonSchemaFilename"), named.get("formUiSchemaFilename")
-            texts = (form_text(schema_name), form_text(ui_name)) if schema_name and ui_name else (None, None)
+            texts = (form_text(schema_name) if schema_name else None, form_text(ui_name) if ui_name else None)
             try:
-                schema, ui = (json.loads(texts[0]), json.loads(texts[1])) if texts[0] and texts[1] else (None, None)
+                schema, ui = (json.loads(text) if text else None for text in texts)
             except ValueError:
                 continue  # reported as not JSON where the file is loaded
-            for prop, message in check_ui(schema, ui):
-                problem = Problem(str(ui_name), None, pointer_to(prop), message)
+            found = [(str(ui_name), prop, message) for prop, message in (check_ui(schema, ui) if ui else [])]
+            found += [(str(schema_name), prop, message) for prop, message in limit_problems(schema)]
+            for file, prop, message in found:
+                problem = Problem(file, None, pointer_to(prop), message)
                 if problem not in problems:
                     problems.append(problem)
     return problems

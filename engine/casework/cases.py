@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..appointments import appointment_booking
 from ..bpmn import forms, registry
+from ..clock import local_today
 from ..context import Context
 from ..errors import (AlreadyStarted, CaseNotFound, CaseNotOpen, Conflict, TaskAlreadyCompleted, StateUnreadable,
                      TaskClaimedByOther, UserError)
@@ -204,7 +205,7 @@ def finish_task(w: writer.CaseWriter, task: Task, data: dict[str, Any]) -> None:
     ctx, case = w.ctx, w.case
     schema = task_schema(ctx, w.session, case, task)
     casedata.check_task_fields(task.name, schema, data, case.version.files.get)  # before the form: its fields only
-    forms.validate(schema, data, case.version.files.get, task_ui_schema(case, task))
+    forms.validate(schema, data, case.version.files.get, task_ui_schema(case, task), local_today(ctx.clock))
     data = appointment_booking.book_answers(w, schema, data)  # a slot picked on the form is booked with the task
     if schema is not None and (task.form or "").endswith(forms.CAMUNDA_SUFFIX):
         # Camunda's Tasklist submits unanswered fields as null; maps rely on that.

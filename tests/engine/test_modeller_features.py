@@ -28,10 +28,11 @@ def _user(extension: str = "", attributes: str = "", modeller: str = "Camunda 7"
             f'<bpmn:extensionElements>{extension}{team}</bpmn:extensionElements>')
 
 
-def _spiff_form(ui: dict[str, object]) -> tuple[str, dict[str, str]]:
-    """A user task whose SpiffArena form asks for one answer of each widget, with UI schema ``ui``."""
+def _spiff_form(ui: dict[str, object], **period: str) -> tuple[str, dict[str, str]]:
+    """A user task whose SpiffArena form asks for one answer of each widget, with UI schema ``ui``
+    (``period``: more of the date range's schema, like its ``minimumDate``)."""
     schema = {"type": "object", "properties": {
-        "supplier": {"type": "string"}, "period": {"type": "string"}, "amount": {"type": "number"},
+        "supplier": {"type": "string"}, "period": {"type": "string", **period}, "amount": {"type": "number"},
         "ok": {"type": "boolean"}, "cost": {"type": "object", "properties": {"min": {"type": "number"},
                                                                              "max": {"type": "number"}}}}}
     return ('<bpmn:userTask id="x"><bpmn:extensionElements><spiffworkflow:properties>'
@@ -74,6 +75,10 @@ SAMPLES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
         _spiff_form(WIDGETS),
     ("SpiffArena", "typeahead widget with no `category` in `ui:options`"): _spiff_form(
         {**WIDGETS, "supplier": {"ui:widget": "typeahead"}}),
+    ("SpiffArena", "date limits `minimumDate`, `maximumDate` (`today`, `field:<question>[:start|:end]`)"):
+        _spiff_form(WIDGETS, minimumDate="today", maximumDate="today"),
+    ("SpiffArena", "date limit naming no question of the form (`field:start_date`)"):
+        _spiff_form(WIDGETS, minimumDate="field:start_date"),
     ("SpiffArena", "user task with no lane or candidate group"): ('NOLANE<bpmn:userTask id="x">', {}),
     ("SpiffArena", "connector we have no adapter for (`http/GetRequestV2`)"): (
         '<bpmn:serviceTask id="x"><bpmn:extensionElements><spiffworkflow:serviceTaskOperator '

@@ -4,6 +4,7 @@ refuse is refused with GOV.UK messages, through the API's completion as through 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,13 @@ import pytest
 from engine import bpmn
 from engine.bpmn import registry
 from engine.casework import cases, typeahead_answer, typeahead_suggestions
+from engine.clock import FixedClock
+from engine.context import Context, Settings
 from engine.errors import FormInvalid, TaskNotFound
+from engine.persistence.db import Database
 from engine.people import users
 from engine.types import Role
+from tests.conftest import FORMS
 
 MAP = Path(__file__).resolve().parents[1] / "spiff_widgets"
 SCHEMA = json.loads((MAP / "repairs-grant-schema.json").read_text())
@@ -105,3 +110,68 @@ def test_a_formatted_number_is_shown_as_typed_with_its_decimal_places():
     assert bpmn.number_text(1234.5, {"decimals": 2}, "£") == "£1,234.50"
     assert bpmn.number_text(1234, {"decimals": 2}, "£") == "£1,234"
     assert bpmn.number_text(-5.5, {}, "£") == "-£5.5" and bpmn.number_text(None) == ""
+
+
+# SpiffArena's minimumDate/maximumDate schema extensions: "today" or another question's date.
+VISIT = {"type": "object", "properties": {
+    "works_period": {"type": "string", "title": "When the works happen"},
+    "visit": {"type": "string", "format": "date", "title": "Inspection visit",
+              "minimumDate": "today,field:works_period", "maximumDate": "field:works_period:end"},
+    "report_due": {"type": "string", "title": "Report due", "maximumDate": "today"},
+}}
+TODAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("answers, errors", [
+    ({"works_period": "2026-03-03:::2026-03-20", "visit": "2026-03-10"}, {}),
+    ({"works_period": "2026-03-03:::2026-03-20", "visit": "2026-03-03"}, {}),  # the same day counts
+    ({"visit": "2026-03-01", "works_period": "2026-02-01:::2026-03-20"},
+     {"visit": "Inspection visit must be today or in the future"}),
+    ({"works_period": "2026-03-05:::2026-03-20", "visit": "2026-03-04"},
+     {"visit": "Inspection visit must be the same as or after when the works happen"}),
+    ({"works_period": "2026-03-05:::2026-03-20", "visit": "2026-03-21"},
+     {"visit": "Inspection visit must be the same as or before when the works happen"}),
+    ({"visit": "2026-03-10"}, {"visit": "Enter when the works happen: inspection visit must be the same as or after it"}),
+    ({"works_period": "2026-03-05", "visit": "2026-03-10"},  # a range given its start only: no end to be before
+     {"visit": "Enter when the works happen: inspection visit must be the same as or before it"}),
+    ({"report_due": "2026-03-03"}, {"report_due": "Report due must be today or in the past"}),
+    ({"report_due": "2026-02-01:::2026-03-30"}, {}),  # a range is checked by its start, as SpiffArena does
+])
+def test_dates_outside_their_minimum_and_maximum_are_refused(answers, errors):
+    assert bpmn.errors_for(VISIT, answers, today=TODAY) == errors
+
+
+def test_without_a_day_for_today_only_the_other_questions_limits_are_checked():
+    assert bpmn.errors_for(VISIT, {"report_due": "2030-01-01", "works_period": "2026-03-05:::2026-03-20",
+                                   "visit": "2026-03-10"}) == {}
+
+
+def test_a_task_is_refused_a_date_before_today_by_the_case_clock(database_url):
+    files = {p.name: p.read_bytes() for p in MAP.iterdir()}
+    schema = json.loads(files["repairs-grant-schema.json"])
+    schema["properties"]["works_period"]["minimumDate"] = "today"
+    files["repairs-grant-schema.json"] = json.dumps(schema).encode()
+    ctx = Context(Database(database_url), clock=FixedClock(datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc)),
+                  settings=Settings(forms_dir=FORMS))
+    try:
+        registry.deploy(ctx, files)
+        [task] = cases.start_case(ctx, "repairs_grant", {}).tasks
+        with pytest.raises(FormInvalid) as refused:
+            cases.complete_task(ctx, task.id, {**GOOD, "works_period": "2026-03-01:::2026-03-31"})
+        assert refused.value.errors == {"works_period": "When the works happen must be today or in the future"}
+        done = cases.complete_task(ctx, task.id, {**GOOD, "works_period": "2026-03-02:::2026-03-31"})
+        assert cases.show_case(ctx, done.reference).data["works_period"] == "2026-03-02:::2026-03-31"
+    finally:
+        ctx.db.dispose()
+
+
+def test_the_deploy_check_refuses_a_limit_naming_no_question_of_the_form(ctx):
+    files = {p.name: p.read_bytes() for p in MAP.iterdir()}
+    schema = json.loads(files["repairs-grant-schema.json"])
+    schema["properties"]["works_period"]["minimumDate"] = "field:start_date"
+    schema["properties"]["amount"]["maximumDate"] = "tomorrow"
+    files["repairs-grant-schema.json"] = json.dumps(schema).encode()
+    errors = registry.check(ctx, files).errors
+    assert sorted((p.file, p.element) for p in errors) == [
+        ("repairs-grant-schema.json", "/amount"), ("repairs-grant-schema.json", "/works_period")]
+    assert all("naming a question of this form" in p.message for p in errors)

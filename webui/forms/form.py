@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from engine import bpmn
@@ -43,8 +44,9 @@ class Form:
     def read(self, posted: FormData, find: Find | None = None, pick: Pick | None = None) -> Submission:
         return read(self.fields, posted, find, pick)
 
-    def errors(self, data: dict[str, Any]) -> Errors:
-        return bpmn.errors_for(self.schema, data, self.library, self.ui_schema)
+    def errors(self, data: dict[str, Any], today: date | None = None) -> Errors:
+        """``today``: the UK day a SpiffArena ``minimumDate``/``maximumDate`` of "today" means."""
+        return bpmn.errors_for(self.schema, data, self.library, self.ui_schema, today)
 
     def values(self, data: dict[str, Any] | None = None) -> Values:
         """Form values for saved answers (None: the form's defaults)."""

@@ -16,6 +16,7 @@ from engine.bpmn import is_form_name
 from engine.bpmn import FormUnusable
 
 from .. import addresses
+from ..current import today
 from . import address
 from .form import Form
 from .samples import sample_data
@@ -98,7 +99,7 @@ def show(form: Form, caption: str, here: str, back: tuple[str, str]) -> Any:
         values[lookup[1]] = address.after(values.get(lookup[1]) or {}, lookup[0])
     elif request.method == "POST":
         submission = form.read(request.form, addresses.find)
-        values, errors = submission.values, form.errors(submission.data)
+        values, errors = submission.values, form.errors(submission.data, today())
         answers = None if errors else form.answers(submission.data)
     elif request.args.get("errors"):
         values, errors = form.values({}), form.errors({})
