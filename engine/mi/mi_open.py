@@ -1,9 +1,10 @@
 """Open work as management information sees it at one instant: open tasks and cases at risk of or
 past their SLA, the backlog of open cases by age in working days, and the oldest open cases.
 
-Read from the case and task projections through indexes made for it (migrations 0024 and 0025: case
-by status and start, by status, SLA state, channel and service, and by status, channel, service and
-start; task by status and SLA state), so the cost follows the open work, not the history. Age bands count working days after the day the case started (docs/mi.md)."""
+Read from the case and task projections through indexes made for it (migrations 0024, 0025 and 0032:
+case by status and start, by status, SLA state, channel and service, and by status, channel or
+service, then start; task by status, SLA state, team and case), so the cost follows the open work,
+not the history. Age bands count working days after the day the case started (docs/mi.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

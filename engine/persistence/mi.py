@@ -22,7 +22,7 @@ from .base import Base
 
 class MiCount(Base):
     __tablename__ = "mi_count"
-    # Covering indexes (migrations 0026 and 0031): one metric's range, or the range of one team, service
+    # Covering indexes (migrations 0026 and 0032): one metric's range, or the range of one team, service
     # or channel, summed from a contiguous part of one index, never row by row from the table.
     __table_args__ = (
         Index("ix_mi_count_metric", "metric", "day", "team_id", "service_key", "channel", "kind", "n"),
@@ -45,7 +45,7 @@ class MiDay(Base):
     only for avoidable contacts). What the dashboards read when they ask for no team or service."""
 
     __tablename__ = "mi_day"
-    # Per service, its rows are the channel ALL ones; per channel, the service ALL ones (migration 0031).
+    # Per service, its rows are the channel ALL ones; per channel, the service ALL ones (migration 0032).
     __table_args__ = (
         Index("ix_mi_day_channel", "channel", "day", "metric", "kind", "service_key", "n"),
         Index("ix_mi_day_service", "service_key", "day", "metric", "kind", "channel", "n"),
@@ -65,7 +65,7 @@ class MiHour(Base):
     __tablename__ = "mi_hour"
     __table_args__ = (Index("ix_mi_hour_cover", "at", "channel", "service_key", "team_id", "n"),
                       Index("ix_mi_hour_team", "team_id", "at", "n"),  # one team's, service's or channel's
-                      Index("ix_mi_hour_service", "service_key", "at", "n"),  # hours of a range (migration 0031)
+                      Index("ix_mi_hour_service", "service_key", "at", "n"),  # hours of a range (migration 0032)
                       Index("ix_mi_hour_channel", "channel", "at", "n"))
     at: Mapped[datetime] = mapped_column(primary_key=True)  # the UTC hour the contacts were in
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)

@@ -391,7 +391,7 @@ from .governance import AuditEntry as AuditEntry, RetentionRule as RetentionRule
 from .appointments import Appointment as Appointment, AppointmentDesk as AppointmentDesk, AppointmentLocation as AppointmentLocation, AppointmentType as AppointmentType  # noqa: E402,I001,E501  (re-exported)
 from .mi import MiCase as MiCase, MiCount as MiCount, MiDay as MiDay, MiHour as MiHour  # noqa: E402  (re-exported)
 
-# Open work for MI (engine/mi/mi_open.py): channel or service, then start: oldest first (migrations 0026, 0031).
+# Open work for MI (engine/mi/mi_open.py): channel or service, then start: oldest first (migrations 0026, 0032).
 Index("ix_case_status_created", Case.status, Case.created_at)
 Index("ix_case_status_sla", Case.status, Case.sla_state, Case.channel, Case.service_key)
 Index("ix_case_open_channel", Case.status, Case.channel, Case.created_at, Case.id, Case.sla_state, Case.service_key)

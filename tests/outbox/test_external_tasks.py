@@ -79,6 +79,17 @@ def api(council):
     return call
 
 
+@pytest.fixture
+def served(api):
+    """The API over real HTTP on 127.0.0.1, for the example worker: its base address."""
+    server = make_server("127.0.0.1", 0, api.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
 def _fetch(api, worker: str = "w1", lock_ms: int = 60_000, **topic):
     answer = api(FETCH, {"maxTasks": 5, "topics": [{"topicName": TOPIC, "lockDuration": lock_ms, **topic}]}, worker)
     assert answer.status_code == 200, answer.json
@@ -142,22 +153,14 @@ def test_failures_come_back_after_the_timeout_then_become_an_incident_an_admin_r
     assert _tasks(council, case.reference) == ["check"]
 
 
-def test_a_bpmn_error_takes_the_boundary_event_and_the_example_worker_does_the_rest(council, api):
+def test_a_bpmn_error_takes_the_boundary_event_and_the_example_worker_does_the_rest(council, api, served):
     """The example worker over HTTP: a Camunda 7 map's topic, and a Camunda 8 map's job type."""
     refused = cases.start_case(council, "council_tax_move", {"uprn": None})
     fine = cases.start_case(council, "council_tax_move", {"uprn": 100023336956})
     registry.deploy(council, {"blue_badge.bpmn": CAMUNDA_8.encode()})
     badge = cases.start_case(council, "blue_badge", {"uprn": 7, "pip_points": 10, "already_holder": False})
-    server = make_server("127.0.0.1", 0, api.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        worker = Worker(f"http://127.0.0.1:{server.server_port}", api.token, TOPIC, "example")
-        assert worker.run_once() == 2
-        jobs = Worker(f"http://127.0.0.1:{server.server_port}", api.token, "benefits-check", "example")
-        assert jobs.run_once() == 1
-    finally:
-        server.shutdown()
+    assert Worker(served, api.token, TOPIC, "example").run_once() == 2
+    assert Worker(served, api.token, "benefits-check", "example").run_once() == 1
     assert _tasks(council, refused.reference) == ["by_hand"]
     assert _tasks(council, fine.reference) == ["check"]
     assert cases.show_case(council, fine.reference).data["account_number"] == "CT-100023336956"
@@ -230,7 +233,7 @@ PERMIT_8 = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-def test_a_camunda_8_map_with_a_camunda_form_and_a_job_worker_runs_to_the_end(council, api):
+def test_a_camunda_8_map_with_a_camunda_form_and_a_job_worker_runs_to_the_end(council, api, served):
     """Issue 17's "done when": a map as the current Camunda Modeler draws it, its user task's linked
     Camunda Form checking the answers, its job-worker service task done by the example worker over HTTP."""
     files = {"permit_account.bpmn": PERMIT_8.encode(), "review.form": json.dumps(PERMIT_FORM).encode()}
@@ -244,13 +247,7 @@ def test_a_camunda_8_map_with_a_camunda_form_and_a_job_worker_runs_to_the_end(co
     assert set(refused.value.errors) == {"registration", "months", "reason"}
     waiting = cases.complete_task(council, review.id, {"registration": "AB12 CDE", "decision": "approve", "months": 6})
     assert waiting.status == CaseStatus.OPEN and waiting.tasks == []  # waiting for the worker
-    server = make_server("127.0.0.1", 0, api.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        assert Worker(f"http://127.0.0.1:{server.server_port}", api.token, "permit-account", "example").run_once() == 1
-    finally:
-        server.shutdown()
+    assert Worker(served, api.token, "permit-account", "example").run_once() == 1
     done = cases.show_case(council, case.reference)
     assert done.case.status == CaseStatus.COMPLETED
     assert (done.data["account_number"], done.data["registration"]) == ("CT-100023336956", "AB12 CDE")
