@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..errors import NotFound, SignInFailed, UserError
 from ..governance import audit
@@ -67,22 +67,33 @@ def sign_in_with_token(ctx: "Context", token: str) -> User:
     return token_holder(ctx, token)[0]
 
 
+_USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
+# The check before every API call, built once: the live token and its user's columns in one row.
+_HOLDER = select(ApiToken.id.label("token_id"), ApiToken.last_used_at.label("token_used_at"),
+                 ApiToken.scope.label("token_scope"), *User.__table__.columns) \
+    .join(User, User.id == ApiToken.user_id) \
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+
+
 def token_holder(ctx: "Context", token: str) -> tuple[User, TokenScope | None]:
     """The token's user for one API call, detached from any session, and the token's scope.
 
-    The token is checked in a read-only transaction, so a call that changes nothing takes no write
-    lock (on SQLite every write transaction queues for the one writer). "Last used" is recorded in a
-    short write of its own, and only when LAST_USED_RESOLUTION has passed since the stored value, so
-    a busy token costs one write every few minutes rather than one per call."""
+    The token is checked in a read-only unit of work on a bare connection (no Session: this runs
+    before every API call), so a call that changes nothing takes no write lock (on SQLite every write
+    transaction queues for the one writer). "Last used" is recorded in a short write of its own, and
+    only when LAST_USED_RESOLUTION has passed since the stored value, so a busy token costs one write
+    every few minutes rather than one per call."""
     now = ctx.clock.now()
-    with ctx.db.transaction(readonly=True) as session:
-        row, user = _holder(session, token)
-        token_id, due = row.id, _use_is_due(row.last_used_at, now)
-        scope = TokenScope(row.scope) if row.scope else None
-        session.expunge(user)
-    if due:
-        _record_use(ctx, token_id, now)
-    return user, scope
+    with ctx.db.reading() as connection:
+        found = connection.execute(_HOLDER, {"digest": digest(token)}).first()
+    if found is None or not found.active:
+        raise SignInFailed("The API token is not valid")
+    row = found._mapping
+    user = User(**{key: row[key] for key in _USER_COLUMNS})
+    make_transient_to_detached(user)  # as if read by a session now closed: the user's identity, no session
+    if _use_is_due(found.token_used_at, now):
+        _record_use(ctx, found.token_id, now)
+    return user, TokenScope(found.token_scope) if found.token_scope else None
 
 
 def _record_use(ctx: "Context", token_id: int, now: datetime) -> None:

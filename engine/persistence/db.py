@@ -98,8 +98,8 @@ class Database:
         self._writer = threading.RLock() if self.is_sqlite else None
         self._writer_wait_s = sqlite_busy_timeout_s
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(sqlite_deferred=True), expire_on_commit=False)
+        self._read_engine = self.engine.execution_options(sqlite_deferred=True)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[Session]:
@@ -111,6 +111,13 @@ class Database:
                     yield session
             finally:
                 session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only unit of work on a bare connection, for a hot read of a few columns (the API
+        token's check): a Session and its ORM objects cost several times the statement itself."""
+        with self._read_engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def _write_turn(self, readonly: bool) -> Iterator[None]:
