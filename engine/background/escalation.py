@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..casework import messages, writer
+from ..casework import history, messages, writer
 from ..casework.views import iso
 from ..casework.writer import CaseWriter
 from ..context import Context
@@ -24,7 +24,7 @@ from ..deadlines import calendar_settings, sla_rows
 from ..deadlines.sla import Escalation
 from ..errors import TeamNotFound
 from ..people import notifications, routing
-from ..persistence.tables import Case, Event, SlaClock, Task
+from ..persistence.tables import Case, SlaClock, Task
 from ..types import EscalationAction, EventKind, SlaTrigger, TaskStatus
 from . import sweeps
 
@@ -126,5 +126,4 @@ def _act(w: CaseWriter, clock: SlaClock, escalation: Escalation) -> None:
         receipt = messages.receive(w, escalation.target or "",
                                    {"sla": trigger.value, "task": tasks[0].bpmn_id if clock.task_id else None})
         detail["delivered"], detail["reason"] = receipt.delivered, receipt.reason
-    session.add(Event(case_id=case.id, task_id=clock.task_id, actor=actor, at=now, kind=EventKind.ESCALATED,
-                      detail=detail))
+    history.add_event(session, case.id, clock.task_id, actor, now, EventKind.ESCALATED, detail)

@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..casework import writer
+from ..casework import history, writer
 from ..casework.views import case_reference, iso
 from ..context import Context
 from ..errors import Conflict, NotFound, UserError
 from ..governance import audit
 from ..outbox import outbox
 from ..people.users import SYSTEM_ACTOR
-from ..persistence.tables import Case, Event, Incident, OutboxCall
+from ..persistence.tables import Case, Incident, OutboxCall
 from ..types import AuditKind, CallStatus, EventKind, IncidentStatus
 
 
@@ -122,8 +122,8 @@ def _resolve(w: writer.CaseWriter, incident_id: int, status: IncidentStatus, not
         raise UserError("Enter a note saying why")
     incident.status = status
     incident.resolved_at, incident.resolved_by, incident.resolution_note = w.now, w.actor, note
-    w.session.add(Event(case_id=incident.case_id, actor=w.actor, at=w.now, kind=_DECIDED[status],
-                        detail={"incident": incident.id, "note": note}))
+    history.add_event(w.session, incident.case_id, None, w.actor, w.now, _DECIDED[status],
+                      {"incident": incident.id, "note": note})
     kind = AuditKind.INCIDENT_RETRIED if status == IncidentStatus.RETRIED else AuditKind.INCIDENT_SKIPPED
     audit.record(w.session, kind, w.actor, w.now, incident.id, case=incident.case_id, note=note)
     return incident

@@ -23,8 +23,9 @@ from ..errors import CaseNotFound, NotFound, UserError
 from ..outbox.calls import new_call
 from ..people import permissions
 from ..people.users import find_user
-from ..persistence.tables import Case, Document, Event
+from ..persistence.tables import Case, Document
 from ..types import CallKind, DocumentStatus, EventKind
+from . import history
 from .views import iso
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -144,9 +145,9 @@ def keep_document(session: Session, case: Case, name: str, kind: str, content: b
                         filing_status=DocumentStatus.PENDING if operation else DocumentStatus.NOT_FILED)
     session.add(document)
     session.flush()
-    session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.DOCUMENT_ADDED,
-                      detail={"document": document.id, "filename": name, "size": len(content),
-                              "sha256": document.sha256, "filing": operation}))
+    history.add_event(session, case.id, None, actor, now, EventKind.DOCUMENT_ADDED,
+                      {"document": document.id, "filename": name, "size": len(content),
+                              "sha256": document.sha256, "filing": operation})
     if operation:
         params = {"case_ref": case.reference, "document_id": document.id, "filename": name, "mime_type": kind}
         session.add(new_call(case, CallKind.DOCUMENT_FILING, operation, params,

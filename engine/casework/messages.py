@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from ..context import Context
 from ..errors import CaseNotFound, Conflict, StateUnreadable, UserError
-from ..persistence.tables import Case, Event, InboundMessage
+from ..persistence.tables import Case, InboundMessage
 from ..types import CaseStatus, EventKind, MessageStatus
-from . import casedata, writer
+from . import casedata, history, writer
 from .views import CaseView
 from .writer import CaseWriter
 
@@ -40,8 +40,8 @@ def receive(w: CaseWriter, name: str, payload: dict[str, Any] | None, correlatio
     receipt = _deliver(w, name, payload, correlation_key)
     _store(w.session, case, case.reference or "", name, payload, receipt, w.actor, w.now)
     if not receipt.delivered:
-        w.session.add(Event(case_id=case.id, actor=w.actor, at=w.now, kind=EventKind.MESSAGE_REFUSED,
-                            detail={"message": name, "reason": receipt.reason}))
+        history.add_event(w.session, case.id, None, w.actor, w.now, EventKind.MESSAGE_REFUSED,
+                          {"message": name, "reason": receipt.reason})
     return receipt
 
 
@@ -81,8 +81,8 @@ def _deliver(w: CaseWriter, name: str, payload: dict[str, Any] | None, correlati
         return Receipt(False, f"Case {reference} is not waiting for the message '{name}'{expected}")
     if (why := _unmatched(w, workflow, name, correlation_key)) is not None:
         return Receipt(False, why)
-    w.session.add(Event(case_id=case.id, actor=w.actor, at=w.now, kind=EventKind.MESSAGE_DELIVERED,
-                        detail={"message": name, "payload": payload}))
+    history.add_event(w.session, case.id, None, w.actor, w.now, EventKind.MESSAGE_DELIVERED,
+                      {"message": name, "payload": payload})
     w.step(lambda workflow: w.ctx.runtime.deliver(workflow, name, payload))
     w.save()
     return Receipt(True)

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from ..context import Context
 from ..errors import CaseNotFound, TaskNotFound, UserError
 from ..people import permissions, users
-from ..persistence.tables import Case, Event, Note, Task
+from ..persistence.tables import Case, Note, Task
 from ..types import EventKind
+from . import history
 from .views import iso
 
 MAX_NOTE = 5000
@@ -51,8 +52,8 @@ def add_note(ctx: Context, reference: str, text: str, actor: str, task_id: int |
         note = Note(case_id=case.id, task_id=task_id, author=who.email, at=now, text=body)
         session.add(note)
         session.flush()
-        session.add(Event(case_id=case.id, task_id=task_id, actor=who.email, at=now, kind=EventKind.NOTE_ADDED,
-                          detail={"note_id": note.id, "text": body, "task_name": task.name if task else None}))
+        history.add_event(session, case.id, task_id, who.email, now, EventKind.NOTE_ADDED,
+                          {"note_id": note.id, "text": body, "task_name": task.name if task else None})
         return NoteView(note.id, reference, task_id, task.name if task else None, who.email, iso(now), body)
 
 
@@ -82,5 +83,5 @@ def write_system_note(session: Session, case_id: int, text: str, author: str, no
     note = Note(case_id=case_id, task_id=None, author=author, at=now, text=text[:MAX_NOTE])
     session.add(note)
     session.flush()
-    session.add(Event(case_id=case_id, task_id=None, actor=author, at=now, kind=EventKind.NOTE_ADDED,
-                      detail={"note_id": note.id, "text": note.text, "task_name": None}))
+    history.add_event(session, case_id, None, author, now, EventKind.NOTE_ADDED,
+                      {"note_id": note.id, "text": note.text, "task_name": None})

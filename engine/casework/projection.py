@@ -15,9 +15,10 @@ from ..deadlines import sla_rows
 from ..members import enquiry_answers
 from ..outbox import calls
 from ..people import routing, users
-from ..persistence.tables import Case, CaseState, Event, Task, Timer
+from ..persistence.tables import Case, CaseState, Task, Timer
 from ..residents import resident_updates
 from ..types import CaseStatus, EventKind, TaskStatus
+from .history import Entry, History
 
 OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # tasks a case still owes
 
@@ -37,10 +38,11 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 class Projector:
     def __init__(self, ctx: Context, session: Session, case: Case, loaded: LoadedSpec, actor: str,
-                 outstanding: list[Task] | None = None) -> None:
+                 history: History, outstanding: list[Task] | None = None) -> None:
         self.ctx, self.session, self.case, self.loaded, self.actor = ctx, session, case, loaded, actor
+        self.history = history  # the case writer's: events are written with its save
         self.now = ctx.clock.now()
-        self._completion: Event | None = None
+        self._completion: Entry | None = None
         # Whether the saved workflow had timers waiting (None: not known, so the rows are replaced).
         self.timers_before: bool | None = None
         self._sla_tasks_ended = False  # a task with an SLA clock ended here: its clock must settle
@@ -51,11 +53,8 @@ class Projector:
         self._before: list[str] = []  # the BPMN ids of the tasks open before it
         self.saved = ""  # the workflow's document as the last save wrote it
 
-    def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Event:
-        event = Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
-                      at=self.now, kind=kind, detail=detail)
-        self.session.add(event)
-        return event
+    def _event(self, kind: EventKind, task: Task | None = None, **detail: Any) -> Entry:
+        return self.history.add(self.case.id, self.actor, self.now, kind, detail, task)
 
     def finish_task(self, task: Task, data: dict[str, Any]) -> None:
         task.status, task.completed_at, task.completed_by = TaskStatus.COMPLETED, self.now, self.actor

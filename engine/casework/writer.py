@@ -30,12 +30,13 @@ from ..catalogue import directory_entries
 from ..context import Context
 from ..errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from ..people import users
-from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, Event, GazetteerAddress, Membership, Task,
-                                 Team, User)
+from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, GazetteerAddress, Membership, Task, Team,
+                                 User)
 from ..places.gazetteer import Address
 from ..types import CaseStatus, Channel, EventKind, TaskStatus
 from . import customers, projection
 from .caselock import lock_case, lock_task_case
+from .history import History
 from .views import CaseView
 
 # Tasks a case still owes: open ones, and ones handed back to the front office with a question.
@@ -74,6 +75,7 @@ class CaseWriter:
         self._new = False  # set by new_case: no saved state yet
         self._outstanding = outstanding  # the case's outstanding tasks, when read with the lock
         self._saved: tuple[int, int, str, BpmnWorkflow] | None = None  # the case, its version, state, workflow
+        self.history = History(session)  # the case's events of this transaction (engine/casework/history.py)
 
     @property
     def loaded(self) -> LoadedSpec:
@@ -86,7 +88,7 @@ class CaseWriter:
     def projector(self) -> projection.Projector:
         if self._projector is None:
             self._projector = projection.Projector(self.ctx, self.session, self.case, self.loaded, self.actor,
-                                                   self._outstanding)
+                                                   self.history, self._outstanding)
         return self._projector
 
     @property
@@ -163,7 +165,12 @@ class CaseWriter:
                             cancelled=cancelled, reason=reason)
         self._new, self._failure = False, None
         self.session.flush()  # the case row's version as saved, to keep the workflow under once committed
+        self.history.write()
         self._saved = (self.case.id, self.case.lock_version, self.projector.saved, workflow)
+
+    def done(self) -> None:
+        """The caller's block ended without an error: write what is left of the history before the commit."""
+        self.history.write()
 
     def kept(self) -> None:
         """The transaction committed: keep the workflow as saved for the case's next step."""
@@ -173,8 +180,7 @@ class CaseWriter:
     def record(self, kind: EventKind, task: Task | None = None, **detail: Any) -> None:
         """Add an event to the case's history, and mark the case changed now."""
         self.case.updated_at = self.now
-        self.session.add(Event(case_id=self.case.id, task_id=task.id if task else None, actor=self.actor,
-                               at=self.now, kind=kind, detail=detail))
+        self.history.add(self.case.id, self.actor, self.now, kind, detail, task)
 
     def open_tasks(self) -> list[Task]:
         return list(self.session.scalars(select(Task).where(Task.case_id == self.case.id,
@@ -231,6 +237,7 @@ def open_case(ctx: Context, *, reference: str | None = None, task_id: int | None
         name, user = _actor(session, actor, person)
         w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task, outstanding=outstanding)
         yield w
+        w.done()
     w.kept()
 
 
@@ -242,6 +249,8 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
         case = lock_case(session, case_id=case_id, skip_locked=True)
         w = CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None) if case is not None else None
         yield w
+        if w is not None:
+            w.done()
     if w is not None:
         w.kept()
 
@@ -297,4 +306,5 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
         writer.record(EventKind.CASE_STARTED, process=version.process_key, version=version.version,
                       channel=channel.value, data=initial)
         yield writer
+        writer.done()
     writer.kept()

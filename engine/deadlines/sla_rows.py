@@ -17,9 +17,10 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..casework import history
 from ..casework.views import iso
 from ..errors import CaseNotOpen, Conflict
-from ..persistence.tables import Case, Event, SlaClock, Task
+from ..persistence.tables import Case, SlaClock, Task
 from ..types import CaseStatus, EventKind, SlaState, TaskStatus
 from . import calendar_settings, sla
 from .calendar import WorkingCalendar
@@ -57,8 +58,7 @@ def mirror(session: Session, clock: SlaClock) -> None:
 
 
 def event(session: Session, clock: SlaClock, actor: str, now: datetime, kind: EventKind, **detail: Any) -> None:
-    session.add(Event(case_id=clock.case_id, task_id=clock.task_id, actor=actor, at=now, kind=kind,
-                      detail=detail))
+    history.add_event(session, clock.case_id, clock.task_id, actor, now, kind, detail)
 
 
 # The holiday-data warnings logged, per database engine: once per nation and month of due dates, so
@@ -147,8 +147,8 @@ def pause(session: Session, case: Case, now: datetime, actor: str, reason: str =
         clock.paused_at, clock.state = now, SlaState.PAUSED
         mirror(session, clock)
     case.sla_state = SlaState.PAUSED
-    session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.SLA_PAUSED,
-                      detail={"reason": reason, "clocks": len(clocks)}))
+    history.add_event(session, case.id, None, actor, now, EventKind.SLA_PAUSED,
+                      {"reason": reason, "clocks": len(clocks)})
     return len(clocks)
 
 

@@ -10,9 +10,9 @@ import logging
 
 from sqlalchemy import select, update
 
-from ..casework import writer
+from ..casework import history, writer
 from ..context import Context
-from ..persistence.tables import Email, EmailReply, Event, Incident
+from ..persistence.tables import Email, EmailReply, Incident
 from ..types import EmailStatus, EventKind, IncidentStatus
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def reply_bounced(ctx: Context, email_id: int, bounce_of: str) -> bool:
         w.session.add(incident)
         w.session.flush()
         # As engine.outbox.calls.raise_incident writes it (its detail has a "kind" of its own, which record() takes).
-        w.session.add(Event(case_id=case_id, actor=w.actor, at=w.now, kind=EventKind.INCIDENT_RAISED,
-                            detail={"operation": "email reply", "reason": message, "kind": INCIDENT_KIND,
-                                    "incident": incident.id}))
+        history.add_event(w.session, case_id, None, w.actor, w.now, EventKind.INCIDENT_RAISED,
+                          {"operation": "email reply", "reason": message, "kind": INCIDENT_KIND,
+                                    "incident": incident.id})
     logger.warning("reply %s bounced; incident %s", reply.id, incident.id, extra={"reply": reply.id})
     return True

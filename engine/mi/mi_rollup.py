@@ -5,7 +5,8 @@ question handed back or answered, a repeat contact, a task or case finished) add
 (``mi_count``, days in Europe/London: UK councils' zone; ``mi_day``, the same per channel and per
 service, without team), to contacts per hour (``mi_hour``) and to
 what is remembered per case (``mi_case``). One listener sees every event
-whichever module wrote it, so no use case has to remember to count.
+whichever module wrote it through the Session, and the case writer hands over the history it writes
+without the ORM (``count_written``, engine/casework/history.py), so no use case has to remember to count.
 
 Each flush's events are counted in memory (``_Tally``, one per transaction, kept in ``session.info``)
 and written once, just before the transaction commits: one ``INSERT ... ON CONFLICT DO UPDATE SET
@@ -17,10 +18,11 @@ copied when the savepoint begins and restored if it rolls back). The definitions
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, event, insert, select, update
@@ -61,6 +63,23 @@ def hour_of(instant: datetime) -> datetime:
 
 def day_of(instant: datetime) -> date:
     return instant.astimezone(ZONE).date()
+
+
+class CountedEvent(Protocol):
+    """What counting reads of an event: an ``Event`` row, or one the case writer wrote without the ORM."""
+
+    @property
+    def case_id(self) -> int | None: ...
+    @property
+    def task_id(self) -> int | None: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def detail(self) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -122,7 +141,7 @@ class _Counter:
         if _values(mi) != before and mi.case_id not in self.tally.new:
             self.tally.changed.add(mi.case_id)
 
-    def started(self, e: Event, case: Case) -> None:
+    def started(self, e: CountedEvent, case: Case) -> None:
         team = self.starter_team(e.actor)
         mi = MiCase(case_id=case.id, started_at=hour_of(e.at), channel=str(case.channel),
                     service_key=case.service_key or "", team_id=team, home_team_id=team, last_team_id=team,
@@ -132,7 +151,7 @@ class _Counter:
         self.on_case(mi, Metric.CONTACT, e.at, kind=CONTACT_START)
         self.on_case(mi, Metric.CASE_STARTED, e.at)
 
-    def routed(self, e: Event, mi: MiCase, team: int) -> None:
+    def routed(self, e: CountedEvent, mi: MiCase, team: int) -> None:
         """Work for ``team`` on the case: a hand-off when it is not the home team, a bounce-back when
         the work returns to a team that held the case before (but not just now)."""
         if not mi.home_team_id and not mi.held_by:
@@ -144,18 +163,18 @@ class _Counter:
             self.on_case(mi, Metric.BOUNCE_BACK, e.at, team=team, kind=RETURNED)
         mi.held_by, mi.last_team_id = sorted({*mi.held_by, team}), team
 
-    def contact(self, e: Event, mi: MiCase, kind: str, channel: str) -> None:
+    def contact(self, e: CountedEvent, mi: MiCase, kind: str, channel: str) -> None:
         mi.later_contacts += 1
         self.on_case(mi, Metric.CONTACT, e.at, kind=kind, channel=channel)
         if mi.resolved_first:  # came back after all: not resolved at first contact
             mi.resolved_first = False
             self.on_case(mi, Metric.RESOLVED_FIRST, mi.started_at, n=-1)
 
-    def finished(self, e: Event, mi: MiCase, due: datetime | None, team: int, kind: str) -> None:
+    def finished(self, e: CountedEvent, mi: MiCase, due: datetime | None, team: int, kind: str) -> None:
         if due is not None:
             self.on_case(mi, Metric.ON_TIME if e.at <= due else Metric.LATE, e.at, team=team, kind=kind)
 
-    def count(self, e: Event) -> None:
+    def count(self, e: CountedEvent) -> None:
         assert e.case_id is not None
         get = self.session.get
         if e.kind == EventKind.CASE_STARTED:
@@ -266,11 +285,20 @@ def _row(mi: MiCase) -> dict[str, Any]:
     return {c: getattr(mi, c) for c in _CASE_COLUMNS}
 
 
+def count_written(session: Session, events: Iterable[CountedEvent]) -> None:
+    """Count events written in order without the ORM (the case writer's history, engine/casework/history.py)."""
+    _count(session, [e for e in events if e.case_id is not None and e.kind in COUNTED])
+
+
 @event.listens_for(Session, "after_flush")
 def _count_events(session: Session, flush_context: UOWTransaction) -> None:
     """Count the case events this flush wrote (still listed in ``session.new`` after the flush)."""
-    events = sorted((o for o in session.new if isinstance(o, Event) and o.case_id is not None and o.kind in COUNTED),
-                    key=lambda e: e.id)
+    events: list[Event] = sorted((o for o in session.new if isinstance(o, Event) and o.case_id is not None
+                                  and o.kind in COUNTED), key=lambda e: e.id)
+    _count(session, events)
+
+
+def _count(session: Session, events: Sequence[CountedEvent]) -> None:
     if not events:
         return
     counter = _Counter(session, _tally(session))

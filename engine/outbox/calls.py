@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from ..casework import history
 from ..context import Context
-from ..persistence.tables import Case, Event, Incident, OutboxCall, ProcessVersion
+from ..persistence.tables import Case, Incident, OutboxCall, ProcessVersion
 from ..types import CallKind, CallStatus, EventKind, IncidentStatus
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,8 @@ def record_calls(ctx: Context, session: Session, case: Case, version: ProcessVer
         row = new_call(case, kind, operation, params, f"{case.reference}:{call.spiff_id}",
                        now, spiff_id=call.spiff_id, bpmn_id=call.bpmn_id, result_variable=call.result_variable)
         session.add(row)
-        session.add(Event(case_id=case.id, actor=actor, at=now, kind=EventKind.CALL_QUEUED,
-                          detail={"operation": row.operation, "element": call.bpmn_id, "kind": kind.value}))
+        history.add_event(session, case.id, None, actor, now, EventKind.CALL_QUEUED,
+                          {"operation": row.operation, "element": call.bpmn_id, "kind": kind.value})
 
 
 def call_kind(meta: dict[str, Any], operation: str, operations: set[str] | None) -> CallKind:
@@ -131,6 +132,6 @@ def raise_incident(session: Session, case: Case, row: OutboxCall, kind: str, mes
     session.add(Incident(case_id=case.id, outbox_id=row.id, kind=kind, message=message,
                          details={**details, "operation": row.operation, "attempts": row.attempts},
                          status=IncidentStatus.OPEN, created_at=now))
-    session.add(Event(case_id=case.id, actor=WORKER_ACTOR, at=now, kind=EventKind.INCIDENT_RAISED,
-                      detail={"operation": row.operation, "reason": message, "kind": kind}))
+    history.add_event(session, case.id, None, WORKER_ACTOR, now, EventKind.INCIDENT_RAISED,
+                      {"operation": row.operation, "reason": message, "kind": kind})
     logger.warning("incident on case %s: %s", case.reference, message, extra={"case": case.reference})

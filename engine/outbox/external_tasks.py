@@ -25,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from ..casework import writer
+from ..casework import history, writer
 from ..casework.views import iso
 from ..context import Context
 from ..errors import Conflict, NotFound
-from ..persistence.tables import Case, Event, OutboxCall
+from ..persistence.tables import Case, OutboxCall
 from ..types import CallKind, CallStatus, EventKind
 from . import calls, servicecalls
 
@@ -183,9 +183,9 @@ def report_failure(ctx: Context, task_id: int, worker_id: str, message: str, ret
         row = _held(w, task_id, worker_id)
         assert row is not None
         row.last_error, row.retries, row.leased_until = message, retries, None
-        w.session.add(Event(case_id=w.case.id, actor=actor, at=w.now, kind=EventKind.CALL_FAILED,
-                            detail={"operation": row.operation, "reason": message, "retries": retries,
-                                    "worker": worker_id}))
+        history.add_event(w.session, w.case.id, None, actor, w.now, EventKind.CALL_FAILED,
+                          {"operation": row.operation, "reason": message, "retries": retries,
+                                    "worker": worker_id})
         if retries > 0:
             row.status, row.next_attempt_at = CallStatus.PENDING, w.now + timedelta(milliseconds=retry_timeout_ms)
             return

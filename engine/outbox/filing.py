@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..casework import history
 from ..casework.writer import CaseWriter
 from ..context import Context
-from ..persistence.tables import Document, Event, OutboxCall
+from ..persistence.tables import Document, OutboxCall
 from ..types import CallStatus, DocumentStatus, EventKind
 from . import calls
 from .calls import Adapters
@@ -45,10 +46,10 @@ class DocumentFilings:
             now = ctx.clock.now()
             row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
             document.filing_status, document.filed_reference = DocumentStatus.FILED, _reference(result)
-            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=EventKind.DOCUMENT_FILED,
-                              detail={"document": document.id, "filename": document.filename,
+            history.add_event(session, row.case_id, None, actor, now, EventKind.DOCUMENT_FILED,
+                              {"document": document.id, "filename": document.filename,
                                       "operation": row.operation, "filed_reference": document.filed_reference,
-                                      "attempts": row.attempts}))
+                                      "attempts": row.attempts})
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:

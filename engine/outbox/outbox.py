@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..appointments import appointment_reminders
-from ..casework import casedata
+from ..casework import casedata, history
 from ..casework.writer import CaseWriter
 from ..context import Context
-from ..persistence.tables import Case, Event, OutboxCall
+from ..persistence.tables import Case, OutboxCall
 from ..types import CallKind, EventKind
 from . import external_tasks, filing, servicecalls, update_calls
 from .calls import WORKER_ACTOR, Adapters, error_message, lease, raise_incident
@@ -82,8 +82,8 @@ def record_delivery_receipt(ctx: Context, key: str, status: str, failed: bool, d
         if row is None:
             return False
         now = ctx.clock.now()
-        session.add(Event(case_id=row.case_id, actor="notify", at=now, kind=EventKind.DELIVERY_STATUS,
-                          detail={"operation": row.operation, "status": status, **detail}))
+        history.add_event(session, row.case_id, None, "notify", now, EventKind.DELIVERY_STATUS,
+                          {"operation": row.operation, "status": status, **detail})
         if failed:
             case = session.get_one(Case, row.case_id)
             raise_incident(session, case, row, "delivery_failed", f"The message could not be delivered ({status})",

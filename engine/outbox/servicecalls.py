@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..casework import writer
+from ..casework import history, writer
 from ..context import Context
-from ..persistence.tables import Event, OutboxCall
+from ..persistence.tables import OutboxCall
 from ..types import CallStatus, CaseStatus, EventKind
 from . import calls
 from .calls import Adapters
@@ -23,8 +23,8 @@ from .calls import Adapters
 def finish(w: writer.CaseWriter, row: OutboxCall, result: dict[str, Any]) -> None:
     """The call is done with ``result``: in the history, and the waiting task finished with it."""
     row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, w.now, None
-    w.session.add(Event(case_id=w.case.id, actor=w.actor, at=w.now, kind=EventKind.CALL_SUCCEEDED,
-                        detail={"operation": row.operation, "attempts": row.attempts, "result": result}))
+    history.add_event(w.session, w.case.id, None, w.actor, w.now, EventKind.CALL_SUCCEEDED,
+                      {"operation": row.operation, "attempts": row.attempts, "result": result})
     if w.case.status in (CaseStatus.OPEN, CaseStatus.FAILED):
         w.step(lambda workflow: w.ctx.runtime.finish_call(workflow, row.spiff_id, result, row.result_variable))
     w.save()
@@ -35,8 +35,8 @@ def reject(w: writer.CaseWriter, row: OutboxCall, code: str, message: str, err: 
     of the task (the case goes on that way) or, uncaught, an incident. True when caught."""
     caught = w.ctx.runtime.throw_error(w.workflow(), row.spiff_id, code, message)
     row.status, row.finished_at, row.leased_until = CallStatus.DONE if caught else CallStatus.FAILED, w.now, None
-    w.session.add(Event(case_id=w.case.id, actor=w.actor, at=w.now, kind=EventKind.CALL_REJECTED,
-                        detail={"operation": row.operation, "code": code, "reason": message, "caught": caught}))
+    history.add_event(w.session, w.case.id, None, w.actor, w.now, EventKind.CALL_REJECTED,
+                      {"operation": row.operation, "code": code, "reason": message, "caught": caught})
     if not caught:
         calls.raise_incident(w.session, w.case, row, "rejected", message, err, w.now)
     w.save()

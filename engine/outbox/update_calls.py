@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..casework import history
 from ..casework.writer import CaseWriter
 from ..context import Context
-from ..persistence.tables import Event, OutboxCall
+from ..persistence.tables import OutboxCall
 from ..types import CallStatus, EventKind
 from . import calls
 from .calls import Adapters
@@ -37,7 +38,7 @@ class MessageCalls:
             now = ctx.clock.now()
             row.status, row.result, row.finished_at, row.leased_until = CallStatus.DONE, result, now, None
             kind, detail = self.event(row, result)
-            session.add(Event(case_id=row.case_id, actor=actor, at=now, kind=kind, detail=detail))
+            history.add_event(session, row.case_id, None, actor, now, kind, detail)
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..casework import history
 from ..context import Context
 from ..errors import CaseNotFound, Forbidden, UserError
-from ..persistence.tables import Case, CaseAccessGrant, Event
+from ..persistence.tables import Case, CaseAccessGrant
 from ..types import EventKind, Sensitivity
 from . import permissions, users
 
@@ -49,6 +50,6 @@ def open_with_reason(ctx: Context, reference: str, viewer_email: str, reason: st
         until = now + GRANT
         session.add(CaseAccessGrant(case_id=case.id, user_id=viewer.id, reason=reason, granted_at=now,
                                     expires_at=until))
-        session.add(Event(case_id=case.id, actor=viewer.email, at=now, kind=EventKind.RESTRICTED_CASE_OPENED,
-                          detail={"reason": reason, "until": until.isoformat()}))
+        history.add_event(session, case.id, None, viewer.email, now, EventKind.RESTRICTED_CASE_OPENED,
+                          {"reason": reason, "until": until.isoformat()})
         return Granted(reference, until)

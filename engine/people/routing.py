@@ -9,10 +9,11 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..casework import history
 from ..casework.caselock import lock_case
 from ..errors import Conflict, TeamNotFound, UserError
 from ..governance import audit
-from ..persistence.tables import Event, LaneMapping, Membership, ProcessVersion, Task, Team, User
+from ..persistence.tables import LaneMapping, Membership, ProcessVersion, Task, Team, User
 from ..types import AuditKind, EventKind, TaskStatus
 
 if TYPE_CHECKING:
@@ -284,8 +285,8 @@ def _move_open_tasks(session: Session, places: list[tuple[str, str]], old: int, 
             unassigned = task.assignee_id is not None and task.assignee_id not in members
             if unassigned:
                 task.assignee_id = None
-            session.add(Event(case_id=task.case_id, task_id=task.id, actor=actor, at=now, kind=EventKind.TASK_MOVED,
-                              detail={"task_name": task.name, "from_team": old_name, "team": new.name,
-                                      "unassigned": unassigned}))
+            history.add_event(session, task.case_id, task.id, actor, now, EventKind.TASK_MOVED,
+                              {"task_name": task.name, "from_team": old_name, "team": new.name,
+                               "unassigned": unassigned})
             moved += 1
     return moved
