@@ -2,9 +2,9 @@
 transaction as the workflow state itself."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
@@ -20,6 +20,9 @@ from ..residents import resident_updates
 from ..types import CaseStatus, EventKind, TaskStatus
 from .history import Entry, History
 
+if TYPE_CHECKING:
+    from .writer import SavedState
+
 OUTSTANDING = (TaskStatus.OPEN, TaskStatus.HANDED_BACK)  # tasks a case still owes
 
 _MISSING = object()
@@ -27,6 +30,9 @@ _MISSING = object()
 _OUTSTANDING_TASKS = select(Task).where(Task.case_id == bindparam("case"), Task.status.in_(OUTSTANDING))
 _DROP_TIMERS = delete(Timer).where(Timer.case_id == bindparam("case"))
 _ADD_TIMER = insert(Timer)
+_ADD_STATE = insert(CaseState)
+_SAVE_STATE = update(CaseState).where(CaseState.case_id == bindparam("case")) \
+    .values(state=bindparam("state"), serializer_version=bindparam("version"))
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +67,7 @@ class Projector:
         self._sla_tasks_ended |= task.sla_state is not None
         self._completion = self._event(EventKind.TASK_COMPLETED, task, task_name=task.name, data=data)
 
-    def save(self, workflow: BpmnWorkflow, failure: StepFailure | None, state_row: CaseState | None,
+    def save(self, workflow: BpmnWorkflow, failure: StepFailure | None, state_row: "SavedState | None",
              cancelled: bool = False, reason: str = "") -> None:
         case, runtime = self.case, self.ctx.runtime
         data = runtime.data(workflow)
@@ -99,9 +105,13 @@ class Projector:
         if not cancelled:
             calls.record_calls(self.ctx, self.session, case, case.version, workflow, self.actor)
         text = self.saved = runtime.dump(self.loaded, workflow)
+        # Straight to the table, like the timers: the saved state is never an ORM object in a writer's session.
         if state_row is None:
-            self.session.add(CaseState(case_id=case.id, serializer_version=SERIALIZER_VERSION, state=text))
+            self.session.connection().execute(_ADD_STATE, {"case_id": case.id, "serializer_version": SERIALIZER_VERSION,
+                                                           "state": text})
         else:
+            self.session.connection().execute(_SAVE_STATE, {"case": case.id, "state": text,
+                                                            "version": SERIALIZER_VERSION})
             state_row.state, state_row.serializer_version = text, SERIALIZER_VERSION
 
     def cancel_unreadable(self, reason: str, problem: str) -> None:

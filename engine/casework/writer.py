@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
@@ -43,6 +44,19 @@ from .views import CaseView
 OUTSTANDING = projection.OUTSTANDING
 
 
+_STATE = select(CaseState.serializer_version, CaseState.state).where(CaseState.case_id == bindparam("case"))
+
+
+@dataclass
+class SavedState:
+    """A case's saved workflow as read with its lock (a Core read: the document is read, never changed, through
+    the Session; the projector writes it back with one statement)."""
+
+    case_id: int
+    serializer_version: str
+    state: str
+
+
 _TASK_AND_OUTSTANDING = select(Task).where(Task.case_id == bindparam("case"), or_(
     Task.id == bindparam("task"), Task.status.in_(OUTSTANDING))).execution_options(populate_existing=True)
 
@@ -63,7 +77,7 @@ class CaseWriter:
     """One case, locked for the length of a transaction."""
 
     def __init__(self, ctx: Context, session: Session, case: Case, actor: str, user: User | None,
-                 task: Task | None = None, state: CaseState | None = None,
+                 task: Task | None = None, state: SavedState | None = None,
                  outstanding: list[Task] | None = None) -> None:
         self.ctx, self.session, self.case, self.task = ctx, session, case, task
         self.actor, self.user = actor, user
@@ -92,9 +106,10 @@ class CaseWriter:
         return self._projector
 
     @property
-    def state(self) -> CaseState:
+    def state(self) -> SavedState:
         if self._state is None:
-            self._state = self.session.get_one(CaseState, self.case.id)
+            version, text = self.session.connection().execute(_STATE, {"case": self.case.id}).one()
+            self._state = SavedState(self.case.id, version, text)
         return self._state
 
     def load(self) -> BpmnWorkflow:

@@ -14,13 +14,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, LargeBinary, String, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from ..persistence.base import Base
 from ..persistence.tables import Case, CaseState, Customer, CustomerWord, Email, EmailAttachment
+
+if TYPE_CHECKING:
+    from ..casework.writer import SavedState
 
 REMOVED = "[removed]"
 MIN_NEEDLE = 3  # shorter values ("Mr", "1") would cut through words that are not about the person
@@ -129,7 +132,7 @@ def _attachments_of(emails: Any) -> Any:
     return EmailAttachment.email_id.in_(select(Email.id).where(emails))
 
 
-def anonymise_case(session: Session, case: Case, state: CaseState | None, scrub: Scrubber, free_text: bool) -> None:
+def anonymise_case(session: Session, case: Case, state: SavedState | None, scrub: Scrubber, free_text: bool) -> None:
     """Remove the personal data of one locked case (the case writer's): its data by key and by value, every
     row that belongs to it, the attachments of its emails, and its saved workflow."""
     case.data = scrub.json(dict(case.data or {}), by_key=True)
@@ -139,6 +142,7 @@ def anonymise_case(session: Session, case: Case, state: CaseState | None, scrub:
     scrub_rows(session, table(EmailAttachment), _attachments_of(Email.case_id == case.id), scrub, free_text)
     if state is not None:
         state.state = json.dumps(scrub.json(json.loads(state.state)))
+        session.execute(update(CaseState).where(CaseState.case_id == case.id).values(state=state.state))
 
 
 def delete_case(session: Session, case: Case) -> None:
