@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..context import Context
@@ -264,6 +264,12 @@ def remove(session: Session, key: str) -> None:
     session.delete(row)
 
 
+# Built once: every new case reads it.
+_STARTING_ENTRY = select(DirectoryEntry.key, DirectoryEntry.sensitivity) \
+    .where(DirectoryEntry.process_key == bindparam("process")) \
+    .order_by(DirectoryEntry.sensitivity.desc(), DirectoryEntry.key).limit(1)
+
+
 def service_of(session: Session, process_key: str, service: str | None) -> tuple[str, Sensitivity]:
     """The directory service a new case of ``process_key`` belongs to, and its sensitivity: the entry
     named by ``service``, else the entry that starts the process, else the process's own key (normal)."""
@@ -272,9 +278,7 @@ def service_of(session: Session, process_key: str, service: str | None) -> tuple
         if row is None:
             raise NotFound(f"There is no service '{service}' in the directory")
         return row.key, Sensitivity(row.sensitivity)
-    found = session.execute(select(DirectoryEntry.key, DirectoryEntry.sensitivity)
-                            .where(DirectoryEntry.process_key == process_key)
-                            .order_by(DirectoryEntry.sensitivity.desc(), DirectoryEntry.key).limit(1)).first()
+    found = session.execute(_STARTING_ENTRY, {"process": process_key}).first()
     return (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
 
 
