@@ -3,6 +3,8 @@ reply sent and the bounces, from a real dovecot and SMTP server; in the engine's
 in GET /api/v1/mi and ``councilflow mi --json`` (every other key kept), and as a table on /mi."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from engine.email import email_inbox, email_replies, mail_intake
 from engine.mi import mi
 from engine.clock import FixedClock
@@ -22,9 +24,10 @@ def test_email_figures_per_mailbox_outcome_and_first_response(ctx, dovecot, smtp
     mail_intake.poll_mailboxes(ctx)
     [linked] = email_inbox.triage_inbox(ctx, ADVISOR, "linked")
     email_replies.write_reply(ctx, world.bin, linked.id, "On Friday.", ADVISOR)
+    # The UK day the emails arrived: the reply, 90 minutes on, falls on the next day when the test runs late.
+    day = ctx.clock.now().astimezone(ZoneInfo("Europe/London")).date().isoformat()
     ctx.clock.advance(minutes=90)
     assert email_replies.send_due(ctx) == 1
-    day = ctx.clock.now().date().isoformat()
 
     found = mi.figures(ctx, mi.Filters.of(day, day))["email"]
     assert found["received"] == 3 and found["bounces"] == 0
