@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from ..appointments import appointment_arrivals
 from ..casework import writer
@@ -35,13 +35,17 @@ logger = logging.getLogger(__name__)
 WORKER_ACTOR = "worker"
 
 
+# Built once: each timer fired reads it.
+_DUE_TIMER = select(Timer.id).where(Timer.case_id == bindparam("case"), Timer.due_at < bindparam("now")).limit(1)
+
+
 def _wake(ctx: Context, case_id: int) -> bool:
     """Fire one case's due timers, through the case writer; a case another worker or a person holds
     right now is skipped (the next round takes it)."""
     with writer.try_open_case(ctx, case_id, WORKER_ACTOR) as w:
         if w is None:
             return False
-        due = w.session.scalar(select(Timer.id).where(Timer.case_id == case_id, Timer.due_at < w.now).limit(1))
+        due = w.session.scalar(_DUE_TIMER, {"case": case_id, "now": w.now})
         if due is None:  # fired by another worker, or the task finished, since we looked
             return False
         if w.case.status != CaseStatus.OPEN:

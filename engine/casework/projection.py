@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from ..bpmn.runtime import StepFailure
@@ -31,6 +32,7 @@ _OUTSTANDING_TASKS = select(Task).where(Task.case_id == bindparam("case"), Task.
 _DROP_TIMERS = delete(Timer).where(Timer.case_id == bindparam("case"))
 _ADD_TIMER = insert(Timer)
 _ADD_STATE = insert(CaseState)
+_ADD_TASK = insert(Task).returning(Task.id)
 _SAVE_STATE = update(CaseState).where(CaseState.case_id == bindparam("case")) \
     .values(state=bindparam("state"), serializer_version=bindparam("version"))
 
@@ -151,8 +153,6 @@ class Projector:
                 outstanding.append(row)
         self._created = [self._new_task(item.spiff_id, item.bpmn_id, item.name, item.lane)
                          for spiff_id, item in ready.items() if spiff_id not in open_rows]
-        if self._created:
-            self.session.flush()  # the new tasks' ids, for their history and clocks
         for task in self._created:
             assert task.team is not None, "a new task always goes to a team"
             self._event(EventKind.TASK_CREATED, task, task_name=task.name, team=task.team.name,
@@ -178,9 +178,20 @@ class Projector:
             if meta.get("team_variable") else None
         team = named or routing.team_for(self.session, source, self.ctx.settings.default_team, self.now)
         assignee = users.find_user(self.session, meta["assignee"]) if meta.get("assignee") else None
+        if team is None or team.id is None:
+            self.session.flush()  # a team made just now (the default team on a fresh database): its id
+        assert team is not None and team.id is not None, "a new task always goes to a team"
+        values = {"case_id": self.case.id, "spiff_id": spiff_id, "bpmn_id": bpmn_id, "name": meta.get("name") or name,
+                  "process_key": self.case.process_key, "team_id": team.id,
+                  "assignee_id": assignee.id if assignee is not None else None, "form": meta.get("form"),
+                  "status": TaskStatus.OPEN, "created_at": self.now, "due_at": None, "sla_state": None,
+                  "completed_at": None, "completed_by": None}
+        # Inserted with Core and its id returned, then put in the session as if just read: the history, the
+        # clocks and the view use the row at once, and the session's flush has no insert to order.
+        task = Task(id=self.session.connection().execute(_ADD_TASK, values).scalar_one(), **values)
+        make_transient_to_detached(task)
         # The team and assignee objects, not only their ids: the case's view shows them without reading them.
-        task = Task(case_id=self.case.id, spiff_id=spiff_id, bpmn_id=bpmn_id, name=meta.get("name") or name,
-                    process_key=self.case.process_key, team=team, assignee=assignee, form=meta.get("form"),
-                    status=TaskStatus.OPEN, created_at=self.now)
+        set_committed_value(task, "team", team)
+        set_committed_value(task, "assignee", assignee)
         self.session.add(task)
         return task

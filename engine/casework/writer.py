@@ -315,7 +315,7 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
         if start_key is not None:
             session.add(CaseStartKey(key=start_key, case_id=case.id, created_at=now))
             session.flush()  # a key already used fails here, before any work is done
-        writer = CaseWriter(ctx, session, case, name, user)
+        writer = CaseWriter(ctx, session, case, name, user, outstanding=[])  # a new case owes no task yet
         writer._loaded, writer._workflow, writer._new = loaded, ctx.runtime.new(loaded, initial), True
         writer.projector.timers_before = False  # no timer rows yet
         writer.record(EventKind.CASE_STARTED, process=version.process_key, version=version.version,
