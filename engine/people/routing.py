@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from ..context import Context
 
 
+# Built once: a task with no lane goes to the default team at every step.
+_TEAM_BY_NAME = select(Team).where(Team.name == bindparam("name"))
+
+
 def ensure_team(session: Session, name: str, now: datetime) -> Team:
-    team = session.scalar(select(Team).where(Team.name == name))
+    team = session.scalar(_TEAM_BY_NAME, {"name": name})
     if team is not None:
         return team
     try:
@@ -30,12 +34,12 @@ def ensure_team(session: Session, name: str, now: datetime) -> Team:
             team = Team(name=name, created_at=now)
             session.add(team)
     except IntegrityError:
-        team = session.scalars(select(Team).where(Team.name == name)).one()
+        team = session.scalars(_TEAM_BY_NAME, {"name": name}).one()
     return team
 
 
 def get_team(session: Session, name: str) -> Team:
-    team = session.scalar(select(Team).where(Team.name == name))
+    team = session.scalar(_TEAM_BY_NAME, {"name": name})
     if team is None:
         raise TeamNotFound(f"There is no team called '{name}'")
     return team
@@ -46,7 +50,7 @@ def find_team(session: Session, name: object) -> Team | None:
     case data (``team_variable``) goes only to a team that exists, never to one the data invents."""
     if not isinstance(name, str) or not name.strip():
         return None
-    return session.scalar(select(Team).where(Team.name == name.strip()))
+    return session.scalar(_TEAM_BY_NAME, {"name": name.strip()})
 
 
 def ensure_mapping(session: Session, source: str, now: datetime) -> None:
