@@ -147,7 +147,7 @@ def keep_document(session: Session, case: Case, name: str, kind: str, content: b
     session.flush()
     history.add_event(session, case.id, None, actor, now, EventKind.DOCUMENT_ADDED,
                       {"document": document.id, "filename": name, "size": len(content),
-                              "sha256": document.sha256, "filing": operation})
+                       "sha256": document.sha256, "filing": operation})
     if operation:
         params = {"case_ref": case.reference, "document_id": document.id, "filename": name, "mime_type": kind}
         session.add(new_call(case, CallKind.DOCUMENT_FILING, operation, params,

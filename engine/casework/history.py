@@ -9,9 +9,9 @@ the Session flushes it), and ``write`` inserts them with Core in the order they 
 them to the MI roll-up, just as the roll-up counts the events other units of work add through the
 Session. The writer writes its history when it saves and before its transaction commits.
 
-``add_event`` is for modules that add events both inside and outside a case writer (SLA clocks):
-into the open writer's history when there is one on the session, so a step's events keep their
-order, else as an ORM row.
+``add_event`` is how every module adds a case event, whether or not a case writer is open: into the
+open writer's history when there is one on the session, so a step's events keep their order, else as
+an ORM row (counted by the roll-up's flush listener).
 """
 from __future__ import annotations
 

@@ -49,8 +49,8 @@ _STATE = select(CaseState.serializer_version, CaseState.state).where(CaseState.c
 
 @dataclass
 class SavedState:
-    """A case's saved workflow as read with its lock (a Core read: the document is read, never changed, through
-    the Session; the projector writes it back with one statement)."""
+    """A case's saved workflow, read with Core after the lock: the document is only ever read whole and replaced
+    whole (by the projector's one statement), so it never needs to be an ORM object in the Session."""
 
     case_id: int
     serializer_version: str

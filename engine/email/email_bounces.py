@@ -47,6 +47,6 @@ def reply_bounced(ctx: Context, email_id: int, bounce_of: str) -> bool:
         # As engine.outbox.calls.raise_incident writes it (its detail has a "kind" of its own, which record() takes).
         history.add_event(w.session, case_id, None, w.actor, w.now, EventKind.INCIDENT_RAISED,
                           {"operation": "email reply", "reason": message, "kind": INCIDENT_KIND,
-                                    "incident": incident.id})
+                           "incident": incident.id})
     logger.warning("reply %s bounced; incident %s", reply.id, incident.id, extra={"reply": reply.id})
     return True

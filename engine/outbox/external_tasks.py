@@ -185,7 +185,7 @@ def report_failure(ctx: Context, task_id: int, worker_id: str, message: str, ret
         row.last_error, row.retries, row.leased_until = message, retries, None
         history.add_event(w.session, w.case.id, None, actor, w.now, EventKind.CALL_FAILED,
                           {"operation": row.operation, "reason": message, "retries": retries,
-                                    "worker": worker_id})
+                           "worker": worker_id})
         if retries > 0:
             row.status, row.next_attempt_at = CallStatus.PENDING, w.now + timedelta(milliseconds=retry_timeout_ms)
             return

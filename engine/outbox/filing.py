@@ -48,8 +48,8 @@ class DocumentFilings:
             document.filing_status, document.filed_reference = DocumentStatus.FILED, _reference(result)
             history.add_event(session, row.case_id, None, actor, now, EventKind.DOCUMENT_FILED,
                               {"document": document.id, "filename": document.filename,
-                                      "operation": row.operation, "filed_reference": document.filed_reference,
-                                      "attempts": row.attempts})
+                               "operation": row.operation, "filed_reference": document.filed_reference,
+                               "attempts": row.attempts})
 
     def failed(self, ctx: Context, adapters: Adapters, leased: OutboxCall, err: Exception, message: str) -> None:
         with ctx.db.transaction() as session:

@@ -40,11 +40,15 @@ def create_token(session: Session, email: str, now: datetime, label: str = "api"
     return token
 
 
+# A live token: its hash matches and it was never revoked (both look-ups below).
+_LIVE = (ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+
+
 def _holder(session: Session, token: str) -> tuple[ApiToken, User]:
     """The live token row and its active user, or SignInFailed."""
-    # One statement for both (this runs before every API call).
-    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))).first()
+    # One statement for both, in the caller's transaction (the API call's own check is token_holder).
+    found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(*_LIVE),
+                            {"digest": digest(token)}).first()
     if found is None or not found[1].active:
         raise SignInFailed("The API token is not valid")
     return found[0], found[1]
@@ -71,8 +75,7 @@ _USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
 # The check before every API call, built once: the live token and its user's columns in one row.
 _HOLDER = select(ApiToken.id.label("token_id"), ApiToken.last_used_at.label("token_used_at"),
                  ApiToken.scope.label("token_scope"), *User.__table__.columns) \
-    .join(User, User.id == ApiToken.user_id) \
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+    .join(User, User.id == ApiToken.user_id).where(*_LIVE)
 
 
 def token_holder(ctx: "Context", token: str) -> tuple[User, TokenScope | None]:
