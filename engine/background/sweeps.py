@@ -1,5 +1,6 @@
 """The loop every worker job shares: find cases with something due through an indexed column, then
-handle each case in a transaction of its own, at most once per sweep.
+handle each case at most once per sweep: in a transaction of its own (``each_due_case``), or a batch
+of them at a time (``each_due_batch``, for a job whose cases can share one).
 
 A case another worker (or a person) holds right now is skipped, not waited for: it is tried again
 on the next sweep, so one slow case never holds up the rest.
@@ -19,6 +20,12 @@ def each_due_case(ctx: Context, due_cases: Callable[[], Select[int]], handle: Ca
                   limit: int) -> int:
     """Call ``handle(case_id)`` for up to ``limit`` distinct cases from ``due_cases()`` (a query of
     case ids, most urgent first); returns the sum of what ``handle`` returned."""
+    return each_due_batch(ctx, due_cases, lambda case_ids: sum(handle(case_id) for case_id in case_ids), limit)
+
+
+def each_due_batch(ctx: Context, due_cases: Callable[[], Select[int]], handle: Callable[[list[int]], int],
+                   limit: int, size: int = BATCH) -> int:
+    """``each_due_case`` handing the cases over ``size`` at a time: ``handle(case_ids)``."""
     tried: set[int] = set()
     total = 0
     while len(tried) < limit:
@@ -29,7 +36,8 @@ def each_due_case(ctx: Context, due_cases: Callable[[], Select[int]], handle: Ca
             batch = list(dict.fromkeys(session.scalars(query.limit(BATCH))))
         if not batch:
             break
-        for case_id in batch[:limit - len(tried)]:
-            tried.add(case_id)
-            total += handle(case_id)
+        batch = batch[:limit - len(tried)]
+        tried.update(batch)
+        for start in range(0, len(batch), size):
+            total += handle(batch[start:start + size])
     return total

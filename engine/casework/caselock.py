@@ -20,6 +20,8 @@ from ..persistence.tables import Case, Task
 _LOCK = {(by, skip): select(Case).where(column == bindparam("key")).with_for_update(skip_locked=skip)
          .execution_options(populate_existing=True)
          for by, column in (("id", Case.id), ("reference", Case.reference)) for skip in (False, True)}
+_LOCK_FREE = select(Case).where(Case.id.in_(bindparam("keys", expanding=True))).order_by(Case.id) \
+    .with_for_update(skip_locked=True).execution_options(populate_existing=True)
 _LOCK_TASK_CASE = select(Case).join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task")) \
     .with_for_update(of=Case).execution_options(populate_existing=True)
 
@@ -29,6 +31,12 @@ def lock_case(session: Session, *, case_id: int | None = None, reference: str | 
     """Lock one case row (None: no such case, or ``skip_locked`` and someone holds it)."""
     key: Any = case_id if case_id is not None else reference
     return session.scalar(_LOCK["id" if case_id is not None else "reference", skip_locked], {"key": key})
+
+
+def lock_free_cases(session: Session, case_ids: list[int]) -> list[Case]:
+    """Lock, with one statement, the cases of ``case_ids`` that nobody holds right now (the background
+    workers' batches; the held ones are left for their next round), in id order."""
+    return list(session.scalars(_LOCK_FREE, {"keys": case_ids}))
 
 
 def lock_task_case(session: Session, task_id: int) -> Case | None:

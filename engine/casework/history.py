@@ -52,12 +52,18 @@ class Entry:
 
 
 class History:
-    """The events of one case writer's transaction, written together."""
+    """The events of one case writer's transaction, written together (``of``: the one of a session, shared
+    by the writers of a sweep's batch, so each case's events stay in the order they happened)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.pending: list[Entry] = []
         session.info[_KEY] = self
+
+    @classmethod
+    def of(cls, session: Session) -> History:
+        history: History | None = session.info.get(_KEY)
+        return history if history is not None else cls(session)
 
     def add(self, case_id: int, actor: str, at: datetime, kind: EventKind, detail: dict[str, Any],
             task: Task | None = None, task_id: int | None = None) -> Entry:

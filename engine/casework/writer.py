@@ -36,7 +36,7 @@ from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, Gazet
 from ..places.gazetteer import Address
 from ..types import CaseStatus, Channel, EventKind, TaskStatus
 from . import customers, projection
-from .caselock import lock_case, lock_task_case
+from .caselock import lock_case, lock_free_cases, lock_task_case
 from .history import History
 from .views import CaseView
 
@@ -55,6 +55,13 @@ class SavedState:
     case_id: int
     serializer_version: str
     state: str
+
+
+_STATES = select(CaseState.case_id, CaseState.serializer_version, CaseState.state) \
+    .where(CaseState.case_id.in_(bindparam("cases", expanding=True)))
+_OUTSTANDING_OF = select(Task).where(Task.case_id.in_(bindparam("cases", expanding=True)),
+                                     Task.status.in_(OUTSTANDING)).order_by(Task.id) \
+    .execution_options(populate_existing=True)
 
 
 _TASK_AND_OUTSTANDING = select(Task).where(Task.case_id == bindparam("case"), or_(
@@ -89,7 +96,7 @@ class CaseWriter:
         self._new = False  # set by new_case: no saved state yet
         self._outstanding = outstanding  # the case's outstanding tasks, when read with the lock
         self._saved: tuple[int, int, str, BpmnWorkflow] | None = None  # the case, its version, state, workflow
-        self.history = History(session)  # the case's events of this transaction (engine/casework/history.py)
+        self.history = History.of(session)  # the events of this transaction (engine/casework/history.py)
 
     @property
     def loaded(self) -> LoadedSpec:
@@ -267,6 +274,29 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
         if w is not None:
             w.done()
     if w is not None:
+        w.kept()
+
+
+@contextmanager
+def try_open_cases(ctx: Context, case_ids: list[int], actor: str) -> Iterator[list[CaseWriter]]:
+    """The background form for a batch: the cases of ``case_ids`` nobody holds right now, locked with one
+    statement, their saved workflows and outstanding tasks read with one statement each, all worked in one
+    transaction (one begin and one commit for the batch, not per case). The block works them one after
+    another; if it raises, nothing of any of them is kept, and the caller takes them one by one with
+    ``try_open_case`` so that a case that fails costs only itself."""
+    with _stale_is_conflict(), ctx.db.transaction() as session:
+        cases = lock_free_cases(session, case_ids)
+        ids = [case.id for case in cases]
+        states = {row.case_id: SavedState(*row) for row in session.connection().execute(_STATES, {"cases": ids})}
+        outstanding: dict[int, list[Task]] = {case_id: [] for case_id in ids}
+        for task in session.scalars(_OUTSTANDING_OF, {"cases": ids}):
+            outstanding[task.case_id].append(task)
+        writers = [CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None, state=states.get(case.id),
+                              outstanding=outstanding[case.id]) for case in cases]
+        yield writers
+        for w in writers:
+            w.done()
+    for w in writers:
         w.kept()
 
 

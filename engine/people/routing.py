@@ -67,6 +67,7 @@ def ensure_mapping(session: Session, source: str, now: datetime) -> None:
 
 def map_lane(session: Session, source: str, team_name: str) -> None:
     team = get_team(session, team_name)
+    session.info.pop("lane_teams", None)  # team_for's memo of this transaction
     mapping = session.get(LaneMapping, source)
     if mapping is None:
         session.add(LaneMapping(source=source, team_id=team.id))
@@ -79,10 +80,14 @@ _LANE_TEAM = select(Team).join(LaneMapping, LaneMapping.team_id == Team.id) \
 
 
 def team_for(session: Session, source: str | None, default_team: str, now: datetime) -> Team:
-    """The team that works tasks from this lane/group (the default team when there is none)."""
+    """The team that works tasks from this lane/group (the default team when there is none). A lane's team
+    is read once per transaction (a sweep's batch opens many tasks in the same lanes); lanes are mapped
+    only in transactions of their own (``map_lane``)."""
     if source:
-        team = session.scalar(_LANE_TEAM, {"source": source})
+        memo: dict[str, Team] = session.info.setdefault("lane_teams", {})
+        team = memo.get(source) or session.scalar(_LANE_TEAM, {"source": source})
         if team is not None:
+            memo[source] = team
             return team
         ensure_mapping(session, source, now)
         return team_for(session, source, default_team, now)
