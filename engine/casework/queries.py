@@ -274,34 +274,39 @@ _TABS = {"open": (TaskStatus.OPEN, None), "unassigned": (TaskStatus.OPEN, Task.a
 
 
 @lru_cache(maxsize=256)
-def _tab_counts(team_ids: tuple[int, ...]) -> capped.Prepared[tuple[int, str]]:
+def _tab_counts(team_ids: tuple[int, ...], tabs: tuple[str, ...]) -> capped.Prepared[tuple[int, str]]:
     """The tabs' counting statements for these teams, built once: for an admin's 50 teams, building
     the 150 counts and their cache key took 12 ms of every inbox page, twice what counting did."""
     return capped.prepare({
         (team_id, name): select(Task.id).where(Task.team_id == team_id, Task.status == status,
                                                *([] if term is None else [term]))
-        for team_id in team_ids for name, (status, term) in _TABS.items()}, TAB_CAP)
+        for team_id in team_ids for name, (status, term) in _TABS.items() if name in tabs}, TAB_CAP)
 
 
 def team_counts(ctx: Context, viewer_email: str) -> list[TeamCounts]:
     """The inbox tabs: each of the viewer's teams (every team for admins) with its counts, by name.
 
     Counts stop at TAB_CAP (``TeamCounts.text`` says "or more"): grouping every active task costs
-    1.7 s for an admin at a million open tasks, while a capped count per team reads one index range."""
+    1.7 s for an admin at a million open tasks, while a capped count per team reads one index range.
+    Unassigned tasks are counted first: a team with more than TAB_CAP of them has more than TAB_CAP
+    open tasks too, so only the other teams' open tasks are counted (at a million open tasks, a third
+    of the index ranges the page read)."""
     with ctx.db.transaction(readonly=True) as session:
         viewer = users.get_user(session, viewer_email)
         visible = visible_team_ids(session, viewer)
         teams = [t for t in routing.list_teams(session) if visible is None or t.id in visible]
-        wanted = _TABS
-        counted = capped.run(session, _tab_counts(tuple(team.id for team in teams)))
+        counted = capped.run(session, _tab_counts(tuple(team.id for team in teams), ("unassigned", "handed_back")))
+        crowded = {team.id for team in teams if counted[team.id, "unassigned"] > TAB_CAP}
+        counted.update({(team_id, "open"): counted[team_id, "unassigned"] for team_id in crowded})
+        counted.update(capped.run(session, _tab_counts(tuple(t.id for t in teams if t.id not in crowded), ("open",))))
         # One's own open tasks are few, so they are counted exactly, through the assignee index.
         mine = dict(session.execute(select(Task.team_id, func.count())
                                     .where(Task.assignee_id == viewer.id, Task.status == TaskStatus.OPEN)
                                     .group_by(Task.team_id)).all())
         result = []
         for team in teams:
-            values = {name: min(counted[team.id, name], TAB_CAP) for name in wanted}
-            over = tuple(name for name in wanted if counted[team.id, name] > TAB_CAP)
+            values = {name: min(counted[team.id, name], TAB_CAP) for name in _TABS}
+            over = tuple(name for name in _TABS if counted[team.id, name] > TAB_CAP)
             result.append(TeamCounts(team.name, values["open"], values["unassigned"], mine.get(team.id, 0),
                                      values["handed_back"], over))
         return result
