@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .savedstate import LoadedSpec, spec_from_dict, spec_to_dict
     from .script_copies import GuardedDict, GuardedList, check_method, check_slice, counted, sized_method
     from .script_limits import BINARY, charge, check_text, format_spec, guarded_sum, mod
-    from .scripting import run_bounded
+    from .script_deadline import run_bounded
     from .statemigrations import SERIALIZER_VERSION
     from .widgets import (
         Widget, date_range, date_range_parts, item_text, number_from_text, number_text, options as widget_options,
@@ -50,7 +50,7 @@ if not TYPE_CHECKING:  # mypy reads the imports above; at run time a name is rea
         "guarded_sum": "script_limits", "GuardedDict": "script_copies", "GuardedList": "script_copies",
         "is_form_name": "formschema", "KINDS": "data_stores", "Library": "formcache", "list_stores": "data_stores",
         "load_schema": "forms", "LoadedSpec": "savedstate", "mod": "script_limits", "process_summaries": "diagrams",
-        "read_paths": "registry", "run_bounded": "scripting", "run_path": "modeltest", "Runtime": "runtime",
+        "read_paths": "registry", "run_bounded": "script_deadline", "run_path": "modeltest", "Runtime": "runtime",
         "SERIALIZER_VERSION": "statemigrations", "set_store": "data_stores", "show_store": "data_stores",
         "sized_method": "script_copies", "spec_from_dict": "savedstate", "spec_to_dict": "savedstate",
         "UPLOAD_SUFFIXES": "registry", "with_properties_followed": "formschema", "with_task_data": "forms",

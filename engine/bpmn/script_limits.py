@@ -1,6 +1,6 @@
 """Size limits checked *before* a script does one expensive thing.
 
-The sandbox's deadline (``scripting._Deadline``) checks the clock between opcodes, so it cannot
+The sandbox's deadline (``script_deadline.Deadline``) checks the clock between opcodes, so it cannot
 stop a single C-level operation: ``7 ** (10 ** 7)`` runs for seconds and ``"a" * 10 ** 10`` asks for
 10 GB while holding the GIL, and every other request of the server waits. Running each script in a
 subprocess with rlimits would bound anything, but costs a process round trip per expression (cases
@@ -32,6 +32,7 @@ data a script leaves behind (which the engine saves as JSON).
 """
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import operator
@@ -56,6 +57,11 @@ if sys.get_int_max_str_digits() == 0:  # 0 means "no limit" (PYTHONINTMAXSTRDIGI
     sys.set_int_max_str_digits(_DEFAULT_INT_DIGITS)
 
 SEQUENCES = (str, bytes, bytearray, list, tuple)
+
+# Decimal arithmetic in scripts runs in this context (``script_deadline.Deadline.run``): with exponents capped,
+# int(Decimal) cannot build a huge integer (int(Decimal("1e999999")) runs for minutes in C, uninterruptibly).
+DECIMAL_CONTEXT = decimal.Context(prec=28, Emax=4000, Emin=-4000, rounding=decimal.ROUND_HALF_EVEN,
+                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 _run = threading.local()
 
 

@@ -12,12 +12,11 @@ import datetime as _dt
 import decimal
 import json
 import re
-import sys
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from types import CodeType, FrameType, FunctionType, ModuleType
-from typing import Any, Literal
+from types import CodeType, FunctionType, ModuleType
+from typing import Any, Literal, cast
 
 from RestrictedPython.compile import compile_restricted
 from RestrictedPython.Guards import (full_write_guard, guarded_iter_unpack_sequence,
@@ -33,9 +32,9 @@ from SpiffWorkflow.task import Task as SpiffTask
 
 from ..casework.casedata import MAX_DEPTH
 from ..errors import ScriptError
-from . import data_stores, script_copies, script_helpers, script_limits, script_math, timer_limits
+from . import data_stores, script_copies, script_deadline, script_helpers, script_limits, script_math, timer_limits
+from .script_deadline import DEFAULT_TIME_LIMIT_S, Deadline
 
-DEFAULT_TIME_LIMIT_S = 2.0
 
 # Camunda Modeler users write timer expressions unquoted (P5D, PT4H, R3/PT1H, 2026-01-05T09:00Z);
 # SpiffWorkflow evaluates them as Python. A bare ISO 8601 token is taken as the string it spells.
@@ -65,8 +64,13 @@ _GUARDED_OPS: dict[type[ast.operator], str] = {
 }
 
 
+# Exceptions that are not errors: a script that could name one could catch the deadline's stop.
+_NOT_ERRORS = ("BaseException", "GeneratorExit", "KeyboardInterrupt", "SystemExit")
+
+
 class _SizeGuardingPolicy(RestrictingNodeTransformer):
-    """RestrictedPython's rules, plus: guarded operators and f-string widths call ``script_limits``.
+    """RestrictedPython's rules, plus: guarded operators and f-string widths call ``script_limits``, and
+    handlers and ``finally:`` blocks check the deadline (``engine.bpmn.script_deadline``).
 
     The rewrite also means CPython's compiler folds no constant expression of these operators, so
     compiling ``7 ** (10 ** 7)`` at upload costs nothing either."""
@@ -87,6 +91,30 @@ class _SizeGuardingPolicy(RestrictingNodeTransformer):
                    and not isinstance(side.value, bool) and abs(side.value) < 2**64
                    for side in (node.left, node.right)]
         return isinstance(node.op, (ast.Add, ast.FloorDiv)) and any(numbers)
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in _NOT_ERRORS:
+            self.error(node, f"{node.id} cannot be used in scripts; catch Exception (or a named error) instead")
+        return cast(ast.AST, super().visit_Name(node))  # a new node for ``print`` and ``printed``
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST:
+        """A bare ``except:`` catches what ``except Exception:`` does, never the deadline's stop; and what a
+        handler names is looked up only after the deadline is checked (``except no_such_name:`` would
+        otherwise turn the stop into a NameError an outer ``except Exception`` could catch)."""
+        if node.type is None:
+            node.type = ast.copy_location(ast.Name("Exception", ast.Load()), node)
+        super().visit_ExceptHandler(node)
+        check = ast.Call(func=ast.Name("_guard_deadline_", ast.Load()), args=[], keywords=[])
+        node.type = ast.fix_missing_locations(ast.copy_location(ast.BoolOp(ast.Or(), [check, node.type]), node.type))
+        return node
+
+    def visit_Try(self, node: ast.Try) -> ast.AST:
+        """A ``finally:`` block checks the deadline first: after the stop it would run untraced."""
+        super().visit_Try(node)
+        if node.finalbody:
+            check = ast.Expr(ast.Call(func=ast.Name("_guard_deadline_", ast.Load()), args=[], keywords=[]))
+            node.finalbody.insert(0, ast.fix_missing_locations(ast.copy_location(check, node.finalbody[0])))
+        return node
 
     def visit_Starred(self, node: ast.Starred) -> ast.AST:
         """``[*a]``, ``{*a}`` and ``f(*a)`` copy ``a``: counted like ``list(a)``."""
@@ -141,16 +169,10 @@ class SafeModule:
         return f"<{self._module} for scripts: {', '.join(sorted(self._members))}>"
 
 
-# Decimal arithmetic runs in this context (see _Deadline.run): with exponents capped, int(Decimal)
-# cannot build a huge integer (int(Decimal("1e999999")) runs for minutes in C, uninterruptibly).
-DECIMAL_CONTEXT = decimal.Context(prec=28, Emax=4000, Emin=-4000, rounding=decimal.ROUND_HALF_EVEN,
-                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
-
-
 def _decimal(value: Any = "0") -> decimal.Decimal:
     """``Decimal(x)`` for scripts: made in the capped context, so a huge exponent is refused."""
     try:
-        return DECIMAL_CONTEXT.create_decimal(value)
+        return script_limits.DECIMAL_CONTEXT.create_decimal(value)
     except decimal.DecimalException as err:
         raise ScriptError(f"Decimal({script_limits.guarded_repr(value)[:40]}) is out of range for scripts") from err
 
@@ -168,7 +190,7 @@ def _modules() -> dict[str, SafeModule]:
 
 
 def _builtins() -> dict[str, Any]:
-    allowed = dict(safe_builtins)
+    allowed = {name: value for name, value in safe_builtins.items() if name not in _NOT_ERRORS}
     for fn in (min, max, sum, any, all, sorted, enumerate, list, dict, set, frozenset, reversed,
                map, filter):
         allowed[fn.__name__] = fn
@@ -203,7 +225,7 @@ _GUARDS: dict[str, Any] = {
     "_guard_mul_": script_limits.mul, "_guard_pow_": script_limits.power, "_guard_lshift_": script_limits.lshift,
     "_guard_add_": script_limits.add, "_guard_floordiv_": script_limits.floordiv, "_guard_mod_": script_limits.mod,
     "_guard_format_spec_": script_limits.format_spec, "_guard_text_": script_limits.check_text,
-    "_guard_spread_": script_copies.spread,
+    "_guard_spread_": script_copies.spread, "_guard_deadline_": script_deadline.check,
 }
 
 
@@ -243,46 +265,6 @@ def sandbox_problem(source: str, mode: ScriptMode) -> str | None:
     return None
 
 
-class _Deadline:
-    """Stops runaway scripts (``while True: pass``) by checking the clock on every line."""
-
-    def __init__(self, seconds: float, watched: str = "<script>") -> None:
-        self.until = time.monotonic() + seconds
-        self.seconds = seconds
-        self.watched = watched
-
-    def _trace(self, frame: FrameType, event: str, arg: Any) -> Callable[[FrameType, str, Any], Any] | None:
-        # Checked first, so that each call a script makes into the engine's own Python (a guard,
-        # ``str``) is a chance to stop it too, e.g. in ``list(map(str, rows))``.
-        if time.monotonic() > self.until:
-            raise ScriptError(f"the script ran for more than {self.seconds:g} seconds and was stopped")
-        if event == "call":
-            if frame.f_code.co_filename != self.watched:
-                return None  # only the map's own code is watched line by line
-            # A one-line loop (``while True: pass``) emits no line events, so watch opcodes.
-            frame.f_trace_opcodes = True
-        return self._trace
-
-    def run(self, fn: Callable[[], Any], then: Callable[[], None] | None = None) -> Any:
-        """``fn()`` under the deadline; ``then()`` after it, counted in the same run but untraced."""
-        with script_limits.metered(), decimal.localcontext(DECIMAL_CONTEXT):  # outside the trace (it would slow scripts)
-            previous = sys.gettrace()
-            sys.settrace(self._trace)
-            try:
-                result = fn()
-            finally:
-                sys.settrace(previous)
-            if then is not None:
-                then()
-            return result
-
-
-def run_bounded(fn: Callable[[], Any], seconds: float = DEFAULT_TIME_LIMIT_S, watched: str = "<script>") -> Any:
-    """Run ``fn`` under the sandbox's deadline (watching code compiled as ``watched``) and with the
-    size guards counting what it builds; for other sandboxes, such as the call scripts' Jinja."""
-    return _Deadline(seconds, watched).run(fn)
-
-
 def _is_data(value: Any) -> bool:
     return not isinstance(value, (FunctionType, ModuleType, type, PrintCollector)) and not callable(value)
 
@@ -306,13 +288,13 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
             return literal
         code = compile_sandboxed(expression.strip(), "eval")
         scope = self._globals(context, external_context)
-        return _Deadline(self.time_limit_s).run(lambda: eval(code, scope))  # noqa: S307 - sandboxed
+        return Deadline(self.time_limit_s).run(lambda: eval(code, scope))  # noqa: S307 - sandboxed
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None) -> bool:
         code = compile_sandboxed(script, "exec")
         scope = self._globals(context, external_context)
         before = set(scope)
-        _Deadline(self.time_limit_s).run(lambda: exec(code, scope),  # noqa: S102 - sandboxed
+        Deadline(self.time_limit_s).run(lambda: exec(code, scope),  # noqa: S102 - sandboxed
                                          then=lambda: self._keep(scope, before, context))
         return True
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 
 import pytest
 
 from engine.errors import ScriptError
+from engine.bpmn.script_deadline import run_bounded
 from engine.bpmn.scripting import SandboxEnvironment, iso8601_literal, sandbox_problem
 
 HOSTILE = [
@@ -245,3 +247,43 @@ def test_offered_modules_work_as_analysts_write_them():
 def test_a_decimal_left_in_case_data_is_refused_with_the_fix():
     with pytest.raises(ScriptError, match=r"str\(total\) or float\(total\)"):
         SandboxEnvironment().execute("total = Decimal('1.5')", {})
+
+
+def _rows(table: weakref.WeakKeyDictionary) -> int:
+    return len(table.data)
+
+
+def test_the_deadline_is_not_raised_inside_a_garbage_collector_callback():
+    # A weak dictionary's entry dies while a script is past its deadline. An error raised in the
+    # dictionary's callback would be dropped, and CPython would stop tracing: the script would run on
+    # with no deadline at all. The callback runs to the end; the script's next step stops it.
+    table = weakref.WeakKeyDictionary()
+
+    class Key:
+        pass
+
+    def script() -> int:
+        key = Key()
+        table[key] = "row"
+        time.sleep(0.1)  # past the deadline, in C: nothing is traced
+        del key  # the dictionary's callback runs now
+        return _rows(table)  # a call into Python: the deadline
+
+    with pytest.raises(ScriptError, match="ran for more than"):
+        run_bounded(script, seconds=0.05)
+    assert not table.data  # the callback ran to the end
+
+
+@pytest.mark.parametrize("name", ["BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit"])
+def test_exceptions_that_are_not_errors_cannot_be_named(name):
+    # Catching one would catch the deadline's stop (engine/bpmn/script_deadline.py).
+    problem = sandbox_problem(f"try:\n    x = 1\nexcept {name}:\n    x = 2", "exec")
+    assert problem == f"Line 3: {name} cannot be used in scripts; catch Exception (or a named error) instead"
+
+
+def test_handlers_and_finally_blocks_still_work_as_written():
+    data = {}
+    SandboxEnvironment().execute("try:\n    x = int('a')\nexcept ValueError:\n    x = 0\nfinally:\n    y = 1\n"
+                                 "try:\n    z = 1 / 0\nexcept:\n    z = -1\nerrors = (KeyError, IndexError)\n"
+                                 "try:\n    w = {}['k']\nexcept errors as e:\n    w = str(e)", data)
+    assert (data["x"], data["y"], data["z"], data["w"]) == (0, 1, -1, "'k'")

@@ -197,6 +197,17 @@ RUN_TIME_BOMBS: dict[str, tuple[str, dict, str]] = {
     "slices of a big list": (script("a = [0] * 10 ** 7\nb = [a[:] for i in range(15)]"), {}, "more than 128 MB"),
     "nested too deep to load again": (script("x = []\nfor i in range(700):\n    x = [x]"), {},
                                       "nested more than 32 levels"),
+    # A script that catches the deadline's stop must not run on without one (CPython stops tracing
+    # once the tracer raises): it cannot catch it, and handlers and finally blocks stop it again.
+    "catching the stop": (script("try:\n    while True:\n        pass\nexcept Exception:\n    pass\n"
+                                 "while True:\n    pass"), {}, "was stopped"),
+    "a bare except": (script("try:\n    while True:\n        pass\nexcept:\n    pass\nwhile True:\n    pass"),
+                      {}, "was stopped"),
+    "looping in finally": (script("try:\n    while True:\n        pass\nfinally:\n    while True:\n        pass"),
+                           {}, "was stopped"),
+    "a handler that fails": (script("while True:\n    try:\n        try:\n            while True:\n"
+                                    "                pass\n        except no_such_error:\n            pass\n"
+                                    "    except Exception:\n        pass"), {}, "was stopped"),
 }
 
 
