@@ -7,10 +7,12 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 import requests
+from flask import Flask
 from waitress.server import create_server
 
 from engine.people import tokens, users
@@ -87,19 +89,31 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextmanager
+def served(app: Flask, threads: int = 8) -> Iterator[str]:
+    """``app`` served by waitress on 127.0.0.1 in a thread of its own; its URL."""
+    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=threads, ident="councilflow")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        # Closed by waitress's own loop (a thunk through its trigger): a socket closed from this thread while
+        # the loop waits in select() fails it with EBADF. The keep-alive connections the test's sessions still
+        # hold are closed too, so the loop ends at once instead of when the join gives up (10 s a test).
+        def close_all() -> None:
+            for dispatcher in list(server._map.values()):
+                if dispatcher is not server.trigger:
+                    dispatcher.close()
+            server.trigger.close()
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+
+
 @pytest.fixture
 def live(ctx) -> Iterator[Live]:
     """The app served by waitress on 127.0.0.1 for this test."""
     app = create_app({"CONTEXT": ctx, "SECRET_KEY": "security-tests", "SESSION_COOKIE_SECURE": False})
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=8, ident="councilflow")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield Live(f"http://127.0.0.1:{server.effective_port}", ctx)
-    finally:
-        server.close()
-        # Keep-alive connections the test's sessions still hold keep waitress's loop running: close them
-        # too, so the loop ends at once instead of when the join gives up (10 s a test).
-        for channel in list(server._map.values()):
-            channel.close()
-        thread.join(timeout=10)
+    with served(app) as url:
+        yield Live(url, ctx)

@@ -12,13 +12,10 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from flask import Flask
-from waitress.server import create_server
 
 import engine.people.users
 from engine.bpmn import registry
@@ -28,7 +25,7 @@ from tests.conftest import FORMS, PROCESSES
 from tests.fakes.oidc import CLIENT_ID, CLIENT_SECRET, FakeOidcProvider
 from webui.app import create_app
 
-from .conftest import PASSWORD, Live, _free_port, csrf_token
+from .conftest import PASSWORD, Live, csrf_token, served
 
 LIMIT = engine.people.users.MAX_FAILED_SIGN_INS
 
@@ -138,18 +135,6 @@ def test_an_attackers_burst_does_not_lock_the_real_user_out_of_their_usual_brows
     assert again.status_code == 302, problem(again)
     provider.user = {"sub": "0042", "email": email}
     assert sso_sign_in(sso_live, sso_live.client()).status_code == 302
-
-
-@contextmanager
-def served(app: Flask, threads: int) -> Iterator[str]:
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=threads, ident="councilflow")
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture
