@@ -33,6 +33,7 @@ from ..errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFou
 from ..people import users
 from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, GazetteerAddress, Membership, Task, Team,
                                  User)
+from ..persistence.configuration import read_generation
 from ..places.gazetteer import Address
 from ..types import CaseStatus, Channel, EventKind, TaskStatus
 from . import customers, projection
@@ -326,6 +327,7 @@ def new_case(ctx: Context, process_key: str, data: dict[str, Any], channel: Chan
     to record with the case, in its transaction (instead of ``customer_id``). ``start_key``: recorded
     with the case, so starting again with it fails (IntegrityError) and nothing of this one is kept."""
     with ctx.db.transaction() as session:
+        read_generation(session)  # the configuration's, as a lock would (engine/persistence/configuration.py)
         name, user = _actor(session, actor, person)
         version = registry.current_version(ctx, session, process_key)
         loaded = registry.loaded_spec(ctx, version)

@@ -24,6 +24,7 @@ from ..context import Context
 from ..errors import NotFound, UserError
 from ..governance import audit
 from ..people import routing
+from ..persistence import configuration
 from ..persistence.tables import Event, SlaClock, SlaPolicy
 from ..types import AuditKind, EscalationAction, EventKind, SlaState, SlaTrigger, SlaUnit
 from .calendar import WorkingCalendar, holidays_known_until
@@ -236,13 +237,26 @@ def find_policy(session: Session, process_key: str, task_bpmn_id: str | None) ->
 _POLICIES = select(SlaPolicy).where(SlaPolicy.process_key == bindparam("process"))  # built once
 
 
-def policy_for(session: Session, process_key: str, task_bpmn_id: str | None) -> SlaPolicy | None:
-    """``find_policy`` for starting clocks: all the process's policies are read with its first one
-    and remembered for the rest of the transaction (a save opening several tasks reads them once).
-    Policies are changed only in transactions of their own (``set_policy``, ``remove_policy``)."""
-    memo: dict[str, dict[str, SlaPolicy]] = session.info.setdefault("sla_policies", {})
+@dataclass(frozen=True)
+class ClockPolicy:
+    """What starting a clock needs of a policy: its id and terms (immutable: shared between transactions)."""
+
+    id: int
+    terms: SlaTerms
+
+
+def policy_for(session: Session, process_key: str, task_bpmn_id: str | None) -> ClockPolicy | None:
+    """``find_policy`` for starting clocks: all the process's policies are read with its first one and
+    remembered for the rest of the transaction (a save opening several tasks reads them once), and kept
+    by this process while the configuration's generation stays (``engine.persistence.configuration``)."""
+    memo: dict[str, dict[str, ClockPolicy]] = session.info.setdefault("sla_policies", {})
     if process_key not in memo:
-        memo[process_key] = {p.task_bpmn_id: p for p in session.scalars(_POLICIES, {"process": process_key})}
+        kept = configuration.lookup(session, "policies", process_key)
+        if kept is None:
+            kept = {p.task_bpmn_id: ClockPolicy(p.id, PolicyView.of(p).terms)
+                    for p in session.scalars(_POLICIES, {"process": process_key})}
+            configuration.remember(session, "policies", process_key, kept)
+        memo[process_key] = kept
     return memo[process_key].get(task_bpmn_id or WHOLE_CASE)
 
 

@@ -81,7 +81,7 @@ def start(session: Session, case: Case, task: Task | None, now: datetime, actor:
     policy = sla.policy_for(session, case.process_key, task.bpmn_id if task is not None else None)
     if policy is None:
         return None
-    terms, choice = applicable(case, sla.PolicyView.of(policy).terms)
+    terms, choice = applicable(case, policy.terms)
     calendar = calendar_settings.load(session)
     deadline = sla.deadline(calendar, terms, now)
     _warn_about_holiday_data(session, calendar, deadline.due)

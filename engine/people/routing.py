@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ..casework import history
 from ..casework.caselock import lock_case
 from ..errors import Conflict, TeamNotFound, UserError
 from ..governance import audit
+from ..persistence import configuration
 from ..persistence.tables import LaneMapping, Membership, ProcessVersion, Task, Team, User
 from ..types import AuditKind, EventKind, TaskStatus
 
@@ -79,13 +80,27 @@ _LANE_TEAM = select(Team).join(LaneMapping, LaneMapping.team_id == Team.id) \
     .where(LaneMapping.source == bindparam("source"))  # built once: a task is routed at every step
 
 
+def _kept_team(session: Session, source: str) -> Team | None:
+    """The lane's team from this process's copy, joined to the session without reading it."""
+    kept = configuration.lookup(session, "lanes", source)
+    if kept is None:
+        return None
+    team = Team(id=kept[0], name=kept[1], created_at=kept[2])
+    make_transient_to_detached(team)
+    return session.merge(team, load=False)
+
+
 def team_for(session: Session, source: str | None, default_team: str, now: datetime) -> Team:
     """The team that works tasks from this lane/group (the default team when there is none). A lane's team
-    is read once per transaction (a sweep's batch opens many tasks in the same lanes); lanes are mapped
-    only in transactions of their own (``map_lane``)."""
+    is read once per transaction (a sweep's batch opens many tasks in the same lanes), and not at all while
+    this process's copy is current (``engine.persistence.configuration``)."""
     if source:
         memo: dict[str, Team] = session.info.setdefault("lane_teams", {})
-        team = memo.get(source) or session.scalar(_LANE_TEAM, {"source": source})
+        team = memo.get(source) or _kept_team(session, source)
+        if team is None:
+            team = session.scalar(_LANE_TEAM, {"source": source})
+            if team is not None:
+                configuration.remember(session, "lanes", source, (team.id, team.name, team.created_at))
         if team is not None:
             memo[source] = team
             return team
