@@ -31,9 +31,9 @@ from ..catalogue import directory_entries
 from ..context import Context
 from ..errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from ..people import users
+from ..persistence.configuration import read_generation
 from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, GazetteerAddress, Membership, Task, Team,
                                  User)
-from ..persistence.configuration import read_generation
 from ..places.gazetteer import Address
 from ..types import CaseStatus, Channel, EventKind, TaskStatus
 from . import customers, projection
@@ -288,10 +288,12 @@ def try_open_cases(ctx: Context, case_ids: list[int], actor: str) -> Iterator[li
     with _stale_is_conflict(), ctx.db.transaction() as session:
         cases = lock_free_cases(session, case_ids)
         ids = [case.id for case in cases]
-        states = {row.case_id: SavedState(*row) for row in session.connection().execute(_STATES, {"cases": ids})}
+        states: dict[int, SavedState] = {}
         outstanding: dict[int, list[Task]] = {case_id: [] for case_id in ids}
-        for task in session.scalars(_OUTSTANDING_OF, {"cases": ids}):
-            outstanding[task.case_id].append(task)
+        if ids:  # else every one of them is held by someone else
+            states = {row.case_id: SavedState(*row) for row in session.connection().execute(_STATES, {"cases": ids})}
+            for task in session.scalars(_OUTSTANDING_OF, {"cases": ids}):
+                outstanding[task.case_id].append(task)
         writers = [CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None, state=states.get(case.id),
                               outstanding=outstanding[case.id]) for case in cases]
         yield writers
