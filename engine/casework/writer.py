@@ -31,6 +31,7 @@ from ..catalogue import directory_entries
 from ..context import Context
 from ..errors import CaseNotFound, ConcurrentUpdate, StateUnreadable, TaskNotFound, UserError
 from ..people import users
+from ..persistence import row_updates
 from ..persistence.configuration import read_generation
 from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, GazetteerAddress, Membership, Task, Team,
                                  User)
@@ -187,7 +188,10 @@ class CaseWriter:
         self.projector.save(workflow, self._failure, state_row=None if self._new else self.state,
                             cancelled=cancelled, reason=reason)
         self._new, self._failure = False, None
-        self.session.flush()  # the case row's version as saved, to keep the workflow under once committed
+        # The case and its tasks, the rows every step changes, each with one UPDATE (engine/persistence/row_updates.py);
+        # then whatever else is pending. The case row's version is then as saved: the workflow is kept under it.
+        row_updates.write(self.session, [row for row in self.session.dirty if isinstance(row, (Case, Task))])
+        self.session.flush()
         self.history.write()
         self._saved = (self.case.id, self.case.lock_version, self.projector.saved, workflow)
 
