@@ -18,6 +18,7 @@ from ..context import Context
 from ..errors import DeploymentRejected, Problem, ProcessNotFound, UserError
 from ..governance import audit
 from ..people import routing
+from ..persistence import configuration
 from ..persistence.tables import Artifact, Event, Process, ProcessVersion
 from ..types import AuditKind, Dialect, EventKind
 from .bundle import BPMN_SUFFIXES, Bundle, Candidate, Deployed, load_bundle
@@ -230,10 +231,14 @@ _CURRENT_ID = select(ProcessVersion.id).where(ProcessVersion.process_key == bind
 
 
 def current_version(ctx: Context, session: Session, key: str) -> ProcessVersion:
-    """``get_version``'s current version, its row from the process's cache (``attach_version``)."""
-    version_id = session.scalar(_CURRENT_ID, {"key": key})
+    """``get_version``'s current version, its row from the process's cache (``attach_version``); which version
+    is current is this process's copy while no deployment has happened since (``configuration``)."""
+    version_id = configuration.lookup(session, "versions", key)
     if version_id is None:
-        raise ProcessNotFound(f"There is no process '{key}' deployed")
+        version_id = session.scalar(_CURRENT_ID, {"key": key})
+        if version_id is None:
+            raise ProcessNotFound(f"There is no process '{key}' deployed")
+        configuration.remember(session, "versions", key, version_id)
     return attach_version(ctx, session, version_id)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..context import Context
 from ..errors import FormInvalid, NotFound
 from ..people import routing
+from ..persistence import configuration
 from ..persistence.tables import DirectoryEntry, Partner, Process, Team
 from ..types import DirectoryAction, Sensitivity
 from . import search_words
@@ -278,8 +279,12 @@ def service_of(session: Session, process_key: str, service: str | None) -> tuple
         if row is None:
             raise NotFound(f"There is no service '{service}' in the directory")
         return row.key, Sensitivity(row.sensitivity)
-    found = session.execute(_STARTING_ENTRY, {"process": process_key}).first()
-    return (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
+    kept: tuple[str, Sensitivity] | None = configuration.lookup(session, "services", process_key)  # unchanged since this process last read it
+    if kept is None:
+        found = session.execute(_STARTING_ENTRY, {"process": process_key}).first()
+        kept = (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
+        configuration.remember(session, "services", process_key, kept)
+    return kept
 
 
 # -- the context-level use cases the pages, API and CLI call -------------------------------------

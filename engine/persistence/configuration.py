@@ -1,9 +1,10 @@
-"""Rarely changed configuration that every step reads (a lane's team, a process's SLA policies), kept by each
-process between transactions and still right when another process changes it.
+"""Rarely changed configuration that every step reads (a lane's team, a process's SLA policies; at a case's
+start, the process's current version and the directory service it starts), kept by each process between
+transactions and still right when another process changes it.
 
 ``config_generation`` holds one counter. Every transaction that adds, changes or removes a team, a lane's
-mapping or an SLA policy raises it (a flush listener on every Session: those tables are written through
-the ORM only). A transaction may use the cached copies only once it has read the counter
+mapping, an SLA policy, a process version (a deployment) or a directory entry raises it (a flush listener on
+every Session: those tables are written through the ORM only). A transaction may use the cached copies only once it has read the counter
 (``use_generation``: the case writer reads it in the same statement that locks the case) and only if it
 has changed none of those tables itself. A process's cache is emptied when it sees a newer counter; a
 transaction that read an older one reads the tables as before.
@@ -25,7 +26,7 @@ _KEY = "config_generation"  # session.info: the counter this transaction read, o
 
 
 class ConfigGeneration(Base):
-    """The configuration's generation: one row, raised by every change to a team, lane mapping or SLA policy."""
+    """The configuration's generation: one row, raised by every change to a watched table (``_WATCHED``)."""
 
     __tablename__ = "config_generation"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +36,7 @@ class ConfigGeneration(Base):
 GENERATION = select(ConfigGeneration.n).where(ConfigGeneration.id == 1).scalar_subquery()
 _READ = select(ConfigGeneration.n).where(ConfigGeneration.id == 1)
 _RAISE = update(ConfigGeneration).where(ConfigGeneration.id == 1).values(n=ConfigGeneration.n + 1)
-_WATCHED = frozenset({"team", "lane_mapping", "sla_policy"})
+_WATCHED = frozenset({"team", "lane_mapping", "sla_policy", "process_version", "directory_entry"})
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Cached:
     generation: int = -1
     lanes: dict[str, tuple[int, str, Any]] = field(default_factory=dict)  # source -> the team's id, name, created
     policies: dict[str, Any] = field(default_factory=dict)  # process key -> its policies (engine.deadlines.sla)
+    versions: dict[str, int] = field(default_factory=dict)  # process key -> its current version's id
+    services: dict[str, Any] = field(default_factory=dict)  # process key -> the service it starts, and sensitivity
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -76,12 +79,12 @@ def _usable(session: Session) -> tuple[Cached, int] | None:
         cache = _caches.setdefault(bind, Cached())
     with cache.lock:
         if generation > cache.generation:
-            cache.generation, cache.lanes, cache.policies = generation, {}, {}
+            cache.generation, cache.lanes, cache.policies, cache.versions, cache.services = generation, {}, {}, {}, {}
         return (cache, generation) if generation == cache.generation else None
 
 
 def lookup(session: Session, kind: str, key: str) -> Any:
-    """The copy of ``kind`` ("lanes" or "policies") for ``key``, or None: read the tables."""
+    """The copy of ``kind`` ("lanes", "policies", "versions" or "services") for ``key``, or None: read the tables."""
     usable = _usable(session)
     return getattr(usable[0], kind).get(key) if usable is not None else None
 

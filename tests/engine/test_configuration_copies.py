@@ -1,19 +1,24 @@
 """Each process keeps copies of a lane's team and a process's SLA policies between transactions
-(engine/persistence/configuration.py). Two contexts on one database stand for two processes (a worker
+(engine/persistence/configuration.py), and at a case's start the process's current version and the directory
+service it starts. Two contexts on one database stand for two processes (a worker
 and a web server): a change made through one is seen by the other's very next step."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engine.casework import cases
+from engine.catalogue import directory_entries
+from engine.catalogue.directory_entries import Entry
 from engine.context import Context, Settings
 from engine.deadlines import sla
 from engine.deadlines.sla import SlaTerms
 from engine.people import routing
 from engine.persistence.db import Database
-from engine.types import SlaUnit
-from tests.conftest import FORMS
-from tests.engine.helpers import deploy_library
+from engine.persistence.tables import Case
+from engine.types import DirectoryAction, Sensitivity, SlaUnit
+from tests.conftest import FORMS, PROCESSES
+from tests.engine.helpers import deploy_library, deploy_text
 
 PROCESS = "missed_bin_collection"
 
@@ -57,3 +62,34 @@ def test_an_sla_policy_set_or_removed_elsewhere_applies_to_the_next_case(two):
     assert cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}).due_at is not None
     sla.remove_policy(web, PROCESS, None, "admin@example.gov.uk")
     assert cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}).due_at is None
+
+
+def test_a_version_deployed_elsewhere_is_the_one_the_next_case_starts_on(two):
+    web, worker = two
+    first = cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}).version
+    assert cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}).version == first  # now this process's copy
+    text = (PROCESSES / f"{PROCESS}.bpmn").read_text().replace('name="Missed bin collection" isExecutable',
+                                                               'name="Missed bin collection (v2)" isExecutable')
+    deploy_text(web, f"{PROCESS}.bpmn", text)
+    assert cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}).version == first + 1
+
+
+def _service_of(ctx: Context, reference: str) -> tuple[str | None, str]:
+    with ctx.db.transaction(readonly=True) as session:
+        case = session.scalars(select(Case).where(Case.reference == reference)).one()
+        return case.service_key, case.sensitivity
+
+
+def test_a_directory_entry_added_or_removed_elsewhere_is_the_next_cases_service(two):
+    web, worker = two
+    assert _service_of(worker, _started(worker)) == (PROCESS, Sensitivity.NORMAL)
+    entry = Entry("missed_bins", "Missed bins", DirectoryAction.START, process=PROCESS,
+                  sensitivity=Sensitivity.RESTRICTED)
+    directory_entries.save_entry(web, entry, "admin@example.gov.uk")
+    assert _service_of(worker, _started(worker)) == ("missed_bins", Sensitivity.RESTRICTED)
+    directory_entries.remove_entry(web, "missed_bins")
+    assert _service_of(worker, _started(worker)) == (PROCESS, Sensitivity.NORMAL)
+
+
+def _started(ctx: Context) -> str:
+    return cases.start_case(ctx, PROCESS, {"postcode": "AB1 2CD"}).reference
