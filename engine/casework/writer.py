@@ -38,7 +38,7 @@ from ..persistence.tables import (Case, CaseStartKey, CaseState, Customer, Gazet
 from ..places.gazetteer import Address
 from ..types import CaseStatus, Channel, EventKind, TaskStatus
 from . import customers, projection
-from .caselock import lock_case, lock_free_cases, lock_task_case
+from .caselock import lock_case_and_state, lock_free_cases, lock_task_case
 from .history import History
 from .views import CaseView
 
@@ -60,8 +60,6 @@ class SavedState:
     state: str
 
 
-_STATES = select(CaseState.case_id, CaseState.serializer_version, CaseState.state) \
-    .where(CaseState.case_id.in_(bindparam("cases", expanding=True)))
 _OUTSTANDING_OF = select(Task).where(Task.case_id.in_(bindparam("cases", expanding=True)),
                                      Task.status.in_(OUTSTANDING)).order_by(Task.id) \
     .execution_options(populate_existing=True)
@@ -71,16 +69,21 @@ _TASK_AND_OUTSTANDING = select(Task).where(Task.case_id == bindparam("case"), or
     Task.id == bindparam("task"), Task.status.in_(OUTSTANDING))).execution_options(populate_existing=True)
 
 
-def _lock_task(session: Session, task_id: int) -> tuple[Case, Task, list[Task]]:
-    """Lock the task's case (case first, like every writer) and read the task again after the lock,
-    so a change someone made a moment ago is seen; with it, in the same statement, the case's
+def _saved(case: Case, state: tuple[str, str] | None) -> SavedState | None:
+    return SavedState(case.id, *state) if state is not None else None
+
+
+def _lock_task(session: Session, task_id: int) -> tuple[Case, SavedState | None, Task, list[Task]]:
+    """Lock the task's case (case first, like every writer) with its saved state, and read the task again
+    after the lock, so a change someone made a moment ago is seen; with it, in the same statement, the case's
     outstanding tasks (the projector's starting point)."""
-    case = lock_task_case(session, task_id)
-    if case is None:
+    found = lock_task_case(session, task_id)
+    if found is None:
         raise TaskNotFound(f"There is no task {task_id}")
+    case, state = found
     rows = list(session.scalars(_TASK_AND_OUTSTANDING, {"case": case.id, "task": task_id}))
     task = next(t for t in rows if t.id == task_id)
-    return case, task, sorted((t for t in rows if t.status in OUTSTANDING), key=lambda t: t.id)
+    return case, _saved(case, state), task, sorted((t for t in rows if t.status in OUTSTANDING), key=lambda t: t.id)
 
 
 class CaseWriter:
@@ -256,14 +259,14 @@ def open_case(ctx: Context, *, reference: str | None = None, task_id: int | None
     with _stale_is_conflict(), ctx.db.transaction() as session:
         task, outstanding = None, None
         if task_id is not None:
-            case, task, outstanding = _lock_task(session, task_id)
+            case, state, task, outstanding = _lock_task(session, task_id)
         else:
-            found = lock_case(session, case_id=case_id, reference=reference)
+            found = lock_case_and_state(session, case_id=case_id, reference=reference)
             if found is None:
                 raise CaseNotFound(f"There is no case {reference if reference is not None else case_id}")
-            case = found
+            case, state = found[0], _saved(*found)
         name, user = _actor(session, actor, person)
-        w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task, outstanding=outstanding)
+        w = CaseWriter(ctx, session, _with_version(ctx, session, case), name, user, task, state, outstanding)
         yield w
         w.done()
     w.kept()
@@ -274,8 +277,9 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
     """The background form: None (and nothing written) when another worker, or a person, holds the
     case right now — it is taken on the next round instead of waiting."""
     with _stale_is_conflict(), ctx.db.transaction() as session:
-        case = lock_case(session, case_id=case_id, skip_locked=True)
-        w = CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None) if case is not None else None
+        found = lock_case_and_state(session, case_id=case_id, skip_locked=True)
+        w = CaseWriter(ctx, session, _with_version(ctx, session, found[0]), actor, None, state=_saved(*found)) \
+            if found is not None else None
         yield w
         if w is not None:
             w.done()
@@ -286,21 +290,18 @@ def try_open_case(ctx: Context, case_id: int, actor: str) -> Iterator[CaseWriter
 @contextmanager
 def try_open_cases(ctx: Context, case_ids: list[int], actor: str) -> Iterator[list[CaseWriter]]:
     """The background form for a batch: the cases of ``case_ids`` nobody holds right now, locked with one
-    statement, their saved workflows and outstanding tasks read with one statement each, all worked in one
+    statement with their saved workflows, their outstanding tasks read with one more, all worked in one
     transaction (one begin and one commit for the batch, not per case). The block works them one after
     another; if it raises, nothing of any of them is kept, and the caller takes them one by one with
     ``try_open_case`` so that a case that fails costs only itself."""
     with _stale_is_conflict(), ctx.db.transaction() as session:
-        cases = lock_free_cases(session, case_ids)
-        ids = [case.id for case in cases]
-        states: dict[int, SavedState] = {}
-        outstanding: dict[int, list[Task]] = {case_id: [] for case_id in ids}
-        if ids:  # else every one of them is held by someone else
-            states = {row.case_id: SavedState(*row) for row in session.connection().execute(_STATES, {"cases": ids})}
-            for task in session.scalars(_OUTSTANDING_OF, {"cases": ids}):
+        locked = lock_free_cases(session, case_ids)
+        outstanding: dict[int, list[Task]] = {case.id: [] for case, _ in locked}
+        if locked:  # else every one of them is held by someone else
+            for task in session.scalars(_OUTSTANDING_OF, {"cases": list(outstanding)}):
                 outstanding[task.case_id].append(task)
-        writers = [CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None, state=states.get(case.id),
-                              outstanding=outstanding[case.id]) for case in cases]
+        writers = [CaseWriter(ctx, session, _with_version(ctx, session, case), actor, None, state=_saved(case, state),
+                              outstanding=outstanding[case.id]) for case, state in locked]
         yield writers
         for w in writers:
             w.done()

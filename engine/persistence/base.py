@@ -5,7 +5,7 @@ without importing each other.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
@@ -25,7 +25,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        from datetime import timezone
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value
