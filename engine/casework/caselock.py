@@ -38,8 +38,8 @@ def _lock(statement: Select[Any], skip: bool, with_state: bool) -> Select[Any]:
 _LOCK = {(by, skip, state): _lock(select(Case, GENERATION).where(column == bindparam("key")), skip, state)
          for by, column in (("id", Case.id), ("reference", Case.reference)) for skip in (False, True)
          for state in (False, True)}
-_LOCK_FREE = _lock(select(Case, GENERATION).where(Case.id.in_(bindparam("keys", expanding=True))).order_by(Case.id),
-                   True, True)
+_LOCK_FREE = {state: _lock(select(Case, GENERATION).where(Case.id.in_(bindparam("keys", expanding=True)))
+                           .order_by(Case.id), True, state) for state in (False, True)}
 _LOCK_TASK_CASE = _lock(select(Case, GENERATION).join(Task, Task.case_id == Case.id).where(Task.id == bindparam("task")),
                         False, True)
 
@@ -80,7 +80,11 @@ def _lock_one(session: Session, case_id: int | None, reference: str | None, skip
 def lock_free_cases(session: Session, case_ids: list[int]) -> list[Locked]:
     """Lock, with one statement, the cases of ``case_ids`` that nobody holds right now (the background
     workers' batches; the held ones are left for their next round), in id order, with their saved states."""
-    return _locked(session, _LOCK_FREE, {"keys": case_ids})
+    found = _locked(session, _LOCK_FREE[True], {"keys": case_ids})
+    missing = set(case_ids).difference(case.id for case, _ in found)
+    if missing:  # held by someone else, or (never in practice) without a saved state: the writer reports that
+        found = sorted(found + _locked(session, _LOCK_FREE[False], {"keys": sorted(missing)}), key=lambda f: f[0].id)
+    return found
 
 
 def lock_task_case(session: Session, task_id: int) -> Locked | None:

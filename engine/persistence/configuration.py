@@ -3,8 +3,8 @@ start, the process's current version and the directory service it starts), kept 
 transactions and still right when another process changes it.
 
 ``config_generation`` holds one counter. Every transaction that adds, changes or removes a team, a lane's
-mapping, an SLA policy, a process version (a deployment) or a directory entry raises it (a flush listener on
-every Session: those tables are written through the ORM only). A transaction may use the cached copies only once it has read the counter
+mapping, an SLA policy, a process version (a deployment) or a directory entry raises it as it commits (flush and
+commit listeners on every Session: those tables are written through the ORM only). A transaction may use the cached copies only once it has read the counter
 (``use_generation``: the case writer reads it in the same statement that locks the case) and only if it
 has changed none of those tables itself. A process's cache is emptied when it sees a newer counter; a
 transaction that read an older one reads the tables as before.
@@ -105,8 +105,30 @@ def _changing(session: Session) -> bool:
                for obj in (*session.new, *session.dirty, *session.deleted))
 
 
+_CHANGED = "config_changed"  # session.info: this transaction has flushed a change to the configuration
+
+
 @event.listens_for(Session, "before_flush")
-def _raise_on_change(session: Session, flush_context: Any, instances: Any) -> None:
+def _note_change(session: Session, flush_context: Any, instances: Any) -> None:
     if _changing(session):
         session.info[_KEY] = None  # this transaction's own changes are not for the cache
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_on_change(session: Session) -> None:
+    """Raise the counter as the transaction that changed the configuration commits: its row's lock is then the
+    last one the transaction takes. Raised at the change itself, the lock was taken between others (a deployment
+    locks each of its processes in turn, flushing between them), and two deployments sharing a process
+    deadlocked on PostgreSQL, each holding a lock the other waited for."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # a change still pending is noted first
+    if session.info.pop(_CHANGED, False):
         session.execute(_RAISE)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_change(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the whole transaction is over, committed or not
+        session.info.pop(_CHANGED, None)

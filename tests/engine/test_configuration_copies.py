@@ -4,6 +4,8 @@ service it starts. Two contexts on one database stand for two processes (a worke
 and a web server): a change made through one is seen by the other's very next step."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -93,3 +95,35 @@ def test_a_directory_entry_added_or_removed_elsewhere_is_the_next_cases_service(
 
 def _started(ctx: Context) -> str:
     return cases.start_case(ctx, PROCESS, {"postcode": "AB1 2CD"}).reference
+
+
+def _tiny(key: str, label: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+            f'20100524/MODEL" id="d_{key}" targetNamespace="x"><bpmn:process id="{key}" name="{label}" '
+            f'isExecutable="true"><bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/>'
+            f'<bpmn:endEvent id="e"/></bpmn:process></bpmn:definitions>').encode()
+
+
+def test_two_deployments_sharing_a_process_at_once_both_succeed(ctx):
+    """A deployment locks each of its processes in turn. Raising the counter as the first one was stored put the
+    counter's lock between them, and two deployments sharing a process deadlocked on PostgreSQL."""
+    from engine.bpmn import registry
+    registry.deploy(ctx, {f"{key}.bpmn": _tiny(key, "v0") for key in ("pa", "pb")})
+    for n in range(1, 11):  # the deadlock needed the two to interleave: it showed in about half of the runs of 5
+        barrier, outcomes = threading.Barrier(2), []
+
+        def deploy(keys: tuple[str, ...], label: str) -> None:
+            barrier.wait()
+            try:
+                registry.deploy(ctx, {f"{key}.bpmn": _tiny(key, label) for key in keys})
+                outcomes.append("ok")
+            except Exception as err:  # noqa: BLE001 - reported by the assertion below
+                outcomes.append(repr(err)[:300])
+
+        threads = [threading.Thread(target=deploy, args=(keys, f"v{n} {who}"))
+                   for keys, who in ((("pa", "pb"), "both"), (("pb",), "one"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert outcomes == ["ok", "ok"], outcomes

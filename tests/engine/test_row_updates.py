@@ -75,3 +75,41 @@ def test_a_completion_leaves_the_rows_as_the_flush_would_have(ctx, started):
     assert case.lock_version == 3  # started (inserted, then saved), then completed: one version a save
     assert case.data["bin_type"] == "refuse" and case.status == CaseStatus.OPEN
     assert [t.bpmn_id for t in view.tasks] == [b for b, t in rows.items() if t.status == TaskStatus.OPEN]
+
+
+def test_a_value_given_again_is_no_change_as_for_the_flush(ctx, started):
+    with ctx.db.transaction() as session:
+        case = _case(session, started.reference)
+        version = case.lock_version
+        case.status, case.data = case.status, dict(case.data)  # the same values, assigned again
+        row_updates.write(session, [case])
+        assert not session.is_modified(case) and case.lock_version == version
+    with ctx.db.transaction() as session:
+        assert _case(session, started.reference).lock_version == version
+
+
+def test_a_write_in_a_savepoint_rolled_back_is_forgotten_and_the_row_written_again_later(ctx, started):
+    with ctx.db.transaction() as session:
+        case = _case(session, started.reference)
+        version = case.lock_version
+        savepoint = session.begin_nested()
+        case.error = "undone"
+        row_updates.write(session, [case])
+        savepoint.rollback()
+        assert (case.error, case.lock_version) == (None, version)  # read again: as the table has it
+        case.error = "kept"
+        row_updates.write(session, [case])
+    with ctx.db.transaction() as session:
+        assert (_case(session, started.reference).error, _case(session, started.reference).lock_version) == \
+            ("kept", version + 1)
+
+
+def test_a_row_whose_version_is_not_loaded_is_left_to_the_flush(ctx, started):
+    with ctx.db.transaction() as session:
+        case = _case(session, started.reference)
+        session.expire(case, ["lock_version"])
+        case.error = "by the flush"
+        row_updates.write(session, [case])
+        assert session.is_modified(case)
+    with ctx.db.transaction() as session:
+        assert _case(session, started.reference).error == "by the flush"
