@@ -233,13 +233,12 @@ _CURRENT_ID = select(ProcessVersion.id).where(ProcessVersion.process_key == bind
 def current_version(ctx: Context, session: Session, key: str) -> ProcessVersion:
     """``get_version``'s current version, its row from the process's cache (``attach_version``); which version
     is current is this process's copy while no deployment has happened since (``configuration``)."""
-    version_id = configuration.lookup(session, "versions", key)
-    if version_id is None:
+    def read() -> int:
         version_id = session.scalar(_CURRENT_ID, {"key": key})
         if version_id is None:
             raise ProcessNotFound(f"There is no process '{key}' deployed")
-        configuration.remember(session, "versions", key, version_id)
-    return attach_version(ctx, session, version_id)
+        return version_id
+    return attach_version(ctx, session, configuration.kept(session, "versions", key, read))
 
 
 def attach_version(ctx: Context, session: Session, version_id: int) -> ProcessVersion:

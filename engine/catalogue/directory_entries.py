@@ -279,12 +279,10 @@ def service_of(session: Session, process_key: str, service: str | None) -> tuple
         if row is None:
             raise NotFound(f"There is no service '{service}' in the directory")
         return row.key, Sensitivity(row.sensitivity)
-    kept: tuple[str, Sensitivity] | None = configuration.lookup(session, "services", process_key)  # unchanged since this process last read it
-    if kept is None:
+    def read() -> tuple[str, Sensitivity]:
         found = session.execute(_STARTING_ENTRY, {"process": process_key}).first()
-        kept = (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
-        configuration.remember(session, "services", process_key, kept)
-    return kept
+        return (found[0], Sensitivity(found[1])) if found else (process_key, Sensitivity.NORMAL)
+    return configuration.kept(session, "services", process_key, read)  # unchanged since this process read it
 
 
 # -- the context-level use cases the pages, API and CLI call -------------------------------------

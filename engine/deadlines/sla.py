@@ -251,12 +251,9 @@ def policy_for(session: Session, process_key: str, task_bpmn_id: str | None) -> 
     by this process while the configuration's generation stays (``engine.persistence.configuration``)."""
     memo: dict[str, dict[str, ClockPolicy]] = session.info.setdefault("sla_policies", {})
     if process_key not in memo:
-        kept = configuration.lookup(session, "policies", process_key)
-        if kept is None:
-            kept = {p.task_bpmn_id: ClockPolicy(p.id, PolicyView.of(p).terms)
-                    for p in session.scalars(_POLICIES, {"process": process_key})}
-            configuration.remember(session, "policies", process_key, kept)
-        memo[process_key] = kept
+        memo[process_key] = configuration.kept(session, "policies", process_key, lambda: {
+            p.task_bpmn_id: ClockPolicy(p.id, PolicyView.of(p).terms)
+            for p in session.scalars(_POLICIES, {"process": process_key})})
     return memo[process_key].get(task_bpmn_id or WHOLE_CASE)
 
 

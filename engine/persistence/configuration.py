@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, select, update
@@ -97,6 +98,18 @@ def remember(session: Session, kind: str, key: str, value: Any) -> None:
         with cache.lock:
             if cache.generation == generation:
                 getattr(cache, kind)[key] = value
+
+
+T = TypeVar("T")
+
+
+def kept(session: Session, kind: str, key: str, read: Callable[[], T]) -> T:
+    """The copy of ``kind`` for ``key`` when there is a usable one, else ``read()`` from the tables, remembered."""
+    value: T | None = lookup(session, kind, key)
+    if value is None:
+        value = read()
+        remember(session, kind, key, value)
+    return value
 
 
 def _changing(session: Session) -> bool:
