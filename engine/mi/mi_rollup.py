@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from ..deadlines.calendar import DEFAULT_ZONE
+from ..persistence import configuration
 from ..persistence.mi import ALL
 from ..persistence.tables import Case, Event, Membership, MiCase, MiCount, MiDay, MiHour, Task, User
 from ..types import ContactKind, EventKind
@@ -125,8 +126,9 @@ class _Counter:
         self.add(at, metric, channel or mi.channel, mi.service_key, mi.team_id if team is None else team, kind, n)
 
     def starter_team(self, actor: str) -> int:
-        team = self.conn.scalar(_STARTER_TEAM, {"actor": actor})
-        return team or 0
+        """The first team of the person who started a case, 0 for none (kept with the configuration)."""
+        return configuration.kept(self.session, "starters", actor,
+                                  lambda: self.conn.scalar(_STARTER_TEAM, {"actor": actor}) or 0)
 
     def case(self, case_id: int) -> MiCase | None:
         if case_id in self.tally.cases:

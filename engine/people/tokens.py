@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 
 from ..errors import NotFound, SignInFailed, UserError
 from ..governance import audit
 from ..persistence.tables import ApiToken, User
 from ..types import AuditKind, TokenScope
-from .users import SYSTEM_ACTOR, get_user
+from .users import SYSTEM_ACTOR, detached_user, get_user
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -71,7 +71,6 @@ def sign_in_with_token(ctx: "Context", token: str) -> User:
     return token_holder(ctx, token)[0]
 
 
-_USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
 # The check before every API call, built once: the live token and its user's columns in one row.
 _HOLDER = select(ApiToken.id.label("token_id"), ApiToken.last_used_at.label("token_used_at"),
                  ApiToken.scope.label("token_scope"), *User.__table__.columns) \
@@ -91,9 +90,7 @@ def token_holder(ctx: "Context", token: str) -> tuple[User, TokenScope | None]:
         found = connection.execute(_HOLDER, {"digest": digest(token)}).first()
     if found is None or not found.active:
         raise SignInFailed("The API token is not valid")
-    row = found._mapping
-    user = User(**{key: row[key] for key in _USER_COLUMNS})
-    make_transient_to_detached(user)  # as if read by a session now closed: the user's identity, no session
+    user = detached_user(found._mapping)  # the user's identity, no session
     if _use_is_due(found.token_used_at, now):
         _record_use(ctx, found.token_id, now)
     return user, TokenScope(found.token_scope) if found.token_scope else None

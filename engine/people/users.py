@@ -12,20 +12,24 @@ Sessions carry the user's ``session_generation``; ``end_sessions`` adds one to i
 session of that person at its next request (webui/access.py compares the two)."""
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, SignInFailed, UserError, UserNotFound
 from ..governance import audit
+from ..persistence import configuration
 from ..persistence.tables import Membership, Team, User
 from ..types import AuditKind, Role
 from . import lockout, routing
@@ -58,8 +62,37 @@ _BY_EMAIL = select(User).where(User.email == bindparam("email"))
 _TEAM_IDS = select(Membership.team_id).where(Membership.user_id == bindparam("user"))
 
 
+USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
+
+
+def detached_user(row: Mapping[Any, Any]) -> User:
+    """A user built from its row's columns, as if read by a session now closed: no statement to read it."""
+    user = User(**{key: copy.copy(row[key]) for key in USER_COLUMNS})  # its own roles list, not the row's
+    make_transient_to_detached(user)
+    return user
+
+
+def _joined(session: Session, row: Mapping[str, Any]) -> User:
+    """The user of ``row`` in ``session``: the one it holds already, else one built from the row and added."""
+    known = session.identity_map.get(identity_key(User, (row["id"],)))
+    if isinstance(known, User):
+        return known
+    user = detached_user(row)
+    session.add(user)
+    return user
+
+
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(_BY_EMAIL, {"email": email.strip().lower()})
+    """The user with this email address, or None. Read once per configuration generation by a transaction that
+    read the counter (a case writer's): the person acting at every step (``engine.persistence.configuration``)."""
+    email = email.strip().lower()
+    kept = configuration.lookup(session, "users", email)
+    if kept is None:
+        user = session.scalar(_BY_EMAIL, {"email": email})
+        configuration.remember(session, "users", email,
+                               tuple(getattr(user, key) for key in USER_COLUMNS) if user is not None else ())
+        return user
+    return _joined(session, dict(zip(USER_COLUMNS, kept))) if kept else None
 
 
 def get_user(session: Session, email: str) -> User:
@@ -91,7 +124,8 @@ def add_user(session: Session, email: str, name: str, roles: list[Role], now: da
 
 
 def team_ids(session: Session, user: User) -> set[int]:
-    return set(session.scalars(_TEAM_IDS, {"user": user.id}))
+    return set(configuration.kept(session, "teams", user.id,
+                                  lambda: tuple(session.scalars(_TEAM_IDS, {"user": user.id}))))
 
 
 def _locked(until: datetime, now: datetime) -> str:
@@ -301,6 +335,7 @@ def update_staff(ctx: "Context", user_id: int, name: str, roles: list[str], team
             _end_sessions(user)  # what they may do changed: they sign in again to get it
         user.name, user.roles = name.strip(), checked
         session.execute(delete(Membership).where(Membership.user_id == user.id))
+        configuration.note_change(session)
         session.add_all(Membership(user_id=user.id, team_id=team.id) for team in wanted)
         audit.record(session, AuditKind.USER_CHANGED, actor, ctx.clock.now(), user.email, roles=checked,
                      teams=[team.name for team in wanted])

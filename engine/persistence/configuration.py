@@ -1,10 +1,11 @@
-"""Rarely changed configuration that every step reads (a lane's team, a process's SLA policies; at a case's
-start, the process's current version and the directory service it starts), kept by each process between
-transactions and still right when another process changes it.
+"""Rarely changed configuration that every step reads (a lane's team, a process's SLA policies, the person
+acting and their teams; at a case's start, the process's current version and the directory service it
+starts), kept by each process between transactions and still right when another process changes it.
 
 ``config_generation`` holds one counter. Every transaction that adds, changes or removes a team, a lane's
-mapping, an SLA policy, a process version (a deployment) or a directory entry raises it as it commits (flush and
-commit listeners on every Session: those tables are written through the ORM only). A transaction may use the cached copies only once it has read the counter
+mapping, an SLA policy, a process version (a deployment), a directory entry, a user or a team membership
+raises it as it commits (flush and commit listeners on every Session: those tables are written through the
+ORM, and a write with a statement of its own says so with ``note_change``). A transaction may use the cached copies only once it has read the counter
 (``use_generation``: the case writer reads it in the same statement that locks the case) and only if it
 has changed none of those tables itself. A process's cache is emptied when it sees a newer counter; a
 transaction that read an older one reads the tables as before.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -37,7 +38,8 @@ class ConfigGeneration(Base):
 GENERATION = select(ConfigGeneration.n).where(ConfigGeneration.id == 1).scalar_subquery()
 _READ = select(ConfigGeneration.n).where(ConfigGeneration.id == 1)
 _RAISE = update(ConfigGeneration).where(ConfigGeneration.id == 1).values(n=ConfigGeneration.n + 1)
-_WATCHED = frozenset({"team", "lane_mapping", "sla_policy", "process_version", "directory_entry"})
+_WATCHED = frozenset({"team", "lane_mapping", "sla_policy", "process_version", "directory_entry", "app_user",
+                      "membership"})
 
 
 @dataclass
@@ -49,6 +51,9 @@ class Cached:
     policies: dict[str, Any] = field(default_factory=dict)  # process key -> its policies (engine.deadlines.sla)
     versions: dict[str, int] = field(default_factory=dict)  # process key -> its current version's id
     services: dict[str, Any] = field(default_factory=dict)  # process key -> the service it starts, and sensitivity
+    users: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # email -> the user's columns; () no such user
+    teams: dict[int, tuple[int, ...]] = field(default_factory=dict)  # user id -> the ids of their teams
+    starters: dict[str, int] = field(default_factory=dict)  # actor -> their first team's id (MI), 0 for none
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -80,17 +85,18 @@ def _usable(session: Session) -> tuple[Cached, int] | None:
         cache = _caches.setdefault(bind, Cached())
     with cache.lock:
         if generation > cache.generation:
-            cache.generation, cache.lanes, cache.policies, cache.versions, cache.services = generation, {}, {}, {}, {}
+            cache.generation, cache.lanes, cache.policies, cache.versions, cache.services, cache.users, cache.teams, \
+                cache.starters = generation, {}, {}, {}, {}, {}, {}, {}
         return (cache, generation) if generation == cache.generation else None
 
 
-def lookup(session: Session, kind: str, key: str) -> Any:
-    """The copy of ``kind`` ("lanes", "policies", "versions" or "services") for ``key``, or None: read the tables."""
+def lookup(session: Session, kind: str, key: Hashable) -> Any:
+    """The copy of ``kind`` (a field of ``Cached``) for ``key``, or None: read the tables."""
     usable = _usable(session)
     return getattr(usable[0], kind).get(key) if usable is not None else None
 
 
-def remember(session: Session, kind: str, key: str, value: Any) -> None:
+def remember(session: Session, kind: str, key: Hashable, value: Any) -> None:
     """Keep what the transaction read, unless another transaction has moved the copies on meanwhile."""
     usable = _usable(session)
     if usable is not None:
@@ -103,7 +109,7 @@ def remember(session: Session, kind: str, key: str, value: Any) -> None:
 T = TypeVar("T")
 
 
-def kept(session: Session, kind: str, key: str, read: Callable[[], T]) -> T:
+def kept(session: Session, kind: str, key: Hashable, read: Callable[[], T]) -> T:
     """The copy of ``kind`` for ``key`` when there is a usable one, else ``read()`` from the tables, remembered."""
     value: T | None = lookup(session, kind, key)
     if value is None:
@@ -121,11 +127,16 @@ def _changing(session: Session) -> bool:
 _CHANGED = "config_changed"  # session.info: this transaction has flushed a change to the configuration
 
 
+def note_change(session: Session) -> None:
+    """This transaction changes a watched table with a statement of its own (the flush notes the ORM's changes)."""
+    session.info[_KEY] = None  # this transaction's own changes are not for the cache
+    session.info[_CHANGED] = True
+
+
 @event.listens_for(Session, "before_flush")
 def _note_change(session: Session, flush_context: Any, instances: Any) -> None:
     if _changing(session):
-        session.info[_KEY] = None  # this transaction's own changes are not for the cache
-        session.info[_CHANGED] = True
+        note_change(session)
 
 
 @event.listens_for(Session, "before_commit")

@@ -1,13 +1,13 @@
 """Each process keeps copies of a lane's team and a process's SLA policies between transactions
 (engine/persistence/configuration.py), and at a case's start the process's current version and the directory
-service it starts. Two contexts on one database stand for two processes (a worker
+service it starts, and the person acting with their teams. Two contexts on one database stand for two processes (a worker
 and a web server): a change made through one is seen by the other's very next step."""
 from __future__ import annotations
 
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.casework import cases
 from engine.catalogue import directory_entries
@@ -15,12 +15,15 @@ from engine.catalogue.directory_entries import Entry
 from engine.context import Context, Settings
 from engine.deadlines import sla
 from engine.deadlines.sla import SlaTerms
-from engine.people import routing
+from engine.errors import Forbidden, TaskNotFound, UserNotFound
+from engine.people import routing, users
 from engine.persistence.db import Database
-from engine.persistence.tables import Case
-from engine.types import DirectoryAction, Sensitivity, SlaUnit
+from engine.persistence.mi import MiCount
+from engine.persistence.tables import Case, Team
+from engine.types import DirectoryAction, Role, Sensitivity, SlaUnit
 from tests.conftest import FORMS, PROCESSES
-from tests.engine.helpers import deploy_library, deploy_text
+from tests.engine.helpers import complete, deploy_library, deploy_text
+from tests.engine.test_cases import RECORD
 
 PROCESS = "missed_bin_collection"
 
@@ -127,3 +130,45 @@ def test_two_deployments_sharing_a_process_at_once_both_succeed(ctx):
         for thread in threads:
             thread.join()
         assert outcomes == ["ok", "ok"], outcomes
+
+
+OFFICER = "olu@example.gov.uk"
+
+
+def _record(ctx: Context) -> None:
+    """The person completes the first task of a new case (as themselves: the writer reads them and their teams)."""
+    complete(ctx, cases.start_case(ctx, PROCESS, {"postcode": "AB1 2CD"}), "record_missed_collection", RECORD,
+             actor=OFFICER)
+
+
+def test_a_person_taken_off_their_team_or_deactivated_elsewhere_cannot_work_its_next_task(two):
+    web, worker = two
+    users.register(web, OFFICER, "Olu", [Role.FRONT_OFFICE], ["Customer Hub"], None)
+    officer = next(p for p in users.list_staff(web) if p.email == OFFICER)
+    _record(worker)
+    _record(worker)  # the person and their teams are now this process's copies
+    users.update_staff(web, officer.id, "Olu", ["front_office"], [])
+    with pytest.raises((Forbidden, TaskNotFound)):
+        _record(worker)
+    users.update_staff(web, officer.id, "Olu", ["front_office"], ["Customer Hub"])
+    _record(worker)
+    users.set_active(web, officer.id, False)
+    with pytest.raises(UserNotFound):
+        _record(worker)
+
+
+def test_a_person_put_in_a_team_elsewhere_is_counted_in_it_when_they_start_a_case(two):
+    """The MI counts a case started by a person against their first team (0: none), kept per person too."""
+    web, worker = two
+    users.register(web, OFFICER, "Olu", [Role.FRONT_OFFICE], [], None)
+    officer = next(p for p in users.list_staff(web) if p.email == OFFICER)
+    routing.add_team(web, "Aardvark Desk")
+    for _ in range(2):
+        cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}, actor=OFFICER)
+    users.update_staff(web, officer.id, "Olu", ["front_office"], ["Aardvark Desk"])
+    cases.start_case(worker, PROCESS, {"postcode": "AB1 2CD"}, actor=OFFICER)
+    with worker.db.transaction(readonly=True) as session:
+        team = session.scalars(select(Team.id).where(Team.name == "Aardvark Desk")).one()
+        started_by = session.execute(select(MiCount.team_id, func.sum(MiCount.n)).where(
+            MiCount.metric == "case_started", MiCount.channel != "*").group_by(MiCount.team_id)).all()
+    assert dict(started_by) == {0: 2, team: 1}
