@@ -15,6 +15,7 @@ import requests
 import sqlalchemy
 
 from engine.people import tokens
+from engine.persistence.db import PING_AFTER_IDLE_S
 from engine.types import Role
 
 from .served import COUNCILFLOW, environment, free_port
@@ -111,6 +112,27 @@ def test_a_locked_sqlite_database_answers_503_in_seconds(live, admin, tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert browser.get(f"{live.url}/admin/teams", timeout=30).status_code == 200
+
+
+def _cut_connections(live, request) -> None:
+    """Every open connection to the live server's database is cut, as when PostgreSQL is restarted."""
+    _, server_admin = request.getfixturevalue("postgres")
+    name = sqlalchemy.make_url(live.ctx.db.url).database
+    with server_admin.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+
+
+def test_connections_cut_while_idle_are_replaced_before_a_request_uses_them(live, admin, request):
+    if live.ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL connections")
+    browser, bearer = admin
+    assert browser.get(f"{live.url}/admin/teams", timeout=30).status_code == 200
+    assert requests.get(f"{live.url}/api/v1/teams", headers=bearer, timeout=30).status_code == 200
+    _cut_connections(live, request)
+    time.sleep(PING_AFTER_IDLE_S + 0.5)  # the pooled connections have been idle: each is tried before it is lent
+    for _ in range(3):
+        assert browser.get(f"{live.url}/admin/teams", timeout=30).status_code == 200
+        assert requests.get(f"{live.url}/api/v1/teams", headers=bearer, timeout=30).status_code == 200
 
 
 def test_an_unreachable_postgresql_database_answers_503(live, admin, request):
