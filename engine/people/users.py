@@ -15,10 +15,10 @@ from __future__ import annotations
 import copy
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, select
@@ -58,11 +58,9 @@ def hash_password(password: str) -> str:
 
 
 # Built once: every step a person takes reads them (building a statement costs about as much as running it).
-_BY_EMAIL = select(User).where(User.email == bindparam("email"))
-_TEAM_IDS = select(Membership.team_id).where(Membership.user_id == bindparam("user"))
-
-
 USER_COLUMNS = tuple(c.key for c in User.__table__.columns)
+_BY_EMAIL = select(*(getattr(User, key) for key in USER_COLUMNS)).where(User.email == bindparam("email"))
+_TEAM_IDS = select(Membership.team_id).where(Membership.user_id == bindparam("user"))
 
 
 def detached_user(row: Mapping[Any, Any]) -> User:
@@ -88,11 +86,14 @@ def find_user(session: Session, email: str) -> User | None:
     email = email.strip().lower()
     kept = configuration.lookup(session, "users", email)
     if kept is None:
-        user = session.scalar(_BY_EMAIL, {"email": email})
-        configuration.remember(session, "users", email,
-                               tuple(getattr(user, key) for key in USER_COLUMNS) if user is not None else ())
-        return user
-    return _joined(session, dict(zip(USER_COLUMNS, kept))) if kept else None
+        # The row's own columns, as the database has them now (not an object the session may have read before the
+        # counter); an address nobody has is not remembered (anyone may type one).
+        row = session.execute(_BY_EMAIL, {"email": email}).first()
+        if row is None:
+            return None
+        kept = tuple(copy.copy(row._mapping[key]) for key in USER_COLUMNS)
+        configuration.remember(session, "users", email, kept)
+    return _joined(session, dict(zip(USER_COLUMNS, kept)))
 
 
 def get_user(session: Session, email: str) -> User:

@@ -51,7 +51,7 @@ class Cached:
     policies: dict[str, Any] = field(default_factory=dict)  # process key -> its policies (engine.deadlines.sla)
     versions: dict[str, int] = field(default_factory=dict)  # process key -> its current version's id
     services: dict[str, Any] = field(default_factory=dict)  # process key -> the service it starts, and sensitivity
-    users: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # email -> the user's columns; () no such user
+    users: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # email -> the user's columns
     teams: dict[int, tuple[int, ...]] = field(default_factory=dict)  # user id -> the ids of their teams
     starters: dict[str, int] = field(default_factory=dict)  # actor -> their first team's id (MI), 0 for none
     lock: threading.Lock = field(default_factory=threading.Lock)

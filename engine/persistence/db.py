@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -82,7 +82,7 @@ def _ping_when_idle(engine: Engine) -> None:
     by a firewall, is then found before a request uses it. A connection returned a moment ago was working a
     moment ago: trying it costs a round trip per transaction (about a tenth of a case step's), and under load
     every connection is one. One cut in that moment fails the request that finds it (503, try again, nothing
-    written); SQLAlchemy then replaces every connection in the pool, as a disconnect tells it to."""
+    written). Either way SQLAlchemy then replaces every connection in the pool, as ``pool_pre_ping`` does."""
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -96,7 +96,8 @@ def _ping_when_idle(engine: Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as err:
-            raise DisconnectionError(f"a pooled connection no longer works: {err}") from err  # the pool reconnects
+            # The server restarted or failed over, most likely: every pooled connection is replaced, not just this one.
+            raise InvalidatePoolError(f"a pooled connection no longer works: {err}") from err
 
 
 class Database:
