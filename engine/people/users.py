@@ -91,7 +91,7 @@ def find_user(session: Session, email: str) -> User | None:
         row = session.execute(_BY_EMAIL, {"email": email}).first()
         if row is None:
             return None
-        kept = tuple(copy.copy(row._mapping[key]) for key in USER_COLUMNS)
+        kept = tuple(row)  # the columns in USER_COLUMNS' order; the user built below copies them
         configuration.remember(session, "users", email, kept)
     return _joined(session, dict(zip(USER_COLUMNS, kept)))
 

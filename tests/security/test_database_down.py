@@ -145,7 +145,7 @@ def test_an_unreachable_postgresql_database_answers_503(live, admin, request):
     with server_admin.connect() as conn:
         # The database stops taking connections and every open one is cut: as when it is restarted or failed over.
         conn.exec_driver_sql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
-        conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    _cut_connections(live, request)
     try:
         page, took = _timed(browser.get, f"{live.url}/admin/teams")
         _unavailable(page, took)
