@@ -9,9 +9,13 @@ short rounds (the order rotates every round) so that noise from other processes 
 * raw round trip plain SpiffWorkflow, saved with ``BpmnWorkflowSerializer.serialize_json`` after
                  every step and restored with ``deserialize_json`` before the next one (the full
                  spec embedded in every document: SpiffWorkflow's default);
+* raw SQLite     the raw round trip with the JSON kept in one row of an SQLite file database, one
+                 transaction per step: what durability costs plain SpiffWorkflow, for comparison;
 * runtime        our ``engine.bpmn.runtime`` (sandboxed scripts, spec stored by reference, task-tree
                  compaction) with the same save/load pattern but no database: a diagnostic that
                  splits the engine's cost into workflow work and database work;
+* runtime live   the same with the workflow kept in memory between steps, as the engine's live cache
+                 keeps it: the workflow work of an engine lifecycle (``benchmarks/lifecycle_floor.py``);
 * engine         ``engine.casework.cases.start_case`` / ``complete_task`` on a fresh SQLite file database,
                  and on PostgreSQL too when ``COUNCILFLOW_BENCH_PG_URL`` is set.
 
@@ -19,7 +23,12 @@ The last line printed is JSON: ``engine_per_s``, ``raw_roundtrip_per_s``, ``raw_
 ``ratio`` (engine on SQLite / raw round trip, wall clock; the target is >= 1.0), plus
 ``statements`` (SQL statements one engine lifecycle sends to SQLite, ``BEGIN`` included),
 ``runtime_per_s``, ``ratio_cpu`` (the same ratio from this process's CPU time per lifecycle, which
-other busy processes disturb less) and, when measured, ``engine_pg_per_s``.
+other busy processes disturb less), ``raw_sqlite_per_s``, ``runtime_live_per_s``, ``sqlite_ms`` (the
+time one engine lifecycle spends inside SQLite's statements and commits, from an instrumented pass
+after the timed rounds), ``floor_ratio`` (the raw round trip's time over ``sqlite_ms`` plus the live
+runtime's time: the highest ratio any code on top of this database and schema could reach) and, when
+measured, ``engine_pg_per_s`` and ``pg_driver_ms`` (``sqlite_ms``'s counterpart on PostgreSQL: round
+trips and the server's work included).
 
     .venv/bin/python -m benchmarks.lifecycle [--seconds 8] [--json-only]
 """
@@ -32,6 +41,7 @@ import platform
 import sqlite3
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -51,6 +61,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from benchmarks import lifecycle_floor as floor
 from benchmarks.databases import fresh_postgres, fresh_sqlite, postgres_url
 from engine.bpmn import registry
 from engine.casework import cases
@@ -129,10 +140,15 @@ def raw_roundtrip(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcess
 
 # --- councilflow ----------------------------------------------------------------------------------
 
+def by_reference(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> LoadedSpec:
+    """The map as the engine holds it: its spec stored once, the state referring to it."""
+    return spec_from_dict(Dialect.SPIFF, spec_to_dict(Dialect.SPIFF, spec, subprocess_specs))
+
+
 def runtime_by_reference(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> Callable[[int], None]:
     """Our runtime layer alone: the same steps and save/load pattern as the engine, no database."""
     runtime = Runtime()
-    loaded: LoadedSpec = spec_from_dict(Dialect.SPIFF, spec_to_dict(Dialect.SPIFF, spec, subprocess_specs))
+    loaded = by_reference(spec, subprocess_specs)
 
     def lifecycle(n: int) -> None:
         workflow = runtime.new(loaded, {})
@@ -268,16 +284,41 @@ def report(variants: list[Variant], ratio: float, ratios: list[float], seconds_t
           f"wall time {seconds_total:.0f} s")
 
 
+def report_floor(in_sqlite: floor.DriverTime, live: Variant, engine: Variant, baseline: Variant) -> None:
+    """How far the ratio could go on this database and schema if SQLAlchemy and our Python took no time."""
+    workflow_ms, engine_ms, raw_ms = 1000 / live.per_s, 1000 / engine.per_s, 1000 / baseline.per_s
+    floor_ms = in_sqlite.total_ms + workflow_ms
+    print(f"floor per engine lifecycle: inside SQLite {in_sqlite.total_ms:.2f} ms (statements "
+          f"{in_sqlite.execute_ms:.2f} ms, {in_sqlite.commits:.0f} commits {in_sqlite.commit_ms:.2f} ms) + workflow "
+          f"work {workflow_ms:.2f} ms = {floor_ms:.2f} ms; raw round trip {raw_ms:.2f} ms, so no code on top of "
+          f"this schema can pass ratio {raw_ms / floor_ms:.2f} here; the engine spends {engine_ms - floor_ms:.2f} ms "
+          f"of its {engine_ms:.2f} ms on everything else (SQLAlchemy, projector, MI roll-up, our Python)")
+
+
+def report_pg(in_pg: floor.DriverTime, in_sqlite: floor.DriverTime, pg: Variant, engine: Variant) -> None:
+    """Where PostgreSQL's extra time per lifecycle goes: inside its driver (round trips, server), or around it."""
+    pg_ms, sqlite_ms = 1000 / pg.per_s, 1000 / engine.per_s
+    print(f"PostgreSQL per engine lifecycle: {pg_ms:.2f} ms ({pg_ms / sqlite_ms:.2f}x SQLite's {sqlite_ms:.2f} ms); "
+          f"inside the driver {in_pg.total_ms:.2f} ms (statements {in_pg.execute_ms:.2f} ms, commits "
+          f"{in_pg.commit_ms:.2f} ms) against SQLite's {in_sqlite.total_ms:.2f} ms; around the driver "
+          f"{pg_ms - in_pg.total_ms:.2f} ms against SQLite's {sqlite_ms - in_sqlite.total_ms:.2f} ms")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0,
                         help="measured time per variant, split over interleaved rounds (default 8)")
     parser.add_argument("--rounds", type=int, default=0,
                         help="number of interleaved rounds (default: four per measured second, at least 3)")
+    parser.add_argument("--floor-lifecycles", type=int, default=100,
+                        help="engine lifecycles in the instrumented pass that times the database driver's own "
+                             "work, after the timed rounds (default 100)")
     parser.add_argument("--json-only", action="store_true", help="print only the JSON line")
     args = parser.parse_args(argv)
     if not 0.5 <= args.seconds <= 600:
         parser.error("--seconds must be between 0.5 and 600")
+    if not 1 <= args.floor_lifecycles <= 10_000:
+        parser.error("--floor-lifecycles must be between 1 and 10000")
     rounds = args.rounds or max(3, round(4 * args.seconds))
     started = time.perf_counter()
 
@@ -288,17 +329,24 @@ def main(argv: list[str] | None = None) -> int:
             Variant("raw_memory_per_s", "plain SpiffWorkflow, in memory", raw_memory(spec, subprocess_specs)),
             Variant("raw_roundtrip_per_s", "plain SpiffWorkflow, JSON save/load every step",
                     raw_roundtrip(spec, subprocess_specs)),
+            Variant("raw_sqlite_per_s", "plain SpiffWorkflow, JSON in an SQLite row every step",
+                    floor.raw_sqlite(spec, subprocess_specs,
+                                     Path(stack.enter_context(tempfile.TemporaryDirectory())) / "raw.sqlite3",
+                                     _complete_first_ready, MAX_STEPS)),
             Variant("runtime_per_s", "councilflow runtime, spec by reference, no database",
                     runtime_by_reference(spec, subprocess_specs)),
+            Variant("runtime_live_per_s", "councilflow runtime, workflow kept live, no database",
+                    floor.runtime_live(Runtime(), by_reference(spec, subprocess_specs), task_data, MAX_STEPS)),
             Variant("engine_per_s", "councilflow engine, SQLite file", engine_lifecycle(sqlite_ctx)),
         ]
         pg_url = postgres_url()
         if pg_url:
-            pg_db = stack.enter_context(fresh_postgres(pg_url))
-            variants.append(Variant("engine_pg_per_s", "councilflow engine, PostgreSQL",
-                                    engine_lifecycle(engine_context(pg_db))))
+            pg_ctx = engine_context(stack.enter_context(fresh_postgres(pg_url)))
+            variants.append(Variant("engine_pg_per_s", "councilflow engine, PostgreSQL", engine_lifecycle(pg_ctx)))
         measure(variants, args.seconds, rounds, warmup_s=min(1.0, args.seconds / 4))
         statements = statements_per_lifecycle(sqlite_ctx)
+        in_sqlite = floor.driver_time(sqlite_ctx, engine_lifecycle(sqlite_ctx), args.floor_lifecycles)
+        in_pg = floor.driver_time(pg_ctx, engine_lifecycle(pg_ctx), args.floor_lifecycles) if pg_url else None
 
     by_key = {v.key: v for v in variants}
     engine, baseline = by_key["engine_per_s"], by_key["raw_roundtrip_per_s"]
@@ -307,11 +355,19 @@ def main(argv: list[str] | None = None) -> int:
               "raw_memory_per_s": round(by_key["raw_memory_per_s"].per_s, 1), "ratio": round(ratio, 3),
               "runtime_per_s": round(by_key["runtime_per_s"].per_s, 1),
               "ratio_cpu": round(baseline.cpu_ms / engine.cpu_ms, 3), "statements": statements}
-    if "engine_pg_per_s" in by_key:
-        result["engine_pg_per_s"] = round(by_key["engine_pg_per_s"].per_s, 1)
+    floor_ms = in_sqlite.total_ms + 1000 / by_key["runtime_live_per_s"].per_s
+    result.update({"raw_sqlite_per_s": round(by_key["raw_sqlite_per_s"].per_s, 1),
+                   "runtime_live_per_s": round(by_key["runtime_live_per_s"].per_s, 1),
+                   "sqlite_ms": round(in_sqlite.total_ms, 2), "floor_ratio": round(1000 / baseline.per_s / floor_ms, 3)})
+    if in_pg is not None:
+        result.update({"engine_pg_per_s": round(by_key["engine_pg_per_s"].per_s, 1),
+                       "pg_driver_ms": round(in_pg.total_ms, 2)})
     if not args.json_only:
         report(variants, ratio, round_ratios(engine, baseline), time.perf_counter() - started)
         print(f"SQL statements per engine lifecycle (SQLite): {statements}")
+        report_floor(in_sqlite, by_key["runtime_live_per_s"], engine, baseline)
+        if in_pg is not None:
+            report_pg(in_pg, in_sqlite, by_key["engine_pg_per_s"], engine)
     print(json.dumps(result))
     return 0
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout", "mail_intake", "mi")
+NEW_BENCHMARKS = ("inbox", "api_completion", "scaleout", "mail_intake", "mi", "lifecycle")
 PAGES = ("member_1_team", "member_5_teams", "admin", "team_counts")
 
 
@@ -50,6 +50,22 @@ def test_every_benchmark_explains_its_options(module):
 
     assert done.returncode == 0, done.stderr
     assert "--json-only" in done.stdout
+
+
+def test_lifecycle_reports_the_ratio_and_the_floor_no_code_could_pass(database_url):
+    result = _last_json("lifecycle", "--seconds", "0.5", "--floor-lifecycles", "3", env=_environment(database_url))
+
+    _is_timing(result, "engine_per_s", "raw_roundtrip_per_s", "raw_memory_per_s", "raw_sqlite_per_s", "runtime_per_s",
+               "runtime_live_per_s", "ratio", "ratio_cpu", "statements", "sqlite_ms", "floor_ratio")
+    assert result["ratio"] == pytest.approx(result["engine_per_s"] / result["raw_roundtrip_per_s"], abs=0.01)
+    # SQLite's own work is a part of an engine lifecycle, so the floor's ratio is above the engine's
+    assert result["sqlite_ms"] < 1000 / result["engine_per_s"]
+    assert result["floor_ratio"] > result["ratio"]
+    if database_url.startswith("postgresql"):
+        _is_timing(result, "engine_pg_per_s", "pg_driver_ms")
+        assert result["pg_driver_ms"] < 1000 / result["engine_pg_per_s"]
+    else:
+        assert "engine_pg_per_s" not in result
 
 
 def test_inbox_times_the_pages_people_use(database_url):
