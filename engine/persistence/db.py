@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..errors import EngineError
+from .checkpoints import Checkpointer
 
 DEFAULT_SQLITE = Path("instance") / "councilflow.sqlite3"
 
@@ -51,8 +53,16 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+def _file_of(engine: Engine) -> str | None:
+    """The SQLite file behind ``engine``; None for an in-memory database."""
+    name = engine.url.database
+    return None if not name or name == ":memory:" or name.startswith("file:") else name
+
+
+def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpointer | None) -> None:
     busy_timeout_ms = int(busy_timeout_s * 1000)
+    if checkpointer is not None:
+        event.listen(engine, "commit", lambda _connection: checkpointer.committed())
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -64,6 +74,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpointer is not None:  # its thread checkpoints, not this connection's commits (checkpoints.py)
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -121,8 +133,12 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_timeout=10,
                           connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
         self.engine = create_engine(self.url, **kwargs)
+        file = _file_of(self.engine) if self.is_sqlite else None
+        self._checkpointer = Checkpointer(file) if file is not None else None
+        if self._checkpointer is not None:
+            weakref.finalize(self, self._checkpointer.stop)  # a Database dropped without dispose
         if self.is_sqlite:
-            _tune_sqlite(self.engine, sqlite_busy_timeout_s)
+            _tune_sqlite(self.engine, sqlite_busy_timeout_s, self._checkpointer)
         else:
             _ping_when_idle(self.engine)
         self._writer = threading.RLock() if self.is_sqlite else None
@@ -166,4 +182,6 @@ class Database:
             self._writer.release()
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
