@@ -7,10 +7,11 @@ every fortieth or so commit paid for a checkpoint, 15-20 ms on this machine agai
 commit (`benchmarks/lifecycle.py` times both). That commit's request waited for it, and those commits
 were more than half of all the time spent committing.
 
-Here each process's connections are told not to checkpoint (``PRAGMA wal_autocheckpoint=0``) and a
-daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when this process has committed
-since the last one. PASSIVE never waits for or blocks readers and writers: a page still being read is
-left for the next round. The thread is started by the process's first commit (so a forked child starts
+Here a daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when this process has
+committed since the last one. PASSIVE never waits for or blocks readers and writers: a page still being
+read is left for the next round. The process's connections checkpoint only past ``WAL_PAGES_LIMIT``
+pages (``PRAGMA wal_autocheckpoint``), the bound on the WAL under a steady stream of writes; with gaps
+between writes, as a council's day has them, the WAL starts again from its beginning long before. The thread is started by the process's first commit (so a forked child starts
 its own) and stops with ``Database.dispose`` or when the Database is collected. Other processes on the
 same file (a separate ``councilflow worker``, the CLI) run their own; a process without one (the
 ``sqlite3`` shell) checkpoints as SQLite always has. When the last connection to the file closes, SQLite
@@ -28,6 +29,11 @@ from urllib.request import pathname2url
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY_S = 0.5
+# A commit still checkpoints, as SQLite's own rule has it, once the WAL holds this many pages (4 KiB
+# each). The thread's checkpoints let the WAL start again from its beginning only when one of them
+# ends between two transactions; under a steady stream of writes that seldom happens, and without this
+# the WAL grew without bound (67,000 pages in 16 s of back-to-back case steps).
+WAL_PAGES_LIMIT = 10_000
 
 
 class Checkpointer:

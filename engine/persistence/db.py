@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..errors import EngineError
-from .checkpoints import Checkpointer
+from .checkpoints import WAL_PAGES_LIMIT, Checkpointer
 
 DEFAULT_SQLITE = Path("instance") / "councilflow.sqlite3"
 
@@ -59,7 +59,7 @@ def _file_of(engine: Engine) -> str | None:
     return None if not name or name == ":memory:" or name.startswith("file:") else name
 
 
-def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpointer | None) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpointer | None, wal_pages: int) -> None:
     busy_timeout_ms = int(busy_timeout_s * 1000)
     if checkpointer is not None:
         event.listen(engine, "commit", lambda _connection: checkpointer.committed())
@@ -74,8 +74,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpoint
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        if checkpointer is not None:  # its thread checkpoints, not this connection's commits (checkpoints.py)
-            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        if checkpointer is not None:  # its thread checkpoints, seldom this connection's commits (checkpoints.py)
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -124,7 +124,8 @@ class Database:
     timeout stays, to queue against other processes (a separate ``councilflow worker``, the CLI).
     PostgreSQL locks rows, not the database, so it takes no such turn."""
 
-    def __init__(self, url: str | None = None, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> None:
+    def __init__(self, url: str | None = None, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S,
+                 sqlite_wal_pages: int = WAL_PAGES_LIMIT) -> None:
         self.url = database_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {"future": True}
@@ -138,7 +139,7 @@ class Database:
         if self._checkpointer is not None:
             weakref.finalize(self, self._checkpointer.stop)  # a Database dropped without dispose
         if self.is_sqlite:
-            _tune_sqlite(self.engine, sqlite_busy_timeout_s, self._checkpointer)
+            _tune_sqlite(self.engine, sqlite_busy_timeout_s, self._checkpointer, sqlite_wal_pages)
         else:
             _ping_when_idle(self.engine)
         self._writer = threading.RLock() if self.is_sqlite else None

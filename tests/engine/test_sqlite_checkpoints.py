@@ -12,14 +12,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from engine.context import Context, Settings
 from engine.people import users
 from engine.persistence.checkpoints import Checkpointer
+from engine.persistence.db import Database
+
+PAGE_BYTES = 4096 + 24  # a WAL frame: the page and its header
 
 
 def _sqlite_file(ctx) -> Path:  # type: ignore[no-untyped-def]
     if not ctx.db.is_sqlite:
         pytest.skip("WAL checkpoints are SQLite's")
     return Path(make_url(ctx.db.url).database or "")
+
+
+def _wal_pages(path: Path) -> int:
+    wal = Path(f"{path}-wal")
+    return wal.stat().st_size // PAGE_BYTES if wal.exists() else 0
 
 
 def _frames(path: Path) -> tuple[int, int]:
@@ -66,6 +75,21 @@ def test_a_disposed_database_used_again_still_has_its_commits_copied_back(ctx):
     frames, copied = _wait_until_copied_back(path)
 
     assert frames > 0 and copied == frames
+
+
+def test_a_steady_stream_of_writes_keeps_the_wal_near_its_limit(database_url):
+    # Back to back, the thread's checkpoints seldom end between two transactions, which is when the WAL
+    # may start again from its beginning: past the limit a commit checkpoints, as SQLite's own rule does.
+    limit = 100
+    ctx = Context(Database(database_url, sqlite_wal_pages=limit), settings=Settings())
+    try:
+        path = _sqlite_file(ctx)
+        for n in range(300):
+            users.create_staff(ctx, f"stream{n}@example.gov.uk", f"Officer {n}", ["back_office"], [], None)
+
+        assert 0 < _wal_pages(path) <= 2 * limit
+    finally:
+        ctx.db.dispose()
 
 
 def test_a_checkpoint_of_a_file_removed_meanwhile_does_not_create_it_again(tmp_path):
