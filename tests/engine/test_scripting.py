@@ -146,10 +146,12 @@ BOMBS = {
 
 @pytest.mark.parametrize("script,reason", [pytest.param(*bomb, id=label) for label, bomb in BOMBS.items()])
 def test_bombs_are_refused_before_they_run(script, reason):
-    started = time.monotonic()
+    # The work this thread did (scripts run on the caller's thread), not the wall clock: under a loaded
+    # test run a 0.15 s refusal took 1.06 s of wall time; a bomb that ran would take seconds of CPU.
+    started = time.thread_time()
     with pytest.raises(Exception, match=re.escape(reason)) as refused:
         SandboxEnvironment().execute(script, {})
-    assert time.monotonic() - started < 1
+    assert time.thread_time() - started < 1
     assert isinstance(refused.value, (ScriptError, ValueError)), refused.value
 
 
@@ -159,9 +161,9 @@ def test_an_expression_bomb_is_refused_too():
 
 
 def test_compiling_a_literal_bomb_costs_nothing():
-    started = time.monotonic()
+    started = time.thread_time()  # as above: the work done, not the wall clock of a loaded machine
     assert sandbox_problem("x = 7 ** (10 ** 7) * ('a' * 10 ** 10) + (1 << 10 ** 10)", "exec") is None
-    assert time.monotonic() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 def test_everyday_arithmetic_and_text_still_work():
