@@ -11,11 +11,12 @@ Here a daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when
 committed since the last one. PASSIVE never waits for or blocks readers and writers: a page still being
 read is left for the next round. The process's connections checkpoint only past ``WAL_PAGES_LIMIT``
 pages (``PRAGMA wal_autocheckpoint``), the bound on the WAL under a steady stream of writes; with gaps
-between writes, as a council's day has them, the WAL starts again from its beginning long before. The thread is started by the process's first commit (so a forked child starts
-its own) and stops with ``Database.dispose`` or when the Database is collected. Other processes on the
-same file (a separate ``councilflow worker``, the CLI) run their own; a process without one (the
-``sqlite3`` shell) checkpoints as SQLite always has. When the last connection to the file closes, SQLite
-checkpoints and removes the WAL itself, as before.
+between writes, as a council's day has them, the WAL starts again from its beginning long before. The
+thread is started by the process's first commit (so a forked child starts its own) and stops with
+``Database.dispose`` or when the Database is collected. Other processes on the same file (a separate
+``councilflow worker``, the CLI) run their own; a process without one (the ``sqlite3`` shell)
+checkpoints as SQLite always has. When the last connection to the file closes, SQLite checkpoints and
+removes the WAL itself, as before.
 """
 from __future__ import annotations
 
