@@ -8,11 +8,11 @@ commit (`benchmarks/lifecycle.py` times both). That commit's request waited for 
 were more than half of all the time spent committing.
 
 Here a daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when this process has
-committed since the last one. PASSIVE never waits for or blocks readers and writers: a page still being
+begun a write transaction since the last one (a read leaves nothing to copy back). PASSIVE never waits for or blocks readers and writers: a page still being
 read is left for the next round. The process's connections checkpoint only past ``WAL_PAGES_LIMIT``
 pages (``PRAGMA wal_autocheckpoint``), the bound on the WAL under a steady stream of writes; with gaps
 between writes, as a council's day has them, the WAL starts again from its beginning long before. The
-thread is started by the process's first commit (so a forked child starts its own) and stops with
+thread is started by the process's first write (so a forked child starts its own) and stops with
 ``Database.dispose`` or when the Database is collected. Other processes on the same file (a separate
 ``councilflow worker``, the CLI) run their own; a process without one (the ``sqlite3`` shell)
 checkpoints as SQLite always has. When the last connection to the file closes, SQLite checkpoints and
@@ -42,17 +42,17 @@ class Checkpointer:
 
     def __init__(self, path: str, every_s: float = CHECKPOINT_EVERY_S) -> None:
         self.path, self.every_s = os.path.abspath(path), every_s
-        self._commits = 0  # commits this process made (``committed``), read by the thread
-        self._checkpointed = 0  # ``_commits`` at the start of the last checkpoint
+        self._writes = 0  # write transactions this process began (``writing``), read by the thread
+        self._checkpointed = 0  # ``_writes`` at the start of the last checkpoint
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._pid = 0
 
-    def committed(self) -> None:
-        """A connection of this process committed: make sure the thread runs (again, after ``stop``), and that
-        it has work."""
-        self._commits += 1
+    def writing(self) -> None:
+        """A connection of this process began a write transaction: make sure the thread runs (again, after
+        ``stop``), and that it has work."""
+        self._writes += 1
         if self._thread is None or self._pid != os.getpid():
             self._start()
 
@@ -67,8 +67,8 @@ class Checkpointer:
 
     def _run(self, stopping: threading.Event) -> None:
         while not stopping.wait(self.every_s):
-            if self._commits != self._checkpointed:
-                self._checkpointed = self._commits
+            if self._writes != self._checkpointed:
+                self._checkpointed = self._writes
                 self.checkpoint()
 
     def checkpoint(self) -> None:
@@ -84,7 +84,7 @@ class Checkpointer:
             logger.debug("SQLite checkpoint of %s skipped: %s", self.path, err)
 
     def stop(self) -> None:
-        """Stop the thread; the next commit starts it again (a disposed Database may still be used)."""
+        """Stop the thread; the next write starts it again (a disposed Database may still be used)."""
         with self._lock:
             thread, self._thread = self._thread, None
             self._stopping.set()

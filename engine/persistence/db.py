@@ -61,8 +61,6 @@ def _file_of(engine: Engine) -> str | None:
 
 def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpointer | None, wal_pages: int) -> None:
     busy_timeout_ms = int(busy_timeout_s * 1000)
-    if checkpointer is not None:
-        event.listen(engine, "commit", lambda _connection: checkpointer.committed())
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -86,6 +84,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_s: float, checkpointer: Checkpoint
         # Read-only units of work use a deferred BEGIN so they never queue behind writers.
         deferred = connection.get_execution_options().get("sqlite_deferred", False)
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        if not deferred and checkpointer is not None:  # a read leaves nothing in the WAL to copy back
+            checkpointer.writing()
 
 
 def _ping_when_idle(engine: Engine) -> None:
