@@ -33,6 +33,7 @@ from ..markdown import markdown_html
 logger = logging.getLogger(__name__)
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+_ESCAPE_PIECE = 1 << 16  # characters escaped per regex call (each special one is a single character)
 
 
 def _escape_markdown(value: Any) -> str:
@@ -41,7 +42,11 @@ def _escape_markdown(value: Any) -> str:
     big text stops as the output grows rather than at the final length check."""
     if value is None:
         return ""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(bpmn.check_text(value)))
+    text = str(bpmn.check_text(value))
+    # A piece at a time: one regex call holds the GIL until it ends (80 ms for a 10 MB text, which a call
+    # script may print again and again until the run's limit stops it), and every other request waits.
+    escaped = "".join(_MARKDOWN_SPECIAL.sub(r"\\\1", text[start:start + _ESCAPE_PIECE])
+                      for start in range(0, len(text), _ESCAPE_PIECE))
     bpmn.charge(len(escaped), escaped)
     return escaped
 
