@@ -7,16 +7,16 @@ every fortieth or so commit paid for a checkpoint, 15-20 ms on this machine agai
 commit (`benchmarks/lifecycle.py` times both). That commit's request waited for it, and those commits
 were more than half of all the time spent committing.
 
-Here a daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when this process has
-begun a write transaction since the last one (a read leaves nothing to copy back). PASSIVE never waits for or blocks readers and writers: a page still being
-read is left for the next round. The process's connections checkpoint only past ``WAL_PAGES_LIMIT``
-pages (``PRAGMA wal_autocheckpoint``), the bound on the WAL under a steady stream of writes; with gaps
-between writes, as a council's day has them, the WAL starts again from its beginning long before. The
-thread is started by the process's first write (so a forked child starts its own) and stops with
-``Database.dispose`` or when the Database is collected. Other processes on the same file (a separate
-``councilflow worker``, the CLI) run their own; a process without one (the ``sqlite3`` shell)
-checkpoints as SQLite always has. When the last connection to the file closes, SQLite checkpoints and
-removes the WAL itself, as before.
+Here a daemon thread runs a PASSIVE checkpoint every ``CHECKPOINT_EVERY_S`` when this process has begun a
+write transaction since the last one (a read leaves nothing to copy back). PASSIVE never waits for or
+blocks readers and writers: a page still being read is left for the next round. The process's connections
+checkpoint only past ``WAL_PAGES_LIMIT`` pages (``PRAGMA wal_autocheckpoint``), the bound on the WAL under
+a steady stream of writes; with gaps between writes, as a council's day has them, the WAL starts again
+from its beginning long before. The thread is started by the process's first write (so a forked child
+starts its own) and stops with ``Database.dispose`` or when the Database is collected. Other processes on
+the same file (a separate ``councilflow worker``, the CLI) run their own; a process without one (the
+``sqlite3`` shell) checkpoints as SQLite always has. When the last connection to the file closes, SQLite
+checkpoints and removes the WAL itself, as before.
 """
 from __future__ import annotations
 

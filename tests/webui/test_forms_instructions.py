@@ -32,13 +32,13 @@ def test_what_a_resident_typed_cannot_become_markup_or_links():
     assert "&lt;script&gt;x&lt;/script&gt; [click](https://evil.example) **loud**" in html
 
 
-
 def test_a_long_answer_is_escaped_all_the_way_through():
     # Long texts are escaped a piece at a time: markup astride the pieces' edges must be escaped too.
     typed = "a" * 65_535 + "**loud** [click](https://evil.example)" + "b" * 20_000
     html = render_instructions("{{ name }}", {"name": typed})
     assert "<strong>" not in html and "<a " not in html
     assert "a" * 65_535 + "**loud** [click](https://evil.example)" + "b" * 20_000 in html
+
 
 def test_raw_html_and_script_links_in_the_script_itself_are_not_rendered():
     html = render_instructions('<img src=x onerror="alert(1)"> [x](javascript:alert(1))', {})
