@@ -2,6 +2,7 @@
 route can exist without a role check (tests/webui/test_route_access.py enforces it)."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -52,7 +53,8 @@ def load_user() -> None:
     """Before every request: the signed-in user (or None): from the bearer token for the API,
     from the session for pages. A session counts only while it carries the user's current
     ``session_generation``: signing out, a new password, new roles or deactivation add one to it
-    (engine/people/users.py), which ends every copy of every session of that person."""
+    (engine/people/users.py), which ends every copy of every session of that person; and only for
+    ``PERMANENT_SESSION_LIFETIME`` after sign-in (a session that was never stamped is over too)."""
     g.user = None
     if request.path.startswith(API_PREFIX):
         _load_token_user()
@@ -60,11 +62,21 @@ def load_user() -> None:
     user_id = session.get("user_id")
     if user_id is None:
         return
-    user = session_user(current_app.extensions["councilflow"], user_id, session.get("session_generation"))
+    user = (session_user(current_app.extensions["councilflow"], user_id, session.get("session_generation"))
+            if _within_its_day() else None)
     if user is None:
         session.clear()
     else:
         g.user = user
+
+
+def _within_its_day() -> bool:
+    """The wall clock, as Flask's own check of the cookie's signature time: the engine's clock is the cases'
+    time, which tests (and replays) move on by days while a person stays signed in."""
+    signed_in_at = session.get("signed_in_at")
+    if not isinstance(signed_in_at, int):
+        return False
+    return time.time() - signed_in_at <= current_app.permanent_session_lifetime.total_seconds()
 
 
 def _load_token_user() -> None:

@@ -113,7 +113,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         **settings_config(ctx.settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=9),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=9),  # from sign-in, however busy (webui/access.py)
+        # A response sets the session cookie only when its request changed the session. Refreshing it on every
+        # response let a request that overlapped another (a stylesheet, the favicon, a typeahead's fetch) answer
+        # last with the cookie it was sent, and undo what the other had put in: the message after an action.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,
         # Pages read their forms (CSRF) before any view runs, so the cap on a whole request is set here:
         # the largest is an analyst's upload of a process library (webui/api/processes.py).

@@ -17,6 +17,7 @@ X-Forwarded-For, so the address lane counts the client, not the proxy). docs/ope
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -110,10 +111,12 @@ def _remember_device(user_id: int) -> None:
 
 def start_session(signed: people.SignedIn) -> None:
     """A fresh session for the user (a new cookie: nothing from before sign-in carries over), stamped with
-    their session generation so that sign-out or an admin's change can end it (webui/access.py)."""
+    their session generation so that sign-out or an admin's change can end it, and with the time, so that it
+    ends a working day after sign-in however busy it was (webui/access.py)."""
     session.clear()
     session["user_id"] = signed.user_id
     session["session_generation"] = signed.session_generation
+    session["signed_in_at"] = int(time.time())
     session.permanent = True
     _remember_device(signed.user_id)
 
