@@ -164,7 +164,7 @@ class _Loader:
     def _load_form(self, name: str, content: bytes) -> None:
         try:
             text = content.decode("utf-8")
-            formschema.check_meta(json.loads(text))
+            formschema.check_meta(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             self.bundle.problems.append(Problem(name, getattr(err, "lineno", None), None,
                                                 f"the form is not valid JSON: {err}"))

@@ -52,15 +52,17 @@ def is_bpmn(root: etree._Element) -> bool:
 def detect_dialect(root: etree._Element) -> Dialect:
     """SpiffArena when the file uses SpiffWorkflow's extension namespace; otherwise Camunda 8 when it
     uses zeebe's, Camunda 7 when it uses Camunda's (namespaces declared but unused do not count)."""
-    uses = set()
-    for element in root.iter(etree.Element):
-        uses.add(etree.QName(element).namespace)
-        uses.update(etree.QName(name).namespace for name in element.attrib)
-    if SPIFF_NS in uses:
+    if _USES(root, ns=SPIFF_NS):
         return Dialect.SPIFF
-    if ZEEBE_NS in uses:
+    if _USES(root, ns=ZEEBE_NS):
         return Dialect.ZEEBE
-    return Dialect.CAMUNDA if CAMUNDA_NS in uses else Dialect.SPIFF
+    return Dialect.CAMUNDA if _USES(root, ns=CAMUNDA_NS) else Dialect.SPIFF
+
+
+# Whether an element or an attribute at or under the context node is in namespace $ns: one query run by libxml2
+# (a bundle asks it of every file several times; walking the tree in Python took a fifth of a library's deploy).
+_USES = etree.XPath("boolean(descendant-or-self::*[namespace-uri() = $ns]"
+                     " | descendant-or-self::*/@*[namespace-uri() = $ns])")
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:

@@ -77,8 +77,8 @@ def load_schema(text: str, library: Library | None = None, name: str = "the form
     if known is not None:
         cached: dict[str, Any] = known.schema
         return cached
+    formschema.check_meta(text)
     schema = json.loads(text)
-    formschema.check_meta(schema)
     reads = formcache.Recording(library)  # the library forms the check reads: the entry is valid while they are
     if isinstance(schema, dict):
         findings = formschema.check(name, schema, reads).findings

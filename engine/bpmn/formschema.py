@@ -204,10 +204,12 @@ def _stand_in(keyword: str, var: str) -> Any:
     return {"type": "string"} if keyword == "items" else [{"type": "string"}]
 
 
-def check_meta(schema: Any) -> None:
-    """Raises jsonschema's ``SchemaError`` if ``schema`` is not a draft 2020-12 schema (its patterns
-    are left to ``check``, which compiles them with RE2)."""
-    Draft202012Validator.check_schema(replace_task_data_options(schema, _stand_in), format_checker=_META_FORMATS)
+@lru_cache(maxsize=256)  # texts that passed: an upload mostly carries forms deployed before (~10 ms a check)
+def check_meta(text: str) -> None:
+    """Raises ``json.JSONDecodeError`` if ``text`` is not JSON, jsonschema's ``SchemaError`` if it is not a draft
+    2020-12 schema (its patterns are left to ``check``, which compiles them with RE2)."""
+    schema = replace_task_data_options(json.loads(text), _stand_in)
+    Draft202012Validator.check_schema(schema, format_checker=_META_FORMATS)
 
 
 # -- the check ---------------------------------------------------------------------------------
