@@ -58,12 +58,15 @@ def test_lifecycle_reports_the_ratio_and_the_floor_no_code_could_pass(database_u
     _is_timing(result, "engine_per_s", "raw_roundtrip_per_s", "raw_memory_per_s", "raw_sqlite_per_s", "runtime_per_s",
                "runtime_live_per_s", "ratio", "ratio_cpu", "statements", "sqlite_ms", "floor_ratio")
     assert result["ratio"] == pytest.approx(result["engine_per_s"] / result["raw_roundtrip_per_s"], abs=0.01)
-    # SQLite's own work is a part of an engine lifecycle, so the floor's ratio is above the engine's
-    assert result["sqlite_ms"] < 1000 / result["engine_per_s"]
+    # The driver's work is a part of the lifecycles it was counted in (the same pass: the timed rounds are another
+    # measurement, which a loaded machine can make faster or slower than these few lifecycles), and the floor's
+    # ratio is above the engine's
+    _is_timing(result, "sqlite_pass_ms")
+    assert result["sqlite_ms"] < result["sqlite_pass_ms"]
     assert result["floor_ratio"] > result["ratio"]
     if database_url.startswith("postgresql"):
-        _is_timing(result, "engine_pg_per_s", "pg_driver_ms")
-        assert result["pg_driver_ms"] < 1000 / result["engine_pg_per_s"]
+        _is_timing(result, "engine_pg_per_s", "pg_driver_ms", "pg_pass_ms")
+        assert result["pg_driver_ms"] < result["pg_pass_ms"]
     else:
         assert "engine_pg_per_s" not in result
 
